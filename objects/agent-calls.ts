@@ -1,0 +1,124 @@
+// The call path of an agent object: idempotency (replay, key reuse, concurrent
+// duplicates), lifecycle check, input validation, then bulkhead -> mailbox -> the
+// pure pipeline, and one transaction committing state, events, counters and the
+// idempotency record. A failed call commits only its counters; the state is untouched.
+import { lastErrorFrom } from "../src/platform/agent/agent-meta.ts";
+import { executeAction } from "../src/platform/agent/execute.ts";
+import {
+  IDEMPOTENCY_TTL_MS,
+  keyReuseProblem,
+  requestFingerprint,
+} from "../src/platform/agent/idempotency.ts";
+import type { AnyActionSpec } from "../src/platform/agent/define-agent.ts";
+import { checkTransition } from "../src/platform/agent/lifecycle.ts";
+import { findAction } from "../src/platform/agent/registry.ts";
+import type { AgentAddress, CallOutcome, CallRequest } from "../src/platform/agent/rpc.ts";
+import { notFound, problem, ProblemError } from "../src/platform/problem.ts";
+import { BulkheadFullError } from "../src/platform/resilience/bulkhead.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { type AgentCore, armAlarm, commitMeta, type Guards, requireAgent, requireGuards } from "./agent-core.ts";
+
+export const callAction = async (core: AgentCore, address: AgentAddress, request: CallRequest): Promise<CallOutcome> => {
+  const meta = requireAgent(core, address);
+  const now = core.deps.now();
+  const fingerprint = await requestFingerprint(request.action, request.input);
+
+  const recorded = core.store.findIdempotency(request.idempotencyKey, now);
+  if (recorded) {
+    if (recorded.fingerprint !== fingerprint) throw keyReuseProblem(request.idempotencyKey);
+    return { output: JSON.parse(recorded.response), replayed: true };
+  }
+  const running = core.inFlight.get(request.idempotencyKey);
+  if (running) {
+    if (running.fingerprint !== fingerprint) throw keyReuseProblem(request.idempotencyKey);
+    return { ...(await running.outcome), replayed: true };
+  }
+
+  checkTransition("call", address.id, meta.status);
+  const guards = requireGuards(core, meta);
+  const spec = findAction(guards.definition, request.action);
+  if (!spec) throw notFound("Action", `${meta.type}.${request.action}`);
+  const input = parseOrProblem(spec.input, request.input, "", `The input of '${meta.type}.${request.action}' is not valid.`);
+
+  const call = { request, spec, input, fingerprint };
+  const outcome = admit(guards, () => core.mailbox.run(() => runAndCommit(core, guards, address, call)));
+  core.inFlight.set(request.idempotencyKey, { fingerprint, outcome });
+  try {
+    return await outcome;
+  } finally {
+    core.inFlight.delete(request.idempotencyKey);
+  }
+};
+
+const admit = async <T>(guards: Guards, fn: () => Promise<T>): Promise<T> => {
+  try {
+    return await guards.bulkhead.run(fn);
+  } catch (error) {
+    if (error instanceof BulkheadFullError) {
+      throw problem(429, "bulkhead-full", "Too many concurrent calls", `The agent accepts ${error.maxConcurrent} concurrent calls and ${error.maxQueue} waiting.`, {
+        retryAfter: 1,
+      });
+    }
+    throw error;
+  }
+};
+
+type AdmittedCall = { request: CallRequest; spec: AnyActionSpec; input: unknown; fingerprint: string };
+
+const runAndCommit = async (core: AgentCore, guards: Guards, address: AgentAddress, call: AdmittedCall): Promise<CallOutcome> => {
+  const { request, fingerprint } = call;
+  // The status may have changed while this call waited for its turn.
+  const before = requireAgent(core, address);
+  checkTransition("call", address.id, before.status);
+  try {
+    const outcome = await executeAction(
+      guards.definition,
+      guards.breaker,
+      {
+        agent: { tenant: before.tenant, id: before.id, type: before.type },
+        state: core.state,
+        actionName: request.action,
+        spec: call.spec,
+        input: call.input,
+        idempotencyKey: request.idempotencyKey,
+      },
+      core.deps,
+    );
+    const now = core.deps.now();
+    const meta = core.meta ?? before;
+    const expiresAt = now + IDEMPOTENCY_TTL_MS[request.keyOrigin];
+    commitMeta(
+      core,
+      {
+        ...meta,
+        updatedAt: now,
+        stateVersion: meta.stateVersion + (outcome.next ? 1 : 0),
+        counters: { ...meta.counters, calls: meta.counters.calls + 1 },
+        breaker: guards.breaker.snapshot(),
+      },
+      {
+        ...(outcome.next ? { stateJson: outcome.next.json } : {}),
+        events: outcome.events,
+        idempotency: [{ key: request.idempotencyKey, fingerprint, response: outcome.outputJson, createdAt: now, expiresAt, origin: request.keyOrigin }],
+      },
+    );
+    if (outcome.next) core.state = outcome.next.state;
+    armAlarm(core, expiresAt);
+    return { output: outcome.output, replayed: false };
+  } catch (error) {
+    if (error instanceof ProblemError) recordFailure(core, guards, error);
+    throw error;
+  }
+};
+
+const recordFailure = (core: AgentCore, guards: Guards, error: ProblemError): void => {
+  const meta = core.meta;
+  if (!meta) return;
+  const now = core.deps.now();
+  commitMeta(core, {
+    ...meta,
+    updatedAt: now,
+    counters: { calls: meta.counters.calls + 1, failures: meta.counters.failures + 1, lastError: lastErrorFrom(error.problem, now) },
+    breaker: guards.breaker.snapshot(),
+  });
+};

@@ -1,0 +1,92 @@
+// Checkpoint and restore: a complete JSON snapshot of an agent, and a new agent made
+// from one. Restoring the same checkpoint into the same id again answers the agent it
+// made (idempotent); any other agent already there is a conflict.
+import type { AgentStatus, AgentView } from "../src/platform/agent/agent-meta.ts";
+import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_IDEMPOTENCY_LIMIT } from "../src/platform/agent/checkpoint.ts";
+import { canonicalJson, sha256Hex } from "../src/platform/canonical-json.ts";
+import type { AgentAddress, SpawnOutcome } from "../src/platform/agent/rpc.ts";
+import { conflict, problem } from "../src/platform/problem.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { type AgentCore, requireAgent, viewOf } from "./agent-core.ts";
+import { createAgent } from "./agent-lifecycle.ts";
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const takeCheckpoint = (core: AgentCore, address: AgentAddress): Checkpoint => {
+  const meta = requireAgent(core, address);
+  const now = core.deps.now();
+  return {
+    format: CHECKPOINT_FORMAT,
+    agent: { id: meta.id, type: meta.type, version: meta.version, status: meta.status },
+    takenAt: iso(now),
+    state: core.state,
+    outbox: core.store.listOutbox().map((event) => ({ ...event, data: JSON.parse(event.data), time: iso(event.time) })),
+    idempotency: core.store.listClientIdempotency(now, CHECKPOINT_IDEMPOTENCY_LIMIT).map((record) => ({
+      key: record.key,
+      fingerprint: record.fingerprint,
+      response: JSON.parse(record.response),
+      expiresAt: iso(record.expiresAt),
+    })),
+    metadata: {
+      createdAt: iso(meta.createdAt),
+      updatedAt: iso(meta.updatedAt),
+      stateVersion: meta.stateVersion,
+      counters: { calls: meta.counters.calls, failures: meta.counters.failures },
+    },
+  };
+};
+
+/** A restored agent resumes the status it was checkpointed in; unfinished transitions settle. */
+const RESTORED_STATUS: Record<AgentStatus, AgentStatus> = {
+  running: "running",
+  paused: "paused",
+  stopped: "stopped",
+  stopping: "stopped",
+  starting: "failed",
+  failed: "failed",
+};
+
+export const restoreAgent = async (core: AgentCore, address: AgentAddress, checkpoint: Checkpoint): Promise<SpawnOutcome<AgentView>> => {
+  const definition = core.registry.get(checkpoint.agent.type);
+  if (!definition) {
+    throw problem(422, "unknown-agent-type", "Unknown agent type", `The checkpoint is of type '${checkpoint.agent.type}', which this deployment does not host.`);
+  }
+  const state = parseOrProblem(definition.stateSchema, checkpoint.state, "checkpoint.state", "The checkpoint's state does not match the agent type's state schema.");
+  const digest = await sha256Hex(canonicalJson(checkpoint));
+  return core.mailbox.run(async () => {
+    const existing = core.meta;
+    if (existing) {
+      if (existing.origin.kind === "restore" && existing.origin.checkpointDigest === digest) {
+        return { created: false, agent: viewOf(core, existing) };
+      }
+      throw conflict(`Agent '${address.id}' already exists; restore into a new id.`);
+    }
+    const now = core.deps.now();
+    const meta = await createAgent(core, address, definition, {
+      state,
+      status: RESTORED_STATUS[checkpoint.agent.status],
+      origin: { kind: "restore", checkpointDigest: digest, from: { id: checkpoint.agent.id, version: checkpoint.agent.version } },
+      createdAt: Date.parse(checkpoint.metadata.createdAt),
+      stateVersion: checkpoint.metadata.stateVersion,
+      counters: checkpoint.metadata.counters,
+      outbox: checkpoint.outbox.map((event) => ({
+        id: event.id,
+        type: event.type,
+        subject: event.subject,
+        data: JSON.stringify(event.data ?? null),
+        time: Date.parse(event.time),
+      })),
+      idempotency: checkpoint.idempotency
+        .filter((record) => Date.parse(record.expiresAt) > now)
+        .map((record) => ({
+          key: record.key,
+          fingerprint: record.fingerprint,
+          response: JSON.stringify(record.response ?? null),
+          createdAt: now,
+          expiresAt: Date.parse(record.expiresAt),
+          origin: "client" as const,
+        })),
+    });
+    return { created: true, agent: viewOf(core, meta) };
+  });
+};

@@ -1,0 +1,105 @@
+// The in-memory side of one agent object: its store, the cached meta and state (the
+// object is the only writer, so the cache is the committed truth), and the guards
+// built from its definition. Shared by the call and lifecycle modules.
+import type { AgentMeta, AgentView } from "../src/platform/agent/agent-meta.ts";
+import { agentView } from "../src/platform/agent/agent-meta.ts";
+import type { AnyAgentDefinition } from "../src/platform/agent/define-agent.ts";
+import { deepFreeze } from "../src/platform/agent/deep-freeze.ts";
+import { createMailbox, type Mailbox } from "../src/platform/agent/mailbox.ts";
+import type { AgentRegistry } from "../src/platform/agent/registry.ts";
+import type { AgentAddress, CallOutcome } from "../src/platform/agent/rpc.ts";
+import type { RuntimeDeps } from "../src/platform/agent/runtime-deps.ts";
+import { notFound, problem } from "../src/platform/problem.ts";
+import { type Bulkhead, createBulkhead } from "../src/platform/resilience/bulkhead.ts";
+import { type CircuitBreaker, createCircuitBreaker, describeBreaker } from "../src/platform/resilience/circuit-breaker.ts";
+import type { AgentStore } from "./agent-store.ts";
+
+export type Guards = { definition: AnyAgentDefinition; breaker: CircuitBreaker; bulkhead: Bulkhead };
+
+export type AgentCore = {
+  store: AgentStore;
+  registry: AgentRegistry;
+  deps: RuntimeDeps;
+  /** Spawn, restore and every action take turns here. */
+  mailbox: Mailbox;
+  meta: AgentMeta | undefined;
+  state: unknown;
+  guards: Guards | undefined;
+  /** Calls running under an idempotency key, so a concurrent duplicate waits for the first. */
+  inFlight: Map<string, { fingerprint: string; outcome: Promise<CallOutcome> }>;
+  /** When the pruning alarm is set for, as far as this instance knows. */
+  alarmAt: number | null;
+  setAlarm: (at: number) => void;
+};
+
+const breakerOptions = (definition: AnyAgentDefinition) => ({
+  threshold: definition.resilience.circuitBreaker.threshold,
+  resetTimeoutMs: definition.resilience.circuitBreaker.resetTimeout,
+  halfOpenMaxCalls: definition.resilience.circuitBreaker.halfOpenMaxCalls,
+});
+
+export const guardsFor = (definition: AnyAgentDefinition, meta: AgentMeta, now: () => number): Guards => ({
+  definition,
+  breaker: createCircuitBreaker(breakerOptions(definition), { now }, meta.breaker),
+  bulkhead: createBulkhead(definition.resilience.bulkhead),
+});
+
+export const createCore = (store: AgentStore, registry: AgentRegistry, deps: RuntimeDeps, setAlarm: (at: number) => void): AgentCore => ({
+  store,
+  registry,
+  deps,
+  mailbox: createMailbox(),
+  meta: undefined,
+  state: undefined,
+  guards: undefined,
+  inFlight: new Map(),
+  alarmAt: null,
+  setAlarm,
+});
+
+/** Loads meta and state from storage: what the object is after a restart. */
+export const loadCore = (core: AgentCore): void => {
+  const meta = core.store.readMeta();
+  core.meta = meta;
+  core.guards = undefined;
+  if (!meta) return;
+  core.state = deepFreeze(JSON.parse(core.store.readStateJson()));
+  const definition = core.registry.get(meta.type);
+  if (definition) core.guards = guardsFor(definition, meta, core.deps.now);
+};
+
+/** The agent's meta, or 404 when this object holds no agent at that address. */
+export const requireAgent = (core: AgentCore, address: AgentAddress): AgentMeta => {
+  const meta = core.meta;
+  if (!meta || meta.tenant !== address.tenant || meta.id !== address.id) throw notFound("Agent", address.id);
+  return meta;
+};
+
+/** The guards of the agent's type, or 409 when this deployment no longer hosts it. */
+export const requireGuards = (core: AgentCore, meta: AgentMeta): Guards => {
+  if (!core.guards) {
+    throw problem(409, "agent-type-unavailable", "Agent type not deployed", `Agent type '${meta.type}' is not part of this deployment.`);
+  }
+  return core.guards;
+};
+
+export const commitMeta = (core: AgentCore, meta: AgentMeta, extra: Omit<Parameters<AgentStore["commit"]>[0], "meta"> = {}): AgentMeta => {
+  const committed = core.store.commit({ ...extra, meta });
+  core.meta = committed;
+  return committed;
+};
+
+export const viewOf = (core: AgentCore, meta: AgentMeta): AgentView => {
+  const guards = core.guards;
+  const breaker = guards
+    ? describeBreaker(guards.breaker.snapshot(), core.deps.now(), breakerOptions(guards.definition))
+    : { state: meta.breaker.state, failures: meta.breaker.failures, retryAfterMs: null };
+  return agentView(meta, core.state, breaker, core.store.outboxPending());
+};
+
+/** Arms the pruning alarm for `at` unless an earlier one is already set. */
+export const armAlarm = (core: AgentCore, at: number): void => {
+  if (core.alarmAt !== null && core.alarmAt <= at) return;
+  core.alarmAt = at;
+  core.setAlarm(at);
+};

@@ -1,0 +1,148 @@
+// Lifecycle of an agent object: spawn (idempotent), start with onStart, pause and
+// resume, graceful stop with onTerminate, and deletion. Each transition is committed
+// before it is answered; `recoverInterrupted` finishes what a crash cut short.
+import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentView, lastErrorFrom } from "../src/platform/agent/agent-meta.ts";
+import type { AnyAgentDefinition } from "../src/platform/agent/define-agent.ts";
+import { deepFreeze } from "../src/platform/agent/deep-freeze.ts";
+import { runHook } from "../src/platform/agent/hooks.ts";
+import type { IdempotencyRecord } from "../src/platform/agent/idempotency.ts";
+import { checkTransition } from "../src/platform/agent/lifecycle.ts";
+import type { PendingEvent } from "../src/platform/agent/pending-event.ts";
+import type { AgentAddress, SpawnOutcome, SpawnRequest } from "../src/platform/agent/rpc.ts";
+import { conflict, notFound, ProblemError } from "../src/platform/problem.ts";
+import { CLOSED_BREAKER } from "../src/platform/resilience/circuit-breaker.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { type AgentCore, commitMeta, guardsFor, requireAgent, viewOf } from "./agent-core.ts";
+
+/** What a new agent starts from: spawned fresh, or restored from a checkpoint. */
+export type Genesis = {
+  state: unknown;
+  status: AgentStatus;
+  origin: AgentOrigin;
+  createdAt?: number;
+  stateVersion?: number;
+  counters?: { calls: number; failures: number };
+  outbox?: readonly PendingEvent[];
+  idempotency?: readonly IdempotencyRecord[];
+};
+
+export const spawnAgent = async (core: AgentCore, address: AgentAddress, request: SpawnRequest): Promise<SpawnOutcome<AgentView>> => {
+  const definition = core.registry.get(request.type);
+  if (!definition) throw notFound("Agent type", request.type);
+  return core.mailbox.run(async () => {
+    const existing = core.meta;
+    if (existing && existing.status !== "failed" && existing.status !== "starting") {
+      if (existing.type !== request.type) {
+        throw conflict(`Agent '${address.id}' already exists with type '${existing.type}'.`, { agentType: existing.type });
+      }
+      return { created: false, agent: viewOf(core, existing) };
+    }
+    const state = request.state === undefined ? definition.initialState : parseOrProblem(definition.stateSchema, request.state, "state");
+    const meta = await createAgent(core, address, definition, { state, status: "running", origin: { kind: "spawn" } });
+    return { created: true, agent: viewOf(core, meta) };
+  });
+};
+
+/** Writes a new agent, then runs onStart when it is to be running. Runs inside the mailbox. */
+export const createAgent = async (core: AgentCore, address: AgentAddress, definition: AnyAgentDefinition, genesis: Genesis): Promise<AgentMeta> => {
+  const now = core.deps.now();
+  const starting = genesis.status === "running";
+  const initial: AgentMeta = {
+    tenant: address.tenant,
+    id: address.id,
+    type: definition.name,
+    version: definition.version,
+    status: starting ? "starting" : genesis.status,
+    createdAt: genesis.createdAt ?? now,
+    updatedAt: now,
+    stateVersion: genesis.stateVersion ?? 0,
+    stateChunks: core.meta?.stateChunks ?? 0,
+    counters: { ...(genesis.counters ?? { calls: 0, failures: 0 }), lastError: null },
+    breaker: CLOSED_BREAKER,
+    origin: genesis.origin,
+  };
+  core.state = deepFreeze(genesis.state);
+  const meta = commitMeta(core, initial, {
+    stateJson: JSON.stringify(genesis.state),
+    events: genesis.outbox ?? [],
+    idempotency: genesis.idempotency ?? [],
+  });
+  core.guards = guardsFor(definition, meta, core.deps.now);
+  return starting ? start(core, definition, meta) : meta;
+};
+
+const start = async (core: AgentCore, definition: AnyAgentDefinition, meta: AgentMeta): Promise<AgentMeta> => {
+  const identity = { tenant: meta.tenant, id: meta.id, type: meta.type };
+  try {
+    const hook = await runHook("onStart", definition, identity, core.state, definition.lifecycle.startupTimeout, core.deps);
+    const next = commitMeta(
+      core,
+      { ...meta, status: "running", updatedAt: core.deps.now(), stateVersion: meta.stateVersion + (hook.stateJson ? 1 : 0) },
+      { ...(hook.stateJson ? { stateJson: hook.stateJson } : {}), events: hook.events },
+    );
+    core.state = hook.state;
+    return next;
+  } catch (error) {
+    if (error instanceof ProblemError) {
+      const now = core.deps.now();
+      commitMeta(core, { ...meta, status: "failed", updatedAt: now, counters: { ...meta.counters, lastError: lastErrorFrom(error.problem, now) } });
+    }
+    throw error;
+  }
+};
+
+export const setPaused = (core: AgentCore, address: AgentAddress, paused: boolean): AgentView => {
+  const meta = requireAgent(core, address);
+  if (checkTransition(paused ? "pause" : "resume", address.id, meta.status) === "noop") return viewOf(core, meta);
+  return viewOf(core, commitMeta(core, { ...meta, status: paused ? "paused" : "running", updatedAt: core.deps.now() }));
+};
+
+/** Graceful stop: refuse new calls, let the running one finish, run onTerminate, all within the grace period. */
+export const stopAgent = async (core: AgentCore, address: AgentAddress): Promise<AgentView> => {
+  const meta = requireAgent(core, address);
+  if (checkTransition("stop", address.id, meta.status) === "noop") return viewOf(core, meta);
+  const deadline = core.deps.now() + (core.guards?.definition.lifecycle.shutdownGracePeriod ?? 0);
+  let stopping = commitMeta(core, { ...meta, status: "stopping", updatedAt: core.deps.now() });
+  const guards = core.guards;
+  let events: PendingEvent[] = [];
+  if (guards) {
+    await Promise.race([guards.bulkhead.idle(), core.deps.sleep(Math.max(0, deadline - core.deps.now()))]);
+    stopping = core.meta ?? stopping;
+    try {
+      const identity = { tenant: meta.tenant, id: meta.id, type: meta.type };
+      events = (await runHook("onTerminate", guards.definition, identity, core.state, deadline - core.deps.now(), core.deps)).events;
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      stopping = { ...stopping, counters: { ...stopping.counters, lastError: lastErrorFrom(error.problem, core.deps.now()) } };
+    }
+  }
+  return viewOf(core, commitMeta(core, { ...stopping, status: "stopped", updatedAt: core.deps.now() }, { events }));
+};
+
+/** Stops the agent if needed, then deletes all of its storage. */
+export const destroyAgent = async (core: AgentCore, address: AgentAddress): Promise<void> => {
+  const meta = requireAgent(core, address);
+  if (meta.status !== "stopped" && meta.status !== "stopping") await stopAgent(core, address);
+  await core.store.deleteAll();
+  core.meta = undefined;
+  core.state = undefined;
+  core.guards = undefined;
+  core.alarmAt = null;
+};
+
+/**
+ * After a restart: a stop that was under way is finished (its grace period has passed
+ * with the process), and a start that was under way is reported as failed, so that a
+ * spawn retries it.
+ */
+export const recoverInterrupted = (core: AgentCore): void => {
+  const meta = core.meta;
+  if (!meta || (meta.status !== "stopping" && meta.status !== "starting")) return;
+  const now = core.deps.now();
+  const status = meta.status === "stopping" ? "stopped" : "failed";
+  const lastError =
+    status === "failed"
+      ? { at: now, type: "https://jido.dev/problems/agent-start-interrupted", status: 500, detail: "The start was interrupted by a restart; spawn the agent again." }
+      : meta.counters.lastError;
+  commitMeta(core, { ...meta, status, updatedAt: now, counters: { ...meta.counters, lastError } });
+};

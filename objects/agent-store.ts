@@ -1,0 +1,143 @@
+// Storage of one agent object: its meta record (synchronous KV), state split over
+// rows, the outbox, and idempotency records (SQLite). Every method is synchronous,
+// and `commit` writes state, events, meta and the idempotency record in ONE
+// transaction, so a crash leaves either the old agent or the new one.
+import type { AgentMeta } from "../src/platform/agent/agent-meta.ts";
+import type { IdempotencyRecord, KeyOrigin } from "../src/platform/agent/idempotency.ts";
+import type { PendingEvent } from "../src/platform/agent/pending-event.ts";
+import { LIMITS } from "../src/platform/agent/limits.ts";
+
+const META_KEY = "agent.meta";
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS agent_state (chunk INTEGER PRIMARY KEY, data TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+     type TEXT NOT NULL, subject TEXT, data TEXT NOT NULL, time INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, response TEXT NOT NULL,
+     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, origin TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)`,
+];
+
+export type Commit = {
+  meta: AgentMeta;
+  /** JSON of the new state; omitted when the state did not change. */
+  stateJson?: string;
+  events?: readonly PendingEvent[];
+  idempotency?: readonly IdempotencyRecord[];
+};
+
+type IdempotencyRow = {
+  key: string;
+  fingerprint: string;
+  response: string;
+  created_at: number;
+  expires_at: number;
+  origin: string;
+};
+type OutboxRow = { id: string; type: string; subject: string | null; data: string; time: number };
+
+export type AgentStore = ReturnType<typeof createAgentStore>;
+
+export const createAgentStore = (storage: DurableObjectStorage) => {
+  const { sql, kv } = storage;
+  let schemaReady = false;
+
+  /** Tables are created on first write, so reading an unknown agent leaves no storage behind. */
+  const ensureSchema = (): void => {
+    if (schemaReady) return;
+    for (const statement of SCHEMA) sql.exec(statement);
+    schemaReady = true;
+  };
+
+  const writeState = (json: string, previousChunks: number): number => {
+    const size = LIMITS.stateChunkChars;
+    const chunks = Math.max(1, Math.ceil(json.length / size));
+    for (let i = 0; i < chunks; i++) {
+      sql.exec("INSERT OR REPLACE INTO agent_state (chunk, data) VALUES (?, ?)", i, json.slice(i * size, (i + 1) * size));
+    }
+    if (previousChunks > chunks) sql.exec("DELETE FROM agent_state WHERE chunk >= ?", chunks);
+    return chunks;
+  };
+
+  return {
+    readMeta: (): AgentMeta | undefined => {
+      const meta = kv.get<AgentMeta>(META_KEY);
+      if (meta) ensureSchema();
+      return meta;
+    },
+
+    readStateJson: (): string =>
+      sql
+        .exec<{ data: string }>("SELECT data FROM agent_state ORDER BY chunk")
+        .toArray()
+        .map((row) => row.data)
+        .join(""),
+
+    commit: (change: Commit): AgentMeta =>
+      storage.transactionSync(() => {
+        ensureSchema();
+        const meta = { ...change.meta };
+        if (change.stateJson !== undefined) meta.stateChunks = writeState(change.stateJson, change.meta.stateChunks);
+        for (const event of change.events ?? []) {
+          sql.exec(
+            "INSERT OR IGNORE INTO outbox (id, type, subject, data, time) VALUES (?, ?, ?, ?, ?)",
+            event.id, event.type, event.subject, event.data, event.time,
+          );
+        }
+        for (const record of change.idempotency ?? []) {
+          sql.exec(
+            "INSERT OR REPLACE INTO idempotency (key, fingerprint, response, created_at, expires_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
+            record.key, record.fingerprint, record.response, record.createdAt, record.expiresAt, record.origin,
+          );
+        }
+        kv.put(META_KEY, meta);
+        return meta;
+      }),
+
+    findIdempotency: (key: string, now: number): IdempotencyRecord | undefined => {
+      const row = sql
+        .exec<IdempotencyRow>("SELECT * FROM idempotency WHERE key = ? AND expires_at > ?", key, now)
+        .toArray()[0];
+      return row && toRecord(row);
+    },
+
+    /** Client-keyed records, newest first, for checkpoints. */
+    listClientIdempotency: (now: number, limit: number): IdempotencyRecord[] =>
+      sql
+        .exec<IdempotencyRow>(
+          "SELECT * FROM idempotency WHERE origin = 'client' AND expires_at > ? ORDER BY created_at DESC LIMIT ?",
+          now, limit,
+        )
+        .toArray()
+        .map(toRecord),
+
+    pruneIdempotency: (now: number): { deleted: number; nextExpiry: number | null } => {
+      const deleted = sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", now).rowsWritten;
+      const next = sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM idempotency").one().next;
+      return { deleted, nextExpiry: next };
+    },
+
+    nextIdempotencyExpiry: (): number | null =>
+      sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM idempotency").one().next,
+
+    outboxPending: (): number => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n,
+
+    listOutbox: (): PendingEvent[] =>
+      sql.exec<OutboxRow>("SELECT id, type, subject, data, time FROM outbox ORDER BY seq").toArray().map((row) => ({ ...row })),
+
+    deleteAll: async (): Promise<void> => {
+      await storage.deleteAlarm();
+      await storage.deleteAll();
+      schemaReady = false;
+    },
+  };
+};
+
+const toRecord = (row: IdempotencyRow): IdempotencyRecord => ({
+  key: row.key,
+  fingerprint: row.fingerprint,
+  response: row.response,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  origin: row.origin as KeyOrigin,
+});

@@ -1,0 +1,130 @@
+// AgentObject: one Durable Object per agent, hosting every agent type. A thin shell:
+// it parses RPC input, loads itself from storage on start (recovery), re-arms its
+// alarm from stored deadlines, and delegates to the call, lifecycle and checkpoint
+// modules. Domain failures are answered as Result data; infrastructure errors are
+// thrown so the Worker can classify and retry them.
+import { DurableObject } from "cloudflare:workers";
+import type { AgentView } from "../src/platform/agent/agent-meta.ts";
+import type { Checkpoint } from "../src/platform/agent/checkpoint.ts";
+import type { AgentRegistry } from "../src/platform/agent/registry.ts";
+import {
+  agentAddressSchema,
+  callRequestSchema,
+  restoreRequestSchema,
+  spawnRequestSchema,
+  type CallOutcome,
+  type SpawnOutcome,
+} from "../src/platform/agent/rpc.ts";
+import { asResult, type Result } from "../src/platform/result.ts";
+import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
+import { createLogger } from "../src/platform/telemetry/logger.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, viewOf } from "./agent-core.ts";
+import { callAction } from "./agent-calls.ts";
+import { restoreAgent, takeCheckpoint } from "./agent-checkpoint.ts";
+import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, stopAgent } from "./agent-lifecycle.ts";
+import { createAgentStore } from "./agent-store.ts";
+
+/** The RPC surface the Worker calls; every method parses its own input. */
+export interface AgentRpc {
+  spawn(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
+  get(at: unknown): Promise<Result<AgentView>>;
+  call(at: unknown, request: unknown): Promise<Result<CallOutcome>>;
+  pause(at: unknown): Promise<Result<AgentView>>;
+  resume(at: unknown): Promise<Result<AgentView>>;
+  stop(at: unknown): Promise<Result<AgentView>>;
+  destroy(at: unknown): Promise<Result<null>>;
+  checkpoint(at: unknown): Promise<Result<Checkpoint>>;
+  restore(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
+}
+
+const address = (raw: unknown) => parseOrProblem(agentAddressSchema, raw, "address");
+
+export const defineAgentObject = (registry: AgentRegistry) =>
+  class AgentObject extends DurableObject implements AgentRpc {
+    readonly #core: AgentCore;
+
+    constructor(ctx: DurableObjectState, env: unknown) {
+      super(ctx, env as never);
+      const telemetry = createTelemetry();
+      const deps = {
+        now: Date.now,
+        random: Math.random,
+        sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+        newId: () => crypto.randomUUID(),
+        telemetry,
+        log: createLogger({ base: { component: "agent" } }),
+      };
+      this.#core = createCore(createAgentStore(ctx.storage), registry, deps, (at) => void ctx.storage.setAlarm(at));
+      ctx.blockConcurrencyWhile(async () => {
+        loadCore(this.#core);
+        recoverInterrupted(this.#core);
+        await this.#rearmAlarm();
+      });
+    }
+
+    /** Re-arms the pruning alarm from stored deadlines (lost alarms would leak rows). */
+    async #rearmAlarm(): Promise<void> {
+      if (!this.#core.meta) return;
+      const next = this.#core.store.nextIdempotencyExpiry();
+      const armed = await this.ctx.storage.getAlarm();
+      this.#core.alarmAt = armed;
+      if (next !== null) armAlarm(this.#core, next);
+    }
+
+    spawn(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
+      return asResult(() => spawnAgent(this.#core, address(at), parseOrProblem(spawnRequestSchema, request)));
+    }
+
+    get(at: unknown): Promise<Result<AgentView>> {
+      return asResult(() => viewOf(this.#core, requireAgent(this.#core, address(at))));
+    }
+
+    call(at: unknown, request: unknown): Promise<Result<CallOutcome>> {
+      return asResult(() => callAction(this.#core, address(at), parseOrProblem(callRequestSchema, request)));
+    }
+
+    pause(at: unknown): Promise<Result<AgentView>> {
+      return asResult(() => setPaused(this.#core, address(at), true));
+    }
+
+    resume(at: unknown): Promise<Result<AgentView>> {
+      return asResult(() => setPaused(this.#core, address(at), false));
+    }
+
+    stop(at: unknown): Promise<Result<AgentView>> {
+      return asResult(() => stopAgent(this.#core, address(at)));
+    }
+
+    destroy(at: unknown): Promise<Result<null>> {
+      return asResult(async () => {
+        await destroyAgent(this.#core, address(at));
+        return null;
+      });
+    }
+
+    checkpoint(at: unknown): Promise<Result<Checkpoint>> {
+      return asResult(() => takeCheckpoint(this.#core, address(at)));
+    }
+
+    restore(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
+      return asResult(async () => {
+        const { checkpoint } = parseOrProblem(restoreRequestSchema, request);
+        const outcome = await restoreAgent(this.#core, address(at), checkpoint);
+        await this.#rearmAlarm();
+        return outcome;
+      });
+    }
+
+    /** Prunes expired idempotency records; idempotent, and re-arms for the next expiry. */
+    override async alarm(): Promise<void> {
+      this.#core.alarmAt = null;
+      if (!this.#core.store.readMeta()) return;
+      const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());
+      if (nextExpiry !== null) armAlarm(this.#core, nextExpiry);
+    }
+  };
+
+export type AgentObjectClass = ReturnType<typeof defineAgentObject>;
+/** A stub as the Worker uses it: the RPC surface with its declared result types. */
+export type AgentObjectStub = AgentRpc;

@@ -1,0 +1,9 @@
+// The agent types this deployment hosts. Add a definition here to make its type
+// spawnable; the registry checks names are unique when the Worker loads.
+import { createAgentRegistry } from "../platform/agent/registry.ts";
+import { counterAgent } from "./counter.ts";
+import { dataProcessorAgent } from "./data-processor/agent.ts";
+
+export const demoAgents = [counterAgent, dataProcessorAgent] as const;
+
+export const agentRegistry = createAgentRegistry(demoAgents);

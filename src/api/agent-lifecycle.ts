@@ -1,0 +1,74 @@
+// Lifecycle routes under /v1/agents/{id}: pause, resume, stop, checkpoint, restore.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { checkpointSchema } from "../platform/agent/checkpoint.ts";
+import type { AgentObjectStub } from "../../objects/agent.ts";
+import type { AgentAddress } from "../platform/agent/rpc.ts";
+import type { AppEnv } from "../env.ts";
+import { agentAccess } from "./agent-access.ts";
+import type { ApiDeps } from "./deps.ts";
+import { agentIdParams, agentViewSchema, json, problemResponses } from "./schemas.ts";
+import { validationHook } from "./validation-hook.ts";
+
+const checkpointDoc = checkpointSchema.openapi("Checkpoint");
+
+const transition = (verb: "pause" | "resume" | "stop", summary: string) =>
+  createRoute({
+    method: "post",
+    path: `/v1/agents/{id}/${verb}`,
+    tags: ["agents"],
+    summary,
+    request: { params: agentIdParams },
+    responses: { 200: json(agentViewSchema, "The agent after the transition"), ...problemResponses(400, 404, 409, 503) },
+  });
+
+const pauseRoute = transition("pause", "Pause: calls are refused with 409 until resumed");
+const resumeRoute = transition("resume", "Resume a paused agent");
+const stopRoute = transition("stop", "Stop gracefully: finish the running call, run onTerminate, refuse calls; storage is kept");
+
+const checkpointRoute = createRoute({
+  method: "post",
+  path: "/v1/agents/{id}/checkpoint",
+  tags: ["agents"],
+  summary: "Take a complete JSON snapshot of the agent",
+  request: { params: agentIdParams },
+  responses: { 200: json(checkpointDoc, "The checkpoint"), ...problemResponses(400, 404, 503) },
+});
+
+const restoreRoute = createRoute({
+  method: "post",
+  path: "/v1/agents/{id}/restore",
+  tags: ["agents"],
+  summary: "Create agent {id} from a checkpoint (idempotent for the same checkpoint)",
+  request: { params: agentIdParams, body: { required: true, content: { "application/json": { schema: checkpointDoc } } } },
+  responses: {
+    201: json(agentViewSchema, "The restored agent"),
+    200: json(agentViewSchema, "Already restored from this checkpoint"),
+    ...problemResponses(400, 409, 413, 415, 422, 500, 503),
+  },
+});
+
+type Transition = (stub: AgentObjectStub, at: AgentAddress) => ReturnType<AgentObjectStub["pause"]>;
+
+export const agentLifecycleRoutes = ({ telemetry }: ApiDeps) => {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const transitions: [ReturnType<typeof transition>, string, Transition][] = [
+    [pauseRoute, "pause", (stub, at) => stub.pause(at)],
+    [resumeRoute, "resume", (stub, at) => stub.resume(at)],
+    [stopRoute, "stop", (stub, at) => stub.stop(at)],
+  ];
+  for (const [route, operation, fn] of transitions) {
+    app.openapi(route, async (c) => c.json(await agentAccess(c, c.req.valid("param").id, telemetry).invoke(operation, fn), 200));
+  }
+  return app
+    .openapi(checkpointRoute, async (c) => {
+      const access = agentAccess(c, c.req.valid("param").id, telemetry);
+      return c.json(await access.invoke("checkpoint", (stub, at) => stub.checkpoint(at)), 200);
+    })
+    .openapi(restoreRoute, async (c) => {
+      const id = c.req.valid("param").id;
+      const checkpoint = c.req.valid("json");
+      const outcome = await agentAccess(c, id, telemetry).invoke("restore", (stub, at) => stub.restore(at, { checkpoint }));
+      c.header("location", `/v1/agents/${encodeURIComponent(id)}`);
+      return c.json(outcome.agent, outcome.created ? 201 : 200);
+    });
+};

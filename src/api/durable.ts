@@ -1,0 +1,37 @@
+// Calls into Durable Objects from the Worker. Transient runtime errors are retried
+// with jittered backoff on a fresh stub (a stub that threw may be broken); overload
+// becomes 503 with Retry-After; a failed Result becomes its ProblemError. Callers
+// never see the runtime's transient faults.
+import { classifyDurableFault, DURABLE_RETRY_POLICY } from "../platform/durable-faults.ts";
+import { problem, ProblemError } from "../platform/problem.ts";
+import { retry } from "../platform/resilience/retry.ts";
+import { type Result, unwrap } from "../platform/result.ts";
+import type { Telemetry } from "../platform/telemetry/emitter.ts";
+import { errorKind } from "../platform/telemetry/emitter.ts";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export const callDurable = async <T>(
+  operation: string,
+  attempt: () => Promise<Result<T>>,
+  telemetry: Telemetry,
+): Promise<T> => {
+  try {
+    const { value } = await retry(() => attempt(), DURABLE_RETRY_POLICY, {
+      sleep,
+      random: Math.random,
+      shouldRetry: (error) => classifyDurableFault(error) === "retryable",
+      onRetry: ({ attempt: n, delayMs, error }) =>
+        telemetry.emit("durable.retry", { attempt: n, delay_ms: delayMs }, { operation, error: errorKind(error) }),
+    });
+    return unwrap(value);
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    const fault = classifyDurableFault(error);
+    if (fault === "fatal") throw error;
+    telemetry.emit(fault === "overloaded" ? "durable.overloaded" : "durable.exhausted", { count: 1 }, { operation });
+    throw problem(503, "temporarily-unavailable", "Temporarily unavailable", "The platform is busy; try again shortly.", {
+      retryAfter: 1,
+    });
+  }
+};

@@ -1,0 +1,61 @@
+// Response and parameter schemas shared by the routes, for validation and for the
+// OpenAPI document the typed client, the CLI and the README are checked against.
+import { z } from "@hono/zod-openapi";
+import { idSchema, idempotencyKeySchema } from "../platform/ids.ts";
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .passthrough()
+  .openapi("Problem");
+
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: "Problem details (RFC 9457)", content: { "application/problem+json": { schema: problemSchema } } },
+    ]),
+  );
+
+export const agentIdParams = z.object({ id: idSchema.openapi({ param: { name: "id", in: "path" }, example: "counter-1" }) });
+
+export const idempotencyHeaders = z.object({
+  "idempotency-key": idempotencyKeySchema.optional().openapi({ param: { name: "Idempotency-Key", in: "header" } }),
+});
+
+const isoTime = z.string().openapi({ format: "date-time" });
+
+export const agentViewSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    version: z.string(),
+    typeVersion: z.string(),
+    status: z.enum(["starting", "running", "paused", "stopping", "stopped", "failed"]),
+    state: z.unknown(),
+    stateVersion: z.number().int(),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    counters: z.object({
+      calls: z.number().int(),
+      failures: z.number().int(),
+      lastError: z.object({ at: isoTime, type: z.string(), status: z.number().int(), detail: z.string() }).nullable(),
+    }),
+    breaker: z.object({
+      state: z.enum(["closed", "open", "half_open"]),
+      failures: z.number().int(),
+      retryAfterMs: z.number().int().nullable(),
+    }),
+    outbox: z.object({ pending: z.number().int() }),
+  })
+  .openapi("Agent");
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});

@@ -1,0 +1,49 @@
+// Builds the HTTP application: middleware, every router, the OpenAPI document and the
+// single error path. The Worker entry and the tests build it the same way.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AgentRegistry } from "./platform/agent/registry.ts";
+import { LIMITS } from "./platform/agent/limits.ts";
+import { createTelemetry, type Telemetry } from "./platform/telemetry/emitter.ts";
+import { createLogger, type Logger } from "./platform/telemetry/logger.ts";
+import type { AppEnv } from "./env.ts";
+import { agentLifecycleRoutes } from "./api/agent-lifecycle.ts";
+import { agentTypeRoutes } from "./api/agent-types.ts";
+import { agentRoutes } from "./api/agents.ts";
+import { errorHandler, notFoundHandler } from "./api/errors.ts";
+import { healthRoutes } from "./api/health.ts";
+import { limitBody, requestId, requireJsonBody } from "./api/request-guards.ts";
+import { validationHook } from "./api/validation-hook.ts";
+
+export const PLATFORM_VERSION = "0.1.0";
+
+export type AppOptions = { registry: AgentRegistry; telemetry?: Telemetry; log?: Logger };
+
+export const createApp = (options: AppOptions) => {
+  const deps = {
+    registry: options.registry,
+    telemetry: options.telemetry ?? createTelemetry(),
+    log: options.log ?? createLogger({ base: { component: "api" } }),
+  };
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(errorHandler(deps.log));
+  app.notFound(notFoundHandler);
+  app.use("*", requestId());
+  app.use("/v1/*", async (c, next) => {
+    // The tenant of every request; the security layer derives it from the caller's token.
+    c.set("tenant", "local");
+    await next();
+  });
+  app.use("/v1/*", limitBody((path) => (path.endsWith("/restore") ? LIMITS.restoreRequestBytes : LIMITS.requestBytes)));
+  app.use("/v1/*", requireJsonBody());
+
+  app.route("/", healthRoutes(PLATFORM_VERSION));
+  app.route("/", agentTypeRoutes(deps));
+  app.route("/", agentRoutes(deps));
+  app.route("/", agentLifecycleRoutes(deps));
+
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "JidoSystem", version: PLATFORM_VERSION, description: "Agents as Durable Objects: spawn, call, lifecycle, checkpoints." },
+  });
+  return app;
+};

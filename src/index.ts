@@ -1,0 +1,9 @@
+// Worker entry: builds the app for this deployment's agent types and exports the
+// Durable Object classes wrangler.toml binds. Nothing else lives here.
+import { agentRegistry } from "./agents/index.ts";
+import { createApp } from "./app.ts";
+import { defineAgentObject } from "../objects/agent.ts";
+
+export const AgentObject = defineAgentObject(agentRegistry);
+
+export default createApp({ registry: agentRegistry });

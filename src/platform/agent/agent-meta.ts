@@ -1,0 +1,77 @@
+// What an agent object remembers about itself besides its state: identity, type and
+// version, lifecycle status, counters and the circuit breaker, plus how it came to
+// exist. Stored as one record; `agentView` is the public shape `GET` answers with.
+import type { BreakerSnapshot } from "../resilience/circuit-breaker.ts";
+import type { Problem } from "../problem.ts";
+
+export type AgentStatus = "starting" | "running" | "paused" | "stopping" | "stopped" | "failed";
+
+export type LastError = { at: number; type: string; status: number; detail: string };
+
+export type AgentOrigin =
+  | { kind: "spawn" }
+  | { kind: "restore"; checkpointDigest: string; from: { id: string; version: string } };
+
+export type AgentMeta = {
+  tenant: string;
+  id: string;
+  type: string;
+  version: string;
+  status: AgentStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** Incremented by every committed state change. */
+  stateVersion: number;
+  stateChunks: number;
+  counters: { calls: number; failures: number; lastError: LastError | null };
+  breaker: BreakerSnapshot;
+  origin: AgentOrigin;
+};
+
+export type AgentView = {
+  id: string;
+  type: string;
+  version: string;
+  typeVersion: string;
+  status: AgentStatus;
+  state: unknown;
+  stateVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  counters: { calls: number; failures: number; lastError: (Omit<LastError, "at"> & { at: string }) | null };
+  breaker: { state: BreakerSnapshot["state"]; failures: number; retryAfterMs: number | null };
+  outbox: { pending: number };
+};
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const agentView = (
+  meta: AgentMeta,
+  state: unknown,
+  breaker: AgentView["breaker"],
+  outboxPending: number,
+): AgentView => ({
+  id: meta.id,
+  type: meta.type,
+  version: meta.version,
+  typeVersion: `${meta.type}@${meta.version}`,
+  status: meta.status,
+  state,
+  stateVersion: meta.stateVersion,
+  createdAt: iso(meta.createdAt),
+  updatedAt: iso(meta.updatedAt),
+  counters: {
+    calls: meta.counters.calls,
+    failures: meta.counters.failures,
+    lastError: meta.counters.lastError && { ...meta.counters.lastError, at: iso(meta.counters.lastError.at) },
+  },
+  breaker,
+  outbox: { pending: outboxPending },
+});
+
+export const lastErrorFrom = (problem: Problem, at: number): LastError => ({
+  at,
+  type: problem.type,
+  status: problem.status,
+  detail: problem.detail ?? problem.title,
+});

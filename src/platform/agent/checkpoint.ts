@@ -1,0 +1,53 @@
+// A checkpoint is a complete, self-describing JSON snapshot of one agent (state,
+// type@version, status, undelivered outbox, client idempotency records, metadata),
+// restorable into another agent id: the unit that live migration moves.
+import { z } from "zod";
+import { idSchema, idempotencyKeySchema } from "../ids.ts";
+
+export const CHECKPOINT_FORMAT = "jido.agent.checkpoint/v1";
+/** Client idempotency records carried in a checkpoint, newest first. */
+export const CHECKPOINT_IDEMPOTENCY_LIMIT = 1000;
+
+const isoTime = z.iso.datetime({ offset: false });
+
+export const checkpointSchema = z.strictObject({
+  format: z.literal(CHECKPOINT_FORMAT),
+  agent: z.strictObject({
+    id: idSchema,
+    type: z.string().min(1).max(64),
+    version: z.string().min(1).max(64),
+    status: z.enum(["starting", "running", "paused", "stopping", "stopped", "failed"]),
+  }),
+  takenAt: isoTime,
+  state: z.unknown(),
+  outbox: z.array(
+    z.strictObject({
+      id: z.string().min(1).max(128),
+      type: z.string().min(1).max(128),
+      subject: z.string().max(256).nullable(),
+      data: z.unknown(),
+      time: isoTime,
+    }),
+  ),
+  idempotency: z
+    .array(
+      z.strictObject({
+        key: idempotencyKeySchema,
+        fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+        response: z.unknown(),
+        expiresAt: isoTime,
+      }),
+    )
+    .max(CHECKPOINT_IDEMPOTENCY_LIMIT),
+  metadata: z.strictObject({
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    stateVersion: z.number().int().min(0),
+    counters: z.strictObject({
+      calls: z.number().int().min(0),
+      failures: z.number().int().min(0),
+    }),
+  }),
+});
+
+export type Checkpoint = z.output<typeof checkpointSchema>;

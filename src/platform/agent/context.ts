@@ -1,0 +1,24 @@
+// Builds the context an action or lifecycle hook sees. Events it emits are collected
+// in `events` and committed by the object only if the whole step succeeds.
+import type { HookContext } from "./define-agent.ts";
+import { type PendingEvent, pendingEvent } from "./pending-event.ts";
+import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
+
+export const hookContext = <S>(
+  agent: AgentIdentity,
+  state: S,
+  signal: AbortSignal,
+  events: PendingEvent[],
+  deps: RuntimeDeps,
+): HookContext<S> => ({
+  state,
+  agentId: agent.id,
+  agentType: agent.type,
+  tenant: agent.tenant,
+  signal,
+  log: deps.log,
+  now: deps.now,
+  emit: (type, data, options) => {
+    events.push(pendingEvent(type, data, options?.subject, deps, events.length));
+  },
+});

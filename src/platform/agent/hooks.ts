@@ -1,0 +1,48 @@
+// Runs a lifecycle hook (onStart, onTerminate) within its time budget. A hook that
+// throws or overruns is reported as a problem; onStart may return a new state, which
+// is validated like an action's.
+import type { AnyAgentDefinition } from "./define-agent.ts";
+import { hookContext } from "./context.ts";
+import type { PendingEvent } from "./pending-event.ts";
+import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
+import { problem, ProblemError } from "../problem.ts";
+import { TimeoutError, withTimeout } from "../timeout.ts";
+import { fieldErrors } from "../zod-issues.ts";
+import { deepFreeze } from "./deep-freeze.ts";
+
+export type HookOutcome = { state: unknown; stateJson: string | undefined; events: PendingEvent[] };
+
+export const runHook = async (
+  hook: "onStart" | "onTerminate",
+  definition: AnyAgentDefinition,
+  agent: AgentIdentity,
+  state: unknown,
+  budgetMs: number,
+  deps: RuntimeDeps,
+): Promise<HookOutcome> => {
+  const fn = definition.hooks[hook];
+  const events: PendingEvent[] = [];
+  if (!fn) return { state, stateJson: undefined, events };
+  const title = hook === "onStart" ? "The agent failed to start" : "The agent's onTerminate hook failed";
+  const slug = hook === "onStart" ? "agent-start-failed" : "agent-terminate-failed";
+  let returned: unknown;
+  try {
+    returned = await deps.telemetry.span(`agent.${hook === "onStart" ? "start" : "terminate"}`, { tenant: agent.tenant, agent_type: agent.type }, () =>
+      withTimeout(async (signal) => fn.call(definition.hooks, hookContext(agent, state, signal, events, deps)), Math.max(1, budgetMs)),
+    );
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    const why = error instanceof TimeoutError ? `${hook} ${error.message}` : `${hook} raised ${error instanceof Error ? error.name : typeof error}`;
+    deps.log.warn(`${hook} failed`, { agent_type: agent.type, error: error instanceof Error ? error.message : String(error) });
+    throw problem(500, slug, title, `Agent '${agent.id}': ${why}.`);
+  }
+  const next = typeof returned === "object" && returned !== null && "state" in returned ? returned.state : undefined;
+  if (next === undefined) return { state, stateJson: undefined, events };
+  const parsed = definition.stateSchema.safeParse(next);
+  if (!parsed.success) {
+    throw problem(500, slug, title, `The state returned by ${hook} does not match the agent's state schema.`, {
+      errors: fieldErrors(parsed.error.issues, "state"),
+    });
+  }
+  return { state: deepFreeze(parsed.data), stateJson: JSON.stringify(parsed.data), events };
+};

@@ -1,0 +1,28 @@
+// Input schemas of the agent object's RPC methods. The Worker already validated the
+// HTTP request, but an object parses its own input too: it is a boundary of its own.
+import { z } from "zod";
+import { idSchema, idempotencyKeySchema } from "../ids.ts";
+import { checkpointSchema } from "./checkpoint.ts";
+
+export const agentAddressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
+export type AgentAddress = z.output<typeof agentAddressSchema>;
+
+export const spawnRequestSchema = z.strictObject({
+  type: z.string().min(1).max(64),
+  state: z.unknown().optional(),
+});
+export type SpawnRequest = z.input<typeof spawnRequestSchema>;
+
+export const callRequestSchema = z.strictObject({
+  action: z.string().min(1).max(64),
+  input: z.unknown(),
+  idempotencyKey: idempotencyKeySchema,
+  keyOrigin: z.enum(["client", "platform"]),
+});
+export type CallRequest = z.input<typeof callRequestSchema>;
+
+export const restoreRequestSchema = z.strictObject({ checkpoint: checkpointSchema });
+export type RestoreRequest = z.input<typeof restoreRequestSchema>;
+
+export type SpawnOutcome<V> = { created: boolean; agent: V };
+export type CallOutcome = { output: unknown; replayed: boolean };

@@ -1,0 +1,84 @@
+// Agent types that exist only in the integration tests: they fail, hang and block on
+// demand, so breaker, retry, bulkhead, timeouts and lifecycle hooks can be driven.
+import { z } from "zod";
+import { ActionError } from "../../src/platform/agent/action-error.ts";
+import { defineAgent } from "../../src/platform/agent/define-agent.ts";
+
+/** Gates that a test opens to let a blocked action finish (same isolate as the objects). */
+export const gates = new Map<string, () => void>();
+
+export const flakyAgent = defineAgent({
+  name: "flaky",
+  version: "1.0.0",
+  resilience: {
+    circuitBreaker: { threshold: 3, resetTimeout: 60_000 },
+    retry: { strategy: "linear", maxAttempts: 3, baseDelay: 1, maxDelay: 5, jitter: "none" },
+    bulkhead: { maxConcurrent: 2, maxQueue: 1 },
+  },
+  state: { schema: z.strictObject({ effects: z.number().int(), failuresLeft: z.number().int() }), initial: { effects: 0, failuresLeft: 0 } },
+  actions: (action) => ({
+    work: action({
+      input: z.strictObject({ mode: z.enum(["ok", "crash", "refuse", "transient", "bad_output", "bad_state"]) }),
+      output: z.strictObject({ effects: z.number().int(), attempt: z.number().int() }),
+      run: ({ mode }, ctx) => {
+        if (mode === "crash") throw new TypeError("boom");
+        if (mode === "refuse") throw new ActionError("refused", "The input was refused.", { details: { mode } });
+        if (mode === "transient" && ctx.attempt < 3) throw new ActionError("flaky", "Try again.", { retryable: true });
+        if (mode === "bad_output") return { result: { effects: "many" as unknown as number, attempt: ctx.attempt } };
+        if (mode === "bad_state") return { result: { effects: 0, attempt: ctx.attempt }, state: { effects: -0.5, failuresLeft: 0 } };
+        const effects = ctx.state.effects + 1;
+        ctx.emit("flaky.worked", { effects });
+        return { result: { effects, attempt: ctx.attempt }, state: { ...ctx.state, effects } };
+      },
+    }),
+    block: action({
+      input: z.strictObject({ gate: z.string() }),
+      output: z.strictObject({ effects: z.number().int() }),
+      timeout: 5_000,
+      run: async ({ gate }, ctx) => {
+        await new Promise<void>((resolve) => gates.set(gate, resolve));
+        const effects = ctx.state.effects + 1;
+        return { result: { effects }, state: { ...ctx.state, effects } };
+      },
+    }),
+    hang: action({
+      input: z.strictObject({}),
+      output: z.strictObject({}),
+      timeout: 50,
+      run: () => new Promise(() => undefined),
+    }),
+    mutate: action({
+      input: z.strictObject({}),
+      output: z.strictObject({}),
+      run: (_input, ctx) => {
+        (ctx.state as { effects: number }).effects = 999;
+        return { result: {} };
+      },
+    }),
+  }),
+});
+
+export const hookedAgent = defineAgent({
+  name: "hooked",
+  version: "2.1.0",
+  lifecycle: {
+    startupTimeout: 100,
+    shutdownGracePeriod: 2_000,
+    onStart: async (ctx) => {
+      if (ctx.state.startMode === "fail") throw new Error("cannot connect");
+      if (ctx.state.startMode === "hang") await new Promise(() => undefined);
+      ctx.emit("hooked.started", {});
+      return { state: { ...ctx.state, started: ctx.state.started + 1 } };
+    },
+    onTerminate: (ctx) => {
+      ctx.emit("hooked.terminated", { started: ctx.state.started });
+    },
+  },
+  state: {
+    schema: z.strictObject({ startMode: z.enum(["ok", "fail", "hang"]), started: z.number().int() }),
+    initial: { startMode: "ok", started: 0 },
+  },
+  actions: (action) => ({
+    ping: action({ input: z.strictObject({}), output: z.strictObject({ pong: z.literal(true) }), run: () => ({ result: { pong: true as const } }) }),
+  }),
+});

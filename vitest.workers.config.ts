@@ -1,0 +1,13 @@
+// Integration tests inside workerd: the real Worker, Durable Objects and storage, built
+// from wrangler.toml, with a test entry that adds agent types made for testing.
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [cloudflareTest({ main: "./test/workers/worker.ts", wrangler: { configPath: "./wrangler.toml" } })],
+  test: {
+    include: ["test/workers/**/*.test.ts"],
+    retry: 0,
+    testTimeout: 30_000,
+  },
+});
