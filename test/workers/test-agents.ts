@@ -45,7 +45,7 @@ export const flakyAgent = defineAgent({
       input: z.strictObject({}),
       output: z.strictObject({}),
       timeout: 50,
-      run: () => new Promise(() => undefined),
+      run: () => new Promise<never>(() => undefined),
     }),
     mutate: action({
       input: z.strictObject({}),

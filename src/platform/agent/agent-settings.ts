@@ -2,6 +2,7 @@
 // zod schema with the platform's defaults. Parsed once when `defineAgent` runs; the
 // result is what `GET /v1/agent-types` lists and what the runtime's primitives use.
 import { z } from "zod";
+import { fieldErrors } from "../zod-issues.ts";
 import { normaliseResources, type Resources, resourcesSchema } from "./resources.ts";
 
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
@@ -81,8 +82,8 @@ export const parseAgentSettings = (
 ): AgentSettings => {
   const parsed = settingsSchema.safeParse(spec);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw fail((issue?.path ?? []).map(String).join(".") || "(definition)", issue?.message ?? "invalid");
+    const [first] = fieldErrors(parsed.error.issues);
+    throw fail(first?.path ?? "(definition)", first?.message ?? "invalid");
   }
   const { resources, lifecycle, state: _state, actions: _actions, ...rest } = parsed.data;
   return {

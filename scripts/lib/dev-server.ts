@@ -1,0 +1,112 @@
+// Starts and stops real `wrangler dev` processes for end-to-end tests and benchmarks:
+// bound to 127.0.0.1 on a free port, persisting to a given directory, each in its own
+// process group so that a SIGKILL takes workerd down with it. Only processes started
+// here are ever signalled.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
+
+export type DevServerOptions = {
+  persistTo: string;
+  /** A wrangler config; the platform's own by default. */
+  config?: string;
+  port?: number;
+  /** Extra `--var NAME:value` bindings. */
+  vars?: Record<string, string>;
+  /** Where the server's stdout and stderr go (appended). */
+  logFile?: string;
+  readyTimeoutMs?: number;
+};
+
+export type DevServer = {
+  url: string;
+  port: number;
+  pid: number;
+  /** Graceful stop (SIGTERM, then SIGKILL after a grace period). */
+  stop(): Promise<void>;
+  /** Crash: SIGKILL to the whole process group, no warning. */
+  kill(): Promise<void>;
+};
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+
+const signalGroup = (child: ChildProcess, signal: NodeJS.Signals, evenAfterExit = false): void => {
+  if (child.pid === undefined) return;
+  if (!evenAfterExit && (child.exitCode !== null || child.signalCode !== null)) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+};
+
+const waitUntilReady = async (url: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`wrangler dev did not answer within ${timeoutMs} ms`);
+};
+
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of live) signalGroup(child, "SIGKILL");
+});
+
+export const startDevServer = async (options: DevServerOptions): Promise<DevServer> => {
+  const port = options.port ?? (await freePort());
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo,
+    "--show-interactive-dev-session=false", "--log-level", "warn", "--inspector-port", String(await freePort())];
+  if (options.config) args.push("--config", options.config);
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
+  const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  if (options.logFile) {
+    const log = createWriteStream(options.logFile, { flags: "a" });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  } else {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const stopWith = async (first: NodeJS.Signals): Promise<void> => {
+    signalGroup(child, first);
+    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5_000);
+    await exited(child);
+    clearTimeout(timer);
+    // workerd may outlive wrangler by a moment; make sure the whole group is gone.
+    signalGroup(child, "SIGKILL", true);
+  };
+  try {
+    await waitUntilReady(url, child, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stopWith("SIGKILL");
+    throw error;
+  }
+  return { url, port, pid: child.pid ?? -1, stop: () => stopWith("SIGTERM"), kill: () => stopWith("SIGKILL") };
+};

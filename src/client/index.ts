@@ -1,0 +1,89 @@
+// The typed client: the platform's HTTP API as TypeScript functions. Given an agent's
+// definition, `agent(def, id).call(action, input)` checks the action name and input
+// type at compile time and types the result. Works anywhere `fetch` does.
+import type { AgentView } from "../platform/agent/agent-meta.ts";
+import type { Checkpoint } from "../platform/agent/checkpoint.ts";
+import type { ActionInput, ActionName, ActionOutput, AnyAgentDefinition, StateOf } from "../platform/agent/define-agent.ts";
+import type { Problem } from "../platform/problem.ts";
+import type { AgentTypeDescription } from "../platform/agent/registry.ts";
+
+export type ClientOptions = {
+  baseUrl: string;
+  token?: string;
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+};
+
+/** A failed request, carrying the problem the platform answered with. */
+export class JidoApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(`${problem.status} ${problem.title}${problem.detail ? `: ${problem.detail}` : ""}`);
+    this.name = "JidoApiError";
+    this.status = problem.status;
+    this.problem = problem;
+  }
+}
+
+export type Page<T> = { items: T[]; next: string | null };
+type CallOptions = { idempotencyKey?: string };
+
+export type AgentHandle<D extends AnyAgentDefinition> = {
+  readonly id: string;
+  call<K extends ActionName<D>>(action: K, input: ActionInput<D, K>, options?: CallOptions): Promise<ActionOutput<D, K>>;
+  get(): Promise<AgentView & { state: StateOf<D> }>;
+  pause(): Promise<AgentView>;
+  resume(): Promise<AgentView>;
+  stop(): Promise<AgentView>;
+  destroy(): Promise<void>;
+  checkpoint(): Promise<Checkpoint>;
+};
+
+export const createClient = (options: ClientOptions) => {
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+
+  const send = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> => {
+    const all: Record<string, string> = { accept: "application/json", ...headers };
+    if (options.token) all.authorization = `Bearer ${options.token}`;
+    if (body !== undefined) all["content-type"] = "application/json";
+    const response = await doFetch(`${base}${path}`, { method, headers: all, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new JidoApiError(parsed as Problem);
+    return parsed as T;
+  };
+  const agentPath = (id: string) => `/v1/agents/${encodeURIComponent(id)}`;
+  const keyHeader = (key: string | undefined): Record<string, string> => (key ? { "idempotency-key": key } : {});
+
+  return {
+    spawn: <D extends AnyAgentDefinition>(
+      definition: D,
+      spawnOptions: { id?: string; state?: StateOf<D>; idempotencyKey?: string } = {},
+    ): Promise<AgentView & { state: StateOf<D> }> =>
+      send("POST", "/v1/agents", { type: definition.name, id: spawnOptions.id, state: spawnOptions.state }, keyHeader(spawnOptions.idempotencyKey)),
+
+    agent: <D extends AnyAgentDefinition>(_definition: D, id: string): AgentHandle<D> => ({
+      id,
+      call: (action, input, callOptions = {}) =>
+        send("POST", `${agentPath(id)}/actions/${encodeURIComponent(action)}`, input, keyHeader(callOptions.idempotencyKey)),
+      get: () => send("GET", agentPath(id)),
+      pause: () => send("POST", `${agentPath(id)}/pause`),
+      resume: () => send("POST", `${agentPath(id)}/resume`),
+      stop: () => send("POST", `${agentPath(id)}/stop`),
+      destroy: () => send("DELETE", agentPath(id)),
+      checkpoint: () => send("POST", `${agentPath(id)}/checkpoint`),
+    }),
+
+    restore: (id: string, checkpoint: Checkpoint): Promise<AgentView> => send("POST", `${agentPath(id)}/restore`, checkpoint),
+
+    agentTypes: (page: { limit?: number; cursor?: string } = {}): Promise<Page<AgentTypeDescription>> => {
+      const query = new URLSearchParams();
+      if (page.limit !== undefined) query.set("limit", String(page.limit));
+      if (page.cursor !== undefined) query.set("cursor", page.cursor);
+      return send("GET", `/v1/agent-types${query.size ? `?${query}` : ""}`);
+    },
+  };
+};
+
+export type JidoClient = ReturnType<typeof createClient>;
