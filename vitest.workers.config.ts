@@ -2,9 +2,16 @@
 // from wrangler.toml, with a test entry that adds agent types made for testing.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { TEST_SECRET } from "./test/workers/secret.ts";
 
 export default defineConfig({
-  plugins: [cloudflareTest({ main: "./test/workers/worker.ts", wrangler: { configPath: "./wrangler.toml" } })],
+  plugins: [
+    cloudflareTest({
+      main: "./test/workers/worker.ts",
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: { bindings: { JIDO_JWT_SECRET: TEST_SECRET, JIDO_RATE_LIMIT_RPS: "100000" } },
+    }),
+  ],
   test: {
     include: ["test/workers/**/*.test.ts"],
     retry: 0,

@@ -16,9 +16,23 @@ import type { AgentAddress, CallOutcome, CallRequest } from "../src/platform/age
 import { notFound, problem, ProblemError } from "../src/platform/problem.ts";
 import { BulkheadFullError } from "../src/platform/resilience/bulkhead.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, armAlarm, commitMeta, type Guards, requireAgent, requireGuards } from "./agent-core.ts";
+import type { Caller } from "../src/platform/security/caller.ts";
+import {
+  type AgentCore,
+  agentCapability,
+  agentResource,
+  armAlarm,
+  authorize,
+  commitMeta,
+  type Guards,
+  requireAgent,
+  requireGuards,
+} from "./agent-core.ts";
 
-export const callAction = async (core: AgentCore, address: AgentAddress, request: CallRequest): Promise<CallOutcome> => {
+export const callAction = async (core: AgentCore, address: AgentAddress, caller: Caller, request: CallRequest): Promise<CallOutcome> => {
+  const found = requireAgent(core, address);
+  const context = typeof request.input === "object" && request.input !== null && !Array.isArray(request.input) ? (request.input as Record<string, unknown>) : {};
+  await authorize(core, caller, agentCapability("call", found.type, request.action), agentResource(found), context);
   const meta = requireAgent(core, address);
   const now = core.deps.now();
   const fingerprint = await requestFingerprint(request.action, request.input);

@@ -7,13 +7,16 @@ import { canonicalJson, sha256Hex } from "../src/platform/canonical-json.ts";
 import type { AgentAddress, SpawnOutcome } from "../src/platform/agent/rpc.ts";
 import { conflict, problem } from "../src/platform/problem.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, requireAgent, viewOf } from "./agent-core.ts";
+import type { Caller } from "../src/platform/security/caller.ts";
+import { type AgentCore, agentCapability, agentResource, authorize, requireAuthorized, viewOf } from "./agent-core.ts";
 import { createAgent } from "./agent-lifecycle.ts";
+import { insertGrants, listGrants } from "./agent-grants.ts";
+import { grantView } from "../src/platform/security/grants.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export const takeCheckpoint = (core: AgentCore, address: AgentAddress): Checkpoint => {
-  const meta = requireAgent(core, address);
+export const takeCheckpoint = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<Checkpoint> => {
+  const meta = await requireAuthorized(core, address, caller, "checkpoint");
   const now = core.deps.now();
   return {
     format: CHECKPOINT_FORMAT,
@@ -27,6 +30,7 @@ export const takeCheckpoint = (core: AgentCore, address: AgentAddress): Checkpoi
       response: JSON.parse(record.response),
       expiresAt: iso(record.expiresAt),
     })),
+    grants: listGrants(core.store.sql).map(grantView),
     metadata: {
       createdAt: iso(meta.createdAt),
       updatedAt: iso(meta.updatedAt),
@@ -46,11 +50,17 @@ const RESTORED_STATUS: Record<AgentStatus, AgentStatus> = {
   failed: "failed",
 };
 
-export const restoreAgent = async (core: AgentCore, address: AgentAddress, checkpoint: Checkpoint): Promise<SpawnOutcome<AgentView>> => {
+export const restoreAgent = async (
+  core: AgentCore,
+  address: AgentAddress,
+  caller: Caller,
+  checkpoint: Checkpoint,
+): Promise<SpawnOutcome<AgentView>> => {
   const definition = core.registry.get(checkpoint.agent.type);
   if (!definition) {
     throw problem(422, "unknown-agent-type", "Unknown agent type", `The checkpoint is of type '${checkpoint.agent.type}', which this deployment does not host.`);
   }
+  await authorize(core, caller, agentCapability("restore", definition.name), agentResource({ type: definition.name, id: address.id }));
   const state = parseOrProblem(definition.stateSchema, checkpoint.state, "checkpoint.state", "The checkpoint's state does not match the agent type's state schema.");
   const digest = await sha256Hex(canonicalJson(checkpoint));
   return core.mailbox.run(async () => {
@@ -61,6 +71,16 @@ export const restoreAgent = async (core: AgentCore, address: AgentAddress, check
       }
       throw conflict(`Agent '${address.id}' already exists; restore into a new id.`);
     }
+    // Grants first: until the meta record exists the agent does not, so a crash in
+    // between leaves nothing visible and a repeated restore rewrites the same rows.
+    insertGrants(
+      core.store.sql,
+      checkpoint.grants.map((grant) => ({
+        ...grant,
+        expiresAt: grant.expiresAt === null ? null : Date.parse(grant.expiresAt),
+        createdAt: Date.parse(grant.createdAt),
+      })),
+    );
     const now = core.deps.now();
     const meta = await createAgent(core, address, definition, {
       state,

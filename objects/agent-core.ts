@@ -9,10 +9,13 @@ import { createMailbox, type Mailbox } from "../src/platform/agent/mailbox.ts";
 import type { AgentRegistry } from "../src/platform/agent/registry.ts";
 import type { AgentAddress, CallOutcome } from "../src/platform/agent/rpc.ts";
 import type { RuntimeDeps } from "../src/platform/agent/runtime-deps.ts";
-import { notFound, problem } from "../src/platform/problem.ts";
+import { forbidden, notFound, problem } from "../src/platform/problem.ts";
 import { type Bulkhead, createBulkhead } from "../src/platform/resilience/bulkhead.ts";
 import { type CircuitBreaker, createCircuitBreaker, describeBreaker } from "../src/platform/resilience/circuit-breaker.ts";
 import type { AgentStore } from "./agent-store.ts";
+import type { AuditSink } from "./audit.ts";
+import { checkCapability } from "../src/platform/security/check.ts";
+import type { Caller } from "../src/platform/security/caller.ts";
 
 export type Guards = { definition: AnyAgentDefinition; breaker: CircuitBreaker; bulkhead: Bulkhead };
 
@@ -30,6 +33,7 @@ export type AgentCore = {
   /** When the pruning alarm is set for, as far as this instance knows. */
   alarmAt: number | null;
   setAlarm: (at: number) => void;
+  audit: AuditSink;
 };
 
 const breakerOptions = (definition: AnyAgentDefinition) => ({
@@ -44,10 +48,17 @@ export const guardsFor = (definition: AnyAgentDefinition, meta: AgentMeta, now: 
   bulkhead: createBulkhead(definition.resilience.bulkhead),
 });
 
-export const createCore = (store: AgentStore, registry: AgentRegistry, deps: RuntimeDeps, setAlarm: (at: number) => void): AgentCore => ({
+export const createCore = (
+  store: AgentStore,
+  registry: AgentRegistry,
+  deps: RuntimeDeps,
+  setAlarm: (at: number) => void,
+  audit: AuditSink,
+): AgentCore => ({
   store,
   registry,
   deps,
+  audit,
   mailbox: createMailbox(),
   meta: undefined,
   state: undefined,
@@ -102,4 +113,37 @@ export const armAlarm = (core: AgentCore, at: number): void => {
   if (core.alarmAt !== null && core.alarmAt <= at) return;
   core.alarmAt = at;
   core.setAlarm(at);
+};
+
+/** The agent capability an operation needs, e.g. `agents:call:counter.increment`. */
+export const agentCapability = (verb: "spawn" | "read" | "call" | "manage" | "checkpoint" | "restore" | "grant", type: string, action?: string): string =>
+  `agents:${verb}:${type}${action === undefined ? "" : `.${action}`}`;
+
+/** Passes, or records the denial on the audit stream and answers 403 naming the capability. */
+export const authorize = async (
+  core: AgentCore,
+  caller: Caller,
+  capability: string,
+  resource: string,
+  context: Record<string, unknown> = {},
+): Promise<void> => {
+  const now = core.deps.now();
+  const outcome = checkCapability(caller.grants, capability, context, now);
+  if (outcome.ok) return;
+  await core.audit({ caller, capability, reason: outcome.reason, resource, at: now });
+  throw forbidden(capability, outcome.reason);
+};
+
+export const agentResource = (meta: { type: string; id: string }): string => `agent/${meta.type}/${meta.id}`;
+
+/** The agent at `address`, after checking the caller may `verb` it. */
+export const requireAuthorized = async (
+  core: AgentCore,
+  address: AgentAddress,
+  caller: Caller,
+  verb: "read" | "manage" | "checkpoint" | "grant",
+): Promise<AgentMeta> => {
+  const meta = requireAgent(core, address);
+  await authorize(core, caller, agentCapability(verb, meta.type), agentResource(meta));
+  return requireAgent(core, address);
 };

@@ -12,7 +12,17 @@ import type { AgentAddress, SpawnOutcome, SpawnRequest } from "../src/platform/a
 import { conflict, notFound, ProblemError } from "../src/platform/problem.ts";
 import { CLOSED_BREAKER } from "../src/platform/resilience/circuit-breaker.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, commitMeta, guardsFor, requireAgent, viewOf } from "./agent-core.ts";
+import type { Caller } from "../src/platform/security/caller.ts";
+import {
+  type AgentCore,
+  agentCapability,
+  agentResource,
+  authorize,
+  commitMeta,
+  guardsFor,
+  requireAuthorized,
+  viewOf,
+} from "./agent-core.ts";
 
 /** What a new agent starts from: spawned fresh, or restored from a checkpoint. */
 export type Genesis = {
@@ -26,9 +36,10 @@ export type Genesis = {
   idempotency?: readonly IdempotencyRecord[];
 };
 
-export const spawnAgent = async (core: AgentCore, address: AgentAddress, request: SpawnRequest): Promise<SpawnOutcome<AgentView>> => {
+export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller: Caller, request: SpawnRequest): Promise<SpawnOutcome<AgentView>> => {
   const definition = core.registry.get(request.type);
   if (!definition) throw notFound("Agent type", request.type);
+  await authorize(core, caller, agentCapability("spawn", definition.name), agentResource({ type: definition.name, id: address.id }), { id: address.id });
   return core.mailbox.run(async () => {
     const existing = core.meta;
     if (existing && existing.status !== "failed" && existing.status !== "starting") {
@@ -91,15 +102,15 @@ const start = async (core: AgentCore, definition: AnyAgentDefinition, meta: Agen
   }
 };
 
-export const setPaused = (core: AgentCore, address: AgentAddress, paused: boolean): AgentView => {
-  const meta = requireAgent(core, address);
+export const setPaused = async (core: AgentCore, address: AgentAddress, caller: Caller, paused: boolean): Promise<AgentView> => {
+  const meta = await requireAuthorized(core, address, caller, "manage");
   if (checkTransition(paused ? "pause" : "resume", address.id, meta.status) === "noop") return viewOf(core, meta);
   return viewOf(core, commitMeta(core, { ...meta, status: paused ? "paused" : "running", updatedAt: core.deps.now() }));
 };
 
 /** Graceful stop: refuse new calls, let the running one finish, run onTerminate, all within the grace period. */
-export const stopAgent = async (core: AgentCore, address: AgentAddress): Promise<AgentView> => {
-  const meta = requireAgent(core, address);
+export const stopAgent = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<AgentView> => {
+  const meta = await requireAuthorized(core, address, caller, "manage");
   if (checkTransition("stop", address.id, meta.status) === "noop") return viewOf(core, meta);
   const deadline = core.deps.now() + (core.guards?.definition.lifecycle.shutdownGracePeriod ?? 0);
   let stopping = commitMeta(core, { ...meta, status: "stopping", updatedAt: core.deps.now() });
@@ -120,9 +131,9 @@ export const stopAgent = async (core: AgentCore, address: AgentAddress): Promise
 };
 
 /** Stops the agent if needed, then deletes all of its storage. */
-export const destroyAgent = async (core: AgentCore, address: AgentAddress): Promise<void> => {
-  const meta = requireAgent(core, address);
-  if (meta.status !== "stopped" && meta.status !== "stopping") await stopAgent(core, address);
+export const destroyAgent = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<void> => {
+  const meta = await requireAuthorized(core, address, caller, "manage");
+  if (meta.status !== "stopped" && meta.status !== "stopping") await stopAgent(core, address, caller);
   await core.store.deleteAll();
   core.meta = undefined;
   core.state = undefined;

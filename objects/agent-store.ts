@@ -60,6 +60,8 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
   };
 
   return {
+    sql,
+
     readMeta: (): AgentMeta | undefined => {
       const meta = kv.get<AgentMeta>(META_KEY);
       if (meta) ensureSchema();

@@ -19,33 +19,46 @@ import { asResult, type Result } from "../src/platform/result.ts";
 import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, viewOf } from "./agent-core.ts";
+import { type AgentCore, armAlarm, createCore, loadCore, requireAuthorized, viewOf } from "./agent-core.ts";
+import { auditSink } from "./audit.ts";
+import { agentCaller } from "./agent-peers.ts";
+import { grantCapability, pageGrants, revokeGrant } from "./agent-grants.ts";
+import type { GrantView } from "../src/platform/security/grants.ts";
+import type { Page } from "../src/platform/pagination.ts";
+import { paginationQuery } from "../src/platform/pagination.ts";
+import { idSchema } from "../src/platform/ids.ts";
+import { callerSchema } from "../src/platform/security/caller.ts";
+import type { Bindings } from "../src/env.ts";
 import { callAction } from "./agent-calls.ts";
 import { restoreAgent, takeCheckpoint } from "./agent-checkpoint.ts";
 import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, stopAgent } from "./agent-lifecycle.ts";
 import { createAgentStore } from "./agent-store.ts";
 
-/** The RPC surface the Worker calls; every method parses its own input. */
+/** The RPC surface the Worker (and other agents) call; every method parses its own input. */
 export interface AgentRpc {
-  spawn(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
-  get(at: unknown): Promise<Result<AgentView>>;
-  call(at: unknown, request: unknown): Promise<Result<CallOutcome>>;
-  pause(at: unknown): Promise<Result<AgentView>>;
-  resume(at: unknown): Promise<Result<AgentView>>;
-  stop(at: unknown): Promise<Result<AgentView>>;
-  destroy(at: unknown): Promise<Result<null>>;
-  checkpoint(at: unknown): Promise<Result<Checkpoint>>;
-  restore(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
+  spawn(at: unknown, caller: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
+  get(at: unknown, caller: unknown): Promise<Result<AgentView>>;
+  call(at: unknown, caller: unknown, request: unknown): Promise<Result<CallOutcome>>;
+  pause(at: unknown, caller: unknown): Promise<Result<AgentView>>;
+  resume(at: unknown, caller: unknown): Promise<Result<AgentView>>;
+  stop(at: unknown, caller: unknown): Promise<Result<AgentView>>;
+  destroy(at: unknown, caller: unknown): Promise<Result<null>>;
+  checkpoint(at: unknown, caller: unknown): Promise<Result<Checkpoint>>;
+  restore(at: unknown, caller: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
+  grant(at: unknown, caller: unknown, request: unknown): Promise<Result<GrantView>>;
+  revoke(at: unknown, caller: unknown, grantId: unknown): Promise<Result<null>>;
+  grants(at: unknown, caller: unknown, query: unknown): Promise<Result<Page<GrantView>>>;
 }
 
 const address = (raw: unknown) => parseOrProblem(agentAddressSchema, raw, "address");
+const caller = (raw: unknown) => parseOrProblem(callerSchema, raw, "caller");
 
 export const defineAgentObject = (registry: AgentRegistry) =>
-  class AgentObject extends DurableObject implements AgentRpc {
+  class AgentObject extends DurableObject<Bindings> implements AgentRpc {
     readonly #core: AgentCore;
 
-    constructor(ctx: DurableObjectState, env: unknown) {
-      super(ctx, env as never);
+    constructor(ctx: DurableObjectState, env: Bindings) {
+      super(ctx, env);
       const telemetry = createTelemetry();
       const deps = {
         now: Date.now,
@@ -55,7 +68,9 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         telemetry,
         log: createLogger({ base: { component: "agent" } }),
       };
-      this.#core = createCore(createAgentStore(ctx.storage), registry, deps, (at) => void ctx.storage.setAlarm(at));
+      const audit = auditSink(env.STREAMS, telemetry);
+      this.#core = createCore(createAgentStore(ctx.storage), registry, deps, (at) => void ctx.storage.setAlarm(at), audit);
+      this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry);
       ctx.blockConcurrencyWhile(async () => {
         loadCore(this.#core);
         recoverInterrupted(this.#core);
@@ -72,48 +87,60 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       if (next !== null) armAlarm(this.#core, next);
     }
 
-    spawn(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
-      return asResult(() => spawnAgent(this.#core, address(at), parseOrProblem(spawnRequestSchema, request)));
+    spawn(at: unknown, by: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
+      return asResult(() => spawnAgent(this.#core, address(at), caller(by), parseOrProblem(spawnRequestSchema, request)));
     }
 
-    get(at: unknown): Promise<Result<AgentView>> {
-      return asResult(() => viewOf(this.#core, requireAgent(this.#core, address(at))));
+    get(at: unknown, by: unknown): Promise<Result<AgentView>> {
+      return asResult(async () => viewOf(this.#core, await requireAuthorized(this.#core, address(at), caller(by), "read")));
     }
 
-    call(at: unknown, request: unknown): Promise<Result<CallOutcome>> {
-      return asResult(() => callAction(this.#core, address(at), parseOrProblem(callRequestSchema, request)));
+    call(at: unknown, by: unknown, request: unknown): Promise<Result<CallOutcome>> {
+      return asResult(() => callAction(this.#core, address(at), caller(by), parseOrProblem(callRequestSchema, request)));
     }
 
-    pause(at: unknown): Promise<Result<AgentView>> {
-      return asResult(() => setPaused(this.#core, address(at), true));
+    pause(at: unknown, by: unknown): Promise<Result<AgentView>> {
+      return asResult(() => setPaused(this.#core, address(at), caller(by), true));
     }
 
-    resume(at: unknown): Promise<Result<AgentView>> {
-      return asResult(() => setPaused(this.#core, address(at), false));
+    resume(at: unknown, by: unknown): Promise<Result<AgentView>> {
+      return asResult(() => setPaused(this.#core, address(at), caller(by), false));
     }
 
-    stop(at: unknown): Promise<Result<AgentView>> {
-      return asResult(() => stopAgent(this.#core, address(at)));
+    stop(at: unknown, by: unknown): Promise<Result<AgentView>> {
+      return asResult(() => stopAgent(this.#core, address(at), caller(by)));
     }
 
-    destroy(at: unknown): Promise<Result<null>> {
+    destroy(at: unknown, by: unknown): Promise<Result<null>> {
       return asResult(async () => {
-        await destroyAgent(this.#core, address(at));
+        await destroyAgent(this.#core, address(at), caller(by));
         return null;
       });
     }
 
-    checkpoint(at: unknown): Promise<Result<Checkpoint>> {
-      return asResult(() => takeCheckpoint(this.#core, address(at)));
+    checkpoint(at: unknown, by: unknown): Promise<Result<Checkpoint>> {
+      return asResult(() => takeCheckpoint(this.#core, address(at), caller(by)));
     }
 
-    restore(at: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
+    restore(at: unknown, by: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
       return asResult(async () => {
         const { checkpoint } = parseOrProblem(restoreRequestSchema, request);
-        const outcome = await restoreAgent(this.#core, address(at), checkpoint);
+        const outcome = await restoreAgent(this.#core, address(at), caller(by), checkpoint);
         await this.#rearmAlarm();
         return outcome;
       });
+    }
+
+    grant(at: unknown, by: unknown, request: unknown): Promise<Result<GrantView>> {
+      return asResult(() => grantCapability(this.#core, address(at), caller(by), request));
+    }
+
+    revoke(at: unknown, by: unknown, grantId: unknown): Promise<Result<null>> {
+      return asResult(() => revokeGrant(this.#core, address(at), caller(by), parseOrProblem(idSchema, grantId, "grantId")));
+    }
+
+    grants(at: unknown, by: unknown, query: unknown): Promise<Result<Page<GrantView>>> {
+      return asResult(() => pageGrants(this.#core, address(at), caller(by), parseOrProblem(paginationQuery, query, "query")));
     }
 
     /** Prunes expired idempotency records; idempotent, and re-arms for the next expiry. */

@@ -9,10 +9,15 @@ import type { AppEnv } from "./env.ts";
 import { agentLifecycleRoutes } from "./api/agent-lifecycle.ts";
 import { agentTypeRoutes } from "./api/agent-types.ts";
 import { agentRoutes } from "./api/agents.ts";
+import { agentGrantRoutes } from "./api/agent-grants.ts";
+import { streamRoutes } from "./api/streams.ts";
 import { errorHandler, notFoundHandler } from "./api/errors.ts";
 import { healthRoutes } from "./api/health.ts";
 import { limitBody, requestId, requireJsonBody } from "./api/request-guards.ts";
 import { validationHook } from "./api/validation-hook.ts";
+import { authenticate } from "./api/auth.ts";
+import { rateLimit } from "./api/rate-limit.ts";
+import { secureHeaders } from "hono/secure-headers";
 
 export const PLATFORM_VERSION = "0.1.0";
 
@@ -28,11 +33,9 @@ export const createApp = (options: AppOptions) => {
   app.onError(errorHandler(deps.log));
   app.notFound(notFoundHandler);
   app.use("*", requestId());
-  app.use("/v1/*", async (c, next) => {
-    // The tenant of every request; the security layer derives it from the caller's token.
-    c.set("tenant", "local");
-    await next();
-  });
+  app.use("*", secureHeaders());
+  app.use("/v1/*", authenticate(deps.log));
+  app.use("/v1/*", rateLimit(deps.telemetry));
   app.use("/v1/*", limitBody((path) => (path.endsWith("/restore") ? LIMITS.restoreRequestBytes : LIMITS.requestBytes)));
   app.use("/v1/*", requireJsonBody());
 
@@ -40,10 +43,14 @@ export const createApp = (options: AppOptions) => {
   app.route("/", agentTypeRoutes(deps));
   app.route("/", agentRoutes(deps));
   app.route("/", agentLifecycleRoutes(deps));
+  app.route("/", agentGrantRoutes(deps));
+  app.route("/", streamRoutes(deps));
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {
     openapi: "3.1.0",
     info: { title: "JidoSystem", version: PLATFORM_VERSION, description: "Agents as Durable Objects: spawn, call, lifecycle, checkpoints." },
+    security: [{ bearer: [] }],
   });
   return app;
 };

@@ -5,5 +5,7 @@ import { createApp } from "./app.ts";
 import { defineAgentObject } from "../objects/agent.ts";
 
 export const AgentObject = defineAgentObject(agentRegistry);
+export { EventStream } from "../objects/event-stream.ts";
+export { RateLimiter } from "../objects/rate-limiter.ts";
 
 export default createApp({ registry: agentRegistry });

@@ -3,6 +3,7 @@
 // process group so that a SIGKILL takes workerd down with it. Only processes started
 // here are ever signalled.
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,8 @@ export type DevServerOptions = {
 
 export type DevServer = {
   url: string;
+  /** The token secret this server verifies with (generated per server unless given). */
+  secret: string;
   port: number;
   pid: number;
   /** Graceful stop (SIGTERM, then SIGKILL after a grace period). */
@@ -78,10 +81,12 @@ process.once("exit", () => {
 
 export const startDevServer = async (options: DevServerOptions): Promise<DevServer> => {
   const port = options.port ?? (await freePort());
+  const secret = options.vars?.JIDO_JWT_SECRET ?? randomBytes(32).toString("hex");
+  const vars = { ...options.vars, JIDO_JWT_SECRET: secret };
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo,
     "--show-interactive-dev-session=false", "--log-level", "warn", "--inspector-port", String(await freePort())];
   if (options.config) args.push("--config", options.config);
-  for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
   live.add(child);
   child.once("exit", () => live.delete(child));
@@ -108,5 +113,5 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
     await stopWith("SIGKILL");
     throw error;
   }
-  return { url, port, pid: child.pid ?? -1, stop: () => stopWith("SIGTERM"), kill: () => stopWith("SIGKILL") };
+  return { url, secret, port, pid: child.pid ?? -1, stop: () => stopWith("SIGTERM"), kill: () => stopWith("SIGKILL") };
 };

@@ -4,22 +4,31 @@ import type { Context } from "hono";
 import type { AgentObjectStub } from "../../objects/agent.ts";
 import { agentObjectName } from "../platform/agent/naming.ts";
 import type { AgentAddress } from "../platform/agent/rpc.ts";
+import type { Caller } from "../platform/security/caller.ts";
 import type { Result } from "../platform/result.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv } from "../env.ts";
-import { callDurable } from "./durable.ts";
+import { callDurable } from "../platform/durable-call.ts";
 
 export type AgentAccess = {
   at: AgentAddress;
-  invoke<T>(operation: string, fn: (stub: AgentObjectStub, at: AgentAddress) => Promise<Result<T>>): Promise<T>;
+  invoke<T>(operation: string, fn: (stub: AgentObjectStub, at: AgentAddress, caller: Caller) => Promise<Result<T>>): Promise<T>;
+};
+
+/** The request's principal as a caller objects can check capabilities against. */
+export const principalCaller = (c: Context<AppEnv>): Caller => {
+  const principal = c.get("principal");
+  return { kind: "principal", subject: principal.subject, tenant: principal.tenant, grants: principal.grants };
 };
 
 export const agentAccess = (c: Context<AppEnv>, id: string, telemetry: Telemetry): AgentAccess => {
   const at = { tenant: c.get("tenant"), id };
   const namespace = c.env.AGENTS;
   const objectId = namespace.idFromName(agentObjectName(at.tenant, id));
+  const caller = principalCaller(c);
   return {
     at,
-    invoke: (operation, fn) => callDurable(`agent.${operation}`, () => fn(namespace.get(objectId) as unknown as AgentObjectStub, at), telemetry),
+    invoke: (operation, fn) =>
+      callDurable(`agent.${operation}`, () => fn(namespace.get(objectId) as unknown as AgentObjectStub, at, caller), telemetry),
   };
 };

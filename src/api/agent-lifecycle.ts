@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { checkpointSchema } from "../platform/agent/checkpoint.ts";
 import type { AgentObjectStub } from "../../objects/agent.ts";
 import type { AgentAddress } from "../platform/agent/rpc.ts";
+import type { Caller } from "../platform/security/caller.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -47,14 +48,14 @@ const restoreRoute = createRoute({
   },
 });
 
-type Transition = (stub: AgentObjectStub, at: AgentAddress) => ReturnType<AgentObjectStub["pause"]>;
+type Transition = (stub: AgentObjectStub, at: AgentAddress, by: Caller) => ReturnType<AgentObjectStub["pause"]>;
 
 export const agentLifecycleRoutes = ({ telemetry }: ApiDeps) => {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const transitions: [ReturnType<typeof transition>, string, Transition][] = [
-    [pauseRoute, "pause", (stub, at) => stub.pause(at)],
-    [resumeRoute, "resume", (stub, at) => stub.resume(at)],
-    [stopRoute, "stop", (stub, at) => stub.stop(at)],
+    [pauseRoute, "pause", (stub, at, by) => stub.pause(at, by)],
+    [resumeRoute, "resume", (stub, at, by) => stub.resume(at, by)],
+    [stopRoute, "stop", (stub, at, by) => stub.stop(at, by)],
   ];
   for (const [route, operation, fn] of transitions) {
     app.openapi(route, async (c) => c.json(await agentAccess(c, c.req.valid("param").id, telemetry).invoke(operation, fn), 200));
@@ -62,12 +63,12 @@ export const agentLifecycleRoutes = ({ telemetry }: ApiDeps) => {
   return app
     .openapi(checkpointRoute, async (c) => {
       const access = agentAccess(c, c.req.valid("param").id, telemetry);
-      return c.json(await access.invoke("checkpoint", (stub, at) => stub.checkpoint(at)), 200);
+      return c.json(await access.invoke("checkpoint", (stub, at, by) => stub.checkpoint(at, by)), 200);
     })
     .openapi(restoreRoute, async (c) => {
       const id = c.req.valid("param").id;
       const checkpoint = c.req.valid("json");
-      const outcome = await agentAccess(c, id, telemetry).invoke("restore", (stub, at) => stub.restore(at, { checkpoint }));
+      const outcome = await agentAccess(c, id, telemetry).invoke("restore", (stub, at, by) => stub.restore(at, by, { checkpoint }));
       c.header("location", `/v1/agents/${encodeURIComponent(id)}`);
       return c.json(outcome.agent, outcome.created ? 201 : 200);
     });

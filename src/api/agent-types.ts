@@ -8,6 +8,7 @@ import type { AppEnv } from "../env.ts";
 import type { ApiDeps } from "./deps.ts";
 import { json, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
+import { requireCapability } from "./authorize.ts";
 
 const agentTypeSchema = z.object({}).passthrough().openapi("AgentType");
 
@@ -32,15 +33,17 @@ const getRoute = createRoute({
   responses: { 200: json(agentTypeSchema, "The agent type"), ...problemResponses(404) },
 });
 
-export const agentTypeRoutes = ({ registry }: ApiDeps) => {
+export const agentTypeRoutes = ({ registry, telemetry }: ApiDeps) => {
   const described = registry.list().map(describeAgentType);
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-    .openapi(listRoute, (c) => {
+    .openapi(listRoute, async (c) => {
+      await requireCapability(c, telemetry, "agent-types:read", "agent-types");
       const page = paginate(described, (type) => type.name, c.req.valid("query"));
       return c.json(page, 200);
     })
-    .openapi(getRoute, (c) => {
+    .openapi(getRoute, async (c) => {
       const name = c.req.valid("param").type;
+      await requireCapability(c, telemetry, "agent-types:read", `agent-types/${name}`);
       const found = described.find((type) => type.name === name);
       if (!found) throw notFound("Agent type", name);
       return c.json(found, 200);

@@ -76,17 +76,17 @@ export const agentRoutes = ({ telemetry }: ApiDeps) =>
       const key = c.req.valid("header")["idempotency-key"];
       const id = body.id ?? (await generatedId(key));
       const access = agentAccess(c, id, telemetry);
-      const outcome = await access.invoke("spawn", (stub, at) => stub.spawn(at, { type: body.type, state: body.state }));
+      const outcome = await access.invoke("spawn", (stub, at, by) => stub.spawn(at, by, { type: body.type, state: body.state }));
       c.header("location", `/v1/agents/${encodeURIComponent(id)}`);
       return c.json(outcome.agent, outcome.created ? 201 : 200);
     })
     .openapi(getRoute, async (c) => {
       const access = agentAccess(c, c.req.valid("param").id, telemetry);
-      return c.json(await access.invoke("get", (stub, at) => stub.get(at)), 200);
+      return c.json(await access.invoke("get", (stub, at, by) => stub.get(at, by)), 200);
     })
     .openapi(deleteRoute, async (c) => {
       const access = agentAccess(c, c.req.valid("param").id, telemetry);
-      await access.invoke("destroy", (stub, at) => stub.destroy(at));
+      await access.invoke("destroy", (stub, at, by) => stub.destroy(at, by));
       return c.body(null, 204);
     })
     .openapi(callRoute, async (c) => {
@@ -98,7 +98,7 @@ export const agentRoutes = ({ telemetry }: ApiDeps) =>
         idempotencyKey: clientKey ?? `platform:${crypto.randomUUID()}`,
         keyOrigin: clientKey === undefined ? ("platform" as const) : ("client" as const),
       };
-      const outcome = await agentAccess(c, id, telemetry).invoke("call", (stub, at) => stub.call(at, request));
+      const outcome = await agentAccess(c, id, telemetry).invoke("call", (stub, at, by) => stub.call(at, by, request));
       if (outcome.replayed) c.header("idempotent-replayed", "true");
       return c.json(outcome.output, 200);
     });

@@ -23,7 +23,10 @@ export const errorHandler =
   (error: Error, c: Context<AppEnv>) => {
     const requestId = c.get("requestId");
     const headers: Record<string, string> = requestId ? { "x-request-id": requestId } : {};
-    if (error instanceof ProblemError) return problemResponse(error.problem, headers);
+    if (error instanceof ProblemError) {
+      if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="jido", error="invalid_token"';
+      return problemResponse(error.problem, headers);
+    }
     if (error instanceof HTTPException) return problemResponse(fromHttpException(error).problem, headers);
     log.error("unhandled error", {
       request_id: requestId,

@@ -1,8 +1,10 @@
 // Middleware for request hygiene: a request id on every response, a body size limit
-// answered with 413 problem+json, and JSON as the only body format (415 otherwise).
+// answered with 413 problem+json, and JSON as the only body format (415 otherwise),
+// nested at most LIMITS.requestJsonDepth levels deep (400 otherwise).
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { problem } from "../platform/problem.ts";
+import { LIMITS } from "../platform/agent/limits.ts";
+import { problem, validationProblem } from "../platform/problem.ts";
 import type { AppEnv } from "../env.ts";
 
 export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
@@ -33,11 +35,39 @@ export const limitBody = (maxBytesFor: (path: string) => number): MiddlewareHand
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
+/** The deepest nesting of arrays and objects in JSON text (malformed text is measured as far as it goes). */
+export const jsonNestingDepth = (text: string, stopAbove = Number.POSITIVE_INFINITY): number => {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) {
+      inString = true;
+    } else if (ch === 0x5b || ch === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > stopAbove) break;
+    } else if (ch === 0x5d || ch === 0x7d) {
+      depth--;
+    }
+  }
+  return deepest;
+};
+
 export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const length = c.req.header("content-length");
   const hasBody = c.req.raw.body !== null && length !== "0";
   if (hasBody && !JSON_TYPE.test(c.req.header("content-type") ?? "")) {
     throw problem(415, "unsupported-media-type", "Unsupported media type", "Send the request body as application/json.");
+  }
+  // Reads the (size-limited) body once; the validators reuse Hono's cached text.
+  const max = LIMITS.requestJsonDepth;
+  if (hasBody && jsonNestingDepth(await c.req.text(), max) > max) {
+    throw validationProblem([{ path: "(body)", message: `nests deeper than ${max} levels` }], `The request body nests deeper than ${max} levels.`);
   }
   await next();
 };

@@ -25,7 +25,8 @@ export const problemResponses = (...statuses: number[]) =>
 export const agentIdParams = z.object({ id: idSchema.openapi({ param: { name: "id", in: "path" }, example: "counter-1" }) });
 
 export const idempotencyHeaders = z.object({
-  "idempotency-key": idempotencyKeySchema.optional().openapi({ param: { name: "Idempotency-Key", in: "header" } }),
+  // The parameter's name must equal its key (header names are case-insensitive; Hono lowercases them).
+  "idempotency-key": idempotencyKeySchema.optional().openapi({ param: { name: "idempotency-key", in: "header" } }),
 });
 
 const isoTime = z.string().openapi({ format: "date-time" });

@@ -57,3 +57,6 @@ export const problemBody = (p: Problem): Record<string, unknown> => {
   const { extensions, retryAfter: _retryAfter, ...members } = p;
   return { ...extensions, ...members };
 };
+
+export const forbidden = (capability: string, reason: string): ProblemError =>
+  problem(403, "forbidden", "Forbidden", `Missing capability '${capability}': ${reason}.`, { extensions: { capability } });

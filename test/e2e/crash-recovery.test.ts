@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
-import { request } from "./http.ts";
+import { clientFor } from "./http.ts";
 
 const AGENTS = 8;
 const INCREMENTS_PER_AGENT = 60;
@@ -16,8 +16,10 @@ describe("crash recovery", () => {
   const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-crash-"));
   let server: DevServer | undefined;
 
+  const secret = "e2e-crash-recovery-secret-0123456789abcdef";
+
   beforeAll(async () => {
-    server = await startDevServer({ persistTo });
+    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -26,18 +28,19 @@ describe("crash recovery", () => {
 
   it("keeps every acknowledged change across SIGKILL and applies retried ones exactly once", async () => {
     const first = server!;
+    const request = await clientFor(() => server!);
     const ids = Array.from({ length: AGENTS }, (_, i) => `crash-${i}`);
-    for (const id of ids) expect((await request(first.url, "POST", "/v1/agents", { type: "counter", id })).status).toBe(201);
-    const processor = await request(first.url, "POST", "/v1/agents", { type: "data_processor", id: "crash-processor" });
+    for (const id of ids) expect((await request("POST", "/v1/agents", { type: "counter", id })).status).toBe(201);
+    const processor = await request("POST", "/v1/agents", { type: "data_processor", id: "crash-processor" });
     expect(processor.status).toBe(201);
-    const processed = await request(first.url, "POST", "/v1/agents/crash-processor/actions/process_stream", { format: "csv", payload: "a,b\n1,2\n3,4\n" });
+    const processed = await request("POST", "/v1/agents/crash-processor/actions/process_stream", { format: "csv", payload: "a,b\n1,2\n3,4\n" });
     expect(processed.status).toBe(200);
 
     const acknowledged = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
     let killed = false;
     const send = async (id: string, key: string): Promise<void> => {
       try {
-        const reply = await request(first.url, "POST", `/v1/agents/${id}/actions/increment`, { by: 1 }, { "idempotency-key": key });
+        const reply = await request("POST", `/v1/agents/${id}/actions/increment`, { by: 1 }, { "idempotency-key": key });
         if (reply.status === 200) acknowledged.get(id)!.add(key);
         else if (!killed) throw new Error(`unexpected ${reply.status}: ${JSON.stringify(reply.body)}`);
       } catch (error) {
@@ -58,13 +61,12 @@ describe("crash recovery", () => {
     await first.kill();
     await Promise.all(streams);
 
-    server = await startDevServer({ persistTo });
-    const second = server;
+    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
     let totalAcknowledged = 0;
     for (const id of ids) {
       const keys = acknowledged.get(id)!;
       totalAcknowledged += keys.size;
-      const view = await request(second.url, "GET", `/v1/agents/${id}`);
+      const view = await request("GET", `/v1/agents/${id}`);
       expect(view.status).toBe(200);
       const value = (view.body as { state: { value: number } }).state.value;
       // Every acknowledged increment survived; at most the ones in flight at the kill landed too.
@@ -73,17 +75,17 @@ describe("crash recovery", () => {
       let sent = 0;
       for (let n = 0; n < INCREMENTS_PER_AGENT; n++) {
         const key = `${id}-inc-${n}`;
-        const reply = await request(second.url, "POST", `/v1/agents/${id}/actions/increment`, { by: 1 }, { "idempotency-key": key });
+        const reply = await request("POST", `/v1/agents/${id}/actions/increment`, { by: 1 }, { "idempotency-key": key });
         expect(reply.status).toBe(200);
         sent++;
         if (keys.has(key)) expect(reply.headers.get("idempotent-replayed")).toBe("true");
       }
-      const after = await request(second.url, "GET", `/v1/agents/${id}`);
+      const after = await request("GET", `/v1/agents/${id}`);
       expect((after.body as { state: { value: number } }).state.value).toBe(sent);
     }
     expect(totalAcknowledged).toBeGreaterThan(0);
 
-    const processorAfter = await request(second.url, "GET", "/v1/agents/crash-processor");
+    const processorAfter = await request("GET", "/v1/agents/crash-processor");
     expect(processorAfter.body).toMatchObject({ status: "running", state: { batches: 1, records: 2 }, outbox: { pending: 1 } });
   });
 });

@@ -9,5 +9,7 @@ import { flakyAgent, hookedAgent } from "./test-agents.ts";
 const registry = createAgentRegistry([...demoAgents, flakyAgent, hookedAgent]);
 
 export const AgentObject = defineAgentObject(registry);
+export { EventStream } from "../../objects/event-stream.ts";
+export { RateLimiter } from "../../objects/rate-limiter.ts";
 
 export default createApp({ registry });

@@ -3,12 +3,31 @@
 // restorable into another agent id: the unit that live migration moves.
 import { z } from "zod";
 import { idSchema, idempotencyKeySchema } from "../ids.ts";
+import { capabilityNameSchema } from "../security/capability-name.ts";
+import { constraintsSchema } from "../security/constraints.ts";
+import { fitsIn, LIMITS } from "./limits.ts";
 
 export const CHECKPOINT_FORMAT = "jido.agent.checkpoint/v1";
 /** Client idempotency records carried in a checkpoint, newest first. */
 export const CHECKPOINT_IDEMPOTENCY_LIMIT = 1000;
 
 const isoTime = z.iso.datetime({ offset: false });
+
+/** JSON within the size the runtime itself would have stored (a SQLite row holds at most 2 MB). */
+const jsonWithin = (limit: number) =>
+  z
+    .unknown()
+    .refine(
+      (value) => {
+        try {
+          return fitsIn(JSON.stringify(value ?? null), limit);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be at most ${limit} bytes of JSON` },
+    )
+    .optional();
 
 export const checkpointSchema = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),
@@ -19,13 +38,13 @@ export const checkpointSchema = z.strictObject({
     status: z.enum(["starting", "running", "paused", "stopping", "stopped", "failed"]),
   }),
   takenAt: isoTime,
-  state: z.unknown(),
+  state: jsonWithin(LIMITS.stateBytes),
   outbox: z.array(
     z.strictObject({
       id: z.string().min(1).max(128),
       type: z.string().min(1).max(128),
       subject: z.string().max(256).nullable(),
-      data: z.unknown(),
+      data: jsonWithin(LIMITS.eventDataBytes),
       time: isoTime,
     }),
   ),
@@ -34,11 +53,24 @@ export const checkpointSchema = z.strictObject({
       z.strictObject({
         key: idempotencyKeySchema,
         fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
-        response: z.unknown(),
+        response: jsonWithin(LIMITS.outputBytes),
         expiresAt: isoTime,
       }),
     )
     .max(CHECKPOINT_IDEMPOTENCY_LIMIT),
+  grants: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1).max(64),
+        name: capabilityNameSchema,
+        constraints: constraintsSchema,
+        grantedBy: z.string().max(200),
+        expiresAt: isoTime.nullable(),
+        createdAt: isoTime,
+      }),
+    )
+    .max(1000)
+    .default([]),
   metadata: z.strictObject({
     createdAt: isoTime,
     updatedAt: isoTime,

@@ -25,10 +25,24 @@ export interface HookContext<S> {
   emit(type: string, data?: unknown, options?: EmitOptions): void;
 }
 
+export type AgentCallOptions = {
+  /** Defaults to one derived from this call's key and the call's position, so a retried action calls once. */
+  idempotencyKey?: string;
+};
+
+/** Another agent of the same tenant, as an action can call it (checked against this agent's grants). */
+export interface TypedAgentRef<D> {
+  call<K extends ActionName<D>>(action: K, input: ActionInput<D, K>, options?: AgentCallOptions): Promise<ActionOutput<D, K>>;
+}
+
 /** What an action sees: the hook context plus the call's attempt and idempotency key. */
 export interface ActionContext<S> extends HookContext<S> {
   readonly attempt: number;
   readonly idempotencyKey: string;
+  /** Calls an action of another agent; a refusal arrives as an ActionError with the problem's code. */
+  call(agentId: string, action: string, input: unknown, options?: AgentCallOptions): Promise<unknown>;
+  /** The typed form of `call`, from the other agent's definition. */
+  agent<D extends AnyAgentDefinition>(definition: D, agentId: string): TypedAgentRef<D>;
 }
 
 export type ActionResult<O, S> = { result: O; state?: S };

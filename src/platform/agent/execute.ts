@@ -75,10 +75,20 @@ const attemptOnce = async (
   const events: PendingEvent[] = [];
   const timeout = spec.timeout ?? definition.resilience.defaultActionTimeout;
   const result = await withTimeout(async (signal) => {
+    let calls = 0;
+    const call: ActionContext<unknown>["call"] = (to, action, input, options) => {
+      if (!deps.callAgent) throw new ActionError("unsupported", "This host cannot call other agents.");
+      const key = { parent: request.idempotencyKey, index: calls++, ...(options?.idempotencyKey ? { explicit: options.idempotencyKey } : {}) };
+      return deps.callAgent({ from: request.agent, to, action, input, key });
+    };
     const ctx: ActionContext<unknown> = {
       ...hookContext(request.agent, request.state, signal, events, deps),
       attempt,
       idempotencyKey: request.idempotencyKey,
+      call,
+      agent: (_definition, agentId) => ({
+        call: (action, input, options) => call(agentId, action, input, options) as never,
+      }),
     };
     return spec.run(request.input, ctx);
   }, timeout);

@@ -6,6 +6,8 @@ export const LIMITS = {
   requestBytes: 1024 * 1024,
   /** A checkpoint carries the whole state and outbox, so restore accepts more. */
   restoreRequestBytes: 12 * 1024 * 1024,
+  /** How deeply a request's JSON may nest; far deeper input overflows the stack of RPC serialisation. */
+  requestJsonDepth: 128,
   stateBytes: 8 * 1024 * 1024,
   stateChunkChars: 512 * 1024,
   outputBytes: 1024 * 1024,

@@ -5,6 +5,16 @@ import type { Telemetry } from "../telemetry/emitter.ts";
 
 export type AgentIdentity = { tenant: string; id: string; type: string };
 
+/** A call from one agent to another, as the runtime hands it to its host. */
+export type AgentCallRequest = {
+  from: AgentIdentity;
+  to: string;
+  action: string;
+  input: unknown;
+  /** The caller's own key and the call's position; the host derives a stable key from them. */
+  key: { explicit?: string; parent: string; index: number };
+};
+
 export type RuntimeDeps = {
   now: () => number;
   random: () => number;
@@ -12,4 +22,6 @@ export type RuntimeDeps = {
   newId: () => string;
   telemetry: Telemetry;
   log: Logger;
+  /** Performs agent-to-agent calls; absent where no other agents can be reached. */
+  callAgent?: (request: AgentCallRequest) => Promise<unknown>;
 };

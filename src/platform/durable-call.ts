@@ -1,13 +1,13 @@
-// Calls into Durable Objects from the Worker. Transient runtime errors are retried
+// Calls into Durable Objects, from the Worker or from another object. Transient runtime errors are retried
 // with jittered backoff on a fresh stub (a stub that threw may be broken); overload
 // becomes 503 with Retry-After; a failed Result becomes its ProblemError. Callers
 // never see the runtime's transient faults.
-import { classifyDurableFault, DURABLE_RETRY_POLICY } from "../platform/durable-faults.ts";
-import { problem, ProblemError } from "../platform/problem.ts";
-import { retry } from "../platform/resilience/retry.ts";
-import { type Result, unwrap } from "../platform/result.ts";
-import type { Telemetry } from "../platform/telemetry/emitter.ts";
-import { errorKind } from "../platform/telemetry/emitter.ts";
+import { classifyDurableFault, DURABLE_RETRY_POLICY } from "./durable-faults.ts";
+import { problem, ProblemError } from "./problem.ts";
+import { retry } from "./resilience/retry.ts";
+import { type Result, unwrap } from "./result.ts";
+import type { Telemetry } from "./telemetry/emitter.ts";
+import { errorKind } from "./telemetry/emitter.ts";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,0 +1,81 @@
+// The capability grants an agent holds: granted, revoked and listed over RPC, stored in
+// the agent's SQLite, and carried as the agent's credentials when it calls another agent.
+import { type AgentMeta } from "../src/platform/agent/agent-meta.ts";
+import type { AgentAddress } from "../src/platform/agent/rpc.ts";
+import { conflict, forbidden, notFound } from "../src/platform/problem.ts";
+import type { Caller } from "../src/platform/security/caller.ts";
+import { grantRequestSchema, type GrantView, grantView, mayDelegate, newGrant, type StoredGrant } from "../src/platform/security/grants.ts";
+import { paginate, type Page } from "../src/platform/pagination.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { type AgentCore, requireAuthorized } from "./agent-core.ts";
+
+/** An agent holds at most this many grants. */
+export const GRANT_LIMIT = 1_000;
+
+type GrantRow = { id: string; name: string; constraints: string; granted_by: string; expires_at: number | null; created_at: number };
+
+const ensureTable = (sql: SqlStorage): void => {
+  sql.exec(`CREATE TABLE IF NOT EXISTS grants (id TEXT PRIMARY KEY, name TEXT NOT NULL, constraints TEXT NOT NULL,
+    granted_by TEXT NOT NULL, expires_at INTEGER, created_at INTEGER NOT NULL)`);
+};
+
+const fromRow = (row: GrantRow): StoredGrant => ({
+  id: row.id,
+  name: row.name,
+  constraints: JSON.parse(row.constraints),
+  grantedBy: row.granted_by,
+  expiresAt: row.expires_at,
+  createdAt: row.created_at,
+});
+
+export const listGrants = (sql: SqlStorage): StoredGrant[] => {
+  ensureTable(sql);
+  return sql.exec<GrantRow>("SELECT * FROM grants ORDER BY id").toArray().map(fromRow);
+};
+
+export const insertGrants = (sql: SqlStorage, grants: readonly StoredGrant[]): void => {
+  ensureTable(sql);
+  for (const g of grants) {
+    sql.exec(
+      "INSERT OR REPLACE INTO grants (id, name, constraints, granted_by, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      g.id, g.name, JSON.stringify(g.constraints), g.grantedBy, g.expiresAt, g.createdAt,
+    );
+  }
+};
+
+/** The agent's unexpired grants: its credentials when it calls other agents. */
+export const activeGrants = (sql: SqlStorage, now: number): StoredGrant[] =>
+  listGrants(sql).filter((grant) => grant.expiresAt === null || grant.expiresAt > now);
+
+export const grantCapability = async (core: AgentCore, address: AgentAddress, caller: Caller, raw: unknown): Promise<GrantView> => {
+  const meta: AgentMeta = await requireAuthorized(core, address, caller, "grant");
+  const request = parseOrProblem(grantRequestSchema, raw);
+  const sql = core.store.sql;
+  const now = core.deps.now();
+  if (!mayDelegate(caller, request.name, now)) {
+    throw forbidden(request.name, `a caller can only grant capabilities it holds itself (granting to agent '${meta.id}')`);
+  }
+  if (listGrants(sql).length >= GRANT_LIMIT) throw conflict(`Agent '${meta.id}' already holds ${GRANT_LIMIT} grants; revoke some first.`);
+  const grant = newGrant(request, caller, `grt_${core.deps.newId().replaceAll("-", "")}`, now);
+  insertGrants(sql, [grant]);
+  return grantView(grant);
+};
+
+export const revokeGrant = async (core: AgentCore, address: AgentAddress, caller: Caller, grantId: string): Promise<null> => {
+  await requireAuthorized(core, address, caller, "grant");
+  const sql = core.store.sql;
+  ensureTable(sql);
+  if (sql.exec("DELETE FROM grants WHERE id = ?", grantId).rowsWritten === 0) throw notFound("Grant", grantId);
+  return null;
+};
+
+export const pageGrants = async (
+  core: AgentCore,
+  address: AgentAddress,
+  caller: Caller,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<Page<GrantView>> => {
+  await requireAuthorized(core, address, caller, "grant");
+  const page = paginate(listGrants(core.store.sql), (grant) => grant.id, query);
+  return { items: page.items.map(grantView), next: page.next };
+};

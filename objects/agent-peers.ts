@@ -1,0 +1,48 @@
+// Agent-to-agent calls: an action's `ctx.call` reaches another agent of the same tenant
+// through its object, carrying this agent's grants as credentials (the target checks
+// them like a token's). The idempotency key is derived from the calling action's key
+// and the call's position, so a retried action has each of its calls' effects once.
+import { ActionError } from "../src/platform/agent/action-error.ts";
+import { agentObjectName } from "../src/platform/agent/naming.ts";
+import type { AgentCallRequest } from "../src/platform/agent/runtime-deps.ts";
+import { sha256Hex } from "../src/platform/canonical-json.ts";
+import { callDurable } from "../src/platform/durable-call.ts";
+import { ProblemError } from "../src/platform/problem.ts";
+import type { Caller } from "../src/platform/security/caller.ts";
+import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
+import type { AgentCore } from "./agent-core.ts";
+import type { AgentRpc } from "./agent.ts";
+import type { Bindings } from "../src/env.ts";
+import { activeGrants } from "./agent-grants.ts";
+
+const codeOf = (type: string): string => type.slice(type.lastIndexOf("/") + 1) || "call_failed";
+
+export const agentCaller =
+  (core: AgentCore, agents: Bindings["AGENTS"], telemetry: Telemetry) =>
+  async (request: AgentCallRequest): Promise<unknown> => {
+    const { from, to, action, input, key } = request;
+    const caller: Caller = {
+      kind: "agent",
+      id: from.id,
+      type: from.type,
+      tenant: from.tenant,
+      grants: activeGrants(core.store.sql, core.deps.now()).map(({ name, constraints, grantedBy, expiresAt }) => ({ name, constraints, grantedBy, expiresAt })),
+    };
+    const idempotencyKey = key.explicit ?? `a2a:${(await sha256Hex(`${from.id}\n${key.parent}\n${key.index}`)).slice(0, 48)}`;
+    const objectId = agents.idFromName(agentObjectName(from.tenant, to));
+    try {
+      const outcome = await callDurable(
+        "agent.peer_call",
+        () => (agents.get(objectId) as unknown as AgentRpc).call({ tenant: from.tenant, id: to }, caller, { action, input, idempotencyKey, keyOrigin: "client" }),
+        telemetry,
+      );
+      return outcome.output;
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      const { status, detail, title, type } = error.problem;
+      throw new ActionError(codeOf(type), `Agent '${to}' answered ${status}: ${detail ?? title}`, {
+        retryable: status >= 500 || status === 429,
+        details: { status, agent: to, action },
+      });
+    }
+  };

@@ -1,0 +1,30 @@
+// `npm start`: runs the platform locally under `wrangler dev` (workerd via Miniflare) on
+// 127.0.0.1:8787, persisting to .wrangler/state so agents survive restarts. Creates
+// .dev.vars with a fresh secret when missing and prints an admin token for the local
+// tenant.
+import { spawn } from "node:child_process";
+import { signToken } from "../src/platform/security/tokens.ts";
+import { ROOT } from "./lib/dev-server.ts";
+import { ensureDevVars } from "./lib/local-secret.ts";
+
+const port = process.env.PORT ?? "8787";
+const { secret, created } = ensureDevVars();
+if (created) console.log("Created .dev.vars with a new local token secret.");
+const token = await signToken(secret, { subject: "local-admin", tenant: "local", caps: ["admin"], ttlSeconds: 30 * 24 * 3600 });
+
+console.log(`
+JidoSystem on http://127.0.0.1:${port}   API /v1 · OpenAPI /v1/openapi.json · health /healthz
+Admin token for tenant "local" (30 days):
+
+  export TOKEN=${token}
+
+Try:  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/agent-types
+`);
+
+const child = spawn(
+  `${ROOT}node_modules/.bin/wrangler`,
+  ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", ...process.argv.slice(2)],
+  { cwd: ROOT, stdio: "inherit" },
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,25 @@
+// Capability checks made in the Worker, for resources that have no object of their own
+// to decide (agent types, streams). Denials are written to the audit stream, then
+// answered 403 naming the capability.
+import type { Context } from "hono";
+import { auditSink } from "../../objects/audit.ts";
+import { forbidden } from "../platform/problem.ts";
+import { checkCapability } from "../platform/security/check.ts";
+import type { Telemetry } from "../platform/telemetry/emitter.ts";
+import type { AppEnv } from "../env.ts";
+import { principalCaller } from "./agent-access.ts";
+
+export const requireCapability = async (
+  c: Context<AppEnv>,
+  telemetry: Telemetry,
+  capability: string,
+  resource: string,
+  context: Record<string, unknown> = {},
+): Promise<void> => {
+  const caller = principalCaller(c);
+  const now = Date.now();
+  const outcome = checkCapability(caller.grants, capability, context, now);
+  if (outcome.ok) return;
+  await auditSink(c.env.STREAMS, telemetry)({ caller, capability, reason: outcome.reason, resource, at: now });
+  throw forbidden(capability, outcome.reason);
+};

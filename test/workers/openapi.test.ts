@@ -1,0 +1,60 @@
+// The OpenAPI 3.1 document lists every /v1 route with its methods, and liveness answers
+// without touching storage.
+import { describe, expect, it } from "vitest";
+import { get } from "./http.ts";
+
+describe("GET /v1/openapi.json", () => {
+  it("is an OpenAPI 3.1 document of every route", async () => {
+    const reply = await get("/v1/openapi.json");
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.headers.get("content-type")).toMatch(/^application\/json/);
+    const doc = reply.body;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.info).toMatchObject({ title: "JidoSystem", version: expect.any(String) });
+    const routes = Object.fromEntries(Object.entries<Record<string, unknown>>(doc.paths).map(([path, ops]) => [path, Object.keys(ops).sort()]));
+    expect(routes).toEqual({
+      "/healthz": ["get"],
+      "/v1/agent-types": ["get"],
+      "/v1/agent-types/{type}": ["get"],
+      "/v1/agents": ["post"],
+      "/v1/agents/{id}": ["delete", "get"],
+      "/v1/agents/{id}/actions/{action}": ["post"],
+      "/v1/agents/{id}/pause": ["post"],
+      "/v1/agents/{id}/resume": ["post"],
+      "/v1/agents/{id}/stop": ["post"],
+      "/v1/agents/{id}/checkpoint": ["post"],
+      "/v1/agents/{id}/restore": ["post"],
+      "/v1/agents/{id}/grants": ["get", "post"],
+      "/v1/agents/{id}/grants/{grantId}": ["delete"],
+      "/v1/streams/{stream}/events": ["get"],
+    });
+  });
+
+  it("documents parameters, bodies, the problem responses and the shared schemas", async () => {
+    const doc = (await get("/v1/openapi.json")).body;
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Agent", "Problem", "Checkpoint", "SpawnRequest"]));
+    const callOp = doc.paths["/v1/agents/{id}/actions/{action}"].post;
+    expect(callOp.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual([
+      "header:idempotency-key",
+      "path:action",
+      "path:id",
+    ]);
+    expect(Object.keys(callOp.responses)).toEqual(expect.arrayContaining(["200", "400", "404", "409", "422", "429", "503", "504"]));
+    expect(callOp.responses["429"].content["application/problem+json"].schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    const spawnOp = doc.paths["/v1/agents"].post;
+    expect(spawnOp.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/SpawnRequest" });
+    expect(Object.keys(spawnOp.responses)).toEqual(expect.arrayContaining(["200", "201", "400", "404", "409", "413", "415"]));
+    expect(doc.paths["/v1/agents/{id}/restore"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Checkpoint" });
+    expect(Object.keys(doc.components.schemas.Agent.properties).sort()).toEqual(
+      ["breaker", "counters", "createdAt", "id", "outbox", "state", "stateVersion", "status", "type", "typeVersion", "updatedAt", "version"],
+    );
+  });
+});
+
+describe("GET /healthz", () => {
+  it("answers 200 {status: ok} with the platform version", async () => {
+    const reply = await get("/healthz");
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ status: "ok", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+});

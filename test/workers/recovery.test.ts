@@ -1,0 +1,144 @@
+// Recovery: an evicted agent object (crash, deploy) is rebuilt from storage and sees
+// exactly the last committed state, counters, breaker and idempotency records;
+// transitions a restart cut short are settled; the alarm prunes expired idempotency
+// records and re-arms itself for the next expiry.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, expectProblem, newId, spawn, view } from "./http.ts";
+import { agentStub, evict, inObject } from "./objects.ts";
+
+const MARK = "__evictionMarker";
+
+/** Evicts the object and proves it: a mark set on the old instance is gone on the new one. */
+const evictAndCheck = async (id: string): Promise<void> => {
+  await runInDurableObject(agentStub(id), (instance) => {
+    (instance as unknown as Record<string, boolean>)[MARK] = true;
+  });
+  await evict(id);
+  const marked = await runInDurableObject(agentStub(id), (instance) => MARK in (instance as object));
+  expect(marked, "the object was not evicted").toBe(false);
+};
+
+type IdempotencyRow = { key: string; expires_at: number; origin: string };
+const idempotencyRows = (id: string) =>
+  inObject(id, (state) => state.storage.sql.exec<IdempotencyRow>("SELECT key, expires_at, origin FROM idempotency ORDER BY key").toArray());
+
+/** Rewrites the stored meta record (as a crash in the middle of a transition would leave it). */
+const patchMeta = (id: string, patch: (meta: Record<string, unknown>) => Record<string, unknown>) =>
+  inObject(id, (state) => {
+    const meta = state.storage.kv.get<Record<string, unknown>>("agent.meta");
+    state.storage.kv.put("agent.meta", patch(meta!));
+  });
+
+describe("after eviction", () => {
+  it("sees exactly the last committed state, and idempotency replays still work", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    const key = newId("key");
+    await call(id, "increment", { by: 1 });
+    await call(id, "increment", { by: 10 }, { "idempotency-key": key });
+    await call(id, "increment", { by: 100 });
+    const before = await view(id);
+    await evictAndCheck(id);
+    const after = await view(id);
+    expect(after).toEqual(before);
+    expect(after).toMatchObject({ state: { value: 111 }, stateVersion: 3, counters: { calls: 3 } });
+    const replay = await call(id, "increment", { by: 10 }, { "idempotency-key": key });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body).toEqual({ value: 11 });
+    expect((await call(id, "increment", { by: 1 })).body).toEqual({ value: 112 });
+  });
+
+  it("keeps failed calls out of the state but keeps their counters and the open breaker", async () => {
+    const id = newId();
+    await spawn("flaky", id);
+    await call(id, "work", { mode: "ok" });
+    expectProblem(await call(id, "mutate", {}), 500, "action-crashed");
+    for (let i = 0; i < 2; i++) expectProblem(await call(id, "work", { mode: "crash" }), 500, "action-crashed");
+    await evictAndCheck(id);
+    const agent = await view(id);
+    expect(agent).toMatchObject({ state: { effects: 1 }, stateVersion: 1, counters: { calls: 4, failures: 3 }, breaker: { state: "open", failures: 3 } });
+    expect(agent.outbox.pending).toBe(1);
+    expectProblem(await call(id, "work", { mode: "ok" }), 503, "circuit-open");
+  });
+
+  it("half-opens the stored breaker after its reset timeout; a successful trial closes it", async () => {
+    const id = newId();
+    await spawn("flaky", id);
+    for (let i = 0; i < 3; i++) await call(id, "work", { mode: "crash" });
+    await patchMeta(id, (meta) => ({ ...meta, breaker: { ...(meta.breaker as object), openedAt: Date.now() - 61_000 } }));
+    await evictAndCheck(id);
+    expect((await view(id)).breaker).toEqual({ state: "half_open", failures: 3, retryAfterMs: null });
+    expect((await call(id, "work", { mode: "ok" })).body).toEqual({ effects: 1, attempt: 1 });
+    expect((await view(id)).breaker).toEqual({ state: "closed", failures: 0, retryAfterMs: null });
+  });
+
+  it("reports a start a restart cut short as failed; spawning again starts it", async () => {
+    const id = newId();
+    await spawn("hooked", id);
+    await patchMeta(id, (meta) => ({ ...meta, status: "starting" }));
+    await evictAndCheck(id);
+    const agent = await view(id);
+    expect(agent.status).toBe("failed");
+    expect(agent.counters.lastError).toMatchObject({ type: expect.stringMatching(/\/agent-start-interrupted$/), status: 500 });
+    const respawned = await spawn("hooked", id);
+    expect(respawned).toMatchObject({ status: "running", state: { startMode: "ok", started: 1 }, counters: { lastError: null } });
+  });
+
+  it("finishes a stop a restart cut short", async () => {
+    const id = newId();
+    await spawn("counter", id, { value: 4 });
+    await patchMeta(id, (meta) => ({ ...meta, status: "stopping" }));
+    await evictAndCheck(id);
+    expect(await view(id)).toMatchObject({ status: "stopped", state: { value: 4 } });
+    expectProblem(await call(id, "increment", { by: 1 }), 409, "conflict");
+  });
+});
+
+describe("the idempotency alarm", () => {
+  it("prunes expired records and re-arms for the next expiry", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    const key = newId("key");
+    await call(id, "increment", { by: 1 }, { "idempotency-key": key });
+    await call(id, "increment", { by: 1 });
+    const now = Date.now();
+    await inObject(id, (state) => {
+      state.storage.sql.exec(
+        "INSERT INTO idempotency (key, fingerprint, response, created_at, expires_at, origin) VALUES ('expired', ?, '{}', ?, ?, 'client')",
+        "0".repeat(64), now - 2_000, now - 1_000,
+      );
+    });
+    expect((await idempotencyRows(id)).map((row) => row.key)).toContain("expired");
+
+    expect(await runDurableObjectAlarm(agentStub(id))).toBe(true);
+    const rows = await idempotencyRows(id);
+    expect(rows.map((row) => row.key)).not.toContain("expired");
+    expect(rows.map((row) => row.origin).sort()).toEqual(["client", "platform"]);
+    const alarm = await inObject(id, (state) => state.storage.getAlarm());
+    expect(alarm).toBe(Math.min(...rows.map((row) => row.expires_at)));
+    expect(alarm).toBeGreaterThan(now);
+    expect((await call(id, "increment", { by: 1 }, { "idempotency-key": key })).headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("leaves no alarm once every record has expired and been pruned", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    await call(id, "increment", { by: 1 }, { "idempotency-key": newId("key") });
+    await inObject(id, (state) => state.storage.sql.exec("UPDATE idempotency SET expires_at = ?", Date.now() - 1));
+    expect(await runDurableObjectAlarm(agentStub(id))).toBe(true);
+    expect(await idempotencyRows(id)).toEqual([]);
+    expect(await inObject(id, (state) => state.storage.getAlarm())).toBeNull();
+    expect((await view(id)).state).toEqual({ value: 1 });
+  });
+
+  it("is re-armed from stored deadlines when an object restarts without one", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    await call(id, "increment", { by: 1 }, { "idempotency-key": newId("key") });
+    await inObject(id, (state) => state.storage.deleteAlarm());
+    await evictAndCheck(id);
+    const [row] = await idempotencyRows(id);
+    expect(await inObject(id, (state) => state.storage.getAlarm())).toBe(row!.expires_at);
+  });
+});
