@@ -35,7 +35,8 @@ export const callAction = async (core: AgentCore, address: AgentAddress, caller:
   await authorize(core, caller, agentCapability("call", found.type, request.action), agentResource(found), context);
   const meta = requireAgent(core, address);
   const now = core.deps.now();
-  const fingerprint = await requestFingerprint(request.action, request.input);
+  // A platform key is a fresh UUID per request, so only its own retries can reuse it.
+  const fingerprint = request.keyOrigin === "platform" ? "" : await requestFingerprint(request.action, request.input);
 
   const recorded = core.store.findIdempotency(request.idempotencyKey, now);
   if (recorded) {

@@ -2,7 +2,7 @@
 // with jittered backoff on a fresh stub (a stub that threw may be broken); overload
 // becomes 503 with Retry-After; a failed Result becomes its ProblemError. Callers
 // never see the runtime's transient faults.
-import { classifyDurableFault, DURABLE_RETRY_POLICY } from "./durable-faults.ts";
+import { classifyDurableFault, DURABLE_RETRY_POLICY, faultKind } from "./durable-faults.ts";
 import { problem, ProblemError } from "./problem.ts";
 import { retry } from "./resilience/retry.ts";
 import { type Result, unwrap } from "./result.ts";
@@ -22,7 +22,7 @@ export const callDurable = async <T>(
       random: Math.random,
       shouldRetry: (error) => classifyDurableFault(error) === "retryable",
       onRetry: ({ attempt: n, delayMs, error }) =>
-        telemetry.emit("durable.retry", { attempt: n, delay_ms: delayMs }, { operation, error: errorKind(error) }),
+        telemetry.emit("durable.retry", { attempt: n, delay_ms: delayMs }, { operation, fault: faultKind(error), error: errorKind(error) }),
     });
     return unwrap(value);
   } catch (error) {

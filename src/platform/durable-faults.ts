@@ -10,11 +10,23 @@ export type DurableFault = "retryable" | "overloaded" | "fatal";
 const flag = (error: unknown, name: "retryable" | "overloaded"): boolean =>
   typeof error === "object" && error !== null && (error as Record<string, unknown>)[name] === true;
 
+/**
+ * SQLite running out of memory under many live objects (seen locally while creating
+ * thousands of agents at once). The runtime raises it without a `.retryable` flag, so
+ * its message is the only signal there is; the failed transaction rolled back, and
+ * every mutating call carries an idempotency key, so trying again is safe.
+ */
+const isSqliteNoMem = (error: unknown): boolean => error instanceof Error && error.message.includes("SQLITE_NOMEM");
+
 export const classifyDurableFault = (error: unknown): DurableFault => {
   if (flag(error, "overloaded")) return "overloaded";
-  if (flag(error, "retryable")) return "retryable";
+  if (flag(error, "retryable") || isSqliteNoMem(error)) return "retryable";
   return "fatal";
 };
+
+/** The kind of fault, for telemetry: which transient errors the platform absorbs. */
+export const faultKind = (error: unknown): string =>
+  isSqliteNoMem(error) ? "sqlite_nomem" : flag(error, "overloaded") ? "overloaded" : flag(error, "retryable") ? "retryable" : "fatal";
 
 export const DURABLE_RETRY_POLICY: RetryPolicy = {
   strategy: "exponential",
