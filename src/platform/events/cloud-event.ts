@@ -50,4 +50,4 @@ export type CloudEvent = {
 };
 
 /** A stream's name defaults to the first segment of the event's type (`order.created` -> `order`). */
-export const defaultStream = (type: string): string => type.split(/[._-]/)[0] ?? type;
+export const defaultStream = (type: string): string => type.split(".")[0] ?? type;

@@ -1,0 +1,62 @@
+// Subscriptions: which events (type patterns, an optional stream, data filters), from
+// where (earliest, latest or a sequence), to whom (an agent action, a signed webhook, or
+// live connections) and how persistently (attempts and backoff before dead-lettering).
+import { z } from "zod";
+import { idSchema } from "../ids.ts";
+import { streamNameSchema } from "./cloud-event.ts";
+import { patternSchema } from "./pattern.ts";
+
+const scalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
+
+export const targetSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("agent"),
+    agent: idSchema,
+    action: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be an action name"),
+    /** What the action receives: the event's data (default) or the whole CloudEvent. */
+    input: z.enum(["data", "event"]).default("data"),
+  }),
+  z.strictObject({
+    kind: z.literal("webhook"),
+    url: z.url({ protocol: /^https?$/ }).max(2048),
+  }),
+  z.strictObject({ kind: z.literal("live") }),
+]);
+
+export const subscriptionRequestSchema = z.strictObject({
+  id: idSchema.optional(),
+  patterns: z.array(patternSchema).min(1).max(32),
+  stream: streamNameSchema.optional(),
+  /** Dotted paths into the event's data, each equal to a value or one of a list. */
+  filter: z.strictObject({ data: z.record(z.string().min(1).max(256), z.union([scalar, z.array(scalar).min(1).max(100)])).default({}) }).default({ data: {} }),
+  start: z.union([z.enum(["earliest", "latest"]), z.strictObject({ sequence: z.number().int().min(1) })]).default("latest"),
+  target: targetSchema,
+  delivery: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(50).default(8),
+      baseDelayMs: z.number().int().min(10).max(60_000).default(1_000),
+      maxDelayMs: z.number().int().min(10).max(3_600_000).default(300_000),
+    })
+    .refine((d) => d.maxDelayMs >= d.baseDelayMs, { message: "maxDelayMs must be >= baseDelayMs", path: ["maxDelayMs"] })
+    .prefault({}),
+});
+
+export type SubscriptionRequest = z.input<typeof subscriptionRequestSchema>;
+export type SubscriptionSpec = z.output<typeof subscriptionRequestSchema>;
+export type DeliveryTarget = z.output<typeof targetSchema>;
+
+const valueAt = (data: unknown, path: string): unknown => {
+  let current = data;
+  for (const key of path.split(".")) {
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+};
+
+/** Whether an event's data passes the subscription's data filter. */
+export const passesFilter = (filter: SubscriptionSpec["filter"], data: unknown): boolean =>
+  Object.entries(filter.data).every(([path, expected]) => {
+    const actual = valueAt(data, path);
+    return Array.isArray(expected) ? expected.some((value) => value === actual) : actual === expected;
+  });
