@@ -8,10 +8,10 @@ import type { AgentAddress, SpawnOutcome } from "../src/platform/agent/rpc.ts";
 import { conflict, problem } from "../src/platform/problem.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
 import type { Caller } from "../src/platform/security/caller.ts";
-import { type AgentCore, agentCapability, agentResource, authorize, requireAuthorized, viewOf } from "./agent-core.ts";
+import { type AgentCore, agentCapability, agentResource, authorize, deny, requireAuthorized, viewOf } from "./agent-core.ts";
 import { createAgent } from "./agent-lifecycle.ts";
 import { insertGrants, listGrants } from "./agent-grants.ts";
-import { grantView } from "../src/platform/security/grants.ts";
+import { grantView, mayDelegate } from "../src/platform/security/grants.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -60,7 +60,15 @@ export const restoreAgent = async (
   if (!definition) {
     throw problem(422, "unknown-agent-type", "Unknown agent type", `The checkpoint is of type '${checkpoint.agent.type}', which this deployment does not host.`);
   }
-  await authorize(core, caller, agentCapability("restore", definition.name), agentResource({ type: definition.name, id: address.id }));
+  const resource = agentResource({ type: definition.name, id: address.id });
+  await authorize(core, caller, agentCapability("restore", definition.name), resource);
+  // Restoring grants gives them: the restorer must hold each, as for POST .../grants.
+  for (const grant of checkpoint.grants) {
+    const wanted = { name: grant.name, constraints: grant.constraints, expiresAt: grant.expiresAt === null ? null : Date.parse(grant.expiresAt) };
+    if (!mayDelegate(caller, wanted, core.deps.now())) {
+      await deny(core, caller, grant.name, `a checkpoint can only carry grants the restoring caller holds itself (restoring agent '${address.id}')`, resource);
+    }
+  }
   const state = parseOrProblem(definition.stateSchema, checkpoint.state, "checkpoint.state", "The checkpoint's state does not match the agent type's state schema.");
   const digest = await sha256Hex(canonicalJson(checkpoint));
   return core.mailbox.run(async () => {

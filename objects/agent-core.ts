@@ -34,6 +34,8 @@ export type AgentCore = {
   alarmAt: number | null;
   setAlarm: (at: number) => void;
   audit: AuditSink;
+  /** Called after events were committed to the outbox, to start draining them. */
+  onOutbox: () => void;
 };
 
 const breakerOptions = (definition: AnyAgentDefinition) => ({
@@ -59,6 +61,7 @@ export const createCore = (
   registry,
   deps,
   audit,
+  onOutbox: () => undefined,
   mailbox: createMailbox(),
   meta: undefined,
   state: undefined,
@@ -97,6 +100,7 @@ export const requireGuards = (core: AgentCore, meta: AgentMeta): Guards => {
 export const commitMeta = (core: AgentCore, meta: AgentMeta, extra: Omit<Parameters<AgentStore["commit"]>[0], "meta"> = {}): AgentMeta => {
   const committed = core.store.commit({ ...extra, meta });
   core.meta = committed;
+  if (extra.events?.length) core.onOutbox();
   return committed;
 };
 
@@ -130,8 +134,13 @@ export const authorize = async (
   const now = core.deps.now();
   const outcome = checkCapability(caller.grants, capability, context, now);
   if (outcome.ok) return;
-  await core.audit({ caller, capability, reason: outcome.reason, resource, at: now });
-  throw forbidden(capability, outcome.reason);
+  await deny(core, caller, capability, outcome.reason, resource);
+};
+
+/** Records a denial on the audit stream, then answers 403 naming the capability. */
+export const deny = async (core: AgentCore, caller: Caller, capability: string, reason: string, resource: string): Promise<never> => {
+  await core.audit({ caller, capability, reason, resource, at: core.deps.now() });
+  throw forbidden(capability, reason);
 };
 
 export const agentResource = (meta: { type: string; id: string }): string => `agent/${meta.type}/${meta.id}`;

@@ -2,12 +2,12 @@
 // the agent's SQLite, and carried as the agent's credentials when it calls another agent.
 import { type AgentMeta } from "../src/platform/agent/agent-meta.ts";
 import type { AgentAddress } from "../src/platform/agent/rpc.ts";
-import { conflict, forbidden, notFound } from "../src/platform/problem.ts";
+import { conflict, notFound } from "../src/platform/problem.ts";
 import type { Caller } from "../src/platform/security/caller.ts";
 import { grantRequestSchema, type GrantView, grantView, mayDelegate, newGrant, type StoredGrant } from "../src/platform/security/grants.ts";
 import { paginate, type Page } from "../src/platform/pagination.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, requireAuthorized } from "./agent-core.ts";
+import { type AgentCore, agentResource, deny, requireAuthorized } from "./agent-core.ts";
 
 /** An agent holds at most this many grants. */
 export const GRANT_LIMIT = 1_000;
@@ -52,8 +52,9 @@ export const grantCapability = async (core: AgentCore, address: AgentAddress, ca
   const request = parseOrProblem(grantRequestSchema, raw);
   const sql = core.store.sql;
   const now = core.deps.now();
-  if (!mayDelegate(caller, request.name, now)) {
-    throw forbidden(request.name, `a caller can only grant capabilities it holds itself (granting to agent '${meta.id}')`);
+  const wanted = { name: request.name, constraints: request.constraints, expiresAt: request.expires_at ? Date.parse(request.expires_at) : null };
+  if (!mayDelegate(caller, wanted, now)) {
+    await deny(core, caller, request.name, `a caller can only grant capabilities it holds itself, with their constraints and expiry (granting to agent '${meta.id}')`, agentResource(meta));
   }
   if (listGrants(sql).length >= GRANT_LIMIT) throw conflict(`Agent '${meta.id}' already holds ${GRANT_LIMIT} grants; revoke some first.`);
   const grant = newGrant(request, caller, `grt_${core.deps.newId().replaceAll("-", "")}`, now);

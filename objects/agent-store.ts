@@ -124,8 +124,15 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
 
     outboxPending: (): number => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n,
 
-    listOutbox: (): PendingEvent[] =>
-      sql.exec<OutboxRow>("SELECT id, type, subject, data, time FROM outbox ORDER BY seq").toArray().map((row) => ({ ...row })),
+    listOutbox: (limit = Number.MAX_SAFE_INTEGER): PendingEvent[] =>
+      sql.exec<OutboxRow>("SELECT id, type, subject, data, time FROM outbox ORDER BY seq LIMIT ?", limit).toArray().map((row) => ({ ...row })),
+
+    /** Removes events the bus has acknowledged. */
+    deleteOutbox: (ids: readonly string[]): void => {
+      storage.transactionSync(() => {
+        for (const id of ids) sql.exec("DELETE FROM outbox WHERE id = ?", id);
+      });
+    },
 
     deleteAll: async (): Promise<void> => {
       await storage.deleteAlarm();

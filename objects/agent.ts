@@ -22,6 +22,7 @@ import { parseOrProblem } from "../src/platform/zod-issues.ts";
 import { type AgentCore, armAlarm, createCore, loadCore, requireAuthorized, viewOf } from "./agent-core.ts";
 import { auditSink } from "./audit.ts";
 import { agentCaller } from "./agent-peers.ts";
+import { drainOutbox } from "./agent-outbox.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./agent-grants.ts";
 import type { GrantView } from "../src/platform/security/grants.ts";
 import type { Page } from "../src/platform/pagination.ts";
@@ -50,6 +51,9 @@ export interface AgentRpc {
   grants(at: unknown, caller: unknown, query: unknown): Promise<Result<Page<GrantView>>>;
 }
 
+/** How soon the alarm retries an outbox that could not be drained right away. */
+const OUTBOX_RETRY_MS = 1_000;
+
 const address = (raw: unknown) => parseOrProblem(agentAddressSchema, raw, "address");
 const caller = (raw: unknown) => parseOrProblem(callerSchema, raw, "caller");
 
@@ -71,6 +75,11 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       const audit = auditSink(env.STREAMS, telemetry);
       this.#core = createCore(createAgentStore(ctx.storage), registry, deps, (at) => void ctx.storage.setAlarm(at), audit);
       this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry);
+      this.#core.onOutbox = () => {
+        // The alarm is the durable backstop; the immediate drain is the fast path.
+        armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
+        this.ctx.waitUntil(this.#drain());
+      };
       ctx.blockConcurrencyWhile(async () => {
         loadCore(this.#core);
         recoverInterrupted(this.#core);
@@ -78,13 +87,35 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       });
     }
 
-    /** Re-arms the pruning alarm from stored deadlines (lost alarms would leak rows). */
+    #draining: Promise<boolean> | null = null;
+    #drainFailures = 0;
+
+    /** Drains the outbox once at a time; a failure leaves the events for the alarm to retry. */
+    #drain(): Promise<boolean> {
+      this.#draining ??= drainOutbox(this.#core, this.env.STREAMS, this.#core.deps.telemetry)
+        .then((empty) => {
+          this.#drainFailures = 0;
+          return empty;
+        })
+        .catch((error: unknown) => {
+          this.#drainFailures++;
+          this.#core.deps.log.warn("outbox drain failed", { error: error instanceof Error ? error.message : String(error), failures: this.#drainFailures });
+          return false;
+        })
+        .finally(() => {
+          this.#draining = null;
+        });
+      return this.#draining;
+    }
+
+    /** Re-arms the alarm from stored deadlines: idempotency expiry and undelivered events. */
     async #rearmAlarm(): Promise<void> {
       if (!this.#core.meta) return;
-      const next = this.#core.store.nextIdempotencyExpiry();
       const armed = await this.ctx.storage.getAlarm();
       this.#core.alarmAt = armed;
+      const next = this.#core.store.nextIdempotencyExpiry();
       if (next !== null) armAlarm(this.#core, next);
+      if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
     }
 
     spawn(at: unknown, by: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
@@ -143,10 +174,12 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(() => pageGrants(this.#core, address(at), caller(by), parseOrProblem(paginationQuery, query, "query")));
     }
 
-    /** Prunes expired idempotency records; idempotent, and re-arms for the next expiry. */
+    /** Drains the outbox and prunes expired idempotency records; idempotent, and re-arms itself. */
     override async alarm(): Promise<void> {
       this.#core.alarmAt = null;
       if (!this.#core.store.readMeta()) return;
+      const empty = await this.#drain();
+      if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
       const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());
       if (nextExpiry !== null) armAlarm(this.#core, nextExpiry);
     }

@@ -1,64 +1,276 @@
 // EventStream: one Durable Object per (tenant, stream). An append-only SQLite log with
-// a gap-free sequence; an append is answered only once it is durable, and an event id
-// already in the log is stored once (the append answers its original sequence).
+// a gap-free sequence (an append is answered once durable; an id already in the log is
+// stored once), the subscriptions that apply to the stream with durable cursors and
+// push delivery on alarms, replays, retention, and the live tail. Decisions live in
+// src/platform/events; delivery in stream-delivery.ts; the tail in stream-tail.ts.
 import { DurableObject } from "cloudflare:workers";
-import { type CloudEvent, eventInputSchema } from "../src/platform/events/cloud-event.ts";
+import { z } from "zod";
+import type { Bindings } from "../src/env.ts";
+import { callDurable } from "../src/platform/durable-call.ts";
+import { type CloudEvent, eventInputSchema, streamNameSchema } from "../src/platform/events/cloud-event.ts";
+import { busObjectName } from "../src/platform/events/naming.ts";
+import type { SubscriptionRecord, SubscriptionStreamStatus } from "../src/platform/events/subscription.ts";
 import { idSchema } from "../src/platform/ids.ts";
 import { asResult, type Result } from "../src/platform/result.ts";
+import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { z } from "zod";
-import { streamNameSchema } from "../src/platform/events/cloud-event.ts";
+import type { EventBusRpc } from "./event-bus.ts";
+import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
+import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
+import { acceptTailSocket, createSseTail, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchema });
 const appendSchema = z.array(eventInputSchema.extend({ id: z.string().min(1).max(128), time: z.string() })).min(1).max(1000);
-const readSchema = z.strictObject({ from: z.number().int().min(1).default(1), limit: z.number().int().min(1).max(1000).default(100) });
+const readSchema = z.strictObject({
+  from: z.number().int().min(1).default(1),
+  to: z.number().int().min(1).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+const retentionSchema = z.strictObject({
+  maxAgeMs: z.number().int().min(1_000).nullable().default(null),
+  maxCount: z.number().int().min(1).nullable().default(null),
+});
+const replaySchema = z.strictObject({ id: z.string().min(1).max(64), from: z.number().int().min(1), to: z.number().int().min(1) });
 
 export type StreamAddress = z.input<typeof addressSchema>;
-export type Appended = { id: string; sequence: number; duplicate: boolean };
+export type Appended = { id: string; stream: string; sequence: number; duplicate: boolean };
 export type StreamPage = { items: CloudEvent[]; next: number | null };
+export type StreamInfo = {
+  stream: string;
+  length: number;
+  first: number | null;
+  last: number;
+  subscriptions: string[];
+  retention: Retention;
+};
 
 export interface EventStreamRpc {
   append(at: unknown, events: unknown): Promise<Result<Appended[]>>;
   read(at: unknown, query: unknown): Promise<Result<StreamPage>>;
+  info(at: unknown): Promise<Result<StreamInfo>>;
+  setRetention(at: unknown, retention: unknown): Promise<Result<StreamInfo>>;
+  upsertSubscription(at: unknown, record: SubscriptionRecord): Promise<Result<null>>;
+  removeSubscription(at: unknown, id: string): Promise<Result<null>>;
+  subscriptionStatus(at: unknown, id: string): Promise<Result<SubscriptionStreamStatus | null>>;
+  replay(at: unknown, subscription: string, range: unknown): Promise<Result<{ id: string; from: number; to: number }>>;
 }
 
-type Row = { seq: number; body: string };
+/** How often retention runs while a stream has a policy. */
+const RETENTION_EVERY_MS = 60_000;
 
-export class EventStream extends DurableObject implements EventStreamRpc {
-  readonly #sql: SqlStorage;
+export class EventStream extends DurableObject<Bindings> implements EventStreamRpc {
+  readonly #store: StreamStore;
+  readonly #telemetry = createTelemetry();
+  readonly #sse: ReturnType<typeof createSseTail>;
+  #sweeping: Promise<void> | null = null;
+  #sweepAgain = false;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
-    this.#sql = ctx.storage.sql;
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)`);
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.#store = createStreamStore(ctx.storage);
+    this.#sse = createSseTail(this.#store);
+  }
+
+  #address(raw: unknown): StreamSettings {
+    const { tenant, stream } = parseOrProblem(addressSchema, raw, "address");
+    const settings = this.#store.settings();
+    if (settings) return settings;
+    const fresh = { tenant, stream, retention: { maxAgeMs: null, maxCount: null }, registered: false };
+    this.#store.saveSettings(fresh);
+    return fresh;
+  }
+
+  #deliveryContext(settings: StreamSettings): DeliveryContext {
+    return {
+      store: this.#store,
+      tenant: settings.tenant,
+      stream: settings.stream,
+      env: this.env,
+      streams: this.env.STREAMS,
+      telemetry: this.#telemetry,
+      now: Date.now,
+      random: Math.random,
+      pushLive: (subscription, event) => pushToSubscription(this.ctx, subscription, event),
+    };
+  }
+
+  /** Tells the tenant's bus this stream exists and takes the subscriptions that apply to it. */
+  async #register(settings: StreamSettings): Promise<void> {
+    if (settings.registered) return;
+    const bus = this.env.BUS.get(this.env.BUS.idFromName(busObjectName(settings.tenant))) as unknown as EventBusRpc;
+    const subscriptions = await callDurable("bus.register_stream", () => bus.registerStream({ tenant: settings.tenant }, settings.stream), this.#telemetry);
+    this.#store.transaction(() => {
+      for (const record of subscriptions) this.#store.putSubscription(record);
+      this.#store.saveSettings({ ...settings, registered: true });
+    });
+  }
+
+  /** Runs delivery now and again when it is due; never two sweeps at once, no wake-up lost. */
+  #requestSweep(settings: StreamSettings): Promise<void> {
+    if (this.#sweeping) {
+      this.#sweepAgain = true;
+      return this.#sweeping;
+    }
+    this.#sweeping = (async () => {
+      try {
+        do {
+          this.#sweepAgain = false;
+          const due = await sweep(this.#deliveryContext(settings));
+          await this.#arm(due, settings);
+        } while (this.#sweepAgain);
+      } finally {
+        this.#sweeping = null;
+      }
+    })();
+    return this.#sweeping;
+  }
+
+  async #arm(due: number | null, settings: StreamSettings): Promise<void> {
+    const retention = settings.retention.maxAgeMs !== null || settings.retention.maxCount !== null ? Date.now() + RETENTION_EVERY_MS : null;
+    const next = [due, retention].filter((at): at is number => at !== null);
+    if (next.length === 0) return;
+    const at = Math.min(...next);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   append(at: unknown, events: unknown): Promise<Result<Appended[]>> {
-    return asResult(() => {
-      const address = parseOrProblem(addressSchema, at, "address");
+    return asResult(async () => {
+      const settings = this.#address(at);
       const inputs = parseOrProblem(appendSchema, events, "events");
-      return this.ctx.storage.transactionSync(() => {
-        let last = this.#sql.exec<{ last: number | null }>("SELECT MAX(seq) AS last FROM events").one().last ?? 0;
+      const now = Date.now();
+      const appended = this.#store.transaction(() => {
+        let last = this.#store.lastSeq();
         return inputs.map((input): Appended => {
-          const existing = this.#sql.exec<{ seq: number }>("SELECT seq FROM events WHERE id = ?", input.id).toArray()[0];
-          if (existing) return { id: input.id, sequence: existing.seq, duplicate: true };
+          const existing = this.#store.findById(input.id);
+          if (existing !== undefined) return { id: input.id, stream: settings.stream, sequence: existing, duplicate: true };
           last += 1;
           const { stream: _stream, ...envelope } = input;
-          const event: CloudEvent = { ...envelope, tenant: address.tenant, stream: address.stream, sequence: last };
-          this.#sql.exec("INSERT INTO events (seq, id, body) VALUES (?, ?, ?)", last, input.id, JSON.stringify(event));
-          return { id: input.id, sequence: last, duplicate: false };
+          this.#store.insert({ ...envelope, tenant: settings.tenant, stream: settings.stream, sequence: last }, now);
+          return { id: input.id, stream: settings.stream, sequence: last, duplicate: false };
         });
       });
+      // Durable from here on. Delivery is started now and backed by the alarm.
+      await this.ctx.storage.setAlarm(Math.min((await this.ctx.storage.getAlarm()) ?? Number.MAX_SAFE_INTEGER, now + 1_000));
+      this.#telemetry.emit("events.appended", { count: appended.filter((a) => !a.duplicate).length }, { tenant: settings.tenant, stream: settings.stream });
+      await this.#register(settings);
+      for (const ws of this.ctx.getWebSockets("tail")) pumpSocket(ws, this.#store);
+      this.#sse.publish();
+      this.ctx.waitUntil(this.#requestSweep(this.#store.settings() ?? settings));
+      return appended;
     });
   }
 
   read(at: unknown, query: unknown): Promise<Result<StreamPage>> {
     return asResult(() => {
-      parseOrProblem(addressSchema, at, "address");
-      const { from, limit } = parseOrProblem(readSchema, query, "query");
-      const rows = this.#sql.exec<Row>("SELECT seq, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?", from, limit + 1).toArray();
+      this.#address(at);
+      const { from, to, limit } = parseOrProblem(readSchema, query, "query");
+      const rows = this.#store.read(from, limit + 1, to);
       const items = rows.slice(0, limit).map((row) => JSON.parse(row.body) as CloudEvent);
       return { items, next: rows.length > limit ? (rows[limit]?.seq ?? null) : null };
     });
+  }
+
+  #info(settings: StreamSettings): StreamInfo {
+    return {
+      stream: settings.stream,
+      length: this.#store.count(),
+      first: this.#store.firstSeq(),
+      last: this.#store.lastSeq(),
+      subscriptions: this.#store.subscriptions().map((sub) => sub.id),
+      retention: settings.retention,
+    };
+  }
+
+  info(at: unknown): Promise<Result<StreamInfo>> {
+    return asResult(() => this.#info(this.#address(at)));
+  }
+
+  setRetention(at: unknown, retention: unknown): Promise<Result<StreamInfo>> {
+    return asResult(async () => {
+      const settings = { ...this.#address(at), retention: parseOrProblem(retentionSchema, retention) };
+      this.#store.saveSettings(settings);
+      this.#store.applyRetention(settings.retention, Date.now());
+      await this.#arm(null, settings);
+      return this.#info(settings);
+    });
+  }
+
+  upsertSubscription(at: unknown, record: SubscriptionRecord): Promise<Result<null>> {
+    return asResult(async () => {
+      const settings = this.#address(at);
+      this.#store.transaction(() => {
+        this.#store.putSubscription(record);
+        deliveryStateOf(this.#deliveryContext(settings), record);
+      });
+      this.ctx.waitUntil(this.#requestSweep(settings));
+      return null;
+    });
+  }
+
+  removeSubscription(at: unknown, id: string): Promise<Result<null>> {
+    return asResult(() => {
+      this.#address(at);
+      this.#store.transaction(() => this.#store.removeSubscription(id));
+      return null;
+    });
+  }
+
+  subscriptionStatus(at: unknown, id: string): Promise<Result<SubscriptionStreamStatus | null>> {
+    return asResult(() => {
+      const settings = this.#address(at);
+      if (!this.#store.subscriptions().some((sub) => sub.id === id)) return null;
+      const state = this.#store.delivery(id);
+      const last = this.#store.lastSeq();
+      const cursor = state?.cursor ?? last;
+      return {
+        stream: settings.stream,
+        cursor,
+        last,
+        lag: Math.max(0, last - cursor),
+        delivered: state?.delivered ?? 0,
+        deadLetters: state?.deadLetters ?? 0,
+        attempts: state?.attempts ?? 0,
+        nextAttemptAt: state && state.attempts > 0 ? new Date(state.dueAt).toISOString() : null,
+        lastError: state?.lastError ? { ...state.lastError, at: new Date(state.lastError.at).toISOString() } : null,
+      };
+    });
+  }
+
+  replay(at: unknown, subscription: string, range: unknown): Promise<Result<{ id: string; from: number; to: number }>> {
+    return asResult(async () => {
+      const settings = this.#address(at);
+      const { id, from, to } = parseOrProblem(replaySchema, range);
+      const state = { subscriptionId: subscription, cursor: from - 1, attempts: 0, dueAt: Date.now(), delivered: 0, deadLetters: 0, lastError: null };
+      this.#store.putReplay({ id, subscriptionId: subscription, to, state });
+      this.ctx.waitUntil(this.#requestSweep(settings));
+      return { id, from, to };
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    const settings = this.#store.settings();
+    if (!settings) return;
+    await this.#register(settings);
+    this.#store.applyRetention(settings.retention, Date.now());
+    await this.#requestSweep(settings);
+  }
+
+  /** The live tail: a WebSocket upgrade, or Server-Sent Events. The Worker has authorised the caller. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    this.#address({ tenant: url.searchParams.get("tenant"), stream: url.searchParams.get("stream") });
+    const from = Number(url.searchParams.get("from") ?? "1");
+    const subscription = url.searchParams.get("subscription");
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return acceptTailSocket(this.ctx, this.#store, from, subscription);
+    return this.#sse.open(from);
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    onTailMessage(ws, message, this.#store);
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    ws.close(code === 1005 ? 1000 : code, "closed");
   }
 }

@@ -11,6 +11,8 @@ import { agentTypeRoutes } from "./api/agent-types.ts";
 import { agentRoutes } from "./api/agents.ts";
 import { agentGrantRoutes } from "./api/agent-grants.ts";
 import { streamRoutes } from "./api/streams.ts";
+import { eventRoutes } from "./api/events.ts";
+import { subscriptionRoutes } from "./api/subscriptions.ts";
 import { errorHandler, notFoundHandler } from "./api/errors.ts";
 import { healthRoutes } from "./api/health.ts";
 import { limitBody, requestId, requireJsonBody } from "./api/request-guards.ts";
@@ -44,7 +46,9 @@ export const createApp = (options: AppOptions) => {
   app.route("/", agentRoutes(deps));
   app.route("/", agentLifecycleRoutes(deps));
   app.route("/", agentGrantRoutes(deps));
+  app.route("/", eventRoutes(deps));
   app.route("/", streamRoutes(deps));
+  app.route("/", subscriptionRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

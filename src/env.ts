@@ -6,6 +6,7 @@ import type { Principal } from "./platform/security/claims.ts";
 export type Bindings = {
   AGENTS: DurableObjectNamespace<InstanceType<AgentObjectClass>>;
   STREAMS: DurableObjectNamespace;
+  BUS: DurableObjectNamespace;
   RATE_LIMITS: DurableObjectNamespace;
   /** HS256 secret for platform tokens (`.dev.vars` locally, `wrangler secret put` in production). */
   JIDO_JWT_SECRET?: string;

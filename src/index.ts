@@ -6,6 +6,7 @@ import { defineAgentObject } from "../objects/agent.ts";
 
 export const AgentObject = defineAgentObject(agentRegistry);
 export { EventStream } from "../objects/event-stream.ts";
+export { EventBus } from "../objects/event-bus.ts";
 export { RateLimiter } from "../objects/rate-limiter.ts";
 
 export default createApp({ registry: agentRegistry });

@@ -1,41 +1,172 @@
-// Reading event streams (the audit stream among them), in order, from a position.
+// Streams: read in order from a position (JSON pages, or one long NDJSON replay), stream
+// info, retention, replay of a range into a subscription's target, and the live tail
+// (WebSocket or Server-Sent Events).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { EventStreamRpc } from "../../objects/event-stream.ts";
-import { callDurable } from "../platform/durable-call.ts";
+import type { CloudEvent } from "../platform/events/cloud-event.ts";
 import { streamNameSchema } from "../platform/events/cloud-event.ts";
-import { streamObjectName } from "../platform/events/naming.ts";
+import { idSchema } from "../platform/ids.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
+import { onBus, onStream, streamStub } from "./event-access.ts";
 import { json, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
+
+const streamParams = z.object({ stream: streamNameSchema.openapi({ param: { name: "stream", in: "path" }, example: "order" }) });
+const eventsPage = z.object({ items: z.array(z.object({}).passthrough()), next: z.number().int().nullable() });
+const infoSchema = z
+  .object({
+    stream: z.string(),
+    length: z.number().int(),
+    first: z.number().int().nullable(),
+    last: z.number().int(),
+    subscriptions: z.array(z.string()),
+    retention: z.object({ maxAgeMs: z.number().int().nullable(), maxCount: z.number().int().nullable() }),
+  })
+  .openapi("StreamInfo");
 
 const readRoute = createRoute({
   method: "get",
   path: "/v1/streams/{stream}/events",
   tags: ["events"],
-  summary: "Read a stream in order from a sequence number",
+  summary: "Read a stream in order from a sequence (JSON pages, or NDJSON to the end with Accept: application/x-ndjson)",
   request: {
-    params: z.object({ stream: streamNameSchema.openapi({ param: { name: "stream", in: "path" }, example: "audit" }) }),
+    params: streamParams,
     query: z.strictObject({
       from: z.coerce.number().int().min(1).default(1),
+      to: z.coerce.number().int().min(1).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
   },
   responses: {
-    200: json(z.object({ items: z.array(z.object({}).passthrough()), next: z.number().int().nullable() }), "Events from `from`; `next` is the sequence to read from next"),
+    200: {
+      description: "Events from `from`; `next` is the sequence to read from next",
+      content: { "application/json": { schema: eventsPage }, "application/x-ndjson": { schema: z.string() } },
+    },
     ...problemResponses(400, 403, 503),
   },
 });
 
-export const streamRoutes = ({ telemetry }: ApiDeps) =>
-  new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(readRoute, async (c) => {
-    const { stream } = c.req.valid("param");
-    await requireCapability(c, telemetry, `events:read:${stream}`, `stream/${stream}`);
-    const tenant = c.get("tenant");
-    const namespace = c.env.STREAMS;
-    const id = namespace.idFromName(streamObjectName(tenant, stream));
-    const query = c.req.valid("query");
-    const page = await callDurable("stream.read", () => (namespace.get(id) as unknown as EventStreamRpc).read({ tenant, stream }, query), telemetry);
-    return c.json(page, 200);
+const infoRoute = createRoute({
+  method: "get",
+  path: "/v1/streams/{stream}",
+  tags: ["events"],
+  summary: "Stream info: length, first and last sequence, subscriptions, retention",
+  request: { params: streamParams },
+  responses: { 200: json(infoSchema, "The stream"), ...problemResponses(400, 403, 503) },
+});
+
+const retentionRoute = createRoute({
+  method: "put",
+  path: "/v1/streams/{stream}/retention",
+  tags: ["events"],
+  summary: "Set retention (max age and/or max count); applied by alarms, sequence numbers kept",
+  request: {
+    params: streamParams,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z.strictObject({ maxAgeMs: z.number().int().min(1_000).nullable().default(null), maxCount: z.number().int().min(1).nullable().default(null) }),
+        },
+      },
+    },
+  },
+  responses: { 200: json(infoSchema, "The stream with its retention"), ...problemResponses(400, 403, 415, 503) },
+});
+
+const replayRoute = createRoute({
+  method: "post",
+  path: "/v1/streams/{stream}/replay",
+  tags: ["events"],
+  summary: "Replay a range of the stream into a subscription's target",
+  request: {
+    params: streamParams,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .strictObject({ subscription: idSchema, from: z.number().int().min(1), to: z.number().int().min(1).optional() })
+            .refine((r) => r.to === undefined || r.to >= r.from, { message: "to must be >= from", path: ["to"] }),
+        },
+      },
+    },
+  },
+  responses: { 202: json(z.object({ id: z.string(), from: z.number().int(), to: z.number().int() }), "The replay was scheduled"), ...problemResponses(400, 403, 404, 415, 503) },
+});
+
+const tailRoute = createRoute({
+  method: "get",
+  path: "/v1/streams/{stream}/tail",
+  tags: ["events"],
+  summary: "Live tail from a position: WebSocket (send {\"ack\": n} for credit) or Server-Sent Events",
+  request: {
+    params: streamParams,
+    query: z.strictObject({ from: z.coerce.number().int().min(1).optional(), subscription: idSchema.optional() }),
+  },
+  responses: { 101: { description: "WebSocket" }, 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, ...problemResponses(400, 403, 404) },
+});
+
+const ndjsonReplay = (pages: (from: number) => Promise<{ items: CloudEvent[]; next: number | null }>, from: number): ReadableStream<Uint8Array> => {
+  const encoder = new TextEncoder();
+  let next: number | null = from;
+  return new ReadableStream({
+    async pull(controller) {
+      if (next === null) return controller.close();
+      const page = await pages(next);
+      controller.enqueue(encoder.encode(page.items.map((event) => `${JSON.stringify(event)}\n`).join("")));
+      next = page.next;
+    },
   });
+};
+
+export const streamRoutes = ({ telemetry }: ApiDeps) =>
+  new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(readRoute, async (c) => {
+      const { stream } = c.req.valid("param");
+      await requireCapability(c, telemetry, `events:read:${stream}`, `stream/${stream}`);
+      const query = c.req.valid("query");
+      if (c.req.header("accept")?.includes("application/x-ndjson")) {
+        const pages = (from: number) => onStream(c, stream, telemetry, "read", (rpc, at) => rpc.read(at, { from, ...(query.to ? { to: query.to } : {}), limit: 1000 }));
+        return new Response(ndjsonReplay(pages, query.from), { headers: { "content-type": "application/x-ndjson" } }) as never;
+      }
+      return c.json(await onStream(c, stream, telemetry, "read", (rpc, at) => rpc.read(at, query)), 200);
+    })
+    .openapi(infoRoute, async (c) => {
+      const { stream } = c.req.valid("param");
+      await requireCapability(c, telemetry, `events:read:${stream}`, `stream/${stream}`);
+      return c.json(await onStream(c, stream, telemetry, "info", (rpc, at) => rpc.info(at)), 200);
+    })
+    .openapi(retentionRoute, async (c) => {
+      const { stream } = c.req.valid("param");
+      await requireCapability(c, telemetry, `events:admin:${stream}`, `stream/${stream}`);
+      const retention = c.req.valid("json");
+      return c.json(await onStream(c, stream, telemetry, "retention", (rpc, at) => rpc.setRetention(at, retention)), 200);
+    })
+    .openapi(replayRoute, async (c) => {
+      const { stream } = c.req.valid("param");
+      await requireCapability(c, telemetry, `events:replay:${stream}`, `stream/${stream}`);
+      const body = c.req.valid("json");
+      await onBus(c, telemetry, "record", (rpc, at) => rpc.record(at, body.subscription));
+      const range = { id: `rpl_${crypto.randomUUID().replaceAll("-", "")}`, from: body.from, to: body.to ?? Number.MAX_SAFE_INTEGER };
+      return c.json(await onStream(c, stream, telemetry, "replay", (rpc, at) => rpc.replay(at, body.subscription, range)), 202);
+    })
+    .openapi(tailRoute, async (c) => {
+      const { stream } = c.req.valid("param");
+      await requireCapability(c, telemetry, `events:read:${stream}`, `stream/${stream}`);
+      const query = c.req.valid("query");
+      if (query.subscription) await onBus(c, telemetry, "record", (rpc, at) => rpc.record(at, query.subscription!));
+      const lastEventId = Number(c.req.header("last-event-id"));
+      const from = query.from ?? (Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId + 1 : undefined);
+      const url = new URL("https://stream.internal/tail");
+      url.searchParams.set("tenant", c.get("tenant"));
+      url.searchParams.set("stream", stream);
+      if (from !== undefined) url.searchParams.set("from", String(from));
+      else {
+        const info = await onStream(c, stream, telemetry, "info", (rpc, at) => rpc.info(at));
+        url.searchParams.set("from", String(info.last + 1));
+      }
+      if (query.subscription) url.searchParams.set("subscription", query.subscription);
+      return (await streamStub(c, stream).fetch(new Request(url, { headers: c.req.raw.headers }))) as never;
+    });

@@ -3,11 +3,12 @@
 // a control character or an unbounded string into a Durable Object name.
 import { z } from "zod";
 
-export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** `.` and `..` alone are refused: a URL cannot carry them as a path segment. */
+export const ID_PATTERN = /^(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$/;
 
 export const idSchema = z
   .string()
-  .regex(ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  .regex(ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : -, not '.' or '..'");
 
 /** Idempotency keys follow the same alphabet and allow up to 255 characters. */
 export const idempotencyKeySchema = z

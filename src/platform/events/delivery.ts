@@ -17,7 +17,6 @@ export type DeliveryState = {
   attempts: number;
   /** When the next attempt may run (epoch ms). */
   dueAt: number;
-  paused: boolean;
   delivered: number;
   deadLetters: number;
   lastError: DeliveryError | null;
@@ -28,7 +27,6 @@ export const initialDelivery = (subscriptionId: string, cursor: number, now: num
   cursor,
   attempts: 0,
   dueAt: now,
-  paused: false,
   delivered: 0,
   deadLetters: 0,
   lastError: null,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { idSchema } from "../ids.ts";
 import { streamNameSchema } from "./cloud-event.ts";
 import { patternSchema } from "./pattern.ts";
+import type { Caller } from "../security/caller.ts";
 
 const scalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
 
@@ -60,3 +61,30 @@ export const passesFilter = (filter: SubscriptionSpec["filter"], data: unknown):
     const actual = valueAt(data, path);
     return Array.isArray(expected) ? expected.some((value) => value === actual) : actual === expected;
   });
+
+/** A subscription as the bus stores it and hands it to streams. */
+export type SubscriptionRecord = {
+  id: string;
+  tenant: string;
+  spec: SubscriptionSpec;
+  /** Who created it; deliveries to agents are checked against these credentials. */
+  caller: Caller;
+  /** The webhook signing secret (webhook targets only). */
+  secret: string | null;
+  status: "active" | "paused";
+  createdAt: number;
+};
+
+export type SubscriptionStreamStatus = {
+  stream: string;
+  cursor: number;
+  last: number;
+  lag: number;
+  delivered: number;
+  deadLetters: number;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: { at: string; message: string; sequence: number } | null;
+};
+
+export const deadLetterStream = (subscriptionId: string): string => `dlq.${subscriptionId.toLowerCase().replace(/[^a-z0-9._-]/g, "-")}`.slice(0, 128);

@@ -2,6 +2,7 @@
 // created by a caller who holds (a grant matching) the capability itself, so nobody
 // hands out more than they have.
 import { z } from "zod";
+import { canonicalJson } from "../canonical-json.ts";
 import { capabilityMatches } from "./capability-name.ts";
 import type { Caller } from "./caller.ts";
 import { callerName } from "./caller.ts";
@@ -31,9 +32,22 @@ export const grantView = (grant: StoredGrant): GrantView => ({
   createdAt: new Date(grant.createdAt).toISOString(),
 });
 
-/** Whether `caller` holds an unexpired grant whose name covers `name`. */
-export const mayDelegate = (caller: Caller, name: string, now: number): boolean =>
-  caller.grants.some((grant) => (grant.expiresAt === null || grant.expiresAt > now) && capabilityMatches(grant.name, name));
+/**
+ * Whether `caller` holds an unexpired grant that covers `wanted`: its name matches,
+ * `wanted` carries each of its constraints unchanged, and it does not outlive it. So a
+ * grant can be passed on only as it is held or narrower, never wider (no dropped
+ * constraint, no longer life).
+ */
+export const mayDelegate = (caller: Caller, wanted: Pick<Grant, "name" | "constraints" | "expiresAt">, now: number): boolean =>
+  caller.grants.some(
+    (held) =>
+      (held.expiresAt === null || held.expiresAt > now) &&
+      capabilityMatches(held.name, wanted.name) &&
+      (held.expiresAt === null || (wanted.expiresAt !== null && wanted.expiresAt <= held.expiresAt)) &&
+      Object.entries(held.constraints).every(
+        ([key, constraint]) => Object.hasOwn(wanted.constraints, key) && canonicalJson(wanted.constraints[key]) === canonicalJson(constraint),
+      ),
+  );
 
 export const newGrant = (request: z.output<typeof grantRequestSchema>, caller: Caller, id: string, now: number): StoredGrant => ({
   id,

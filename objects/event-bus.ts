@@ -1,0 +1,181 @@
+// EventBus: one Durable Object per tenant, the directory of its subscriptions and of
+// the streams they apply to. A subscription is stored here, then pushed to every stream
+// it applies to (one named stream, or all of the tenant's streams but dead-letter
+// ones); a stream created later takes the subscriptions that apply to it when it
+// registers. Each stream keeps the durable cursor and does the delivering.
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import type { Bindings } from "../src/env.ts";
+import { callDurable } from "../src/platform/durable-call.ts";
+import { streamObjectName } from "../src/platform/events/naming.ts";
+import {
+  type SubscriptionRecord,
+  subscriptionRequestSchema,
+  type SubscriptionStreamStatus,
+} from "../src/platform/events/subscription.ts";
+import { newWebhookSecret } from "../src/platform/events/webhook-signature.ts";
+import { idSchema } from "../src/platform/ids.ts";
+import { paginate, type Page, paginationQuery } from "../src/platform/pagination.ts";
+import { conflict, notFound } from "../src/platform/problem.ts";
+import { asResult, type Result } from "../src/platform/result.ts";
+import { type Caller, callerSchema } from "../src/platform/security/caller.ts";
+import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import type { EventStreamRpc } from "./event-stream.ts";
+
+const tenantSchema = z.strictObject({ tenant: idSchema });
+
+export type SubscriptionView = Omit<SubscriptionRecord, "caller" | "secret" | "createdAt" | "spec"> &
+  SubscriptionRecord["spec"] & { createdBy: string; createdAt: string; streams: SubscriptionStreamStatus[]; secret?: string };
+
+export interface EventBusRpc {
+  registerStream(at: unknown, stream: string): Promise<Result<SubscriptionRecord[]>>;
+  create(at: unknown, caller: unknown, request: unknown): Promise<Result<{ created: boolean; subscription: SubscriptionView }>>;
+  get(at: unknown, id: string): Promise<Result<SubscriptionView>>;
+  list(at: unknown, query: unknown): Promise<Result<Page<SubscriptionView>>>;
+  setStatus(at: unknown, id: string, status: "active" | "paused"): Promise<Result<SubscriptionView>>;
+  remove(at: unknown, id: string): Promise<Result<null>>;
+  record(at: unknown, id: string): Promise<Result<SubscriptionRecord>>;
+}
+
+/** Dead-letter streams only deliver to subscriptions that name them, so failures cannot loop. */
+const appliesTo = (record: SubscriptionRecord, stream: string): boolean =>
+  record.spec.stream === undefined ? !stream.startsWith("dlq.") : record.spec.stream === stream;
+
+export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
+  readonly #sql: SqlStorage;
+  readonly #telemetry = createTelemetry();
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, record TEXT NOT NULL)");
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS streams (name TEXT PRIMARY KEY)");
+  }
+
+  #records(): SubscriptionRecord[] {
+    return this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions ORDER BY id").toArray().map((row) => JSON.parse(row.record) as SubscriptionRecord);
+  }
+
+  #find(id: string): SubscriptionRecord {
+    const row = this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions WHERE id = ?", id).toArray()[0];
+    if (!row) throw notFound("Subscription", id);
+    return JSON.parse(row.record) as SubscriptionRecord;
+  }
+
+  #streamsFor(record: SubscriptionRecord): string[] {
+    if (record.spec.stream !== undefined) return [record.spec.stream];
+    return this.#sql.exec<{ name: string }>("SELECT name FROM streams ORDER BY name").toArray().map((row) => row.name).filter((name) => appliesTo(record, name));
+  }
+
+  #stream(tenant: string, name: string): EventStreamRpc {
+    return this.env.STREAMS.get(this.env.STREAMS.idFromName(streamObjectName(tenant, name))) as unknown as EventStreamRpc;
+  }
+
+  async #push(record: SubscriptionRecord): Promise<void> {
+    await Promise.all(
+      this.#streamsFor(record).map((name) =>
+        callDurable("bus.push_subscription", () => this.#stream(record.tenant, name).upsertSubscription({ tenant: record.tenant, stream: name }, record), this.#telemetry),
+      ),
+    );
+  }
+
+  async #view(record: SubscriptionRecord, withSecret = false): Promise<SubscriptionView> {
+    const statuses = await Promise.all(
+      this.#streamsFor(record).map((name) =>
+        callDurable("bus.subscription_status", () => this.#stream(record.tenant, name).subscriptionStatus({ tenant: record.tenant, stream: name }, record.id), this.#telemetry),
+      ),
+    );
+    const { caller, secret, createdAt, spec, ...rest } = record;
+    return {
+      ...rest,
+      ...spec,
+      createdBy: caller.kind === "principal" ? caller.subject : `agent:${caller.id}`,
+      createdAt: new Date(createdAt).toISOString(),
+      streams: statuses.filter((status): status is SubscriptionStreamStatus => status !== null),
+      ...(withSecret && secret ? { secret } : {}),
+    };
+  }
+
+  registerStream(at: unknown, stream: string): Promise<Result<SubscriptionRecord[]>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      this.#sql.exec("INSERT OR IGNORE INTO streams (name) VALUES (?)", stream);
+      return this.#records().filter((record) => appliesTo(record, stream));
+    });
+  }
+
+  create(at: unknown, by: unknown, request: unknown): Promise<Result<{ created: boolean; subscription: SubscriptionView }>> {
+    return asResult(async () => {
+      const { tenant } = parseOrProblem(tenantSchema, at, "address");
+      const caller: Caller = parseOrProblem(callerSchema, by, "caller");
+      const spec = parseOrProblem(subscriptionRequestSchema, request);
+      const id = spec.id ?? `sub_${crypto.randomUUID().replaceAll("-", "")}`;
+      const existing = this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions WHERE id = ?", id).toArray()[0];
+      if (existing) {
+        const record = JSON.parse(existing.record) as SubscriptionRecord;
+        if (JSON.stringify(record.spec) !== JSON.stringify({ ...spec, id: record.spec.id })) throw conflict(`Subscription '${id}' already exists with another definition.`);
+        await this.#push(record);
+        return { created: false, subscription: await this.#view(record) };
+      }
+      const record: SubscriptionRecord = {
+        id,
+        tenant,
+        spec,
+        caller,
+        secret: spec.target.kind === "webhook" ? newWebhookSecret() : null,
+        status: "active",
+        createdAt: Date.now(),
+      };
+      this.#sql.exec("INSERT INTO subscriptions (id, record) VALUES (?, ?)", id, JSON.stringify(record));
+      await this.#push(record);
+      return { created: true, subscription: await this.#view(record, true) };
+    });
+  }
+
+  get(at: unknown, id: string): Promise<Result<SubscriptionView>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      return this.#view(this.#find(id));
+    });
+  }
+
+  record(at: unknown, id: string): Promise<Result<SubscriptionRecord>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      return this.#find(id);
+    });
+  }
+
+  list(at: unknown, query: unknown): Promise<Result<Page<SubscriptionView>>> {
+    return asResult(async () => {
+      parseOrProblem(tenantSchema, at, "address");
+      const page = paginate(this.#records(), (record) => record.id, parseOrProblem(paginationQuery, query, "query"));
+      return { items: await Promise.all(page.items.map((record) => this.#view(record))), next: page.next };
+    });
+  }
+
+  setStatus(at: unknown, id: string, status: "active" | "paused"): Promise<Result<SubscriptionView>> {
+    return asResult(async () => {
+      parseOrProblem(tenantSchema, at, "address");
+      const record = { ...this.#find(id), status };
+      this.#sql.exec("UPDATE subscriptions SET record = ? WHERE id = ?", JSON.stringify(record), id);
+      await this.#push(record);
+      return this.#view(record);
+    });
+  }
+
+  remove(at: unknown, id: string): Promise<Result<null>> {
+    return asResult(async () => {
+      parseOrProblem(tenantSchema, at, "address");
+      const record = this.#find(id);
+      await Promise.all(
+        this.#streamsFor(record).map((name) =>
+          callDurable("bus.remove_subscription", () => this.#stream(record.tenant, name).removeSubscription({ tenant: record.tenant, stream: name }, id), this.#telemetry),
+        ),
+      );
+      this.#sql.exec("DELETE FROM subscriptions WHERE id = ?", id);
+      return null;
+    });
+  }
+}

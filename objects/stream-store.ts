@@ -1,0 +1,90 @@
+// Storage of one event stream: the append-only log (gap-free sequence, ids unique),
+// the subscriptions that apply to the stream with their delivery state, replay jobs,
+// and the stream's settings (retention). All synchronous SQLite.
+import type { CloudEvent } from "../src/platform/events/cloud-event.ts";
+import type { DeliveryState } from "../src/platform/events/delivery.ts";
+import type { SubscriptionRecord } from "../src/platform/events/subscription.ts";
+
+export type Retention = { maxAgeMs: number | null; maxCount: number | null };
+export type StreamSettings = { tenant: string; stream: string; retention: Retention; registered: boolean };
+export type StoredEvent = { seq: number; body: string };
+export type ReplayJob = { id: string; subscriptionId: string; to: number; state: DeliveryState };
+
+const SETTINGS_KEY = "stream.settings";
+
+export type StreamStore = ReturnType<typeof createStreamStore>;
+
+export const createStreamStore = (storage: DurableObjectStorage) => {
+  const { sql, kv } = storage;
+  sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, body TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, record TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (subscription_id TEXT PRIMARY KEY, state TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS replays (id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, to_seq INTEGER NOT NULL, state TEXT NOT NULL)`);
+
+  const scalar = <T extends number | null>(query: string, ...bindings: unknown[]): T =>
+    sql.exec<{ v: T }>(query, ...bindings).one().v;
+
+  return {
+    settings: (): StreamSettings | undefined => kv.get<StreamSettings>(SETTINGS_KEY),
+    saveSettings: (settings: StreamSettings): void => kv.put(SETTINGS_KEY, settings),
+
+    lastSeq: (): number => scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? lastDeleted(kv),
+    firstSeq: (): number | null => scalar<number | null>("SELECT MIN(seq) AS v FROM events"),
+    count: (): number => scalar<number>("SELECT COUNT(*) AS v FROM events"),
+
+    findById: (id: string): number | undefined => sql.exec<{ seq: number }>("SELECT seq FROM events WHERE id = ?", id).toArray()[0]?.seq,
+
+    insert: (event: CloudEvent, time: number): void => {
+      sql.exec("INSERT INTO events (seq, id, time, body) VALUES (?, ?, ?, ?)", event.sequence, event.id, time, JSON.stringify(event));
+    },
+
+    read: (from: number, limit: number, to = Number.MAX_SAFE_INTEGER): StoredEvent[] =>
+      sql.exec<StoredEvent>("SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?", from, to, limit).toArray(),
+
+    transaction: <T>(fn: () => T): T => storage.transactionSync(fn),
+
+    subscriptions: (): SubscriptionRecord[] =>
+      sql.exec<{ record: string }>("SELECT record FROM subscriptions ORDER BY id").toArray().map((row) => JSON.parse(row.record) as SubscriptionRecord),
+    putSubscription: (record: SubscriptionRecord): void => {
+      sql.exec("INSERT OR REPLACE INTO subscriptions (id, record) VALUES (?, ?)", record.id, JSON.stringify(record));
+    },
+    removeSubscription: (id: string): void => {
+      sql.exec("DELETE FROM subscriptions WHERE id = ?", id);
+      sql.exec("DELETE FROM deliveries WHERE subscription_id = ?", id);
+      sql.exec("DELETE FROM replays WHERE subscription_id = ?", id);
+    },
+
+    delivery: (subscriptionId: string): DeliveryState | undefined => {
+      const row = sql.exec<{ state: string }>("SELECT state FROM deliveries WHERE subscription_id = ?", subscriptionId).toArray()[0];
+      return row && (JSON.parse(row.state) as DeliveryState);
+    },
+    putDelivery: (state: DeliveryState): void => {
+      sql.exec("INSERT OR REPLACE INTO deliveries (subscription_id, state) VALUES (?, ?)", state.subscriptionId, JSON.stringify(state));
+    },
+
+    replays: (): ReplayJob[] =>
+      sql
+        .exec<{ id: string; subscription_id: string; to_seq: number; state: string }>("SELECT * FROM replays ORDER BY id")
+        .toArray()
+        .map((row) => ({ id: row.id, subscriptionId: row.subscription_id, to: row.to_seq, state: JSON.parse(row.state) as DeliveryState })),
+    putReplay: (job: ReplayJob): void => {
+      sql.exec("INSERT OR REPLACE INTO replays (id, subscription_id, to_seq, state) VALUES (?, ?, ?, ?)", job.id, job.subscriptionId, job.to, JSON.stringify(job.state));
+    },
+    removeReplay: (id: string): void => {
+      sql.exec("DELETE FROM replays WHERE id = ?", id);
+    },
+
+    /** Deletes events beyond the retention limits; sequence numbers are never reused. */
+    applyRetention: (retention: Retention, now: number): number => {
+      let deleted = 0;
+      const last = scalar<number | null>("SELECT MAX(seq) AS v FROM events");
+      if (last !== null) kv.put("stream.lastSeq", last);
+      if (retention.maxAgeMs !== null) deleted += sql.exec("DELETE FROM events WHERE time < ?", now - retention.maxAgeMs).rowsWritten;
+      if (retention.maxCount !== null && last !== null) deleted += sql.exec("DELETE FROM events WHERE seq <= ?", last - retention.maxCount).rowsWritten;
+      return deleted;
+    },
+  };
+};
+
+/** The last sequence once every event has been deleted by retention, so numbering continues. */
+const lastDeleted = (kv: SyncKvStorage): number => kv.get<number>("stream.lastSeq") ?? 0;

@@ -1,0 +1,106 @@
+// Subscriptions: create (type patterns, stream and data filters, start position,
+// target, delivery policy), inspect (cursor, lag, last error, dead letters per stream),
+// list, pause, resume, delete. A webhook subscription's signing secret is shown once,
+// when it is created.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { idSchema } from "../platform/ids.ts";
+import { paginationQuery } from "../platform/pagination.ts";
+import { subscriptionRequestSchema } from "../platform/events/subscription.ts";
+import type { AppEnv } from "../env.ts";
+import { principalCaller } from "./agent-access.ts";
+import { requireCapability } from "./authorize.ts";
+import type { ApiDeps } from "./deps.ts";
+import { onBus } from "./event-access.ts";
+import { json, problemResponses } from "./schemas.ts";
+import { validationHook } from "./validation-hook.ts";
+
+const subscriptionSchema = z.object({}).passthrough().openapi("Subscription");
+const idParams = z.object({ id: idSchema.openapi({ param: { name: "id", in: "path" }, example: "orders-to-billing" }) });
+
+const createRouteDef = createRoute({
+  method: "post",
+  path: "/v1/subscriptions",
+  tags: ["events"],
+  summary: "Create a subscription (idempotent by id)",
+  request: { body: { required: true, content: { "application/json": { schema: subscriptionRequestSchema.openapi("SubscriptionRequest") } } } },
+  responses: {
+    201: json(subscriptionSchema, "Created (a webhook's `secret` is shown only now)"),
+    200: json(subscriptionSchema, "Already existed with this definition"),
+    ...problemResponses(400, 403, 409, 415, 503),
+  },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/subscriptions",
+  tags: ["events"],
+  summary: "List subscriptions",
+  request: { query: paginationQuery },
+  responses: { 200: json(z.object({ items: z.array(subscriptionSchema), next: z.string().nullable() }), "A page"), ...problemResponses(400, 403, 503) },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/subscriptions/{id}",
+  tags: ["events"],
+  summary: "A subscription with its cursor, lag, last error and dead letters per stream",
+  request: { params: idParams },
+  responses: { 200: json(subscriptionSchema, "The subscription"), ...problemResponses(400, 403, 404, 503) },
+});
+
+const statusRoute = (verb: "pause" | "resume") =>
+  createRoute({
+    method: "post",
+    path: `/v1/subscriptions/{id}/${verb}`,
+    tags: ["events"],
+    summary: verb === "pause" ? "Pause delivery (the cursor stays)" : "Resume delivery from the cursor",
+    request: { params: idParams },
+    responses: { 200: json(subscriptionSchema, "The subscription"), ...problemResponses(400, 403, 404, 503) },
+  });
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: "/v1/subscriptions/{id}",
+  tags: ["events"],
+  summary: "Delete a subscription",
+  request: { params: idParams },
+  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 403, 404, 503) },
+});
+
+export const subscriptionRoutes = ({ telemetry }: ApiDeps) => {
+  const allowed = (c: Parameters<typeof principalCaller>[0], id?: string) =>
+    requireCapability(c, telemetry, "events:subscribe", id ? `subscription/${id}` : "subscriptions");
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(createRouteDef, async (c) => {
+      await allowed(c);
+      const body = c.req.valid("json");
+      const caller = principalCaller(c);
+      const outcome = await onBus(c, telemetry, "create", (rpc, at) => rpc.create(at, caller, body));
+      c.header("location", `/v1/subscriptions/${outcome.subscription.id}`);
+      return c.json(outcome.subscription, outcome.created ? 201 : 200);
+    })
+    .openapi(listRoute, async (c) => {
+      await allowed(c);
+      const query = c.req.valid("query");
+      return c.json(await onBus(c, telemetry, "list", (rpc, at) => rpc.list(at, query)), 200);
+    })
+    .openapi(getRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      await allowed(c, id);
+      return c.json(await onBus(c, telemetry, "get", (rpc, at) => rpc.get(at, id)), 200);
+    })
+    .openapi(deleteRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      await allowed(c, id);
+      await onBus(c, telemetry, "remove", (rpc, at) => rpc.remove(at, id));
+      return c.body(null, 204);
+    });
+  for (const [verb, status] of [["pause", "paused"], ["resume", "active"]] as const) {
+    app.openapi(statusRoute(verb), async (c) => {
+      const { id } = c.req.valid("param");
+      await allowed(c, id);
+      return c.json(await onBus(c, telemetry, verb, (rpc, at) => rpc.setStatus(at, id, status)), 200);
+    });
+  }
+  return app;
+};
