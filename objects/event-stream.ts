@@ -9,6 +9,7 @@ import type { Bindings } from "../src/env.ts";
 import { callDurable } from "../src/platform/durable-call.ts";
 import { type CloudEvent, eventInputSchema, streamNameSchema } from "../src/platform/events/cloud-event.ts";
 import { busObjectName } from "../src/platform/events/naming.ts";
+import { initialDelivery, startCursor } from "../src/platform/events/delivery.ts";
 import type { SubscriptionRecord, SubscriptionStreamStatus } from "../src/platform/events/subscription.ts";
 import { idSchema } from "../src/platform/ids.ts";
 import { asResult, type Result } from "../src/platform/result.ts";
@@ -99,8 +100,14 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     if (settings.registered) return;
     const bus = this.env.BUS.get(this.env.BUS.idFromName(busObjectName(settings.tenant))) as unknown as EventBusRpc;
     const subscriptions = await callDurable("bus.register_stream", () => bus.registerStream({ tenant: settings.tenant }, settings.stream), this.#telemetry);
+    const now = Date.now();
     this.#store.transaction(() => {
-      for (const record of subscriptions) this.#store.putSubscription(record);
+      for (const record of subscriptions) {
+        this.#store.putSubscription(record);
+        // These subscriptions existed before this stream did: they start with its first
+        // event (or their own sequence), not after the events that created it.
+        if (!this.#store.delivery(record.id)) this.#store.putDelivery(initialDelivery(record.id, startCursor(record.spec.start, 0), now));
+      }
       this.#store.saveSettings({ ...settings, registered: true });
     });
   }

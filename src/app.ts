@@ -13,6 +13,10 @@ import { agentGrantRoutes } from "./api/agent-grants.ts";
 import { streamRoutes } from "./api/streams.ts";
 import { eventRoutes } from "./api/events.ts";
 import { subscriptionRoutes } from "./api/subscriptions.ts";
+import { workflowRoutes } from "./api/workflows.ts";
+import { runRoutes } from "./api/runs.ts";
+import { catalogOf } from "./platform/workflow/catalog.ts";
+import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { errorHandler, notFoundHandler } from "./api/errors.ts";
 import { healthRoutes } from "./api/health.ts";
 import { limitBody, requestId, requireJsonBody } from "./api/request-guards.ts";
@@ -23,11 +27,13 @@ import { secureHeaders } from "hono/secure-headers";
 
 export const PLATFORM_VERSION = "0.1.0";
 
-export type AppOptions = { registry: AgentRegistry; telemetry?: Telemetry; log?: Logger };
+export type AppOptions = { registry: AgentRegistry; workflows?: readonly WorkflowDefinition[]; telemetry?: Telemetry; log?: Logger };
 
 export const createApp = (options: AppOptions) => {
   const deps = {
     registry: options.registry,
+    catalog: catalogOf(options.registry),
+    workflows: options.workflows ?? [],
     telemetry: options.telemetry ?? createTelemetry(),
     log: options.log ?? createLogger({ base: { component: "api" } }),
   };
@@ -49,6 +55,8 @@ export const createApp = (options: AppOptions) => {
   app.route("/", eventRoutes(deps));
   app.route("/", streamRoutes(deps));
   app.route("/", subscriptionRoutes(deps));
+  app.route("/", workflowRoutes(deps));
+  app.route("/", runRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

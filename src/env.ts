@@ -7,6 +7,8 @@ export type Bindings = {
   AGENTS: DurableObjectNamespace<InstanceType<AgentObjectClass>>;
   STREAMS: DurableObjectNamespace;
   BUS: DurableObjectNamespace;
+  WORKFLOWS: DurableObjectNamespace;
+  RUNS: DurableObjectNamespace;
   RATE_LIMITS: DurableObjectNamespace;
   /** HS256 secret for platform tokens (`.dev.vars` locally, `wrangler secret put` in production). */
   JIDO_JWT_SECRET?: string;

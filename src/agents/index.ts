@@ -3,7 +3,10 @@
 import { createAgentRegistry } from "../platform/agent/registry.ts";
 import { counterAgent } from "./counter.ts";
 import { dataProcessorAgent } from "./data-processor/agent.ts";
+import { notificationAgent } from "./order/notification-agent.ts";
+import { processingAgent } from "./order/processing-agent.ts";
+import { validationAgent } from "./order/validation-agent.ts";
 
-export const demoAgents = [counterAgent, dataProcessorAgent] as const;
+export const demoAgents = [counterAgent, dataProcessorAgent, validationAgent, processingAgent, notificationAgent] as const;
 
 export const agentRegistry = createAgentRegistry(demoAgents);

@@ -3,6 +3,8 @@
 // and sequence of each event, in the order given, once durable.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { defaultStream, eventInputSchema } from "../platform/events/cloud-event.ts";
+import { validationProblem } from "../platform/problem.ts";
+import { AUDIT_STREAM } from "../platform/security/audit.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -33,15 +35,25 @@ export const eventRoutes = ({ telemetry }: ApiDeps) =>
     const inputs = Array.isArray(body) ? body : [body];
     const now = new Date().toISOString();
     const events = inputs.map((input) => ({ ...input, id: input.id ?? crypto.randomUUID(), time: input.time ?? now, stream: input.stream ?? defaultStream(input.type) }));
+    // The audit stream is the platform's record of denials: nobody else writes to it.
+    const reserved = events.flatMap((event, index) =>
+      event.stream === AUDIT_STREAM ? [{ path: Array.isArray(body) ? `${index}.stream` : "stream", message: "the audit stream is written only by the platform" }] : [],
+    );
+    if (reserved.length > 0) throw validationProblem(reserved, `The '${AUDIT_STREAM}' stream is written only by the platform.`);
     for (const event of events) {
       const context = typeof event.data === "object" && event.data !== null && !Array.isArray(event.data) ? (event.data as Record<string, unknown>) : {};
       await requireCapability(c, telemetry, `events:publish:${event.type}`, `stream/${event.stream}`, context);
     }
-    const byStream = new Map<string, typeof events>();
-    for (const event of events) byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), event]);
-    const results = await Promise.all(
-      [...byStream].map(([stream, batch]) => onStream(c, stream, telemetry, "append", (rpc, at) => rpc.append(at, batch))),
+    // Each stream answers its events in the order given; they are put back by position
+    // (an id may repeat within a batch, or appear on two streams).
+    const byStream = new Map<string, number[]>();
+    events.forEach((event, at) => byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), at]));
+    const items = new Array<{ id: string; stream: string; sequence: number; duplicate: boolean }>(events.length);
+    await Promise.all(
+      [...byStream].map(async ([stream, positions]) => {
+        const appended = await onStream(c, stream, telemetry, "append", (rpc, at) => rpc.append(at, positions.map((position) => events[position])));
+        positions.forEach((position, i) => (items[position] = appended[i]!));
+      }),
     );
-    const byId = new Map(results.flat().map((appended) => [appended.id, appended]));
-    return c.json({ items: events.map((event) => byId.get(event.id)!) }, 201);
+    return c.json({ items }, 201);
   });

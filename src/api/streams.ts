@@ -168,5 +168,7 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
         url.searchParams.set("from", String(info.last + 1));
       }
       if (query.subscription) url.searchParams.set("subscription", query.subscription);
-      return (await streamStub(c, stream).fetch(new Request(url, { headers: c.req.raw.headers }))) as never;
+      const tail = await streamStub(c, stream).fetch(new Request(url, { headers: c.req.raw.headers }));
+      // A fetched response's headers are immutable; middleware (request id, security headers) adds to them.
+      return new Response(tail.body, { status: tail.status, statusText: tail.statusText, headers: tail.headers, webSocket: tail.webSocket }) as never;
     });

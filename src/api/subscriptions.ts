@@ -74,6 +74,8 @@ export const subscriptionRoutes = ({ telemetry }: ApiDeps) => {
     .openapi(createRouteDef, async (c) => {
       await allowed(c);
       const body = c.req.valid("json");
+      // A subscription reads its stream (every stream when it names none): its creator must be allowed to.
+      await requireCapability(c, telemetry, `events:read:${body.stream ?? "*"}`, body.stream ? `stream/${body.stream}` : "streams");
       const caller = principalCaller(c);
       const outcome = await onBus(c, telemetry, "create", (rpc, at) => rpc.create(at, caller, body));
       c.header("location", `/v1/subscriptions/${outcome.subscription.id}`);

@@ -2,6 +2,7 @@
 // type@version, status, undelivered outbox, client idempotency records, metadata),
 // restorable into another agent id: the unit that live migration moves.
 import { z } from "zod";
+import { eventTypeSchema } from "../events/cloud-event.ts";
 import { idSchema, idempotencyKeySchema } from "../ids.ts";
 import { capabilityNameSchema } from "../security/capability-name.ts";
 import { constraintsSchema } from "../security/constraints.ts";
@@ -42,7 +43,8 @@ export const checkpointSchema = z.strictObject({
   outbox: z.array(
     z.strictObject({
       id: z.string().min(1).max(128),
-      type: z.string().min(1).max(128),
+      // The type an action may emit: anything else could never be appended to a stream.
+      type: eventTypeSchema,
       subject: z.string().max(256).nullable(),
       data: jsonWithin(LIMITS.eventDataBytes),
       time: isoTime,

@@ -1,0 +1,34 @@
+// How a coordinator reaches the agents of its run: calls with the run's credentials and
+// the step's stable idempotency key, and spawning the agents it binds to roles.
+import type { AgentView } from "../src/platform/agent/agent-meta.ts";
+import { agentObjectName } from "../src/platform/agent/naming.ts";
+import { callDurable } from "../src/platform/durable-call.ts";
+import { ProblemError } from "../src/platform/problem.ts";
+import type { Caller } from "../src/platform/security/caller.ts";
+import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
+import { callProblem } from "../src/platform/workflow/errors.ts";
+import type { CallOutcome, Effect } from "../src/platform/workflow/interpreter.ts";
+import type { Bindings } from "../src/env.ts";
+import type { AgentRpc } from "./agent.ts";
+
+export type RunAgents = { agents: Bindings["AGENTS"]; tenant: string; caller: Caller; telemetry: Telemetry };
+
+const stub = (run: RunAgents, id: string): AgentRpc => run.agents.get(run.agents.idFromName(agentObjectName(run.tenant, id))) as unknown as AgentRpc;
+
+export const callForEffect = async (run: RunAgents, effect: Effect): Promise<CallOutcome> => {
+  try {
+    const outcome = await callDurable(
+      `workflow.${effect.kind}`,
+      () => stub(run, effect.agent).call({ tenant: run.tenant, id: effect.agent }, run.caller, { action: effect.action, input: effect.input, idempotencyKey: effect.key, keyOrigin: "client" }),
+      run.telemetry,
+    );
+    return { ok: true, output: outcome.output };
+  } catch (error) {
+    if (error instanceof ProblemError) return { ok: false, error: callProblem(error.problem) };
+    return { ok: false, error: { type: "unavailable", status: 503, detail: error instanceof Error ? error.message : String(error) } };
+  }
+};
+
+/** Spawns (idempotently) an agent of `type` for the run. */
+export const spawnForRun = (run: RunAgents, id: string, type: string): Promise<{ created: boolean; agent: AgentView }> =>
+  callDurable("workflow.spawn", () => stub(run, id).spawn({ tenant: run.tenant, id }, run.caller, { type }), run.telemetry);

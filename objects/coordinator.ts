@@ -1,0 +1,229 @@
+// Coordinator: one Durable Object per workflow run. It binds the participants, then
+// drives the run's state machine (src/platform/workflow/interpreter.ts): every
+// transition is persisted, with its events, before anything is acted on; agents are
+// called with keys derived from run and step, so a retried or resumed step has its
+// effect once; timeouts and retry backoff live on the object's alarm, which also
+// resumes calls that a crash interrupted.
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import type { Bindings } from "../src/env.ts";
+import { createMailbox } from "../src/platform/agent/mailbox.ts";
+import type { AgentRegistry } from "../src/platform/agent/registry.ts";
+import { callDurable } from "../src/platform/durable-call.ts";
+import { idSchema } from "../src/platform/ids.ts";
+import { conflict, notFound, validationProblem } from "../src/platform/problem.ts";
+import { asResult, type Result } from "../src/platform/result.ts";
+import { callerSchema } from "../src/platform/security/caller.ts";
+import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
+import { createLogger } from "../src/platform/telemetry/logger.ts";
+import { catalogOf, typesFor } from "../src/platform/workflow/catalog.ts";
+import { type WorkflowDefinition, workflowDefinitionSchema, walkFlow, nodeName } from "../src/platform/workflow/definition.ts";
+import { type Advance, advance, type Effect, newRun, nextWakeUp, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../src/platform/workflow/interpreter.ts";
+import { isFinal, type RunState } from "../src/platform/workflow/run-state.ts";
+import { runSummary, type RunView, runView } from "../src/platform/workflow/run-view.ts";
+import { workflowRegistryName } from "../src/platform/workflow/naming.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { callForEffect, type RunAgents, spawnForRun } from "./coordinator-calls.ts";
+import { createRunStore, type StoredRun } from "./run-store.ts";
+import type { WorkflowRegistryRpc } from "./workflow-registry.ts";
+
+const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
+const startSchema = z.strictObject({ definition: workflowDefinitionSchema, input: z.record(z.string(), z.unknown()) });
+const signalSchema = z.strictObject({ type: z.string().min(1).max(128), role: z.string().max(64).nullable().default(null), data: z.unknown().default(null) });
+
+/** While a call is under way, the alarm comes back this often to resume it if the process died. */
+const WATCHDOG_MS = 5_000;
+
+export interface CoordinatorRpc {
+  start(at: unknown, caller: unknown, request: unknown): Promise<Result<{ created: boolean; run: RunView }>>;
+  get(at: unknown): Promise<Result<RunView>>;
+  cancel(at: unknown): Promise<Result<RunView>>;
+  signal(at: unknown, event: unknown): Promise<Result<RunView>>;
+}
+
+export const defineCoordinator = (registry: AgentRegistry) =>
+  class Coordinator extends DurableObject<Bindings> implements CoordinatorRpc {
+    readonly #store = createRunStore(this.ctx.storage);
+    readonly #mailbox = createMailbox();
+    readonly #telemetry = createTelemetry();
+    readonly #log = createLogger({ base: { component: "coordinator" } });
+    readonly #inFlight = new Set<string>();
+    #run: StoredRun | undefined;
+
+    constructor(ctx: DurableObjectState, env: Bindings) {
+      super(ctx, env);
+      ctx.blockConcurrencyWhile(async () => {
+        this.#run = this.#store.load();
+        if (this.#run && !isFinal(this.#run.state.status)) await this.ctx.storage.setAlarm(Date.now());
+      });
+    }
+
+    #agents(run: StoredRun): RunAgents {
+      return { agents: this.env.AGENTS, tenant: run.state.tenant, caller: run.caller, telemetry: this.#telemetry };
+    }
+
+    #view(run: StoredRun): RunView {
+      return runView(run.state, [...walkFlow(run.definition.flow)].map(({ node }) => nodeName(node)));
+    }
+
+    #require(at: unknown): StoredRun {
+      const { tenant, id } = parseOrProblem(addressSchema, at, "address");
+      const run = this.#run;
+      if (!run || run.state.tenant !== tenant || run.state.id !== id) throw notFound("Run", id);
+      return run;
+    }
+
+    /** Persists a transition with its events, then acts on it: calls, alarm, index, outbox. */
+    #apply(run: StoredRun, next: Advance): void {
+      const previous = run.state;
+      this.#store.save(
+        next.state,
+        previous,
+        run.indexedStatus,
+        next.events.map((event) => ({
+          id: crypto.randomUUID(),
+          source: `workflow/${run.state.workflow}/${run.state.id}`,
+          type: event.type,
+          subject: run.state.id,
+          time: new Date().toISOString(),
+          data: event.data,
+        })),
+      );
+      this.#run = { ...run, state: next.state };
+      for (const effect of next.effects) this.#perform(effect);
+      this.ctx.waitUntil(this.#afterTransition());
+    }
+
+    #transition(fn: (run: StoredRun) => Advance): Promise<StoredRun> {
+      return this.#mailbox.run(async () => {
+        const run = this.#run;
+        if (!run) throw new Error("no run");
+        this.#apply(run, fn(run));
+        return this.#run!;
+      });
+    }
+
+    #perform(effect: Effect): void {
+      if (this.#inFlight.has(effect.key)) return;
+      this.#inFlight.add(effect.key);
+      const run = this.#run!;
+      const work = callForEffect(this.#agents(run), effect)
+        .then((outcome) => this.#transition((current) => onCallResult(current.definition, current.state, effect, outcome, Date.now())))
+        .catch((error: unknown) => this.#log.error("step outcome not recorded", { run: run.state.id, key: effect.key, error: String(error) }))
+        .finally(() => this.#inFlight.delete(effect.key));
+      this.ctx.waitUntil(work);
+    }
+
+    async #afterTransition(): Promise<void> {
+      const run = this.#run;
+      if (!run) return;
+      const wake = nextWakeUp(run.state);
+      const busy = !isFinal(run.state.status) && this.#inFlight.size > 0 ? Date.now() + WATCHDOG_MS : null;
+      const pending = this.#store.outbox.pending() > 0 || run.indexedStatus !== run.state.status ? Date.now() + 1_000 : null;
+      const times = [wake, busy, pending].filter((t): t is number => t !== null);
+      if (times.length > 0) {
+        const at = Math.min(...times);
+        const current = await this.ctx.storage.getAlarm();
+        if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+      }
+      await this.#publish(run);
+    }
+
+    /** Drains transition events to the `workflow` stream and keeps the runs index current. */
+    async #publish(run: StoredRun): Promise<void> {
+      try {
+        await this.#store.outbox.drain(this.env.STREAMS, run.state.tenant, this.#telemetry);
+        const status = this.#run?.state.status;
+        if (status && this.#run && this.#run.indexedStatus !== status) {
+          const state = this.#run.state;
+          const index = this.env.WORKFLOWS.get(this.env.WORKFLOWS.idFromName(workflowRegistryName(state.tenant))) as unknown as WorkflowRegistryRpc;
+          await callDurable("workflow.index", () => index.recordRun({ tenant: state.tenant }, runSummary(state)), this.#telemetry);
+          this.#store.setIndexed(this.#run.state, status);
+          this.#run = { ...this.#run, indexedStatus: status };
+        }
+      } catch (error) {
+        this.#log.warn("publishing run transitions failed; the alarm retries", { run: run.state.id, error: String(error) });
+      }
+    }
+
+    async #bind(definition: WorkflowDefinition, runId: string, agents: RunAgents): Promise<RunState["bindings"]> {
+      const catalog = catalogOf(registry);
+      const bindings: RunState["bindings"] = {};
+      for (const [role, participant] of Object.entries(definition.participants)) {
+        if (participant.agents) {
+          bindings[role] = participant.agents;
+          continue;
+        }
+        const type = typesFor(participant, catalog)[0];
+        if (!type) {
+          if (participant.optional) bindings[role] = [];
+          else throw validationProblem([{ path: `participants.${role}`, message: "no deployed agent type can take this role" }]);
+          continue;
+        }
+        const ids = Array.from({ length: participant.min_count }, (_, n) => `${runId}.${role}.${n + 1}`);
+        await Promise.all(ids.map((id) => spawnForRun(agents, id, type.name)));
+        bindings[role] = ids;
+      }
+      return bindings;
+    }
+
+    start(at: unknown, by: unknown, request: unknown): Promise<Result<{ created: boolean; run: RunView }>> {
+      return asResult(() =>
+        this.#mailbox.run(async () => {
+          const { tenant, id } = parseOrProblem(addressSchema, at, "address");
+          const caller = parseOrProblem(callerSchema, by, "caller");
+          const { definition, input } = parseOrProblem(startSchema, request);
+          if (this.#run) {
+            if (this.#run.state.workflow !== definition.name) throw conflict(`Run '${id}' already exists for workflow '${this.#run.state.workflow}'.`);
+            return { created: false, run: this.#view(this.#run) };
+          }
+          const missing = definition.input.required.filter((field) => !Object.hasOwn(input, field));
+          if (missing.length > 0) throw validationProblem(missing.map((field) => ({ path: field, message: "required by the workflow's input" })));
+          const agents: RunAgents = { agents: this.env.AGENTS, tenant, caller, telemetry: this.#telemetry };
+          const bindings = await this.#bind(definition, id, agents);
+          const now = Date.now();
+          const state = newRun(definition, { id, tenant, input, bindings }, now);
+          const run: StoredRun = { definition, caller, state, indexedStatus: null };
+          this.#store.create(run, [
+            { id: crypto.randomUUID(), source: `workflow/${definition.name}/${id}`, type: "workflow.run.started", subject: id, time: new Date(now).toISOString(), data: { run: id, workflow: definition.name, version: definition.version, bindings } },
+          ]);
+          this.#run = run;
+          this.#apply(run, advance(definition, state, now));
+          return { created: true, run: this.#view(this.#run!) };
+        }),
+      );
+    }
+
+    get(at: unknown): Promise<Result<RunView>> {
+      return asResult(() => this.#view(this.#require(at)));
+    }
+
+    cancel(at: unknown): Promise<Result<RunView>> {
+      return asResult(async () => {
+        this.#require(at);
+        return this.#view(await this.#transition((run) => onCancel(run.definition, run.state, Date.now())));
+      });
+    }
+
+    signal(at: unknown, event: unknown): Promise<Result<RunView>> {
+      return asResult(async () => {
+        this.#require(at);
+        const parsed = parseOrProblem(signalSchema, event);
+        return this.#view(await this.#transition((run) => onParticipantEvent(run.definition, run.state, parsed, Date.now())));
+      });
+    }
+
+    /** Deadlines, retries, resuming interrupted calls, and publishing: all idempotent. */
+    override async alarm(): Promise<void> {
+      const run = this.#run;
+      if (!run) return;
+      if (!isFinal(run.state.status)) {
+        await this.#transition((current) => advance(current.definition, current.state, Date.now()));
+        const current = this.#run!;
+        for (const effect of resumeEffects(current.definition, current.state)) this.#perform(effect);
+      }
+      await this.#afterTransition();
+    }
+  };
+
+export type CoordinatorClass = ReturnType<typeof defineCoordinator>;

@@ -1,0 +1,62 @@
+// Storage of one workflow run: the definition it runs, the caller it acts for, the run
+// header and one row per step (so large step outputs never make one row too big), and
+// the transition events, all written in one transaction per transition.
+import type { Caller } from "../src/platform/security/caller.ts";
+import type { WorkflowDefinition } from "../src/platform/workflow/definition.ts";
+import type { RunState, StepRecord } from "../src/platform/workflow/run-state.ts";
+import { createEventOutbox, type OutboxEvent } from "./event-outbox.ts";
+
+type Header = Omit<RunState, "steps"> & { indexedStatus: string | null };
+export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null };
+
+export const createRunStore = (storage: DurableObjectStorage) => {
+  const { sql } = storage;
+  sql.exec("CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)");
+  sql.exec("CREATE TABLE IF NOT EXISTS steps (name TEXT PRIMARY KEY, record TEXT NOT NULL)");
+  const outbox = createEventOutbox(sql, "workflow");
+
+  const writeHeader = (state: RunState, indexedStatus: string | null): void => {
+    const { steps: _steps, ...header } = state;
+    sql.exec("UPDATE run SET header = ? WHERE k = 1", JSON.stringify({ ...header, indexedStatus }));
+  };
+
+  return {
+    outbox,
+
+    load(): StoredRun | undefined {
+      const row = sql.exec<{ definition: string; caller: string; header: string }>("SELECT * FROM run WHERE k = 1").toArray()[0];
+      if (!row) return undefined;
+      const { indexedStatus, ...header } = JSON.parse(row.header) as Header;
+      const steps = Object.fromEntries(
+        sql.exec<{ name: string; record: string }>("SELECT * FROM steps").toArray().map((r) => [r.name, JSON.parse(r.record) as StepRecord]),
+      );
+      return { definition: JSON.parse(row.definition), caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus };
+    },
+
+    create(run: StoredRun, events: readonly OutboxEvent[]): void {
+      storage.transactionSync(() => {
+        sql.exec("INSERT INTO run (k, definition, caller, header) VALUES (1, ?, ?, '{}')", JSON.stringify(run.definition), JSON.stringify(run.caller));
+        writeHeader(run.state, run.indexedStatus);
+        for (const record of Object.values(run.state.steps)) sql.exec("INSERT INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
+        outbox.add(events);
+      });
+    },
+
+    /** Writes the header, the step records that changed (new objects), and the events. */
+    save(state: RunState, previous: RunState, indexedStatus: string | null, events: readonly OutboxEvent[]): void {
+      storage.transactionSync(() => {
+        writeHeader(state, indexedStatus);
+        for (const record of Object.values(state.steps)) {
+          if (previous.steps[record.name] !== record) sql.exec("INSERT OR REPLACE INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
+        }
+        outbox.add(events);
+      });
+    },
+
+    setIndexed(state: RunState, indexedStatus: string): void {
+      writeHeader(state, indexedStatus);
+    },
+  };
+};
+
+export type RunStore = ReturnType<typeof createRunStore>;

@@ -1,0 +1,102 @@
+// WorkflowRegistry: one Durable Object per tenant holding its registered workflow
+// definitions (name@version, immutable once registered) and the index of its runs, so
+// runs can be listed by workflow and status.
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import type { Bindings } from "../src/env.ts";
+import { idSchema } from "../src/platform/ids.ts";
+import { paginate, type Page } from "../src/platform/pagination.ts";
+import { conflict } from "../src/platform/problem.ts";
+import { asResult, type Result } from "../src/platform/result.ts";
+import { type WorkflowDefinition, workflowDefinitionSchema } from "../src/platform/workflow/definition.ts";
+import type { RunSummary } from "../src/platform/workflow/run-view.ts";
+import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { canonicalJson } from "../src/platform/canonical-json.ts";
+
+const tenantSchema = z.strictObject({ tenant: idSchema });
+const runQuerySchema = z.strictObject({
+  workflow: z.string().max(64).optional(),
+  status: z.string().max(32).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(512).optional(),
+});
+
+export interface WorkflowRegistryRpc {
+  register(at: unknown, definition: unknown): Promise<Result<{ created: boolean; definition: WorkflowDefinition }>>;
+  versions(at: unknown, name: string): Promise<Result<WorkflowDefinition[]>>;
+  list(at: unknown): Promise<Result<WorkflowDefinition[]>>;
+  recordRun(at: unknown, summary: RunSummary): Promise<Result<null>>;
+  runs(at: unknown, query: unknown): Promise<Result<Page<RunSummary>>>;
+}
+
+export class WorkflowRegistry extends DurableObject<Bindings> implements WorkflowRegistryRpc {
+  readonly #sql = this.ctx.storage.sql;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS definitions (name TEXT NOT NULL, version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (name, version))");
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL, summary TEXT NOT NULL)");
+    this.#sql.exec("CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, status)");
+  }
+
+  #definitions(where = "", ...bindings: unknown[]): WorkflowDefinition[] {
+    return this.#sql
+      .exec<{ body: string }>(`SELECT body FROM definitions ${where} ORDER BY name, version`, ...bindings)
+      .toArray()
+      .map((row) => JSON.parse(row.body) as WorkflowDefinition);
+  }
+
+  register(at: unknown, raw: unknown): Promise<Result<{ created: boolean; definition: WorkflowDefinition }>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      const definition = parseOrProblem(workflowDefinitionSchema, raw);
+      const existing = this.#definitions("WHERE name = ? AND version = ?", definition.name, definition.version)[0];
+      if (existing) {
+        if (canonicalJson(existing) !== canonicalJson(definition)) {
+          throw conflict(`Workflow ${definition.name}@${definition.version} is already registered with another definition; register a new version.`);
+        }
+        return { created: false, definition: existing };
+      }
+      this.#sql.exec("INSERT INTO definitions (name, version, body) VALUES (?, ?, ?)", definition.name, definition.version, JSON.stringify(definition));
+      return { created: true, definition };
+    });
+  }
+
+  versions(at: unknown, name: string): Promise<Result<WorkflowDefinition[]>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      return this.#definitions("WHERE name = ?", name);
+    });
+  }
+
+  list(at: unknown): Promise<Result<WorkflowDefinition[]>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      return this.#definitions();
+    });
+  }
+
+  recordRun(at: unknown, summary: RunSummary): Promise<Result<null>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      this.#sql.exec("INSERT OR REPLACE INTO runs (id, workflow, status, summary) VALUES (?, ?, ?, ?)", summary.id, summary.workflow, summary.status, JSON.stringify(summary));
+      return null;
+    });
+  }
+
+  runs(at: unknown, raw: unknown): Promise<Result<Page<RunSummary>>> {
+    return asResult(() => {
+      parseOrProblem(tenantSchema, at, "address");
+      const query = parseOrProblem(runQuerySchema, raw, "query");
+      const filters: string[] = [];
+      const bindings: unknown[] = [];
+      if (query.workflow) filters.push("workflow = ?") && bindings.push(query.workflow);
+      if (query.status) filters.push("status = ?") && bindings.push(query.status);
+      const rows = this.#sql
+        .exec<{ summary: string }>(`SELECT summary FROM runs ${filters.length ? `WHERE ${filters.join(" AND ")}` : ""} ORDER BY id`, ...bindings)
+        .toArray()
+        .map((row) => JSON.parse(row.summary) as RunSummary);
+      return paginate(rows, (run) => run.id, query);
+    });
+  }
+}

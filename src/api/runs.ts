@@ -1,0 +1,90 @@
+// Workflow runs: read one (status, context, every step with attempts, timings and
+// errors), list by workflow and status, cancel (compensates), and deliver a
+// participant event to the run's awaits.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { idSchema } from "../platform/ids.ts";
+import { eventTypeSchema } from "../platform/events/cloud-event.ts";
+import type { AppEnv } from "../env.ts";
+import { requireCapability } from "./authorize.ts";
+import type { ApiDeps } from "./deps.ts";
+import { json, problemResponses } from "./schemas.ts";
+import { validationHook } from "./validation-hook.ts";
+import { onRegistry, onRun } from "./workflow-access.ts";
+
+const runSchema = z.object({}).passthrough().openapi("Run");
+const idParams = z.object({ id: idSchema.openapi({ param: { name: "id", in: "path" } }) });
+const statuses = ["running", "compensating", "completed", "failed", "compensated", "cancelled", "timed_out"] as const;
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/runs",
+  tags: ["workflows"],
+  summary: "List runs, optionally by workflow and status",
+  request: {
+    query: z.strictObject({
+      workflow: z.string().max(64).optional(),
+      status: z.enum(statuses).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      cursor: z.string().max(512).optional(),
+    }),
+  },
+  responses: { 200: json(z.object({ items: z.array(z.object({}).passthrough()), next: z.string().nullable() }), "A page of runs"), ...problemResponses(400, 403, 503) },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/runs/{id}",
+  tags: ["workflows"],
+  summary: "A run: status, context, every step with attempts, timings and errors",
+  request: { params: idParams },
+  responses: { 200: json(runSchema, "The run"), ...problemResponses(400, 403, 404, 503) },
+});
+
+const cancelRoute = createRoute({
+  method: "post",
+  path: "/v1/runs/{id}/cancel",
+  tags: ["workflows"],
+  summary: "Cancel a run: finished compensable steps are compensated",
+  request: { params: idParams },
+  responses: { 200: json(runSchema, "The run"), ...problemResponses(400, 403, 404, 503) },
+});
+
+const eventRoute = createRoute({
+  method: "post",
+  path: "/v1/runs/{id}/events",
+  tags: ["workflows"],
+  summary: "Send a participant event to the run (completes a matching await)",
+  request: {
+    params: idParams,
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.strictObject({ type: eventTypeSchema, role: z.string().max(64).optional(), data: z.unknown().optional() }) } },
+    },
+  },
+  responses: { 200: json(runSchema, "The run"), ...problemResponses(400, 403, 404, 415, 503) },
+});
+
+export const runRoutes = ({ telemetry }: ApiDeps) =>
+  new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(listRoute, async (c) => {
+      await requireCapability(c, telemetry, "runs:read", "runs");
+      const query = c.req.valid("query");
+      return c.json(await onRegistry(c, telemetry, "runs", (rpc, at) => rpc.runs(at, query)), 200);
+    })
+    .openapi(getRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      await requireCapability(c, telemetry, "runs:read", `runs/${id}`);
+      return c.json(await onRun(c, id, telemetry, "get", (rpc, at) => rpc.get(at)), 200);
+    })
+    .openapi(cancelRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      await requireCapability(c, telemetry, "runs:cancel", `runs/${id}`);
+      return c.json(await onRun(c, id, telemetry, "cancel", (rpc, at) => rpc.cancel(at)), 200);
+    })
+    .openapi(eventRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      await requireCapability(c, telemetry, "runs:signal", `runs/${id}`);
+      const body = c.req.valid("json");
+      const event = { type: body.type, role: body.role ?? null, data: body.data ?? null };
+      return c.json(await onRun(c, id, telemetry, "signal", (rpc, at) => rpc.signal(at, event)), 200);
+    });

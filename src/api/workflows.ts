@@ -1,0 +1,104 @@
+// Workflow definitions and starting runs. A definition is checked against the agent
+// types this deployment hosts before it is registered (name@version, immutable).
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { sha256Hex } from "../platform/canonical-json.ts";
+import { idempotencyKeySchema } from "../platform/ids.ts";
+import { paginate, paginationQuery } from "../platform/pagination.ts";
+import { conflict, notFound, validationProblem } from "../platform/problem.ts";
+import { canonicalJson } from "../platform/canonical-json.ts";
+import { checkWorkflow } from "../platform/workflow/check.ts";
+import { NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
+import { pickVersion } from "../platform/workflow/versions.ts";
+import type { AppEnv } from "../env.ts";
+import { principalCaller } from "./agent-access.ts";
+import { requireCapability } from "./authorize.ts";
+import type { ApiDeps } from "./deps.ts";
+import { json, problemResponses } from "./schemas.ts";
+import { validationHook } from "./validation-hook.ts";
+import { onRegistry, onRun, versionsOf } from "./workflow-access.ts";
+
+const definitionDoc = workflowDefinitionSchema.openapi("WorkflowDefinition");
+const runSchema = z.object({}).passthrough().openapi("Run");
+const nameParams = z.object({ name: z.string().regex(NAME).openapi({ param: { name: "name", in: "path" }, example: "order_processing" }) });
+
+const registerRoute = createRoute({
+  method: "post",
+  path: "/v1/workflows",
+  tags: ["workflows"],
+  summary: "Register a workflow definition (name@version); it is checked against the deployed agent types",
+  request: { body: { required: true, content: { "application/json": { schema: definitionDoc } } } },
+  responses: { 201: json(definitionDoc, "Registered"), 200: json(definitionDoc, "Already registered, identical"), ...problemResponses(400, 403, 409, 413, 415, 503) },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/workflows",
+  tags: ["workflows"],
+  summary: "List workflows (built-in and registered), every version",
+  request: { query: paginationQuery },
+  responses: { 200: json(z.object({ items: z.array(definitionDoc), next: z.string().nullable() }), "A page"), ...problemResponses(400, 403, 503) },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/workflows/{name}",
+  tags: ["workflows"],
+  summary: "A workflow: its latest definition and every version",
+  request: { params: nameParams },
+  responses: { 200: json(z.object({ name: z.string(), latest: definitionDoc, versions: z.array(z.string()) }), "The workflow"), ...problemResponses(400, 403, 404, 503) },
+});
+
+const startRoute = createRoute({
+  method: "post",
+  path: "/v1/workflows/{name}/runs",
+  tags: ["workflows"],
+  summary: "Start a run; the body is the run input (Idempotency-Key makes the start idempotent)",
+  request: {
+    params: nameParams,
+    query: z.strictObject({ version: z.string().regex(/^\d+\.\d+\.\d+$/).optional() }),
+    headers: z.object({ "idempotency-key": idempotencyKeySchema.optional() }),
+    body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi({ example: { order_id: "o-1", amount: 42, items: 2, payment: "succeed" } }) } } },
+  },
+  responses: { 202: json(runSchema, "The run was started"), 200: json(runSchema, "The run already exists (same Idempotency-Key)"), ...problemResponses(400, 403, 404, 409, 415, 503) },
+});
+
+export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiDeps) =>
+  new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(registerRoute, async (c) => {
+      await requireCapability(c, telemetry, "workflows:register", "workflows");
+      const definition = c.req.valid("json");
+      const errors = checkWorkflow(definition, catalog);
+      if (errors.length > 0) throw validationProblem(errors, "The workflow definition does not fit the deployed agent types.");
+      const builtin = builtins.find((w) => w.name === definition.name && w.version === definition.version);
+      if (builtin && canonicalJson(builtin) !== canonicalJson(definition)) throw conflict(`${definition.name}@${definition.version} is built in; register another version.`);
+      const outcome = await onRegistry(c, telemetry, "register", (rpc, at) => rpc.register(at, definition));
+      c.header("location", `/v1/workflows/${definition.name}`);
+      return c.json(outcome.definition, outcome.created ? 201 : 200);
+    })
+    .openapi(listRoute, async (c) => {
+      await requireCapability(c, telemetry, "workflows:read", "workflows");
+      const registered = await onRegistry(c, telemetry, "list", (rpc, at) => rpc.list(at));
+      const all = [...builtins, ...registered].sort((a, b) => `${a.name}@${a.version}`.localeCompare(`${b.name}@${b.version}`));
+      return c.json(paginate(all, (w) => `${w.name}@${w.version}`, c.req.valid("query")), 200);
+    })
+    .openapi(getRoute, async (c) => {
+      const { name } = c.req.valid("param");
+      await requireCapability(c, telemetry, "workflows:read", `workflows/${name}`);
+      const versions = await versionsOf(c, telemetry, builtins, name);
+      const latest = pickVersion(versions);
+      if (!latest) throw notFound("Workflow", name);
+      return c.json({ name, latest, versions: versions.map((w) => w.version) }, 200);
+    })
+    .openapi(startRoute, async (c) => {
+      const { name } = c.req.valid("param");
+      await requireCapability(c, telemetry, `workflows:run:${name}`, `workflows/${name}`);
+      const definition: WorkflowDefinition | undefined = pickVersion(await versionsOf(c, telemetry, builtins, name), c.req.valid("query").version);
+      if (!definition) throw notFound("Workflow", name);
+      const key = c.req.valid("header")["idempotency-key"];
+      const runId = `run_${key === undefined ? crypto.randomUUID().replaceAll("-", "") : (await sha256Hex(`${name}\n${key}`)).slice(0, 32)}`;
+      const input = c.req.valid("json");
+      const caller = principalCaller(c);
+      const outcome = await onRun(c, runId, telemetry, "start", (rpc, at) => rpc.start(at, caller, { definition, input }));
+      c.header("location", `/v1/runs/${runId}`);
+      return c.json(outcome.run, outcome.created ? 202 : 200);
+    });

@@ -1,0 +1,118 @@
+// Workflow definitions are plain JSON, validated by this zod schema, so that a workflow
+// written with `defineWorkflow()` in TypeScript and one registered over HTTP are the
+// same thing. Constructs: participants (roles bound to agents), step, parallel,
+// conditional, await (a participant event), and error handling by error type.
+import { z } from "zod";
+import { idSchema } from "../ids.ts";
+import { eventTypeSchema } from "../events/cloud-event.ts";
+
+export const NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const name = (what: string) => z.string().regex(NAME, `${what} must be 1-64 characters of a-z 0-9 _ starting with a letter`);
+const ms = z.number().int().min(1).max(7 * 24 * 3600 * 1000);
+
+/** A value in a step's input: a literal, or a reference `$.input.a.b` / `$.steps.<step>.output.x`. */
+export const REFERENCE = /^\$\.(input|steps)(\.[A-Za-z0-9_-]+)*$/;
+
+const retrySchema = z.strictObject({
+  max_attempts: z.number().int().min(1).max(20).default(1),
+  backoff_ms: z.number().int().min(0).max(3_600_000).default(500),
+});
+
+export const participantSchema = z
+  .strictObject({
+    type: z.string().regex(NAME).optional(),
+    /** Match agent types by capabilities instead of naming one: every key must equal (or be contained in) the type's. */
+    capability: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Explicit agents to bind; otherwise the coordinator spawns them for the run. */
+    agents: z.array(idSchema).min(1).max(16).optional(),
+    constraints: z.record(z.string(), z.unknown()).default({}),
+    min_count: z.number().int().min(1).max(16).default(1),
+    optional: z.boolean().default(false),
+  })
+  .refine((p) => (p.type === undefined) !== (p.capability === undefined), { message: "give exactly one of type or capability" });
+
+const stepSchema = z.strictObject({
+  step: name("a step name"),
+  role: name("a role"),
+  action: name("an action"),
+  input: z.record(z.string(), z.unknown()).default({}),
+  timeout: ms.optional(),
+  retry: retrySchema.optional(),
+  compensation: name("a compensation action").optional(),
+});
+
+const awaitSchema = z.strictObject({
+  await: name("an await name"),
+  role: name("a role"),
+  event: eventTypeSchema,
+  timeout: ms.optional(),
+});
+
+export type StepNode = z.output<typeof stepSchema>;
+export type AwaitNode = z.output<typeof awaitSchema>;
+export type FlowNode =
+  | StepNode
+  | AwaitNode
+  | { parallel: FlowNode[][] }
+  | { conditional: { on: string; cases: { when: unknown; flow: FlowNode[] }[]; default?: FlowNode[] } };
+
+export const flowNodeSchema: z.ZodType<FlowNode> = z.lazy(() =>
+  z.union([
+    stepSchema,
+    awaitSchema,
+    z.strictObject({ parallel: z.array(z.array(flowNodeSchema).min(1)).min(2).max(32) }),
+    z.strictObject({
+      conditional: z.strictObject({
+        on: z.string().regex(REFERENCE, "must be a reference such as $.steps.pay.output.success"),
+        cases: z.array(z.strictObject({ when: z.unknown(), flow: z.array(flowNodeSchema) })).min(1).max(32),
+        default: z.array(flowNodeSchema).optional(),
+      }),
+    }),
+  ]),
+) as z.ZodType<FlowNode>;
+
+const errorRuleSchema = z.union([
+  z.strictObject({ retry: z.number().int().min(1).max(20), backoff_ms: z.number().int().min(0).max(3_600_000).default(500) }),
+  z.strictObject({ compensate: z.literal(true) }),
+]);
+
+export const workflowDefinitionSchema = z.strictObject({
+  name: name("a workflow name"),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a semantic version such as 1.0.0"),
+  description: z.string().max(1000).default(""),
+  /** Top-level fields the run input must have (checked when a run starts, and by references). */
+  input: z.strictObject({ required: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/)).max(64).default([]) }).prefault({}),
+  participants: z.record(name("a role"), participantSchema).refine((p) => Object.keys(p).length > 0, "declare at least one participant"),
+  flow: z.array(flowNodeSchema).min(1).max(200),
+  /** A whole-run deadline. */
+  timeout: ms.optional(),
+  error_handling: z
+    .strictObject({
+      /** By error type (the agent's ActionError code, or `timeout`). */
+      on_error: z.record(z.string().regex(/^[a-z0-9_.-]{1,64}$/), errorRuleSchema).default({}),
+      /** A step (role and action) to run when a step or await times out, e.g. to alert an operator. */
+      on_timeout: z.strictObject({ role: name("a role"), action: name("an action"), input: z.record(z.string(), z.unknown()).default({}) }).optional(),
+    })
+    .prefault({}),
+});
+
+export type WorkflowDefinition = z.output<typeof workflowDefinitionSchema>;
+export type WorkflowDefinitionInput = z.input<typeof workflowDefinitionSchema>;
+
+export const isStep = (node: FlowNode): node is StepNode => "step" in node;
+export const isAwait = (node: FlowNode): node is AwaitNode => "await" in node;
+
+/** Every step and await of a flow, depth first, in declaration order. */
+export const walkFlow = function* (flow: readonly FlowNode[], path = "flow"): Generator<{ node: StepNode | AwaitNode; path: string }> {
+  for (const [index, node] of flow.entries()) {
+    const at = `${path}.${index}`;
+    if (isStep(node) || isAwait(node)) yield { node, path: at };
+    else if ("parallel" in node) for (const [b, branch] of node.parallel.entries()) yield* walkFlow(branch, `${at}.parallel.${b}`);
+    else {
+      for (const [c, branch] of node.conditional.cases.entries()) yield* walkFlow(branch.flow, `${at}.conditional.cases.${c}.flow`);
+      if (node.conditional.default) yield* walkFlow(node.conditional.default, `${at}.conditional.default`);
+    }
+  }
+};
+
+export const nodeName = (node: StepNode | AwaitNode): string => (isStep(node) ? node.step : node.await);

@@ -1,0 +1,70 @@
+// The state of one workflow run as plain data: the run header, one record per step or
+// await, and the context steps read their input from. The coordinator persists every
+// change to it before acting on it.
+import type { AgentCallProblem } from "./errors.ts";
+
+export type RunStatus = "running" | "compensating" | "completed" | "failed" | "compensated" | "cancelled" | "timed_out";
+export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "compensated", "cancelled", "timed_out"];
+
+export type StepStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "timed_out";
+
+export type CompensationRecord = { status: "pending" | "running" | "completed" | "failed"; attempts: number; error: AgentCallProblem | null };
+
+export type StepRecord = {
+  name: string;
+  kind: "step" | "await";
+  status: StepStatus;
+  attempts: number;
+  agent: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** When a running step or a waiting await times out. */
+  deadline: number | null;
+  /** When a failed attempt is tried again. */
+  retryAt: number | null;
+  output: unknown;
+  error: AgentCallProblem | null;
+  compensation: CompensationRecord | null;
+};
+
+export type RunFailure = { step: string | null; type: string; detail: string; outcome: "failed" | "timed_out" | "cancelled" };
+
+export type RunState = {
+  id: string;
+  tenant: string;
+  workflow: string;
+  version: string;
+  status: RunStatus;
+  input: Record<string, unknown>;
+  /** Role -> the agents bound to it (empty for an optional role that could not be bound). */
+  bindings: Record<string, string[]>;
+  steps: Record<string, StepRecord>;
+  /** Conditional node path -> the chosen case index, or -1 for the default, -2 for none. */
+  choices: Record<string, number>;
+  /** Compensable steps in the order they completed (compensation runs in reverse). */
+  completed: string[];
+  /** Participant events that arrived before their await opened. */
+  inbox: { type: string; role: string | null; data: unknown; at: number }[];
+  failure: RunFailure | null;
+  onTimeout: CompensationRecord | null;
+  deadline: number | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export const newStepRecord = (name: string, kind: "step" | "await"): StepRecord => ({
+  name,
+  kind,
+  status: "pending",
+  attempts: 0,
+  agent: null,
+  startedAt: null,
+  finishedAt: null,
+  deadline: null,
+  retryAt: null,
+  output: null,
+  error: null,
+  compensation: null,
+});
+
+export const isFinal = (status: RunStatus): boolean => FINAL_STATUSES.includes(status);

@@ -1,0 +1,48 @@
+// The public shape of a run (`GET /v1/runs/:id`): status, the context, every step with
+// attempts, timings and errors.
+import type { RunState, StepRecord } from "./run-state.ts";
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export type RunSummary = { id: string; workflow: string; version: string; status: string; createdAt: string; updatedAt: string };
+
+export const runSummary = (state: RunState): RunSummary => ({
+  id: state.id,
+  workflow: state.workflow,
+  version: state.version,
+  status: state.status,
+  createdAt: iso(state.createdAt)!,
+  updatedAt: iso(state.updatedAt)!,
+});
+
+const stepView = (record: StepRecord) => ({
+  name: record.name,
+  kind: record.kind,
+  status: record.status,
+  attempts: record.attempts,
+  agent: record.agent,
+  startedAt: iso(record.startedAt),
+  finishedAt: iso(record.finishedAt),
+  durationMs: record.startedAt !== null && record.finishedAt !== null ? record.finishedAt - record.startedAt : null,
+  deadline: iso(record.deadline),
+  retryAt: iso(record.retryAt),
+  output: record.output,
+  error: record.error,
+  compensation: record.compensation,
+});
+
+export const runView = (state: RunState, stepOrder: readonly string[]) => ({
+  ...runSummary(state),
+  input: state.input,
+  context: {
+    input: state.input,
+    steps: Object.fromEntries(Object.values(state.steps).filter((s) => s.status === "completed").map((s) => [s.name, { output: s.output }])),
+  },
+  bindings: state.bindings,
+  steps: stepOrder.map((name) => state.steps[name]).filter((s): s is StepRecord => s !== undefined).map(stepView),
+  failure: state.failure,
+  onTimeout: state.onTimeout,
+  deadline: iso(state.deadline),
+});
+
+export type RunView = ReturnType<typeof runView>;
