@@ -1,0 +1,96 @@
+// A workflow run survives the platform dying in the middle: runs wait on a participant
+// event (and one on a slow payment) when `wrangler dev` is killed with SIGKILL; after a
+// restart the events are sent, every run finishes, and each step's effect happened
+// exactly once, as counted by the agents themselves.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
+import { clientFor } from "./http.ts";
+
+const RUNS = 4;
+const order = { order_id: "$.input.order_id" };
+
+const awaitingWorkflow = {
+  name: "order_with_confirmation",
+  version: "1.0.0",
+  input: { required: ["order_id", "amount", "items", "payment"] },
+  participants: { processor: { type: "processing_agent" }, notifier: { type: "notification_agent" } },
+  flow: [
+    { step: "check_inventory", role: "processor", action: "check_inventory", input: { ...order, items: "$.input.items" }, compensation: "release_inventory" },
+    { await: "payment_confirmed", role: "processor", event: "payment.confirmed", timeout: 600_000 },
+    { step: "process_payment", role: "processor", action: "process_payment", input: { ...order, amount: "$.input.amount", payment: "$.input.payment" }, compensation: "refund_payment" },
+    { step: "fulfill_order", role: "processor", action: "fulfill_order", input: order },
+    { step: "send_confirmation", role: "notifier", action: "send_confirmation", input: order },
+  ],
+};
+
+type Run = { id: string; status: string; bindings: Record<string, string[]>; steps: { name: string; status: string; attempts: number }[] };
+
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+};
+
+describe("workflow runs across a crash", () => {
+  const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-workflow-"));
+  const secret = "e2e-workflow-crash-secret-0123456789abcdef";
+  let server: DevServer | undefined;
+
+  beforeAll(async () => {
+    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  });
+
+  it("finishes every run with each effect applied exactly once", async () => {
+    const request = await clientFor(() => server!);
+    expect((await request("POST", "/v1/workflows", awaitingWorkflow)).status).toBe(201);
+    const waiting: string[] = [];
+    for (let n = 0; n < RUNS; n++) {
+      const started = await request("POST", "/v1/workflows/order_with_confirmation/runs", { order_id: `w-${n}`, amount: 10, items: 1, payment: "succeed" });
+      expect(started.status).toBe(202);
+      waiting.push((started.body as Run).id);
+    }
+    const slow = await request("POST", "/v1/workflows/order_processing/runs", { order_id: "slow", amount: 5, items: 1, payment: "hang" });
+    expect(slow.status).toBe(202);
+    const slowId = (slow.body as Run).id;
+    const get = async (id: string) => (await request("GET", `/v1/runs/${id}`)).body as Run;
+    await until("runs waiting on their await", async () => {
+      const runs = await Promise.all(waiting.map(get));
+      return runs.every((run) => run.steps.find((s) => s.name === "payment_confirmed")?.status === "waiting");
+    });
+    await until("the slow payment under way", async () => (await get(slowId)).steps.find((s) => s.name === "process_payment")?.status === "running");
+
+    await server!.kill();
+    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
+
+    for (const id of waiting) {
+      const signalled = await request("POST", `/v1/runs/${id}/events`, { type: "payment.confirmed", role: "processor", data: { ok: true } });
+      expect(signalled.status).toBe(200);
+    }
+    await until("every run final", async () => {
+      const runs = await Promise.all([...waiting, slowId].map(get));
+      return runs.every((run) => run.status === "completed");
+    });
+
+    for (const id of waiting) {
+      const run = await get(id);
+      const processor = (await request("GET", `/v1/agents/${run.bindings.processor![0]}`)).body as { state: Record<string, number> };
+      expect(processor.state).toMatchObject({ reserved: 1, charged: 1, fulfilled: 1, released: 0, refunded: 0 });
+      const notifier = (await request("GET", `/v1/agents/${run.bindings.notifier![0]}`)).body as { state: Record<string, number> };
+      expect(notifier.state.confirmations).toBe(1);
+    }
+    const slowRun = await get(slowId);
+    const processors = await Promise.all(slowRun.bindings.processor!.map(async (id) => ((await request("GET", `/v1/agents/${id}`)).body as { state: Record<string, number> }).state));
+    const total = (key: string) => processors.reduce((sum, state) => sum + (state[key] ?? 0), 0);
+    expect({ charged: total("charged"), fulfilled: total("fulfilled"), reserved: total("reserved") }).toEqual({ charged: 1, fulfilled: 1, reserved: 1 });
+  });
+});
