@@ -47,7 +47,8 @@ export const defineCoordinator = (registry: AgentRegistry) =>
     readonly #mailbox = createMailbox();
     readonly #telemetry = createTelemetry();
     readonly #log = createLogger({ base: { component: "coordinator" } });
-    readonly #inFlight = new Set<string>();
+    /** Calls under way by key; the token tells a call from a later one under the same key. */
+    readonly #inFlight = new Map<string, object>();
     #run: StoredRun | undefined;
 
     constructor(ctx: DurableObjectState, env: Bindings) {
@@ -105,12 +106,24 @@ export const defineCoordinator = (registry: AgentRegistry) =>
 
     #perform(effect: Effect): void {
       if (this.#inFlight.has(effect.key)) return;
-      this.#inFlight.add(effect.key);
+      const token = {};
+      this.#inFlight.set(effect.key, token);
+      const release = () => {
+        if (this.#inFlight.get(effect.key) === token) this.#inFlight.delete(effect.key);
+      };
       const run = this.#run!;
       const work = callForEffect(this.#agents(run), effect)
-        .then((outcome) => this.#transition((current) => onCallResult(current.definition, current.state, effect, outcome, Date.now())))
+        .then((outcome) =>
+          this.#transition((current) => {
+            // This call is over before its outcome is applied: a retry the outcome decides
+            // (same key: a compensation, or a step with no backoff) must be made now, not
+            // skipped as a duplicate until the next alarm resumes it.
+            release();
+            return onCallResult(current.definition, current.state, effect, outcome, Date.now());
+          }),
+        )
         .catch((error: unknown) => this.#log.error("step outcome not recorded", { run: run.state.id, key: effect.key, error: String(error) }))
-        .finally(() => this.#inFlight.delete(effect.key));
+        .finally(release);
       this.ctx.waitUntil(work);
     }
 

@@ -7,7 +7,7 @@ import { paginate, paginationQuery } from "../platform/pagination.ts";
 import { conflict, notFound, validationProblem } from "../platform/problem.ts";
 import { canonicalJson } from "../platform/canonical-json.ts";
 import { checkWorkflow } from "../platform/workflow/check.ts";
-import { NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
+import { flowNodeSchema, NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
 import { pickVersion } from "../platform/workflow/versions.ts";
 import type { AppEnv } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
@@ -17,6 +17,9 @@ import { json, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 import { onRegistry, onRun, versionsOf } from "./workflow-access.ts";
 
+// A flow node contains flows: named, the OpenAPI generator refers to it instead of
+// expanding it forever (which failed the whole document).
+flowNodeSchema.openapi("WorkflowFlowNode");
 const definitionDoc = workflowDefinitionSchema.openapi("WorkflowDefinition");
 const runSchema = z.object({}).passthrough().openapi("Run");
 const nameParams = z.object({ name: z.string().regex(NAME).openapi({ param: { name: "name", in: "path" }, example: "order_processing" }) });
@@ -71,6 +74,11 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
       if (errors.length > 0) throw validationProblem(errors, "The workflow definition does not fit the deployed agent types.");
       const builtin = builtins.find((w) => w.name === definition.name && w.version === definition.version);
       if (builtin && canonicalJson(builtin) !== canonicalJson(definition)) throw conflict(`${definition.name}@${definition.version} is built in; register another version.`);
+      // The same body as a built-in is already registered: storing a copy would list the version twice.
+      if (builtin) {
+        c.header("location", `/v1/workflows/${definition.name}`);
+        return c.json(builtin, 200);
+      }
       const outcome = await onRegistry(c, telemetry, "register", (rpc, at) => rpc.register(at, definition));
       c.header("location", `/v1/workflows/${definition.name}`);
       return c.json(outcome.definition, outcome.created ? 201 : 200);

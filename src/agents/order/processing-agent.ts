@@ -12,12 +12,19 @@ const counts = z.strictObject({
   refunded: z.number().int(),
   fulfilled: z.number().int(),
   cancelled: z.number().int(),
+  /** Orders charged and not refunded: a refund decides from this, not from the step's output. */
+  open_charges: z.array(z.string()).max(10_000),
 });
 type Counts = z.output<typeof counts>;
+type Counter = Exclude<keyof Counts, "open_charges">;
 
 const order = z.strictObject({ order_id: z.string().min(1) });
 const compensationInput = z.strictObject({ step: z.string(), output: z.unknown(), input: z.unknown() });
-const bump = (state: Counts, key: keyof Counts): Counts => ({ ...state, [key]: state[key] + 1 });
+const bump = (state: Counts, key: Counter): Counts => ({ ...state, [key]: state[key] + 1 });
+const orderOf = (input: unknown): string | null => {
+  const id = (input as { order_id?: unknown } | null)?.order_id;
+  return typeof id === "string" ? id : null;
+};
 
 /** How long a `hang` payment waits: longer than any sensible step timeout. */
 const HANG_MS = 8_000;
@@ -27,7 +34,7 @@ export const processingAgent = defineAgent({
   version: "1.0.0",
   description: "Reserves inventory, takes payments, fulfils and cancels orders",
   capabilities: { processing: ["orders", "payments"] },
-  state: { schema: counts, initial: { reserved: 0, released: 0, charged: 0, refunded: 0, fulfilled: 0, cancelled: 0 } },
+  state: { schema: counts, initial: { reserved: 0, released: 0, charged: 0, refunded: 0, fulfilled: 0, cancelled: 0, open_charges: [] } },
   actions: (action) => ({
     check_inventory: action({
       input: order.extend({ items: z.number().int().min(1) }),
@@ -48,15 +55,19 @@ export const processingAgent = defineAgent({
         if (payment === "fail") throw new ActionError("payment_failed", `The payment for ${order_id} failed.`);
         if (payment === "hang") await new Promise((resolve) => setTimeout(resolve, HANG_MS));
         if (payment === "decline") return { result: { success: false, charge_id: null } };
-        return { result: { success: true, charge_id: `ch_${order_id}` }, state: bump(ctx.state, "charged") };
+        const charged = bump(ctx.state, "charged");
+        return { result: { success: true, charge_id: `ch_${order_id}` }, state: { ...charged, open_charges: [...charged.open_charges, order_id] } };
       },
     }),
     refund_payment: action({
+      description: "Refunds the order's charge if this agent holds one (a timed-out payment may have gone through).",
       input: compensationInput,
       output: z.strictObject({ refunded: z.boolean() }),
       run: (input, ctx) => {
-        const charged = (input.output as { success?: boolean } | null)?.success === true;
-        return charged ? { result: { refunded: true }, state: bump(ctx.state, "refunded") } : { result: { refunded: false } };
+        const order = orderOf(input.input);
+        if (order === null || !ctx.state.open_charges.includes(order)) return { result: { refunded: false } };
+        const refunded = bump(ctx.state, "refunded");
+        return { result: { refunded: true }, state: { ...refunded, open_charges: refunded.open_charges.filter((id) => id !== order) } };
       },
     }),
     fulfill_order: action({

@@ -115,6 +115,10 @@ export const checkWorkflow = (definition: WorkflowDefinition, catalog: AgentCata
   visit(definition.flow, "flow", { steps: new Set() });
 
   const onTimeout = definition.error_handling.on_timeout;
-  if (onTimeout) checkAction("error_handling.on_timeout", onTimeout.role, onTimeout.action, "action");
+  if (onTimeout) {
+    checkAction("error_handling.on_timeout", onTimeout.role, onTimeout.action, "action");
+    // It may run at any point of the flow, so any step may be named (its output may be absent).
+    checkReference("error_handling.on_timeout.input", onTimeout.input, { steps: new Set(seen.keys()) });
+  }
   return errors;
 };

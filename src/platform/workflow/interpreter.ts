@@ -52,6 +52,13 @@ const fail = (work: Work, failure: RunFailure): void => {
   if (work.state.failure) return;
   work.state = { ...work.state, failure };
   emit(work, "workflow.run.failing", { step: failure.step, error: failure.type, detail: failure.detail, outcome: failure.outcome });
+  // Once the run is failing nothing waits for a participant event: open awaits close
+  // (else a finished run would keep a waiting step that a late event could complete).
+  for (const record of Object.values(work.state.steps)) {
+    if (record.status !== "waiting") continue;
+    setStep(work, record.name, { status: "skipped", finishedAt: work.now, deadline: null });
+    emit(work, "workflow.step.skipped", { step: record.name, reason: failure.outcome === "cancelled" ? "the run was cancelled" : "the run is failing" });
+  }
 };
 
 const startStep = (work: Work, node: StepNode): void => {
@@ -204,7 +211,9 @@ const applyTimers = (work: Work): void => {
   if (state.status === "running" && state.deadline !== null && state.deadline <= work.now) {
     fail(work, { step: null, type: "timeout", detail: "the run did not finish within its timeout", outcome: "timed_out" });
   }
-  for (const record of Object.values(work.state.steps)) {
+  for (const name of Object.keys(work.state.steps)) {
+    // Read afresh: a timeout handled earlier in this loop may have closed other awaits.
+    const record = work.state.steps[name]!;
     if ((record.status === "running" || record.status === "waiting") && record.deadline !== null && record.deadline <= work.now) {
       const error = timeoutProblem(record.kind === "await" ? `await '${record.name}'` : `step '${record.name}'`, record.deadline - (record.startedAt ?? record.deadline));
       if (record.kind === "step") handleStepError(work, record.name, error, true);
@@ -292,7 +301,7 @@ export const onCallResult = (definition: WorkflowDefinition, state: RunState, ef
 export const onParticipantEvent = (definition: WorkflowDefinition, state: RunState, event: { type: string; role: string | null; data: unknown }, now: number): Advance => {
   const work = begin(definition, state, now);
   const nodes = nodesByName(definition);
-  const waiting = Object.values(state.steps).find((record) => {
+  const waiting = isFinal(state.status) ? undefined : Object.values(state.steps).find((record) => {
     const node = nodes.get(record.name);
     return record.status === "waiting" && node !== undefined && isAwait(node) && node.event === event.type && (event.role === null || event.role === node.role);
   });

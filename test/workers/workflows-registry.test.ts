@@ -1,0 +1,147 @@
+// Registering workflow definitions over HTTP (name@version, immutable, checked against
+// the deployed agent types), starting runs (input checked, Idempotency-Key honoured),
+// and tenants never seeing each other's workflows or runs.
+import { describe, expect, it } from "vitest";
+import { type Body, errorPaths, expectInvalid, expectProblem } from "./http.ts";
+import { type Client, clientOf, finished, order, register, startRun } from "./workflows.ts";
+
+const ref = { order_id: "$.input.order_id" };
+
+const definition = (flow: unknown[] = [{ step: "reserve", role: "processor", action: "check_inventory", input: { ...ref, items: "$.input.items" }, compensation: "release_inventory" }], name = "reserve_only") => ({
+  name,
+  version: "1.0.0",
+  input: { required: ["order_id", "items"] },
+  participants: { processor: { type: "processing_agent" } },
+  flow,
+});
+
+const reserve = (extra: Record<string, unknown> = {}) => ({ step: "reserve", role: "processor", action: "check_inventory", input: { ...ref, items: "$.input.items" }, ...extra });
+const cancelOrder = (extra: Record<string, unknown> = {}) => ({ step: "cancel", role: "processor", action: "cancel_order", input: ref, ...extra });
+
+/** The workflow is not known to the tenant. */
+const expectUnknown = async (client: Client, name: string) => expectProblem(await client.send("GET", `/v1/workflows/${name}`), 404);
+
+describe("POST /v1/workflows", () => {
+  it("registers name@version (201), answers 200 for the same body again and 409 for another body under the same version", async () => {
+    const client = await clientOf();
+    const first = await client.send("POST", "/v1/workflows", definition());
+    expect(first.status, first.text).toBe(201);
+    expect(first.headers.get("location")).toBe("/v1/workflows/reserve_only");
+    expect(first.body).toMatchObject({ name: "reserve_only", version: "1.0.0", description: "", participants: { processor: { min_count: 1, optional: false } } });
+
+    const again = await client.send("POST", "/v1/workflows", definition());
+    expect(again.status, again.text).toBe(200);
+    expect(again.body).toEqual(first.body);
+
+    const changed = await client.send("POST", "/v1/workflows", { ...definition(), description: "now different" });
+    expectProblem(changed, 409, "conflict");
+
+    await register(client, { ...definition(), version: "1.1.0", description: "now different" });
+    const read = await client.send("GET", "/v1/workflows/reserve_only");
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ name: "reserve_only", versions: ["1.0.0", "1.1.0"], latest: { version: "1.1.0", description: "now different" } });
+    const listed = await client.send("GET", "/v1/workflows");
+    expect(listed.body.items.map((w: Body) => `${w.name}@${w.version}`)).toEqual(["order_processing@1.0.0", "reserve_only@1.0.0", "reserve_only@1.1.0"]);
+  });
+
+  it("treats the built-in workflow as registered: the same body answers 200 and adds no version, another body 409", async () => {
+    const client = await clientOf();
+    const builtin = (await client.send("GET", "/v1/workflows/order_processing")).body.latest;
+    const same = await client.send("POST", "/v1/workflows", builtin);
+    expect(same.status, same.text).toBe(200);
+    expect(same.body).toEqual(builtin);
+    expect((await client.send("GET", "/v1/workflows/order_processing")).body.versions).toEqual(["1.0.0"]);
+    expectProblem(await client.send("POST", "/v1/workflows", { ...builtin, description: "mine" }), 409, "conflict");
+  });
+
+  const rejections: [string, unknown, string, RegExp][] = [
+    ["an unknown role", definition([reserve({ role: "banker" })]), "flow.0.role", /unknown role 'banker'/],
+    ["an action the role's type lacks", definition([reserve({ action: "ship_order" })]), "flow.0.action", /no action 'ship_order'/],
+    ["a compensation that does not exist", definition([reserve({ compensation: "unreserve" })]), "flow.0.compensation", /no action 'unreserve'/],
+    ["an undeclared input field", definition([reserve({ input: { ...ref, items: "$.input.quantity" } })]), "flow.0.input.items", /input field 'quantity'/],
+    ["a reference to a missing step", definition([reserve(), cancelOrder({ input: { order_id: "$.steps.quote.output.id" } })]), "flow.1.input.order_id", /step 'quote', which does not exist/],
+    ["a reference to a later step", definition([cancelOrder({ input: { order_id: "$.steps.reserve.output.reserved" } }), reserve()]), "flow.0.input.order_id", /has not run at this point/],
+    ["an output field the action lacks", definition([reserve(), cancelOrder({ input: { order_id: "$.steps.reserve.output.sku" } })]), "flow.1.input.order_id", /has no field 'sku'/],
+    ["duplicate step names", definition([reserve(), reserve()]), "flow.1.step", /duplicate step name 'reserve'/],
+    ["an undeployed agent type", { ...definition(), participants: { processor: { type: "processing_agent" }, auditor: { type: "audit_agent" } } }, "participants.auditor", /not deployed/],
+    ["a parallel with one branch", definition([{ parallel: [[reserve()]] }]), "flow.0.parallel", /./],
+    ["an unknown field", definition([reserve({ retries: 2 })]), "flow.0.retries", /unknown field/],
+  ];
+  for (const [what, body, path, message] of rejections) {
+    it(`rejects ${what} with 400 naming ${path}, and registers nothing`, async () => {
+      const client = await clientOf();
+      const reply = await client.send("POST", "/v1/workflows", body);
+      expectInvalid(reply, path);
+      expect(reply.body.errors.find((e: Body) => e.path === path).message).toMatch(message);
+      await expectUnknown(client, "reserve_only");
+    });
+  }
+});
+
+describe("POST /v1/workflows/:name/runs", () => {
+  it("refuses an input missing a required field with 400 naming it, and creates no run", async () => {
+    const client = await clientOf();
+    const { payment: _payment, ...input } = order("succeed");
+    const key = { "idempotency-key": "missing-field" };
+    const reply = await client.send("POST", "/v1/workflows/order_processing/runs", input, key);
+    expect(errorPaths(expectInvalid(reply, "payment") && reply)).toEqual(["payment"]);
+    const missingTwo = await client.send("POST", "/v1/workflows/order_processing/runs", { order_id: "x" });
+    expect(errorPaths(missingTwo).sort()).toEqual(["amount", "items", "payment"]);
+    expect((await client.send("GET", "/v1/runs")).body).toEqual({ items: [], next: null });
+    // The same key now starts a run: none existed under it.
+    const started = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
+    expect(started.status, started.text).toBe(202);
+  });
+
+  it("answers 404 for an unknown workflow or version", async () => {
+    const client = await clientOf();
+    expectProblem(await client.send("POST", "/v1/workflows/no_such_flow/runs", {}), 404);
+    expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs?version=9.9.9", order("succeed")), 404);
+    expectProblem(await client.send("GET", "/v1/runs/run_doesnotexist"), 404);
+  });
+
+  it("starts once per Idempotency-Key: the same key answers the same run with 200", async () => {
+    const client = await clientOf();
+    const key = { "idempotency-key": "order-77" };
+    const first = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
+    expect(first.status, first.text).toBe(202);
+    expect(first.headers.get("location")).toBe(`/v1/runs/${first.body.id}`);
+    const second = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
+    expect(second.status, second.text).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.body.input).toEqual(first.body.input);
+    const other = await startRun(client, "order_processing", order("succeed"), { "idempotency-key": "order-78" });
+    expect(other.id).not.toBe(first.body.id);
+    const run = await finished(client, first.body.id);
+    expect(run.status).toBe("completed");
+    const processors = run.bindings.processor as string[];
+    const charged = await Promise.all(processors.map(async (id) => (await client.send("GET", `/v1/agents/${id}`)).body.state.charged));
+    expect(charged.reduce((a: number, b: number) => a + b, 0)).toBe(1);
+    const after = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({ id: first.body.id, status: "completed" });
+  });
+});
+
+describe("tenants", () => {
+  it("never see each other's workflows or runs", async () => {
+    const [alice, bob] = [await clientOf(), await clientOf()];
+    await register(alice, definition(undefined, "alice_flow"));
+    const run = await startRun(alice, "alice_flow", { order_id: "a-1", items: 1 });
+    expect((await finished(alice, run.id)).status).toBe("completed");
+
+    await expectUnknown(bob, "alice_flow");
+    expect((await bob.send("GET", "/v1/workflows")).body.items.map((w: Body) => w.name)).toEqual(["order_processing"]);
+    expectProblem(await bob.send("POST", "/v1/workflows/alice_flow/runs", { order_id: "b-1", items: 1 }), 404);
+    expectProblem(await bob.send("GET", `/v1/runs/${run.id}`), 404);
+    expectProblem(await bob.send("POST", `/v1/runs/${run.id}/cancel`), 404);
+    expectProblem(await bob.send("POST", `/v1/runs/${run.id}/events`, { type: "order.approved" }), 404);
+    expect((await bob.send("GET", "/v1/runs?workflow=alice_flow")).body).toEqual({ items: [], next: null });
+    expectProblem(await bob.send("GET", `/v1/agents/${run.bindings.processor[0]}`), 404);
+
+    // Bob may register his own workflow under the same name; Alice's is untouched.
+    await register(bob, { ...definition(undefined, "alice_flow"), description: "bob's" });
+    expect((await alice.send("GET", "/v1/workflows/alice_flow")).body.latest.description).toBe("");
+    expect((await alice.send("GET", `/v1/runs/${run.id}`)).status).toBe(200);
+  });
+});
