@@ -12,6 +12,7 @@ import { busObjectName } from "../src/platform/events/naming.ts";
 import { initialDelivery, startCursor } from "../src/platform/events/delivery.ts";
 import type { SubscriptionRecord, SubscriptionStreamStatus } from "../src/platform/events/subscription.ts";
 import { idSchema } from "../src/platform/ids.ts";
+import { problem } from "../src/platform/problem.ts";
 import { asResult, type Result } from "../src/platform/result.ts";
 import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
@@ -248,6 +249,10 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     return asResult(async () => {
       const settings = this.#address(at);
       const { id, from, to } = parseOrProblem(replaySchema, range);
+      // The sweep drops a replay for a subscription it does not hold: say so now, rather than 202 and nothing.
+      if (!this.#store.subscriptions().some((sub) => sub.id === subscription)) {
+        throw problem(404, "not-found", "Subscription not found", `Subscription '${subscription}' does not apply to stream '${settings.stream}'.`);
+      }
       const state = { subscriptionId: subscription, cursor: from - 1, attempts: 0, dueAt: Date.now(), delivered: 0, deadLetters: 0, lastError: null };
       this.#store.putReplay({ id, subscriptionId: subscription, to, state });
       this.ctx.waitUntil(this.#requestSweep(settings));
@@ -278,6 +283,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
-    ws.close(code === 1005 ? 1000 : code, "closed");
+    // 1005, 1006 and 1015 say how the peer went away (1006: it dropped); close() refuses them.
+    ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, "closed");
   }
 }

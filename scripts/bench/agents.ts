@@ -12,11 +12,12 @@
 // JIDO_TOKEN        bearer token for the platform; JIDO_JWT_SECRET: the secret the platform
 //                   server verifies with (both: see lib/platform-auth.ts, where minting goes)
 // BENCH_PLATFORM_CONFIG  wrangler config of the platform (default: the root wrangler.toml)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bareHeaders, type Client, createClient, type Reply } from "./lib/http.ts";
 import { platformHeaders, platformServerVars, platformToken } from "./lib/platform-auth.ts";
+import { scanLog } from "./lib/server-log.ts";
 import {
   type BenchServer,
   type CpuMark,
@@ -370,26 +371,6 @@ const spawnBench = async (sides: readonly [Side, Side], runId: string): Promise<
     printErrors("client-visible errors", merged);
   }
   return figures;
-};
-
-// --- server logs ----------------------------------------------------------------------------
-
-const scanLog = (server: BenchServer): { nomem: number; errorLines: number; warnLines: number; samples: string[] } => {
-  let text = "";
-  try {
-    text = readFileSync(server.logFile, "utf8");
-  } catch {
-    // no log
-  }
-  const lines = text.split("\n");
-  const errorish = lines.filter((line) => /error|SQLITE_|fail|exception/i.test(line));
-  const samples = [...new Set(errorish.map((line) => line.trim().slice(0, 240)))].slice(0, 8);
-  return {
-    nomem: lines.filter((line) => line.includes("SQLITE_NOMEM")).length,
-    errorLines: errorish.length,
-    warnLines: lines.filter((line) => /warn/i.test(line)).length,
-    samples,
-  };
 };
 
 // --- the bench ------------------------------------------------------------------------------

@@ -1,15 +1,34 @@
 // `npm run bench`: runs every benchmark in order and prints its figures. Benchmarks
 // judge nothing by exit code; it is non-zero only when a benchmark crashed.
 // Add a benchmark by appending it to BENCHES.
+//
+// Run some only: `npm run bench -- events` (names as arguments) or BENCH_ONLY=events
+// (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode.
 import { runAgentBench } from "./agents.ts";
+import { runEventBench } from "./events.ts";
 import { installSignalCleanup, stopAllServers } from "./lib/servers.ts";
 
-const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [["agents", runAgentBench]];
+const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
+  ["agents", runAgentBench],
+  ["events", runEventBench],
+  ["workflows", async () => (await import("./workflows.ts")).runWorkflowBench()],
+];
+
+/** The benchmarks asked for (arguments, else BENCH_ONLY), in BENCHES order; all when none is named. */
+const selected = (): typeof BENCHES => {
+  const names = [...process.argv.slice(2), ...(process.argv.length > 2 ? [] : (process.env.BENCH_ONLY ?? "").split(","))]
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (names.length === 0) return BENCHES;
+  const unknown = names.filter((name) => !BENCHES.some(([known]) => known === name));
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(", ")}; known: ${BENCHES.map(([known]) => known).join(", ")}`);
+  return BENCHES.filter(([name]) => names.includes(name));
+};
 
 const main = async (): Promise<number> => {
   installSignalCleanup();
   let crashed = 0;
-  for (const [name, bench] of BENCHES) {
+  for (const [name, bench] of selected()) {
     const started = performance.now();
     try {
       await bench();

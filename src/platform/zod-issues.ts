@@ -17,6 +17,12 @@ export const fieldErrors = (issues: readonly Issue[], root = ""): FieldError[] =
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => ({ path: joinPath(root, [...issue.path, key]), message: "unknown field" }));
     }
+    if (issue.code === "invalid_union") {
+      // The option meant is the one that accepts the value's own type (an object, an
+      // array...): name its fields rather than the whole value.
+      const meant = issue.errors.filter((option) => option.length > 0 && !option.some((inner) => inner.code === "invalid_type" && inner.path.length === 0));
+      if (meant.length === 1) return fieldErrors(meant[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue), root);
+    }
     return [{ path: joinPath(root, issue.path), message: issue.message }];
   });
 

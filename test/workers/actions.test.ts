@@ -2,7 +2,9 @@
 // answers the action's result; invalid input is refused naming the field and leaves
 // the state alone; unknown agents and actions are 404. data_processor end to end.
 import { describe, expect, it } from "vitest";
+import { busClient, drained, holdStream } from "./bus.ts";
 import { call, expectInvalid, expectProblem, newId, post, raw, spawn, view } from "./http.ts";
+import { TENANT } from "./tokens.ts";
 
 describe("counter.increment", () => {
   it("answers the new total and commits it", async () => {
@@ -96,11 +98,13 @@ describe("data_processor.process_stream", () => {
     });
   });
 
-  it("counts batches, records and rejections in its state, with one outbox event per call", async () => {
+  it("counts batches, records and rejections in its state, with one event per call, drained in order to its stream", async () => {
     const id = newId();
     const created = await spawn("data_processor", id);
     expect(created.state.startedAt).toEqual(expect.any(Number));
     expect(created.outbox.pending).toBe(0);
+    // Appends to the `data` stream wait while it is held, so the events stay in the outbox.
+    const release = await holdStream(TENANT, "data");
     await call(id, "process_stream", { format: "json", payload: '[{"a":1},{"b":2},[3]]' });
     await call(id, "process_stream", { format: "csv", payload: "x\n1\n" });
     const agent = await view(id);
@@ -116,10 +120,16 @@ describe("data_processor.process_stream", () => {
     expect(agent.outbox.pending).toBe(2);
     expect(agent.counters).toMatchObject({ calls: 2, failures: 0 });
     const { outbox } = (await post(`/v1/agents/${id}/checkpoint`)).body;
-    expect(outbox.map((event: { type: string; data: unknown }) => [event.type, event.data])).toEqual([
+    const emitted = [
       ["data.processed", { format: "json", processed: 2, rejected: 1 }],
       ["data.processed", { format: "csv", processed: 1, rejected: 0 }],
-    ]);
+    ];
+    expect(outbox.map((event: { type: string; data: unknown }) => [event.type, event.data])).toEqual(emitted);
+    await release();
+    const events = await drained(await busClient(TENANT), "data", "data_processor", id, 2);
+    expect(events.map((event) => [event.type, event.data])).toEqual(emitted);
+    expect(events.map((event) => event.id)).toEqual(outbox.map((event: { id: string }) => event.id));
+    expect(events[1].sequence).toBeGreaterThan(events[0].sequence);
   });
 
   it.each([

@@ -3,7 +3,9 @@
 // status, outbox and client idempotency records; tampered checkpoints are refused
 // naming the field, and nothing is created.
 import { describe, expect, it } from "vitest";
+import { busClient, drained, holdStream, readAll } from "./bus.ts";
 import { type Body, call, expectInvalid, expectProblem, get, newId, post, raw, spawn, view } from "./http.ts";
+import { TENANT } from "./tokens.ts";
 
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 
@@ -122,7 +124,9 @@ describe("POST /v1/agents/:id/restore", () => {
     expect((await restore(newId(), await checkpoint(stopped))).body.status).toBe("stopped");
   });
 
-  it("carries the outbox and runs onStart for a running agent", async () => {
+  it("carries the outbox and runs onStart for a running agent; both outboxes drain, each event stored once", async () => {
+    // The `hooked` stream is held, so events stay in the outboxes until it is released.
+    const release = await holdStream(TENANT, "hooked");
     const id = newId();
     await spawn("hooked", id);
     const snapshot = await checkpoint(id);
@@ -130,18 +134,34 @@ describe("POST /v1/agents/:id/restore", () => {
     const target = newId();
     const restored = await restore(target, snapshot);
     expect(restored.body).toMatchObject({ status: "running", state: { started: 2 }, outbox: { pending: 2 } });
-    expect((await checkpoint(target)).outbox[0]).toEqual(snapshot.outbox[0]);
+    const carried = (await checkpoint(target)).outbox;
+    expect(carried[0]).toEqual(snapshot.outbox[0]);
+    expect(carried[1]).toMatchObject({ type: "hooked.started", data: {} });
+    await release();
+    const bus = await busClient(TENANT);
+    await drained(bus, "hooked", "hooked", id, 1);
+    await drained(bus, "hooked", "hooked", target, 1);
+    // The carried event keeps its id, so whichever agent appended it first, the stream holds it once.
+    const stored = (await readAll(bus, "hooked")).filter((event) => [id, target].some((agent) => event.source === `agent/hooked/${agent}`));
+    expect(stored.map((event) => event.id).sort()).toEqual([carried[0].id, carried[1].id].sort());
+    expect(stored.find((event) => event.id === carried[1].id).source).toBe(`agent/hooked/${target}`);
   });
 
   it("accepts a checkpoint body over 1 MiB (restore allows 12 MiB) and refuses one over 12 MiB with 413", async () => {
     const { id } = await counterWithHistory();
     const snapshot = await checkpoint(id);
     const data = "x".repeat(200 * 1024);
-    const outbox = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, type: "bulk.event", subject: null, data, time: snapshot.takenAt }));
+    const stream = `bulk${crypto.randomUUID().slice(0, 8)}`;
+    const outbox = Array.from({ length: 10 }, (_, i) => ({ id: newId(`e${i}`), type: `${stream}.event`, subject: null, data, time: snapshot.takenAt }));
+    const release = await holdStream(TENANT, stream);
     const target = newId();
     const created = await restore(target, { ...snapshot, outbox });
     expect(created.status, created.text).toBe(201);
     expect(created.body.outbox.pending).toBe(10);
+    await release();
+    const events = await drained(await busClient(TENANT), stream, "counter", target, 10);
+    expect(events.map((event) => event.id)).toEqual(outbox.map((event) => event.id));
+    expect(events.every((event) => event.data === data)).toBe(true);
 
     const huge = JSON.stringify({ ...snapshot, outbox: [] }).replace('"outbox":[]', `"outbox":[],"pad":"${"y".repeat(12 * 1024 * 1024)}"`);
     const tooBig = await raw(`/v1/agents/${newId()}/restore`, { method: "POST", headers: { "content-type": "application/json" }, body: huge });
@@ -160,6 +180,7 @@ describe("restoring a tampered checkpoint", () => {
     ["a malformed fingerprint", (c) => ({ ...c, idempotency: [{ ...c.idempotency[0], fingerprint: "abc" }] }), "idempotency.0.fingerprint"],
     ["a bad agent id", (c) => ({ ...c, agent: { ...c.agent, id: "a/b" } }), "agent.id"],
     ["a missing state", ({ state: _state, ...rest }) => rest, "checkpoint.state"],
+    ["an event type no stream accepts", (c) => ({ ...c, outbox: [{ id: "e", type: "Not A Type", subject: null, data: {}, time: c.takenAt }] }), "outbox.0.type"],
     ["event data over 256 KiB", (c) => ({ ...c, outbox: [{ id: "e", type: "a.b", subject: null, data: "x".repeat(300 * 1024), time: c.takenAt }] }), "outbox.0.data"],
     ["a response over 1 MiB", (c) => ({ ...c, idempotency: [{ ...c.idempotency[0], response: "x".repeat(1024 * 1024 + 1) }] }), "idempotency.0.response"],
   ];

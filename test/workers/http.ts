@@ -16,7 +16,11 @@ const ADMIN_TOKEN = tokenFor({ tenant: TENANT, caps: ["admin"], rps: 1_000_000 }
 /** Sends a request as-is (for malformed bodies, odd content types, raw paths). */
 export const raw = async (path: string, init: RequestInit = {}): Promise<Reply> => {
   const headers = { authorization: `Bearer ${await ADMIN_TOKEN}`, ...(init.headers as Record<string, string> | undefined) };
-  const response = await SELF.fetch(`${BASE}${path}`, { ...init, headers });
+  return toReply(await SELF.fetch(`${BASE}${path}`, { ...init, headers }));
+};
+
+/** Reads a response into a Reply (the body parsed as JSON when it is JSON). */
+export const toReply = async (response: Response): Promise<Reply> => {
   const text = await response.text();
   let body: Body = null;
   if (text) {

@@ -2,8 +2,10 @@
 // onTerminate's events are kept, storage stays readable), delete (the id can be
 // reused), and onStart failures and timeouts of the `hooked` test type.
 import { describe, expect, it } from "vitest";
-import { call, del, expectProblem, get, newId, post, spawn, view } from "./http.ts";
+import { busClient, drained, holdStream } from "./bus.ts";
+import { type Body, call, del, expectProblem, get, newId, post, spawn, view } from "./http.ts";
 import { gateWaiting, openGate, until } from "./objects.ts";
+import { TENANT } from "./tokens.ts";
 
 const transition = (id: string, verb: "pause" | "resume" | "stop") => post(`/v1/agents/${id}/${verb}`);
 
@@ -55,24 +57,34 @@ describe("stop", () => {
     expectProblem(await transition(id, "resume"), 409, "conflict");
   });
 
-  it("runs onTerminate and keeps the event it emits in the outbox", async () => {
+  it("runs onTerminate and keeps the event it emits in the outbox; a stopped agent still drains it", async () => {
+    // The `hooked` stream is held, so the events stay in the outbox until it is released.
+    const release = await holdStream(TENANT, "hooked");
     const id = newId();
     const created = await spawn("hooked", id);
     expect(created.state).toEqual({ startMode: "ok", started: 1 });
     expect(created.outbox.pending).toBe(1);
     const stopped = await transition(id, "stop");
     expect(stopped.body.outbox.pending).toBe(2);
-    expect(await outboxTypes(id)).toEqual(["hooked.started", "hooked.terminated"]);
-    const terminated = (await post(`/v1/agents/${id}/checkpoint`)).body.outbox[1];
-    expect(terminated.data).toEqual({ started: 1 });
+    const { outbox } = (await post(`/v1/agents/${id}/checkpoint`)).body;
+    expect(outbox.map((event: { type: string }) => event.type)).toEqual(["hooked.started", "hooked.terminated"]);
+    expect(outbox[1].data).toEqual({ started: 1 });
+    await release();
+    const events = await drained(await busClient(TENANT), "hooked", "hooked", id, 2);
+    expect(events.map((event) => [event.id, event.type, event.data])).toEqual(outbox.map((event: Body) => [event.id, event.type, event.data]));
+    expect((await view(id)).status).toBe("stopped");
   });
 
   it("stops a paused agent too, running onTerminate", async () => {
+    const release = await holdStream(TENANT, "data");
     const id = newId();
     await spawn("data_processor", id);
     await transition(id, "pause");
     expect((await transition(id, "stop")).body.status).toBe("stopped");
     expect(await outboxTypes(id)).toEqual(["data.processor.terminated"]);
+    await release();
+    const events = await drained(await busClient(TENANT), "data", "data_processor", id, 1);
+    expect(events.map((event) => event.type)).toEqual(["data.processor.terminated"]);
   });
 
   it("lets the running call finish and refuses new ones while stopping", async () => {

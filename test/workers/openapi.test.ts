@@ -26,7 +26,23 @@ describe("GET /v1/openapi.json", () => {
       "/v1/agents/{id}/restore": ["post"],
       "/v1/agents/{id}/grants": ["get", "post"],
       "/v1/agents/{id}/grants/{grantId}": ["delete"],
+      "/v1/events": ["post"],
+      "/v1/streams/{stream}": ["get"],
       "/v1/streams/{stream}/events": ["get"],
+      "/v1/streams/{stream}/retention": ["put"],
+      "/v1/streams/{stream}/replay": ["post"],
+      "/v1/streams/{stream}/tail": ["get"],
+      "/v1/subscriptions": ["get", "post"],
+      "/v1/subscriptions/{id}": ["delete", "get"],
+      "/v1/subscriptions/{id}/pause": ["post"],
+      "/v1/subscriptions/{id}/resume": ["post"],
+      "/v1/workflows": ["get", "post"],
+      "/v1/workflows/{name}": ["get"],
+      "/v1/workflows/{name}/runs": ["post"],
+      "/v1/runs": ["get"],
+      "/v1/runs/{id}": ["get"],
+      "/v1/runs/{id}/cancel": ["post"],
+      "/v1/runs/{id}/events": ["post"],
     });
   });
 

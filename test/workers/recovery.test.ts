@@ -5,7 +5,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newId, spawn, view } from "./http.ts";
+import { busClient, drained, holdStream } from "./bus.ts";
 import { agentStub, evict, inObject } from "./objects.ts";
+import { TENANT } from "./tokens.ts";
 
 const MARK = "__evictionMarker";
 
@@ -52,6 +54,8 @@ describe("after eviction", () => {
   it("keeps failed calls out of the state but keeps their counters and the open breaker", async () => {
     const id = newId();
     await spawn("flaky", id);
+    // The `flaky` stream is held, so the event stays in the outbox across the eviction.
+    const release = await holdStream(TENANT, "flaky");
     await call(id, "work", { mode: "ok" });
     expectProblem(await call(id, "mutate", {}), 500, "action-crashed");
     for (let i = 0; i < 2; i++) expectProblem(await call(id, "work", { mode: "crash" }), 500, "action-crashed");
@@ -60,6 +64,10 @@ describe("after eviction", () => {
     expect(agent).toMatchObject({ state: { effects: 1 }, stateVersion: 1, counters: { calls: 4, failures: 3 }, breaker: { state: "open", failures: 3 } });
     expect(agent.outbox.pending).toBe(1);
     expectProblem(await call(id, "work", { mode: "ok" }), 503, "circuit-open");
+    // The rebuilt object drains it (its alarm was re-armed from the outbox); the stream stores it once.
+    await release();
+    const events = await drained(await busClient(TENANT), "flaky", "flaky", id, 1);
+    expect(events.map((event) => [event.type, event.data])).toEqual([["flaky.worked", { effects: 1 }]]);
   });
 
   it("half-opens the stored breaker after its reset timeout; a successful trial closes it", async () => {

@@ -4,7 +4,9 @@
 // breaker and the bulkhead. A failed call never changes the state.
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newId, type Reply, spawn, view } from "./http.ts";
+import { busClient, drained } from "./bus.ts";
 import { gateWaiting, openGate, until } from "./objects.ts";
+import { TENANT } from "./tokens.ts";
 
 const work = (id: string, mode: string) => call(id, "work", { mode });
 
@@ -64,8 +66,10 @@ describe("failing actions (flaky)", () => {
     expect(reply.body).toEqual({ effects: 1, attempt: 3 });
     const agent = await view(id);
     expect(agent.state.effects).toBe(1);
-    expect(agent.outbox.pending).toBe(1);
     expect(agent.breaker.failures).toBe(0);
+    // One event, from the attempt that committed, reaches the agent's stream.
+    const events = await drained(await busClient(TENANT), "flaky", "flaky", id, 1);
+    expect(events.map((event) => [event.type, event.data])).toEqual([["flaky.worked", { effects: 1 }]]);
   });
 
   it("resets the breaker's failure count after a success", async () => {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ActionError } from "../../src/platform/agent/action-error.ts";
 import { defineAgent } from "../../src/platform/agent/define-agent.ts";
+import { counterAgent } from "../../src/agents/counter.ts";
 
 /** Gates that a test opens to let a blocked action finish (same isolate as the objects). */
 export const gates = new Map<string, () => void>();
@@ -80,5 +81,62 @@ export const hookedAgent = defineAgent({
   },
   actions: (action) => ({
     ping: action({ input: z.strictObject({}), output: z.strictObject({ pong: z.literal(true) }), run: () => ({ result: { pong: true as const } }) }),
+  }),
+});
+
+/**
+ * Calls another agent from an action: `forward` through `ctx.call`, `forward_typed`
+ * through the typed `ctx.agent(counterAgent, id).call`. Each inner call is checked
+ * against this agent's own grants.
+ */
+export const relayAgent = defineAgent({
+  name: "relay",
+  version: "1.0.0",
+  state: { schema: z.strictObject({ relayed: z.number().int() }), initial: { relayed: 0 } },
+  actions: (action) => ({
+    forward: action({
+      input: z.strictObject({ target: z.string(), by: z.number().int() }),
+      output: z.strictObject({ value: z.number().int() }),
+      run: async ({ target, by }, ctx) => {
+        const answer = (await ctx.call(target, "increment", { by })) as { value: number };
+        return { result: { value: answer.value }, state: { relayed: ctx.state.relayed + 1 } };
+      },
+    }),
+    forward_typed: action({
+      input: z.strictObject({ target: z.string(), by: z.number().int() }),
+      output: z.strictObject({ value: z.number().int() }),
+      run: async ({ target, by }, ctx) => {
+        const { value } = await ctx.agent(counterAgent, target).call("increment", { by });
+        return { result: { value }, state: { relayed: ctx.state.relayed + 1 } };
+      },
+    }),
+  }),
+});
+
+/** Attempts `sink.take` has seen per `<agent id>/<n>` (same isolate as the objects). */
+export const sinkAttempts = new Map<string, number>();
+
+/**
+ * The target of event-bus deliveries: `take` records `n` in order, after refusing
+ * (non-retryable, so one attempt per delivery) its first `failTimes` attempts.
+ */
+export const sinkAgent = defineAgent({
+  name: "sink",
+  version: "1.0.0",
+  resilience: { retry: { strategy: "none", maxAttempts: 1 } },
+  state: { schema: z.strictObject({ received: z.array(z.number().int()) }), initial: { received: [] } },
+  actions: (action) => ({
+    take: action({
+      input: z.strictObject({ n: z.number().int(), failTimes: z.number().int().min(0).default(0) }),
+      output: z.strictObject({ received: z.array(z.number().int()) }),
+      run: ({ n, failTimes }, ctx) => {
+        const key = `${ctx.agentId}/${n}`;
+        const attempt = (sinkAttempts.get(key) ?? 0) + 1;
+        sinkAttempts.set(key, attempt);
+        if (attempt <= failTimes) throw new ActionError("not_yet", `Refusing attempt ${attempt} for ${n}.`);
+        const received = [...ctx.state.received, n];
+        return { result: { received }, state: { received } };
+      },
+    }),
   }),
 });

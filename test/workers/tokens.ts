@@ -11,3 +11,9 @@ export const tokenFor = (request: Partial<TokenRequest> = {}, now?: number): Pro
 export const bearer = async (request: Partial<TokenRequest> = {}): Promise<Record<string, string>> => ({
   authorization: `Bearer ${await tokenFor(request)}`,
 });
+
+/** A fresh tenant, so a test's agents and audit stream are its own. */
+export const newTenant = (prefix = "tn"): string => `${prefix}-${crypto.randomUUID()}`;
+
+/** Headers of an admin token of `tenant` (rate limits out of the way). */
+export const adminOf = (tenant: string): Promise<Record<string, string>> => bearer({ tenant, caps: ["admin"], rps: 1_000_000 });

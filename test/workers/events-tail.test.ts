@@ -1,0 +1,137 @@
+// The live tail of a stream. WebSocket: events from `from` (default: what comes next),
+// at most WINDOW beyond the last `{"ack": <sequence>}`, then new events as they are
+// appended; anything but an ack closes the socket (1003). A socket attached to a `live`
+// subscription receives what the subscription matches. Server-Sent Events: `id:` /
+// `data:` frames from `from` or after Last-Event-ID, then new events.
+import { describe, expect, it } from "vitest";
+import { WINDOW } from "../../objects/stream-tail.ts";
+import { type Bus, busClient, event, eventually, publish, subscribe, subscription } from "./bus.ts";
+import { type Body, expectInvalid, expectProblem, toReply } from "./http.ts";
+
+type Tail = { ws: WebSocket; received: Body[]; closed: () => number | null };
+
+const openSocket = async (bus: Bus, query = ""): Promise<Tail> => {
+  const response = await bus.fetch(`/v1/streams/order/tail${query}`, { headers: { upgrade: "websocket" } });
+  expect(response.status).toBe(101);
+  const ws = response.webSocket!;
+  const received: Body[] = [];
+  let closed: number | null = null;
+  ws.addEventListener("message", (message) => {
+    received.push(JSON.parse(message.data as string));
+  });
+  ws.addEventListener("close", (close) => {
+    closed = close.code;
+  });
+  ws.accept();
+  return { ws, received, closed: () => closed };
+};
+
+const sequences = (events: Body[]) => events.map((e) => e.sequence);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const orders = (count: number) => Array.from({ length: count }, (_, i) => event("order.created", { i }));
+
+describe("WebSocket tail", () => {
+  it("sends at most WINDOW events beyond the last ack, and more for each ack", async () => {
+    const bus = await busClient();
+    await publish(bus, orders(600));
+    const tail = await openSocket(bus, "?from=1");
+    await eventually("a full window", async () => tail.received.length, (n) => n >= WINDOW);
+    tail.ws.send(JSON.stringify({ ack: 100 }));
+    await eventually("100 more", async () => tail.received.length, (n) => n >= WINDOW + 100);
+    // Anything but an ack closes the socket; what was sent before the close is all there was.
+    tail.ws.send("stop");
+    expect(await eventually("the close", async () => tail.closed(), (code) => code !== null)).toBe(1003);
+    expect(sequences(tail.received)).toEqual(range(1, WINDOW + 100));
+    expect(tail.received[0]).toMatchObject({ type: "order.created", stream: "order", tenant: bus.tenant, data: { i: 0 } });
+  });
+
+  it("starts at what comes next by default, or at `from`, and follows appends", async () => {
+    const bus = await busClient();
+    await publish(bus, orders(5));
+    const next = await openSocket(bus);
+    const from4 = await openSocket(bus, "?from=4");
+    await eventually("4 and 5", async () => from4.received.length, (n) => n >= 2);
+    await publish(bus, orders(2));
+    await eventually("the new events", async () => next.received.length + from4.received.length, (n) => n >= 6);
+    expect(sequences(next.received)).toEqual([6, 7]);
+    expect(sequences(from4.received)).toEqual([4, 5, 6, 7]);
+    next.ws.close(1000, "done");
+    from4.ws.close(1000, "done");
+  });
+
+  it("feeds a live subscription's socket with the events it matches", async () => {
+    const bus = await busClient();
+    await publish(bus, orders(1));
+    const sub = await subscribe(bus, { patterns: ["order.paid"], stream: "order", target: { kind: "live" } });
+    const tail = await openSocket(bus, `?subscription=${sub.id}`);
+    await publish(bus, [event("order.created", { n: 1 }), event("order.paid", { n: 2 }), event("order.paid", { n: 3 })]);
+    await eventually("two paid", async () => tail.received.length, (n) => n >= 2);
+    expect(tail.received.map((e) => [e.sequence, e.type, e.data.n])).toEqual([[3, "order.paid", 2], [4, "order.paid", 3]]);
+    expect((await eventually("delivered", () => subscription(bus, sub.id), (s) => s.streams[0]?.lag === 0)).streams[0]).toMatchObject({ cursor: 4, delivered: 2 });
+    tail.ws.close(1000, "done");
+  });
+
+  it("refuses an unknown subscription (404) and a bad position (400)", async () => {
+    const bus = await busClient();
+    expectProblem(await toReply(await bus.fetch("/v1/streams/order/tail?subscription=nope", { headers: { upgrade: "websocket" } })), 404, "not-found");
+    expectInvalid(await toReply(await bus.fetch("/v1/streams/order/tail?from=0", { headers: { upgrade: "websocket" } })), "query.from");
+    expectInvalid(await toReply(await bus.fetch("/v1/streams/Order/tail", { headers: { upgrade: "websocket" } })), "path.stream");
+  });
+});
+
+describe("Server-Sent Events tail", () => {
+  type Frame = { id: number; event: string; data: Body };
+
+  /** Reads frames from the stream until `count` have arrived, then hangs up. */
+  const readFrames = async (response: Response, count: number): Promise<Frame[]> => {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const frames: Frame[] = [];
+    try {
+      for (let reads = 0; frames.length < count && reads < 1_000; reads++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = text.indexOf("\n\n")) >= 0) {
+          const fields = Object.fromEntries(text.slice(0, end).split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]));
+          text = text.slice(end + 2);
+          if (fields.id !== undefined) frames.push({ id: Number(fields.id), event: fields.event!, data: JSON.parse(fields.data!) });
+        }
+      }
+    } finally {
+      await reader.cancel();
+    }
+    return frames;
+  };
+
+  const openSse = async (bus: Bus, query = "", headers: Record<string, string> = {}) => {
+    const response = await bus.fetch(`/v1/streams/order/tail${query}`, { headers: { accept: "text/event-stream", ...headers } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    return response;
+  };
+
+  it("sends id/event/data frames from `from`", async () => {
+    const bus = await busClient();
+    await publish(bus, orders(5));
+    const frames = await readFrames(await openSse(bus, "?from=2"), 4);
+    expect(frames.map((f) => [f.id, f.event, f.data.sequence, f.data.data.i])).toEqual([
+      [2, "cloudevent", 2, 1],
+      [3, "cloudevent", 3, 2],
+      [4, "cloudevent", 4, 3],
+      [5, "cloudevent", 5, 4],
+    ]);
+  });
+
+  it("resumes after Last-Event-ID, and sends events appended after connecting", async () => {
+    const bus = await busClient();
+    await publish(bus, orders(3));
+    const resumed = await openSse(bus, "", { "last-event-id": "2" });
+    const live = await openSse(bus);
+    await publish(bus, orders(2));
+    expect((await readFrames(resumed, 3)).map((f) => f.id)).toEqual([3, 4, 5]);
+    expect((await readFrames(live, 2)).map((f) => f.id)).toEqual([4, 5]);
+  });
+});

@@ -1,0 +1,90 @@
+// Events and subscriptions under the capability model: publishing needs
+// events:publish:<type> (with its constraints on the event's data); a subscription reads
+// the streams it applies to, so creating one needs events:read on them; the audit
+// stream is written by the platform alone; streams are per tenant.
+import { describe, expect, it } from "vitest";
+import { type Body, expectInvalid, newId } from "./http.ts";
+import { admin, client, expectAudited, expectForbidden, readAudit } from "./security.ts";
+import { newTenant } from "./tokens.ts";
+
+const webhook = (stream?: string) => ({
+  id: newId("sub"),
+  patterns: ["#"],
+  ...(stream === undefined ? {} : { stream }),
+  target: { kind: "webhook", url: "https://example.com/hook" },
+});
+
+const subscriptionIds = async (tenant: string): Promise<string[]> =>
+  (await (await admin(tenant)).get("/v1/subscriptions?limit=1000")).body.items.map((item: Body) => item.id);
+
+describe("subscriptions", () => {
+  it("need events:read on the stream they deliver, so events:subscribe alone cannot export the audit stream", async () => {
+    const tenant = newTenant("ev");
+    const subscriber = await client({ tenant, subject: "subscriber", caps: ["events:subscribe"] });
+    expectForbidden(await subscriber.post("/v1/subscriptions", webhook("audit")), "events:read:audit");
+    expectForbidden(await subscriber.post("/v1/subscriptions", webhook()), "events:read:*");
+    expect(await subscriptionIds(tenant)).toEqual([]);
+    await expectAudited(tenant, [
+      { who: "principal:subscriber", what: "events:read:audit", resource: "stream/audit" },
+      { who: "principal:subscriber", what: "events:read:*", resource: "streams" },
+    ]);
+  });
+
+  it("are created by a token that may read the stream", async () => {
+    const tenant = newTenant("ev");
+    const reader = await client({ tenant, caps: ["events:subscribe", "events:read:orders"] });
+    const created = await reader.post("/v1/subscriptions", webhook("orders"));
+    expect(created.status, created.text).toBe(201);
+    expectForbidden(await reader.post("/v1/subscriptions", webhook("audit")), "events:read:audit");
+    expect(await subscriptionIds(tenant)).toEqual([created.body.id]);
+  });
+});
+
+describe("publishing", () => {
+  it("needs events:publish:<type>, with its constraints checked against the data", async () => {
+    const tenant = newTenant("ev");
+    const owner = await admin(tenant);
+    const publisher = await client({
+      tenant,
+      subject: "publisher",
+      caps: [{ name: "events:publish:orders.*", constraints: { region: ["eu"] } }],
+    });
+    const ok = await publisher.post("/v1/events", { source: "shop", type: "orders.created", data: { region: "eu" } });
+    expect(ok.status, ok.text).toBe(201);
+    expectForbidden(await publisher.post("/v1/events", { source: "shop", type: "orders.created", data: { region: "us" } }), "events:publish:orders.created");
+    expectForbidden(await publisher.post("/v1/events", { source: "shop", type: "billing.charged", data: { region: "eu" } }), "events:publish:billing.charged");
+    // A batch with one refused event stores none of it.
+    const batch = [
+      { source: "shop", type: "orders.created", data: { region: "eu" } },
+      { source: "shop", type: "orders.created", data: { region: "us" } },
+    ];
+    expectForbidden(await publisher.post("/v1/events", batch), "events:publish:orders.created");
+    const stored = await owner.get("/v1/streams/orders/events");
+    expect(stored.body.items.map((event: Body) => event.data)).toEqual([{ region: "eu" }]);
+    expect((await readAudit(tenant)).map((event) => event.data.what)).toEqual([
+      "events:publish:orders.created",
+      "events:publish:billing.charged",
+      "events:publish:orders.created",
+    ]);
+  });
+
+  it("never writes to the audit stream, not even for an admin", async () => {
+    const tenant = newTenant("ev");
+    const owner = await admin(tenant);
+    const forged = { source: "platform/security", type: "security.access.denied", data: { who: "nobody", what: "x", why: "y", resource: "z" } };
+    expectInvalid(await owner.post("/v1/events", { ...forged, stream: "audit" }), "stream");
+    expectInvalid(await owner.post("/v1/events", { source: "x", type: "audit.entry", data: {} }), "stream");
+    expectInvalid(await owner.post("/v1/events", [{ source: "x", type: "orders.created" }, { ...forged, stream: "audit" }]), "1.stream");
+    expect(await readAudit(tenant)).toEqual([]);
+    expect((await owner.get("/v1/streams/orders/events")).body.items).toEqual([]);
+  });
+
+  it("stays in the publisher's tenant", async () => {
+    const a = newTenant("ev-a");
+    const b = newTenant("ev-b");
+    const published = await (await admin(a)).post("/v1/events", { source: "shop", type: "orders.created", data: { n: 1 } });
+    expect(published.status, published.text).toBe(201);
+    expect((await (await admin(a)).get("/v1/streams/orders/events")).body.items).toHaveLength(1);
+    expect((await (await admin(b)).get("/v1/streams/orders/events")).body.items).toEqual([]);
+  });
+});

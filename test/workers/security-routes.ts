@@ -1,0 +1,195 @@
+// Every /v1 route of the API as a concrete request (method, path, a valid body) with
+// the capability it needs, built around a fixture agent. The security suite runs each
+// kind of attack against all of them; `documentedRoutes` lets it fail when the OpenAPI
+// document lists a route this table does not cover.
+import { expect } from "vitest";
+import { type Body, get, newId } from "./http.ts";
+import { admin, expectOk, snapshot } from "./security.ts";
+
+export type RouteCase = {
+  /** `METHOD /path/{template}` as the OpenAPI document names it. */
+  route: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  /** The capability it needs; null when a valid token is enough. */
+  capability: string | null;
+  /** How a denial names what was being done. */
+  resource: string | null;
+};
+
+/**
+ * A counter `id` of `tenant` with history and one grant, a checkpoint of it, a stream
+ * `fx` with one event and a live subscription `subscriptionId` to it, and ids nothing
+ * uses yet.
+ */
+export type Fixture = {
+  tenant: string;
+  id: string;
+  spawnId: string;
+  restoreId: string;
+  grantId: string;
+  checkpoint: Body;
+  subscriptionId: string;
+  newSubscriptionId: string;
+  /** A registered workflow (one counter step), a run of it, and a workflow name nobody registered. */
+  workflow: string;
+  runId: string;
+  newWorkflow: string;
+};
+
+/** The fixture's event stream, and an event type that goes to it. */
+export const STREAM = "fx";
+const EVENT_TYPE = "fx.created";
+
+export const makeFixture = async (tenant: string): Promise<Fixture> => {
+  const owner = await admin(tenant);
+  const id = newId("fx");
+  expect((await owner.post("/v1/agents", { type: "counter", id })).status).toBe(201);
+  expect((await owner.post(`/v1/agents/${id}/actions/increment`, { by: 2 })).body).toEqual({ value: 2 });
+  const grant = expectOk(await owner.post(`/v1/agents/${id}/grants`, { name: "agents:read:counter" }));
+  const checkpoint = expectOk(await owner.post(`/v1/agents/${id}/checkpoint`));
+  expectOk(await owner.post("/v1/events", { source: "test/security", type: EVENT_TYPE, data: { n: 1 } }));
+  const subscriptionId = newId("fx-sub");
+  expectOk(await owner.post("/v1/subscriptions", subscription(subscriptionId)));
+  const workflow = workflowName();
+  expectOk(await owner.post("/v1/workflows", workflowDefinition(workflow)));
+  const run = expectOk(await owner.post(`/v1/workflows/${workflow}/runs`, {}));
+  return {
+    tenant,
+    id,
+    spawnId: newId("fx-spawn"),
+    restoreId: newId("fx-restore"),
+    grantId: grant.id,
+    checkpoint,
+    subscriptionId,
+    newSubscriptionId: newId("fx-sub"),
+    workflow,
+    runId: run.id,
+    newWorkflow: workflowName(),
+  };
+};
+
+const workflowName = (): string => `wf_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+const workflowDefinition = (name: string) => ({
+  name,
+  version: "1.0.0",
+  participants: { tally: { type: "counter" } },
+  flow: [{ step: "count", role: "tally", action: "increment", input: { by: 1 } }],
+});
+
+const subscription = (id: string) => ({ id, patterns: ["fx.*"], stream: STREAM, start: "latest", target: { kind: "live" } });
+
+/** The routes in an order a token allowed everything could run them one after another. */
+export const routeCases = (f: Fixture): RouteCase[] => {
+  const agent = `/v1/agents/${f.id}`;
+  const resource = `agent/counter/${f.id}`;
+  const on = (route: string, method: string, path: string, capability: string, body?: unknown, at = resource): RouteCase => ({
+    route,
+    method,
+    path,
+    capability,
+    resource: at,
+    ...(body === undefined ? {} : { body }),
+  });
+  const stream = `/v1/streams/${STREAM}`;
+  const sub = `/v1/subscriptions/${f.subscriptionId}`;
+  const subResource = `subscription/${f.subscriptionId}`;
+  return [
+    { route: "GET /v1/openapi.json", method: "GET", path: "/v1/openapi.json", capability: null, resource: null },
+    { route: "GET /v1/agent-types", method: "GET", path: "/v1/agent-types", capability: "agent-types:read", resource: "agent-types" },
+    {
+      route: "GET /v1/agent-types/{type}",
+      method: "GET",
+      path: "/v1/agent-types/counter",
+      capability: "agent-types:read",
+      resource: "agent-types/counter",
+    },
+    {
+      route: "POST /v1/agents",
+      method: "POST",
+      path: "/v1/agents",
+      body: { type: "counter", id: f.spawnId },
+      capability: "agents:spawn:counter",
+      resource: `agent/counter/${f.spawnId}`,
+    },
+    on("GET /v1/agents/{id}", "GET", agent, "agents:read:counter"),
+    on("POST /v1/agents/{id}/actions/{action}", "POST", `${agent}/actions/increment`, "agents:call:counter.increment", { by: 1 }),
+    on("POST /v1/agents/{id}/pause", "POST", `${agent}/pause`, "agents:manage:counter"),
+    on("POST /v1/agents/{id}/resume", "POST", `${agent}/resume`, "agents:manage:counter"),
+    on("POST /v1/agents/{id}/checkpoint", "POST", `${agent}/checkpoint`, "agents:checkpoint:counter"),
+    {
+      route: "POST /v1/agents/{id}/restore",
+      method: "POST",
+      path: `/v1/agents/${f.restoreId}/restore`,
+      body: f.checkpoint,
+      capability: "agents:restore:counter",
+      resource: `agent/counter/${f.restoreId}`,
+    },
+    on("GET /v1/agents/{id}/grants", "GET", `${agent}/grants`, "agents:grant:counter"),
+    on("POST /v1/agents/{id}/grants", "POST", `${agent}/grants`, "agents:grant:counter", { name: "agents:read:counter" }),
+    on("DELETE /v1/agents/{id}/grants/{grantId}", "DELETE", `${agent}/grants/${f.grantId}`, "agents:grant:counter"),
+    on("POST /v1/agents/{id}/stop", "POST", `${agent}/stop`, "agents:manage:counter"),
+    on("DELETE /v1/agents/{id}", "DELETE", agent, "agents:manage:counter"),
+    {
+      route: "GET /v1/streams/{stream}/events",
+      method: "GET",
+      path: "/v1/streams/audit/events",
+      capability: "events:read:audit",
+      resource: "stream/audit",
+    },
+    on("POST /v1/events", "POST", "/v1/events", `events:publish:${EVENT_TYPE}`, { source: "test/security", type: EVENT_TYPE, data: { n: 2 } }, `stream/${STREAM}`),
+    on("GET /v1/streams/{stream}", "GET", stream, `events:read:${STREAM}`, undefined, `stream/${STREAM}`),
+    on("PUT /v1/streams/{stream}/retention", "PUT", `${stream}/retention`, `events:admin:${STREAM}`, { maxAgeMs: null, maxCount: 1000 }, `stream/${STREAM}`),
+    on("GET /v1/streams/{stream}/tail", "GET", `${stream}/tail?from=1`, `events:read:${STREAM}`, undefined, `stream/${STREAM}`),
+    on("POST /v1/subscriptions", "POST", "/v1/subscriptions", "events:subscribe", subscription(f.newSubscriptionId), "subscriptions"),
+    on("GET /v1/subscriptions", "GET", "/v1/subscriptions", "events:subscribe", undefined, "subscriptions"),
+    on("GET /v1/subscriptions/{id}", "GET", sub, "events:subscribe", undefined, subResource),
+    on("POST /v1/subscriptions/{id}/pause", "POST", `${sub}/pause`, "events:subscribe", undefined, subResource),
+    on("POST /v1/subscriptions/{id}/resume", "POST", `${sub}/resume`, "events:subscribe", undefined, subResource),
+    on("POST /v1/streams/{stream}/replay", "POST", `${stream}/replay`, `events:replay:${STREAM}`, { subscription: f.subscriptionId, from: 1 }, `stream/${STREAM}`),
+    on("DELETE /v1/subscriptions/{id}", "DELETE", sub, "events:subscribe", undefined, subResource),
+    on("POST /v1/workflows", "POST", "/v1/workflows", "workflows:register", workflowDefinition(f.newWorkflow), "workflows"),
+    on("GET /v1/workflows", "GET", "/v1/workflows", "workflows:read", undefined, "workflows"),
+    on("GET /v1/workflows/{name}", "GET", `/v1/workflows/${f.workflow}`, "workflows:read", undefined, `workflows/${f.workflow}`),
+    on("POST /v1/workflows/{name}/runs", "POST", `/v1/workflows/${f.workflow}/runs`, `workflows:run:${f.workflow}`, {}, `workflows/${f.workflow}`),
+    on("GET /v1/runs", "GET", "/v1/runs", "runs:read", undefined, "runs"),
+    on("GET /v1/runs/{id}", "GET", `/v1/runs/${f.runId}`, "runs:read", undefined, `runs/${f.runId}`),
+    on("POST /v1/runs/{id}/events", "POST", `/v1/runs/${f.runId}/events`, "runs:signal", { type: "fx.signal" }, `runs/${f.runId}`),
+    on("POST /v1/runs/{id}/cancel", "POST", `/v1/runs/${f.runId}/cancel`, "runs:cancel", undefined, `runs/${f.runId}`),
+  ];
+};
+
+/** Routes the table has that the OpenAPI document does not list (the document itself). */
+export const UNDOCUMENTED = ["GET /v1/openapi.json"];
+
+/** Every `/v1` operation the OpenAPI document lists, as `METHOD /path`. */
+export const documentedRoutes = async (): Promise<string[]> => {
+  const reply = await get("/v1/openapi.json");
+  expect(reply.status, reply.text).toBe(200);
+  return Object.entries<Record<string, unknown>>(reply.body.paths)
+    .filter(([path]) => path.startsWith("/v1/"))
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+};
+
+/**
+ * What the fixture looks like to its tenant's admin: the agent and its grants, the
+ * stream and its events, the subscription's definition and status, and the unused ids
+ * still unused.
+ */
+export const fixtureState = async (f: Fixture): Promise<Body> => {
+  const owner = await admin(f.tenant);
+  const subscription = await owner.get(`/v1/subscriptions/${f.subscriptionId}`);
+  const { id, status, patterns, stream, target } = subscription.body;
+  return {
+    agent: await snapshot(f.tenant, f.id),
+    spawned: (await snapshot(f.tenant, f.spawnId)).status,
+    restored: (await snapshot(f.tenant, f.restoreId)).status,
+    stream: (await owner.get(`/v1/streams/${STREAM}`)).body,
+    events: (await owner.get(`/v1/streams/${STREAM}/events`)).body,
+    subscription: { code: subscription.status, id, status, patterns, stream, target },
+    subscriptions: (await owner.get("/v1/subscriptions?limit=1000")).body.items.map((item: Body) => item.id),
+    workflows: (await owner.get("/v1/workflows?limit=1000")).body.items.map((item: Body) => `${item.name}@${item.version}`),
+    runs: (await owner.get("/v1/runs?limit=1000")).body.items.map((item: Body) => item.id),
+  };
+};
