@@ -159,12 +159,14 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
         });
       });
       // Durable from here on. Delivery is started now and backed by the alarm.
-      await this.ctx.storage.setAlarm(Math.min((await this.ctx.storage.getAlarm()) ?? Number.MAX_SAFE_INTEGER, now + 1_000));
       this.#telemetry.emit("events.appended", { count: appended.filter((a) => !a.duplicate).length }, { tenant: settings.tenant, stream: settings.stream });
       await this.#register(settings);
+      if (this.#store.subscriptions().length > 0 || this.#store.hasReplays()) {
+        await this.#arm(now + 1_000, this.#store.settings() ?? settings);
+        this.ctx.waitUntil(this.#requestSweep(this.#store.settings() ?? settings));
+      }
       for (const ws of this.ctx.getWebSockets("tail")) pumpSocket(ws, this.#store);
       this.#sse.publish();
-      this.ctx.waitUntil(this.#requestSweep(this.#store.settings() ?? settings));
       return appended;
     });
   }

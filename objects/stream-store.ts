@@ -24,9 +24,17 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
   const scalar = <T extends number | null>(query: string, ...bindings: unknown[]): T =>
     sql.exec<{ v: T }>(query, ...bindings).one().v;
 
+  // The object is the only writer, so these caches are the stored truth; they keep reads
+  // of settings and subscriptions off the hot append path.
+  let settingsCache: StreamSettings | undefined = kv.get<StreamSettings>(SETTINGS_KEY);
+  let subscriptionsCache: SubscriptionRecord[] | null = null;
+
   return {
-    settings: (): StreamSettings | undefined => kv.get<StreamSettings>(SETTINGS_KEY),
-    saveSettings: (settings: StreamSettings): void => kv.put(SETTINGS_KEY, settings),
+    settings: (): StreamSettings | undefined => settingsCache,
+    saveSettings: (settings: StreamSettings): void => {
+      kv.put(SETTINGS_KEY, settings);
+      settingsCache = settings;
+    },
 
     lastSeq: (): number => scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? lastDeleted(kv),
     firstSeq: (): number | null => scalar<number | null>("SELECT MIN(seq) AS v FROM events"),
@@ -44,11 +52,16 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
     transaction: <T>(fn: () => T): T => storage.transactionSync(fn),
 
     subscriptions: (): SubscriptionRecord[] =>
-      sql.exec<{ record: string }>("SELECT record FROM subscriptions ORDER BY id").toArray().map((row) => JSON.parse(row.record) as SubscriptionRecord),
+      (subscriptionsCache ??= sql
+        .exec<{ record: string }>("SELECT record FROM subscriptions ORDER BY id")
+        .toArray()
+        .map((row) => JSON.parse(row.record) as SubscriptionRecord)),
     putSubscription: (record: SubscriptionRecord): void => {
       sql.exec("INSERT OR REPLACE INTO subscriptions (id, record) VALUES (?, ?)", record.id, JSON.stringify(record));
+      subscriptionsCache = null;
     },
     removeSubscription: (id: string): void => {
+      subscriptionsCache = null;
       sql.exec("DELETE FROM subscriptions WHERE id = ?", id);
       sql.exec("DELETE FROM deliveries WHERE subscription_id = ?", id);
       sql.exec("DELETE FROM replays WHERE subscription_id = ?", id);
@@ -62,6 +75,7 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       sql.exec("INSERT OR REPLACE INTO deliveries (subscription_id, state) VALUES (?, ?)", state.subscriptionId, JSON.stringify(state));
     },
 
+    hasReplays: (): boolean => scalar<number>("SELECT COUNT(*) AS v FROM replays") > 0,
     replays: (): ReplayJob[] =>
       sql
         .exec<{ id: string; subscription_id: string; to_seq: number; state: string }>("SELECT * FROM replays ORDER BY id")

@@ -4,7 +4,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { defaultStream, eventInputSchema } from "../platform/events/cloud-event.ts";
 import { validationProblem } from "../platform/problem.ts";
-import { AUDIT_STREAM } from "../platform/security/audit.ts";
+import { isReservedStream } from "../platform/events/reserved-streams.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -35,11 +35,10 @@ export const eventRoutes = ({ telemetry }: ApiDeps) =>
     const inputs = Array.isArray(body) ? body : [body];
     const now = new Date().toISOString();
     const events = inputs.map((input) => ({ ...input, id: input.id ?? crypto.randomUUID(), time: input.time ?? now, stream: input.stream ?? defaultStream(input.type) }));
-    // The audit stream is the platform's record of denials: nobody else writes to it.
     const reserved = events.flatMap((event, index) =>
-      event.stream === AUDIT_STREAM ? [{ path: Array.isArray(body) ? `${index}.stream` : "stream", message: "the audit stream is written only by the platform" }] : [],
+      isReservedStream(event.stream) ? [{ path: Array.isArray(body) ? `${index}.stream` : "stream", message: `stream '${event.stream}' is written only by the platform` }] : [],
     );
-    if (reserved.length > 0) throw validationProblem(reserved, `The '${AUDIT_STREAM}' stream is written only by the platform.`);
+    if (reserved.length > 0) throw validationProblem(reserved, "The audit, workflow and dead-letter streams are written only by the platform.");
     for (const event of events) {
       const context = typeof event.data === "object" && event.data !== null && !Array.isArray(event.data) ? (event.data as Record<string, unknown>) : {};
       await requireCapability(c, telemetry, `events:publish:${event.type}`, `stream/${event.stream}`, context);
@@ -47,7 +46,11 @@ export const eventRoutes = ({ telemetry }: ApiDeps) =>
     // Each stream answers its events in the order given; they are put back by position
     // (an id may repeat within a batch, or appear on two streams).
     const byStream = new Map<string, number[]>();
-    events.forEach((event, at) => byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), at]));
+    events.forEach((event, at) => {
+      const positions = byStream.get(event.stream);
+      if (positions) positions.push(at);
+      else byStream.set(event.stream, [at]);
+    });
     const items = new Array<{ id: string; stream: string; sequence: number; duplicate: boolean }>(events.length);
     await Promise.all(
       [...byStream].map(async ([stream, positions]) => {

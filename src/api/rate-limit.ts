@@ -12,30 +12,50 @@ import { callDurable } from "../platform/durable-call.ts";
 const DEFAULT_RPS = 50;
 const LEASE_MS = 1_000;
 
+type Lease = { remaining: number; until: number; retryAfterMs: number };
+
 export const rateLimit = (telemetry: Telemetry): MiddlewareHandler<AppEnv> => {
-  const leases = new Map<string, { remaining: number; until: number }>();
+  const leases = new Map<string, Lease>();
+  // One renewal per token at a time: concurrent requests wait for it instead of each
+  // taking a batch of their own (which would drain the bucket far below the rate).
+  const renewals = new Map<string, Promise<Lease>>();
+
+  const renew = (namespace: DurableObjectNamespace, key: string, rate: number): Promise<Lease> => {
+    let renewal = renewals.get(key);
+    if (!renewal) {
+      const wanted = Math.max(1, Math.floor(rate / 10));
+      renewal = callDurable("ratelimit.lease", () => (namespace.get(namespace.idFromName(key)) as unknown as RateLimiterRpc).lease({ wanted, rate, burst: rate * 2 }), telemetry)
+        .then((granted) => {
+          const lease = { remaining: granted.granted, until: Date.now() + LEASE_MS, retryAfterMs: granted.retryAfterMs };
+          if (leases.size > 10_000) leases.clear();
+          leases.set(key, lease);
+          return lease;
+        })
+        .finally(() => renewals.delete(key));
+      renewals.set(key, renewal);
+    }
+    return renewal;
+  };
+
   return async (c, next) => {
     const principal = c.get("principal");
     const rate = principal.rps ?? (Number(c.env.JIDO_RATE_LIMIT_RPS) || DEFAULT_RPS);
     const key = `${principal.tenant}/${principal.tokenId}`;
-    const now = Date.now();
-    let lease = leases.get(key);
-    if (!lease || lease.remaining <= 0 || lease.until <= now) {
-      const namespace = c.env.RATE_LIMITS;
-      const id = namespace.idFromName(key);
-      const wanted = Math.max(1, Math.floor(rate / 10));
-      const granted = await callDurable("ratelimit.lease", () => (namespace.get(id) as unknown as RateLimiterRpc).lease({ wanted, rate, burst: rate * 2 }), telemetry);
-      if (granted.granted === 0) {
+    for (let tries = 0; ; tries++) {
+      const lease = leases.get(key);
+      if (lease && lease.remaining > 0 && lease.until > Date.now()) {
+        lease.remaining -= 1;
+        break;
+      }
+      const renewed = await renew(c.env.RATE_LIMITS, key, rate);
+      // A renewal that granted nothing, or one that waiting requests used up twice over, is the limit.
+      if (renewed.remaining === 0 || tries >= 2) {
         telemetry.emit("security.rate_limited", { count: 1 }, { tenant: principal.tenant });
         throw problem(429, "rate-limited", "Too many requests", `This token may make ${rate} requests per second.`, {
-          retryAfter: Math.max(1, Math.ceil(granted.retryAfterMs / 1000)),
+          retryAfter: Math.max(1, Math.ceil(Math.max(renewed.retryAfterMs, 1) / 1000)),
         });
       }
-      if (leases.size > 10_000) leases.clear();
-      lease = { remaining: granted.granted, until: now + LEASE_MS };
-      leases.set(key, lease);
     }
-    lease.remaining -= 1;
     await next();
   };
 };
