@@ -41,8 +41,9 @@ export interface CoordinatorRpc {
   signal(at: unknown, event: unknown): Promise<Result<RunView>>;
 }
 
-export const defineCoordinator = (registry: AgentRegistry) =>
-  class Coordinator extends DurableObject<Bindings> implements CoordinatorRpc {
+export const defineCoordinator = (registry: AgentRegistry) => {
+  const catalog = catalogOf(registry);
+  return class Coordinator extends DurableObject<Bindings> implements CoordinatorRpc {
     readonly #store = createRunStore(this.ctx.storage);
     readonly #mailbox = createMailbox();
     readonly #telemetry = createTelemetry();
@@ -159,25 +160,22 @@ export const defineCoordinator = (registry: AgentRegistry) =>
       }
     }
 
+    /** Binds each role to its agents: the explicit ones, or agents spawned for the run (all roles at once). */
     async #bind(definition: WorkflowDefinition, runId: string, agents: RunAgents): Promise<RunState["bindings"]> {
-      const catalog = catalogOf(registry);
-      const bindings: RunState["bindings"] = {};
-      for (const [role, participant] of Object.entries(definition.participants)) {
-        if (participant.agents) {
-          bindings[role] = participant.agents;
-          continue;
-        }
-        const type = typesFor(participant, catalog)[0];
-        if (!type) {
-          if (participant.optional) bindings[role] = [];
-          else throw validationProblem([{ path: `participants.${role}`, message: "no deployed agent type can take this role" }]);
-          continue;
-        }
-        const ids = Array.from({ length: participant.min_count }, (_, n) => `${runId}.${role}.${n + 1}`);
-        await Promise.all(ids.map((id) => spawnForRun(agents, id, type.name)));
-        bindings[role] = ids;
-      }
-      return bindings;
+      const roles = await Promise.all(
+        Object.entries(definition.participants).map(async ([role, participant]): Promise<[string, string[]]> => {
+          if (participant.agents) return [role, participant.agents];
+          const type = typesFor(participant, catalog)[0];
+          if (!type) {
+            if (participant.optional) return [role, []];
+            throw validationProblem([{ path: `participants.${role}`, message: "no deployed agent type can take this role" }]);
+          }
+          const ids = Array.from({ length: participant.min_count }, (_, n) => `${runId}.${role}.${n + 1}`);
+          await Promise.all(ids.map((id) => spawnForRun(agents, id, type.name)));
+          return [role, ids];
+        }),
+      );
+      return Object.fromEntries(roles);
     }
 
     start(at: unknown, by: unknown, request: unknown): Promise<Result<{ created: boolean; run: RunView }>> {
@@ -238,5 +236,6 @@ export const defineCoordinator = (registry: AgentRegistry) =>
       await this.#afterTransition();
     }
   };
+};
 
 export type CoordinatorClass = ReturnType<typeof defineCoordinator>;
