@@ -86,6 +86,9 @@ describe("crash recovery", () => {
     expect(totalAcknowledged).toBeGreaterThan(0);
 
     const processorAfter = await request("GET", "/v1/agents/crash-processor");
-    expect(processorAfter.body).toMatchObject({ status: "running", state: { batches: 1, records: 2 }, outbox: { pending: 1 } });
+    expect(processorAfter.body).toMatchObject({ status: "running", state: { batches: 1, records: 2 }, outbox: { pending: 0 } });
+    // The event the processor emitted was committed with its state and reached its stream once.
+    const stream = await request("GET", "/v1/streams/data/events");
+    expect((stream.body as { items: { type: string; source: string }[] }).items).toMatchObject([{ type: "data.processed", source: "agent/data_processor/crash-processor" }]);
   });
 });
