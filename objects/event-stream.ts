@@ -146,6 +146,9 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     return asResult(async () => {
       const settings = this.#address(at);
       const inputs = parseOrProblem(appendSchema, events, "events");
+      // Registered before the first append, so an append is never answered with an
+      // error after it became durable (a client retry would then store its events twice).
+      await this.#register(settings);
       const now = Date.now();
       const appended = this.#store.transaction(() => {
         let last = this.#store.lastSeq();
@@ -160,7 +163,6 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
       });
       // Durable from here on. Delivery is started now and backed by the alarm.
       this.#telemetry.emit("events.appended", { count: appended.filter((a) => !a.duplicate).length }, { tenant: settings.tenant, stream: settings.stream });
-      await this.#register(settings);
       if (this.#store.subscriptions().length > 0 || this.#store.hasReplays()) {
         await this.#arm(now + 1_000, this.#store.settings() ?? settings);
         this.ctx.waitUntil(this.#requestSweep(this.#store.settings() ?? settings));

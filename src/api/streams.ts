@@ -5,6 +5,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CloudEvent } from "../platform/events/cloud-event.ts";
 import { streamNameSchema } from "../platform/events/cloud-event.ts";
 import { idSchema } from "../platform/ids.ts";
+import { validationProblem } from "../platform/problem.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -156,7 +157,12 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
       const { stream } = c.req.valid("param");
       await requireCapability(c, telemetry, `events:read:${stream}`, `stream/${stream}`);
       const query = c.req.valid("query");
-      if (query.subscription) await onBus(c, telemetry, "record", (rpc, at) => rpc.record(at, query.subscription!));
+      if (query.subscription) {
+        const record = await onBus(c, telemetry, "record", (rpc, at) => rpc.record(at, query.subscription!));
+        if (record.spec.target.kind !== "live" || (record.spec.stream !== undefined && record.spec.stream !== stream)) {
+          throw validationProblem([{ path: "query.subscription", message: `subscription '${record.id}' does not deliver this stream to live connections` }]);
+        }
+      }
       const lastEventId = Number(c.req.header("last-event-id"));
       const from = query.from ?? (Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId + 1 : undefined);
       const url = new URL("https://stream.internal/tail");

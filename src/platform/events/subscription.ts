@@ -87,4 +87,18 @@ export type SubscriptionStreamStatus = {
   lastError: { at: string; message: string; sequence: number } | null;
 };
 
-export const deadLetterStream = (subscriptionId: string): string => `dlq.${subscriptionId.toLowerCase().replace(/[^a-z0-9._-]/g, "-")}`.slice(0, 128);
+/** FNV-1a, to tell apart ids that read the same once lowercased (`A` and `a`). */
+const shortHash = (text: string): string => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(36);
+};
+
+/**
+ * The dead-letter stream of a subscription: `dlq.<id>` when the id is already a stream
+ * name, else the id made one plus a hash of the original, so two ids never share it.
+ */
+export const deadLetterStream = (subscriptionId: string): string => {
+  const plain = subscriptionId.toLowerCase().replace(/[^a-z0-9._-]/g, "-");
+  return plain === subscriptionId && plain.length <= 124 ? `dlq.${plain}` : `dlq.${plain.slice(0, 100)}.${shortHash(subscriptionId)}`;
+};
