@@ -38,7 +38,9 @@ export const callAction = async (core: AgentCore, address: AgentAddress, caller:
   // A platform key is a fresh UUID per request, so only its own retries can reuse it.
   const fingerprint = request.keyOrigin === "platform" ? "" : await requestFingerprint(request.action, request.input);
 
-  const recorded = core.store.findIdempotency(request.idempotencyKey, now);
+  // A platform key is made for one HTTP request, so before the platform's first retry
+  // it cannot have been recorded: the look-up is skipped on the hot path.
+  const recorded = request.keyOrigin === "platform" && request.attempt === 1 ? undefined : core.store.findIdempotency(request.idempotencyKey, now);
   if (recorded) {
     if (recorded.fingerprint !== fingerprint) throw keyReuseProblem(request.idempotencyKey);
     return { output: JSON.parse(recorded.response), replayed: true };

@@ -12,7 +12,7 @@ import { callDurable } from "../platform/durable-call.ts";
 
 export type AgentAccess = {
   at: AgentAddress;
-  invoke<T>(operation: string, fn: (stub: AgentObjectStub, at: AgentAddress, caller: Caller) => Promise<Result<T>>): Promise<T>;
+  invoke<T>(operation: string, fn: (stub: AgentObjectStub, at: AgentAddress, caller: Caller, attempt: number) => Promise<Result<T>>): Promise<T>;
 };
 
 /** The request's principal as a caller objects can check capabilities against. */
@@ -29,6 +29,6 @@ export const agentAccess = (c: Context<AppEnv>, id: string, telemetry: Telemetry
   return {
     at,
     invoke: (operation, fn) =>
-      callDurable(`agent.${operation}`, () => fn(namespace.get(objectId) as unknown as AgentObjectStub, at, caller), telemetry),
+      callDurable(`agent.${operation}`, (attempt) => fn(namespace.get(objectId) as unknown as AgentObjectStub, at, caller, attempt), telemetry),
   };
 };

@@ -98,7 +98,7 @@ export const agentRoutes = ({ telemetry }: ApiDeps) =>
         idempotencyKey: clientKey ?? `platform:${crypto.randomUUID()}`,
         keyOrigin: clientKey === undefined ? ("platform" as const) : ("client" as const),
       };
-      const outcome = await agentAccess(c, id, telemetry).invoke("call", (stub, at, by) => stub.call(at, by, request));
+      const outcome = await agentAccess(c, id, telemetry).invoke("call", (stub, at, by, attempt) => stub.call(at, by, { ...request, attempt }));
       if (outcome.replayed) c.header("idempotent-replayed", "true");
       return c.json(outcome.output, 200);
     });

@@ -66,7 +66,10 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
   }
   // Reads the (size-limited) body once; the validators reuse Hono's cached text.
   const max = LIMITS.requestJsonDepth;
-  if (hasBody && jsonNestingDepth(await c.req.text(), max) > max) {
+  // Nesting deeper than `max` takes at least 2 * max + 2 characters, so a body known to be
+  // shorter cannot be too deep and is not read here.
+  const short = length !== undefined && Number(length) < 2 * max + 2;
+  if (hasBody && !short && jsonNestingDepth(await c.req.text(), max) > max) {
     throw validationProblem([{ path: "(body)", message: `nests deeper than ${max} levels` }], `The request body nests deeper than ${max} levels.`);
   }
   await next();

@@ -13,11 +13,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export const callDurable = async <T>(
   operation: string,
-  attempt: () => Promise<Result<T>>,
+  /** Called once per attempt, with its number (1 for the first), on a fresh stub. */
+  attempt: (n: number) => Promise<Result<T>>,
   telemetry: Telemetry,
 ): Promise<T> => {
   try {
-    const { value } = await retry(() => attempt(), DURABLE_RETRY_POLICY, {
+    const { value } = await retry((n) => attempt(n), DURABLE_RETRY_POLICY, {
       sleep,
       random: Math.random,
       shouldRetry: (error) => classifyDurableFault(error) === "retryable",

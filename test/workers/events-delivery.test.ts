@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyWebhook } from "../../src/platform/events/webhook-signature.ts";
 import { agentOf, type Bus, busClient, event, eventually, publish, readAll, spawnIn, subscribe, subscription, sweepNow } from "./bus.ts";
 import { sinkAttempts } from "./test-agents.ts";
+import { deadLetterStream } from "../../src/platform/events/subscription.ts";
 
 const FAST = { baseDelayMs: 10, maxDelayMs: 50 };
 
@@ -69,13 +70,16 @@ describe("an agent target that fails", () => {
     const [status] = (await subscription(bus, sub.id)).streams;
     expect(status).toMatchObject({ stream: "job", cursor: 3, lag: 0, delivered: 2, deadLetters: 1, attempts: 0, lastError: { sequence: 2 } });
     const [original] = (await readAll(bus, "job")).filter((e) => e.sequence === 2);
-    const letters = await readAll(bus, "dlq.jobs_sink");
+    // The id is not a stream name as it is, so its dead-letter stream carries a hash.
+    const dlq = deadLetterStream("Jobs_Sink");
+    expect(dlq).toMatch(/^dlq\.jobs_sink\.[0-9a-z]+$/);
+    const letters = await readAll(bus, dlq);
     expect(letters).toEqual([
       expect.objectContaining({
         type: "subscription.dead_lettered",
         source: "platform/events",
         subject: published[1]!.id,
-        stream: "dlq.jobs_sink",
+        stream: dlq,
         sequence: 1,
         data: { subscription: "Jobs_Sink", error: expect.stringContaining("agent answered 422"), event: original },
       }),
@@ -84,7 +88,7 @@ describe("an agent target that fails", () => {
     expect((await subscription(bus, sub.id)).streams.map((s: { stream: string }) => s.stream)).toEqual(["job"]);
     await sweepNow(bus.tenant, "job");
     expect(attemptsOf(agent, 2)).toEqual([3]);
-    expect(await readAll(bus, "dlq.jobs_sink")).toHaveLength(1);
+    expect(await readAll(bus, dlq)).toHaveLength(1);
   });
 });
 

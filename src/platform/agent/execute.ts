@@ -74,7 +74,7 @@ const attemptOnce = async (
   const { spec, actionName } = request;
   const events: PendingEvent[] = [];
   const timeout = spec.timeout ?? definition.resilience.defaultActionTimeout;
-  const result = await withTimeout(async (signal) => {
+  const result = await withTimeout((signal) => {
     let calls = 0;
     const call: ActionContext<unknown>["call"] = (to, action, input, options) => {
       if (!deps.callAgent) throw new ActionError("unsupported", "This host cannot call other agents.");

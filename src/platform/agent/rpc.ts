@@ -18,6 +18,8 @@ export const callRequestSchema = z.strictObject({
   input: z.unknown(),
   idempotencyKey: idempotencyKeySchema,
   keyOrigin: z.enum(["client", "platform"]),
+  /** The platform's attempt at delivering this request: a platform key on attempt 1 is new. */
+  attempt: z.number().int().min(1).max(100).default(1),
 });
 export type CallRequest = z.input<typeof callRequestSchema>;
 
