@@ -16,6 +16,7 @@ import { problem } from "../src/platform/problem.ts";
 import { asResult, type Result } from "../src/platform/result.ts";
 import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { retentionSchema } from "../src/platform/events/retention.ts";
 import type { EventBusRpc } from "./event-bus.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
@@ -27,10 +28,6 @@ const readSchema = z.strictObject({
   from: z.number().int().min(1).default(1),
   to: z.number().int().min(1).optional(),
   limit: z.number().int().min(1).max(1000).default(100),
-});
-const retentionSchema = z.strictObject({
-  maxAgeMs: z.number().int().min(1_000).nullable().default(null),
-  maxCount: z.number().int().min(1).nullable().default(null),
 });
 const replaySchema = z.strictObject({ id: z.string().min(1).max(64), from: z.number().int().min(1), to: z.number().int().min(1) });
 

@@ -5,7 +5,9 @@ import type { CloudEvent } from "../src/platform/events/cloud-event.ts";
 import type { DeliveryState } from "../src/platform/events/delivery.ts";
 import type { SubscriptionRecord } from "../src/platform/events/subscription.ts";
 
-export type Retention = { maxAgeMs: number | null; maxCount: number | null };
+import type { Retention } from "../src/platform/events/retention.ts";
+
+export type { Retention };
 export type StreamSettings = { tenant: string; stream: string; retention: Retention; registered: boolean };
 export type StoredEvent = { seq: number; body: string };
 export type ReplayJob = { id: string; subscriptionId: string; to: number; state: DeliveryState };

@@ -6,7 +6,7 @@ import { grantRequestSchema } from "../platform/security/grants.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
-import { agentIdParams, json, problemResponses } from "./schemas.ts";
+import { agentIdParams, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const grantSchema = z
@@ -25,7 +25,7 @@ const grantRoute = createRoute({
   path: "/v1/agents/{id}/grants",
   tags: ["security"],
   summary: "Grant the agent a capability (the caller must hold it)",
-  request: { params: agentIdParams, body: { required: true, content: { "application/json": { schema: grantRequestSchema.openapi("GrantRequest") } } } },
+  request: { params: agentIdParams, body: jsonBody(grantRequestSchema.openapi("GrantRequest")) },
   responses: { 201: json(grantSchema, "The grant"), ...problemResponses(400, 403, 404, 409, 503) },
 });
 

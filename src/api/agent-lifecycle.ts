@@ -7,7 +7,7 @@ import type { Caller } from "../platform/security/caller.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
-import { agentIdParams, agentViewSchema, json, problemResponses } from "./schemas.ts";
+import { agentIdParams, agentViewSchema, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const checkpointDoc = checkpointSchema.openapi("Checkpoint");
@@ -40,7 +40,7 @@ const restoreRoute = createRoute({
   path: "/v1/agents/{id}/restore",
   tags: ["agents"],
   summary: "Create agent {id} from a checkpoint (idempotent for the same checkpoint)",
-  request: { params: agentIdParams, body: { required: true, content: { "application/json": { schema: checkpointDoc } } } },
+  request: { params: agentIdParams, body: jsonBody(checkpointDoc) },
   responses: {
     201: json(agentViewSchema, "The restored agent"),
     200: json(agentViewSchema, "Already restored from this checkpoint"),

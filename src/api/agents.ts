@@ -6,7 +6,7 @@ import { idSchema } from "../platform/ids.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
-import { agentIdParams, agentViewSchema, idempotencyHeaders, json, problemResponses } from "./schemas.ts";
+import { agentIdParams, agentViewSchema, idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const spawnBody = z
@@ -22,7 +22,7 @@ const spawnRoute = createRoute({
   path: "/v1/agents",
   tags: ["agents"],
   summary: "Spawn an agent (idempotent by id)",
-  request: { headers: idempotencyHeaders, body: { required: true, content: { "application/json": { schema: spawnBody } } } },
+  request: { headers: idempotencyHeaders, body: jsonBody(spawnBody) },
   responses: {
     201: json(agentViewSchema, "The agent was created"),
     200: json(agentViewSchema, "The agent already existed with this type"),

@@ -9,7 +9,7 @@ import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onStream } from "./event-access.ts";
-import { json, problemResponses } from "./schemas.ts";
+import { json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const eventSchema = eventInputSchema.openapi("CloudEventInput");
@@ -22,7 +22,7 @@ const publishRoute = createRoute({
   path: "/v1/events",
   tags: ["events"],
   summary: "Publish a CloudEvent or a batch (atomic per stream)",
-  request: { body: { required: true, content: { "application/json": { schema: publishBody } } } },
+  request: { body: jsonBody(publishBody) },
   responses: {
     201: json(z.object({ items: z.array(appendedSchema) }), "Stored: each event's stream and sequence"),
     ...problemResponses(400, 403, 413, 415, 503),

@@ -7,7 +7,7 @@ import { eventTypeSchema } from "../platform/events/cloud-event.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
-import { json, problemResponses } from "./schemas.ts";
+import { json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 import { onRegistry, onRun } from "./workflow-access.ts";
 
@@ -56,10 +56,7 @@ const eventRoute = createRoute({
   summary: "Send a participant event to the run (completes a matching await)",
   request: {
     params: idParams,
-    body: {
-      required: true,
-      content: { "application/json": { schema: z.strictObject({ type: eventTypeSchema, role: z.string().max(64).optional(), data: z.unknown().optional() }) } },
-    },
+    body: jsonBody(z.strictObject({ type: eventTypeSchema, role: z.string().max(64).optional(), data: z.unknown().optional() })),
   },
   responses: { 200: json(runSchema, "The run"), ...problemResponses(400, 403, 404, 415, 503) },
 });

@@ -6,11 +6,12 @@ import type { CloudEvent } from "../platform/events/cloud-event.ts";
 import { streamNameSchema } from "../platform/events/cloud-event.ts";
 import { idSchema } from "../platform/ids.ts";
 import { validationProblem } from "../platform/problem.ts";
+import { retentionSchema } from "../platform/events/retention.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus, onStream, streamStub } from "./event-access.ts";
-import { json, problemResponses } from "./schemas.ts";
+import { json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const streamParams = z.object({ stream: streamNameSchema.openapi({ param: { name: "stream", in: "path" }, example: "order" }) });
@@ -64,14 +65,7 @@ const retentionRoute = createRoute({
   summary: "Set retention (max age and/or max count); applied by alarms, sequence numbers kept",
   request: {
     params: streamParams,
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z.strictObject({ maxAgeMs: z.number().int().min(1_000).nullable().default(null), maxCount: z.number().int().min(1).nullable().default(null) }),
-        },
-      },
-    },
+    body: jsonBody(retentionSchema),
   },
   responses: { 200: json(infoSchema, "The stream with its retention"), ...problemResponses(400, 403, 415, 503) },
 });
@@ -83,16 +77,9 @@ const replayRoute = createRoute({
   summary: "Replay a range of the stream into a subscription's target",
   request: {
     params: streamParams,
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
+    body: jsonBody(z
             .strictObject({ subscription: idSchema, from: z.number().int().min(1), to: z.number().int().min(1).optional() })
-            .refine((r) => r.to === undefined || r.to >= r.from, { message: "to must be >= from", path: ["to"] }),
-        },
-      },
-    },
+            .refine((r) => r.to === undefined || r.to >= r.from, { message: "to must be >= from", path: ["to"] })),
   },
   responses: { 202: json(z.object({ id: z.string(), from: z.number().int(), to: z.number().int() }), "The replay was scheduled"), ...problemResponses(400, 403, 404, 415, 503) },
 });

@@ -11,7 +11,7 @@ import { principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus } from "./event-access.ts";
-import { json, problemResponses } from "./schemas.ts";
+import { json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const subscriptionSchema = z.object({}).passthrough().openapi("Subscription");
@@ -22,7 +22,7 @@ const createRouteDef = createRoute({
   path: "/v1/subscriptions",
   tags: ["events"],
   summary: "Create a subscription (idempotent by id)",
-  request: { body: { required: true, content: { "application/json": { schema: subscriptionRequestSchema.openapi("SubscriptionRequest") } } } },
+  request: { body: jsonBody(subscriptionRequestSchema.openapi("SubscriptionRequest")) },
   responses: {
     201: json(subscriptionSchema, "Created (a webhook's `secret` is shown only now)"),
     200: json(subscriptionSchema, "Already existed with this definition"),

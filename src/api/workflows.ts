@@ -13,7 +13,7 @@ import type { AppEnv } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
-import { json, problemResponses } from "./schemas.ts";
+import { json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 import { onRegistry, onRun, versionsOf } from "./workflow-access.ts";
 
@@ -29,7 +29,7 @@ const registerRoute = createRoute({
   path: "/v1/workflows",
   tags: ["workflows"],
   summary: "Register a workflow definition (name@version); it is checked against the deployed agent types",
-  request: { body: { required: true, content: { "application/json": { schema: definitionDoc } } } },
+  request: { body: jsonBody(definitionDoc) },
   responses: { 201: json(definitionDoc, "Registered"), 200: json(definitionDoc, "Already registered, identical"), ...problemResponses(400, 403, 409, 413, 415, 503) },
 });
 
@@ -60,7 +60,7 @@ const startRoute = createRoute({
     params: nameParams,
     query: z.strictObject({ version: z.string().regex(/^\d+\.\d+\.\d+$/).optional() }),
     headers: z.object({ "idempotency-key": idempotencyKeySchema.optional() }),
-    body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi({ example: { order_id: "o-1", amount: 42, items: 2, payment: "succeed" } }) } } },
+    body: jsonBody(z.record(z.string(), z.unknown()).openapi({ example: { order_id: "o-1", amount: 42, items: 2, payment: "succeed" } })),
   },
   responses: { 202: json(runSchema, "The run was started"), 200: json(runSchema, "The run already exists (same Idempotency-Key)"), ...problemResponses(400, 403, 404, 409, 415, 503) },
 });
