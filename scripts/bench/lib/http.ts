@@ -28,6 +28,9 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** Below the server's keep-alive timeout, so that the client, not the server, closes idle sockets. */
 const IDLE_SOCKET_MS = 3_000;
 
+/** A reply as one line for error messages: the status and the start of the body. */
+export const describe = (reply: Reply): string => `${reply.status} ${reply.body.slice(0, 300).replace(/\s+/g, " ")}`;
+
 /** Headers of requests to the bare baseline (it has no auth). Platform headers: see platform-auth.ts. */
 export const bareHeaders = (): Record<string, string> => ({});
 

@@ -1,5 +1,6 @@
 // What a bench server wrote to its log (stdout + stderr of wrangler dev, --log-level warn):
-// SQLITE_NOMEM lines, error-like and warning lines, and a few distinct samples.
+// SQLITE_NOMEM lines, error-like and warning lines, and a few distinct samples; and the
+// report of the servers' logs a comparative benchmark prints once they have stopped.
 import { readFileSync } from "node:fs";
 
 export type LogScan = { nomem: number; errorLines: number; warnLines: number; samples: string[] };
@@ -20,4 +21,15 @@ export const scanLog = (server: { logFile: string }): LogScan => {
     warnLines: lines.filter((line) => /warn/i.test(line)).length,
     samples,
   };
+};
+
+/** Scans each server's log and prints what it found; returns the scans by name. */
+export const printServerLogs = <N extends string>(sides: readonly { name: N; server: { logFile: string } }[]): (readonly [N, LogScan])[] => {
+  const logs = sides.map((side) => [side.name, scanLog(side.server)] as const);
+  console.log("\n## Server logs (stdout + stderr of wrangler dev, --log-level warn)");
+  for (const [name, scan] of logs) {
+    console.log(`  ${name}: ${scan.nomem} SQLITE_NOMEM lines, ${scan.errorLines} error-like lines, ${scan.warnLines} warn lines`);
+    for (const line of scan.samples) console.log(`    ${line}`);
+  }
+  return logs;
 };

@@ -1,4 +1,4 @@
-// Figures: percentiles, bounded closed-loop load, and formatting.
+// Figures: percentiles, bounded closed-loop load, and formatting; and the sleep of paced loops.
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN when empty. */
 export const percentile = (samples: ArrayLike<number>, p: number): number => {
@@ -89,3 +89,5 @@ export const ratio = (platform: number, bare: number): number => (bare > 0 ? pla
 
 export const markdownTable = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
   [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,48 @@
+// The workflow benchmark's summary table: value and target for every figure of the
+// three phases, of the run index and the stream at the end, and what disturbed them.
+import { verdict } from "../lib/report.ts";
+import type { LogScan } from "../lib/server-log.ts";
+import { fmt, fmtInt } from "../lib/stats.ts";
+import { CONFIG, START_ATTEMPTS, STEPS } from "./config.ts";
+import type { WorkflowBenchResult } from "./index.ts";
+import { badCount, fiveXx, type StatusCounts, tally } from "./phase.ts";
+import { runCounts } from "./runs.ts";
+
+/** What the benchmark read after the phases: the `workflow` stream's length, the runs index, the client's re-sent GETs, the server log. */
+export type Aftermath = { streamLength: number; indexTotal: number; indexNotFinal: number; getRetries: number; log: LogScan };
+
+export const summaryRows = ({ throughput, overhead, many }: WorkflowBenchResult, { streamLength, indexTotal, indexNotFinal, getRetries, log }: Aftermath): string[][] => {
+  const status = (counts: StatusCounts) => `${fiveXx(counts)} / ${badCount(counts)}`;
+  const t = throughput;
+  const o = overhead;
+  const m = many;
+  const allCompleted = m.byStatus.completed === m.runs;
+  return [
+    [`1. order runs/s (c=${CONFIG.throughput.concurrency}, ${CONFIG.throughput.ms / 1000}s, closed loop)`, fmt(t.runsPerSecond, 1), ""],
+    ["1. run latency start -> final p50 / p99 (ms; coordinator's final updatedAt)", `${fmt(t.p50)} / ${fmt(t.p99)}`, ""],
+    ["1. runs not completed / errors", `${Object.values(t.otherFinal).reduce((a, b) => a + b, 0)} / ${t.errors}`, "0"],
+    ["1. Worker CPU per run (ms; incl. polling GETs) / dev-proxy CPU per run (ms)", `${fmt(t.workerCpuMsPerRun, 1)} / ${fmt(t.proxyCpuMsPerRun, 1)}`, ""],
+    [`2. coordinator overhead per step p50 (ms; (span - direct calls) / ${STEPS}, c=1, ${o.pairs} pairs)`, fmt(o.perStepP50, 2), `< 2 ms: ${verdict(o.perStepP50 < 2)}`],
+    ["2. coordinator overhead per step p99 (ms)", fmt(o.perStepP99, 2), ""],
+    ["2. run span p50 / p99 (ms; createdAt -> final updatedAt)", `${fmt(o.spanP50)} / ${fmt(o.spanP99)}`, ""],
+    ["2. direct 5 calls over HTTP p50 / p99 (ms)", `${fmt(o.directP50, 1)} / ${fmt(o.directP99, 1)}`, ""],
+    ["2. whole run incl. start + binding, overhead per step p50 / p99 (ms; vs spawn 4 + 5 calls)", `${fmt(o.wholePerStepP50, 2)} / ${fmt(o.wholePerStepP99, 2)}`, ""],
+    ["2. Worker CPU per run / per direct sequence (ms)", `${fmt(o.coordinatorCpuMs, 1)} / ${fmt(o.directCpuMs, 1)}`, ""],
+    ["2. errors", String(o.errors.length), "0"],
+    ["transition events per run (all to the tenant's one `workflow` stream)", fmt(streamLength / runCounts.started, 1), ""],
+    [`3. ${fmtInt(m.runs)} runs: time to start all (s, c=${CONFIG.many.concurrency})`, `${fmt(m.startSeconds, 2)} (${fmtInt(m.started)} started)`, ""],
+    [`3. time to all final (s; runs index / last coordinator updatedAt)`, `${m.finalSeconds === null ? "NOT all final" : fmt(m.finalSeconds, 2)} / ${fmt(m.lastUpdatedSeconds, 2)}`, `< ${CONFIG.many.finalMaxMs / 1000}s`],
+    ["3. final statuses", JSON.stringify(m.byStatus), `all completed: ${verdict(allCompleted && m.notFinal === 0)}`],
+    ["3. starts whose first attempt failed (retried, same Idempotency-Key)", `${m.firstAttemptFailures}${m.firstAttemptKinds ? ` (${m.firstAttemptKinds})` : ""}; ${m.existed} had created the run`, `0: ${verdict(m.firstAttemptFailures === 0)}`],
+    [`3. client-visible errors after <= ${START_ATTEMPTS} attempts (start / read) and runs not final`, `${m.startErrors} / ${m.readErrors}; ${m.notFinal} not final`, `0: ${verdict(m.startErrors + m.readErrors + m.notFinal === 0)}`],
+    ["3. per-run start -> final p50 / p99 (ms)", `${fmt(m.latencyP50)} / ${fmt(m.latencyP99)}`, ""],
+    ["3. Worker CPU per run (ms; start + index polls) / dev-proxy CPU per run (ms)", `${fmt(m.workerCpuMsPerRun, 1)} / ${fmt(m.proxyCpuMsPerRun, 1)}`, ""],
+    ["3. exactly-once check (sampled runs' agents wrong / checked)", `${m.effectsWrong.length} / ${m.effectsChecked}`, "0"],
+    ["5xx / (5xx + 429 + network errors) responses: phases 2, 1, 3", `${status(o.statuses)}; ${status(t.statuses)}; ${status(m.statuses)}`, "0"],
+    ["runs index at the end: runs not final / runs whose start the client saw fail", `${indexNotFinal} / ${Math.max(0, indexTotal - runCounts.started)}`, "0 / 0"],
+    ["GETs re-sent after a reused keep-alive socket failed (client-side)", String(getRetries), ""],
+    ["other processes' CPU during measurements (cores busy, avg)", tally.otherCores(), "~0 (else figures are noisy)"],
+    ["measurements disturbed by a wrangler reload", String(tally.reloads("platform")), "0 (else rerun)"],
+    ["server log SQLITE_NOMEM / error-like lines", `${log.nomem} / ${log.errorLines}`, "0"],
+  ];
+};
