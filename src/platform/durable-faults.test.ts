@@ -12,6 +12,8 @@ describe("classifyDurableFault", () => {
     expect(classifyDurableFault(flagged({ retryable: true }))).toBe("retryable");
     expect(classifyDurableFault(new Error("SqliteError: SQLITE_NOMEM: out of memory"))).toBe("retryable");
     expect(faultKind(new Error("SQLITE_NOMEM"))).toBe("sqlite_nomem");
+    expect(classifyDurableFault(new Error("internal error; reference = gpf2i7qjcpcr430t6h1b63f5"))).toBe("retryable");
+    expect(faultKind(new Error("internal error; reference = x"))).toBe("runtime_internal");
   });
 
   it("treats anything else as a fault to report", () => {

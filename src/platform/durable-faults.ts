@@ -18,15 +18,26 @@ const flag = (error: unknown, name: "retryable" | "overloaded"): boolean =>
  */
 const isSqliteNoMem = (error: unknown): boolean => error instanceof Error && error.message.includes("SQLITE_NOMEM");
 
+/**
+ * The runtime's own failures reach JavaScript only as "internal error; reference = ..."
+ * (the same SQLite exhaustion, when it strikes inside the runtime rather than in a
+ * query). Nothing was committed by a call that failed this way, so it is retried too.
+ */
+const isRuntimeInternal = (error: unknown): boolean => error instanceof Error && error.message.startsWith("internal error; reference =");
+
 export const classifyDurableFault = (error: unknown): DurableFault => {
   if (flag(error, "overloaded")) return "overloaded";
-  if (flag(error, "retryable") || isSqliteNoMem(error)) return "retryable";
+  if (flag(error, "retryable") || isSqliteNoMem(error) || isRuntimeInternal(error)) return "retryable";
   return "fatal";
 };
 
 /** The kind of fault, for telemetry: which transient errors the platform absorbs. */
-export const faultKind = (error: unknown): string =>
-  isSqliteNoMem(error) ? "sqlite_nomem" : flag(error, "overloaded") ? "overloaded" : flag(error, "retryable") ? "retryable" : "fatal";
+export const faultKind = (error: unknown): string => {
+  if (isSqliteNoMem(error)) return "sqlite_nomem";
+  if (isRuntimeInternal(error)) return "runtime_internal";
+  if (flag(error, "overloaded")) return "overloaded";
+  return flag(error, "retryable") ? "retryable" : "fatal";
+};
 
 export const DURABLE_RETRY_POLICY: RetryPolicy = {
   strategy: "exponential",
