@@ -53,7 +53,8 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
     const size = LIMITS.stateChunkChars;
     const chunks = Math.max(1, Math.ceil(json.length / size));
     for (let i = 0; i < chunks; i++) {
-      sql.exec("INSERT OR REPLACE INTO agent_state (chunk, data) VALUES (?, ?)", i, json.slice(i * size, (i + 1) * size));
+      // An upsert updates the row in place; REPLACE would delete and re-insert it.
+      sql.exec("INSERT INTO agent_state (chunk, data) VALUES (?, ?) ON CONFLICT (chunk) DO UPDATE SET data = excluded.data", i, json.slice(i * size, (i + 1) * size));
     }
     if (previousChunks > chunks) sql.exec("DELETE FROM agent_state WHERE chunk >= ?", chunks);
     return chunks;
@@ -88,7 +89,9 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
         }
         for (const record of change.idempotency ?? []) {
           sql.exec(
-            "INSERT OR REPLACE INTO idempotency (key, fingerprint, response, created_at, expires_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
+            `INSERT INTO idempotency (key, fingerprint, response, created_at, expires_at, origin) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, response = excluded.response,
+               created_at = excluded.created_at, expires_at = excluded.expires_at, origin = excluded.origin`,
             record.key, record.fingerprint, record.response, record.createdAt, record.expiresAt, record.origin,
           );
         }
