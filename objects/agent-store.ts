@@ -60,6 +60,29 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
     return chunks;
   };
 
+  const commitChange = (change: Commit): AgentMeta =>
+    storage.transactionSync(() => {
+      ensureSchema();
+      const meta = { ...change.meta };
+      if (change.stateJson !== undefined) meta.stateChunks = writeState(change.stateJson, change.meta.stateChunks);
+      for (const event of change.events ?? []) {
+        sql.exec(
+          "INSERT OR IGNORE INTO outbox (id, type, subject, data, time) VALUES (?, ?, ?, ?, ?)",
+          event.id, event.type, event.subject, event.data, event.time,
+        );
+      }
+      for (const record of change.idempotency ?? []) {
+        sql.exec(
+          `INSERT INTO idempotency (key, fingerprint, response, created_at, expires_at, origin) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, response = excluded.response,
+             created_at = excluded.created_at, expires_at = excluded.expires_at, origin = excluded.origin`,
+          record.key, record.fingerprint, record.response, record.createdAt, record.expiresAt, record.origin,
+        );
+      }
+      kv.put(META_KEY, meta);
+      return meta;
+    });
+
   return {
     sql,
 
@@ -76,28 +99,15 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
         .map((row) => row.data)
         .join(""),
 
-    commit: (change: Commit): AgentMeta =>
-      storage.transactionSync(() => {
-        ensureSchema();
-        const meta = { ...change.meta };
-        if (change.stateJson !== undefined) meta.stateChunks = writeState(change.stateJson, change.meta.stateChunks);
-        for (const event of change.events ?? []) {
-          sql.exec(
-            "INSERT OR IGNORE INTO outbox (id, type, subject, data, time) VALUES (?, ?, ?, ?, ?)",
-            event.id, event.type, event.subject, event.data, event.time,
-          );
-        }
-        for (const record of change.idempotency ?? []) {
-          sql.exec(
-            `INSERT INTO idempotency (key, fingerprint, response, created_at, expires_at, origin) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, response = excluded.response,
-               created_at = excluded.created_at, expires_at = excluded.expires_at, origin = excluded.origin`,
-            record.key, record.fingerprint, record.response, record.createdAt, record.expiresAt, record.origin,
-          );
-        }
-        kv.put(META_KEY, meta);
-        return meta;
-      }),
+    commit: (change: Commit): AgentMeta => {
+      try {
+        return commitChange(change);
+      } catch (error) {
+        // A failed transaction also rolled back any CREATE TABLE it ran.
+        schemaReady = false;
+        throw error;
+      }
+    },
 
     findIdempotency: (key: string, now: number): IdempotencyRecord | undefined => {
       const row = sql

@@ -39,10 +39,14 @@ export const faultKind = (error: unknown): string => {
   return flag(error, "retryable") ? "retryable" : "fatal";
 };
 
+/**
+ * About 3 s of retrying on average (at most about 6.5 s): long enough to ride out the
+ * bursts of SQLITE_NOMEM seen while thousands of objects are created at once locally.
+ */
 export const DURABLE_RETRY_POLICY: RetryPolicy = {
   strategy: "exponential",
-  maxAttempts: 8,
+  maxAttempts: 10,
   baseDelayMs: 20,
-  maxDelayMs: 1_000,
+  maxDelayMs: 2_000,
   jitter: "full",
 };
