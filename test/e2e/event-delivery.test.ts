@@ -9,18 +9,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
 import { clientFor } from "./http.ts";
+import { until } from "./until.ts";
 import { type Receiver, startReceiver } from "./webhook-receiver.ts";
 
 const CALLS = 40;
 
-const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-};
 
 describe("event delivery across a crash", () => {
   const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-events-"));

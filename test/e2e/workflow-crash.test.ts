@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
 import { clientFor } from "./http.ts";
+import { until } from "./until.ts";
 
 const RUNS = 4;
 const order = { order_id: "$.input.order_id" };
@@ -28,14 +29,6 @@ const awaitingWorkflow = {
 
 type Run = { id: string; status: string; bindings: Record<string, string[]>; steps: { name: string; status: string; attempts: number }[] };
 
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-};
 
 describe("workflow runs across a crash", () => {
   const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-workflow-"));

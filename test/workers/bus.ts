@@ -7,6 +7,7 @@ import { expect } from "vitest";
 import { streamObjectName } from "../../src/platform/events/naming.ts";
 import { type Body, type Reply, toReply } from "./http.ts";
 import { adminOf, newTenant } from "./tokens.ts";
+import { eventually } from "./eventually.ts";
 
 export type Bus = {
   tenant: string;
@@ -85,21 +86,9 @@ export const agentOf = async (bus: Bus, id: string): Promise<Body> => {
   return reply.body;
 };
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { eventually };
 
-/**
- * Polls `read` until `check` holds on its answer (at most `tries` times, 10 ms apart)
- * and answers that value; otherwise fails, showing the last value read.
- */
-export const eventually = async <T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, tries = 500): Promise<T> => {
-  let last: T | undefined;
-  for (let i = 0; i < tries; i++) {
-    last = await read();
-    if (check(last)) return last;
-    await pause(10);
-  }
-  throw new Error(`gave up waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-};
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The stub of a tenant's stream object. */
 export const streamStub = (tenant: string, stream: string) => env.STREAMS.get(env.STREAMS.idFromName(streamObjectName(tenant, stream)));

@@ -3,6 +3,7 @@
 // reading them, waiting (bounded) for a run to reach a status, the state of the agents
 // a run spawned, and the run's Coordinator stub (to fire its alarm).
 import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { eventually as poll } from "./eventually.ts";
 import { expect } from "vitest";
 import { runObjectName } from "../../src/platform/workflow/naming.ts";
 import { type Body, type Reply, toReply } from "./http.ts";
@@ -55,18 +56,9 @@ export const runOf = async (client: Client, id: string): Promise<Body> => {
   return reply.body;
 };
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Polls `read` until `check` holds (at most `tries` times, 20 ms apart); fails showing the last value. */
-export const eventually = async <T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, tries = 1_000): Promise<T> => {
-  let last: T | undefined;
-  for (let i = 0; i < tries; i++) {
-    last = await read();
-    if (check(last)) return last;
-    await pause(20);
-  }
-  throw new Error(`gave up waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-};
+export const eventually = <T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, tries = 1_000): Promise<T> =>
+  poll(what, read, check, tries, 20);
 
 /** Waits until the run is final and answers it. */
 export const finished = (client: Client, id: string): Promise<Body> => eventually(`run ${id} to finish`, () => runOf(client, id), (run) => FINAL.includes(run.status));
