@@ -12,8 +12,8 @@ import { type AgentCore, agentCapability, agentResource, authorize, deny, requir
 import { createAgent } from "./agent-lifecycle.ts";
 import { insertGrants, listGrants } from "./agent-grants.ts";
 import { grantView, mayDelegate } from "../src/platform/security/grants.ts";
+import { isoTime as iso } from "../src/platform/time.ts";
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const takeCheckpoint = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<Checkpoint> => {
   const meta = await requireAuthorized(core, address, caller, "checkpoint");

@@ -25,6 +25,7 @@ import { workflowRegistryName } from "../src/platform/workflow/naming.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
 import { callForEffect, type RunAgents, spawnForRun } from "./coordinator-calls.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
+import { armEarliest } from "./alarm.ts";
 import type { WorkflowRegistryRpc } from "./workflow-registry.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
@@ -134,12 +135,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       const wake = nextWakeUp(run.state);
       const busy = !isFinal(run.state.status) && this.#inFlight.size > 0 ? Date.now() + WATCHDOG_MS : null;
       const pending = this.#store.outbox.pending() > 0 || run.indexedStatus !== run.state.status ? Date.now() + 1_000 : null;
-      const times = [wake, busy, pending].filter((t): t is number => t !== null);
-      if (times.length > 0) {
-        const at = Math.min(...times);
-        const current = await this.ctx.storage.getAlarm();
-        if (current === null || current > at) await this.ctx.storage.setAlarm(at);
-      }
+      await armEarliest(this.ctx.storage, [wake, busy, pending]);
       await this.#publish(run);
     }
 

@@ -17,6 +17,7 @@ import { asResult, type Result } from "../src/platform/result.ts";
 import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
 import { retentionSchema } from "../src/platform/events/retention.ts";
+import { armEarliest } from "./alarm.ts";
 import type { EventBusRpc } from "./event-bus.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
@@ -132,11 +133,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
 
   async #arm(due: number | null, settings: StreamSettings): Promise<void> {
     const retention = settings.retention.maxAgeMs !== null || settings.retention.maxCount !== null ? Date.now() + RETENTION_EVERY_MS : null;
-    const next = [due, retention].filter((at): at is number => at !== null);
-    if (next.length === 0) return;
-    const at = Math.min(...next);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    await armEarliest(this.ctx.storage, [due, retention]);
   }
 
   append(at: unknown, events: unknown): Promise<Result<Appended[]>> {

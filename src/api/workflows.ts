@@ -1,11 +1,10 @@
 // Workflow definitions and starting runs. A definition is checked against the agent
 // types this deployment hosts before it is registered (name@version, immutable).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { sha256Hex } from "../platform/canonical-json.ts";
+import { canonicalJson, sha256Hex } from "../platform/canonical-json.ts";
 import { idempotencyKeySchema } from "../platform/ids.ts";
 import { paginate, paginationQuery } from "../platform/pagination.ts";
 import { conflict, notFound, validationProblem } from "../platform/problem.ts";
-import { canonicalJson } from "../platform/canonical-json.ts";
 import { checkWorkflow } from "../platform/workflow/check.ts";
 import { flowNodeSchema, NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
 import { pickVersion } from "../platform/workflow/versions.ts";

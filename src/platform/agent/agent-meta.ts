@@ -3,6 +3,7 @@
 // exist. Stored as one record; `agentView` is the public shape `GET` answers with.
 import type { BreakerSnapshot } from "../resilience/circuit-breaker.ts";
 import type { Problem } from "../problem.ts";
+import { isoTime as iso } from "../time.ts";
 
 export type AgentStatus = "starting" | "running" | "paused" | "stopping" | "stopped" | "failed";
 
@@ -43,7 +44,6 @@ export type AgentView = {
   outbox: { pending: number };
 };
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const agentView = (
   meta: AgentMeta,

@@ -9,6 +9,7 @@ import type { PendingEvent } from "./pending-event.ts";
 import { problem, ProblemError } from "../problem.ts";
 import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
 import { retry } from "../resilience/retry.ts";
+import { errorKind } from "../telemetry/emitter.ts";
 import { hookContext } from "./context.ts";
 import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
 import { fieldErrors } from "../zod-issues.ts";
@@ -55,12 +56,11 @@ const toProblem = (error: unknown, actionName: string, attempts: number): Proble
   if (error instanceof TimeoutError) {
     return problem(504, "action-timeout", "The action timed out", `Action '${actionName}' ${error.message}.`, { extensions: { attempts } });
   }
-  return problem(500, "action-crashed", "The action raised an error", `Action '${actionName}' raised ${errorName(error)}.`, {
+  return problem(500, "action-crashed", "The action raised an error", `Action '${actionName}' raised ${errorKind(error)}.`, {
     extensions: { attempts },
   });
 };
 
-const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
 
 const invalid = (slug: string, title: string, detail: string, issues: Parameters<typeof fieldErrors>[0], root: string) =>
   problem(500, slug, title, detail, { errors: fieldErrors(issues, root) });
@@ -147,7 +147,7 @@ export const executeAction = async (
           random: deps.random,
           shouldRetry: isRetryable,
           onRetry: ({ attempt, delayMs, error }) => {
-            deps.telemetry.emit("agent.action.retry", { attempt, delay_ms: delayMs }, { ...attributes, error: errorName(error) });
+            deps.telemetry.emit("agent.action.retry", { attempt, delay_ms: delayMs }, { ...attributes, error: errorKind(error) });
           },
         },
       ),
@@ -158,7 +158,7 @@ export const executeAction = async (
     if (countsAgainstBreaker(error)) breaker.onFailure();
     else breaker.release();
     if (!(error instanceof ProblemError || error instanceof ActionError)) {
-      deps.log.warn("action raised an error", { ...attributes, error: errorName(error), message: String(error instanceof Error ? error.message : error) });
+      deps.log.warn("action raised an error", { ...attributes, error: errorKind(error), message: String(error instanceof Error ? error.message : error) });
     }
     throw toProblem(error, request.actionName, attempts);
   }

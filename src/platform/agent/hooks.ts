@@ -8,6 +8,7 @@ import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
 import { problem, ProblemError } from "../problem.ts";
 import { TimeoutError, withTimeout } from "../timeout.ts";
 import { fieldErrors } from "../zod-issues.ts";
+import { errorKind } from "../telemetry/emitter.ts";
 import { deepFreeze } from "./deep-freeze.ts";
 
 export type HookOutcome = { state: unknown; stateJson: string | undefined; events: PendingEvent[] };
@@ -32,7 +33,7 @@ export const runHook = async (
     );
   } catch (error) {
     if (error instanceof ProblemError) throw error;
-    const why = error instanceof TimeoutError ? `${hook} ${error.message}` : `${hook} raised ${error instanceof Error ? error.name : typeof error}`;
+    const why = error instanceof TimeoutError ? `${hook} ${error.message}` : `${hook} raised ${errorKind(error)}`;
     deps.log.warn(`${hook} failed`, { agent_type: agent.type, error: error instanceof Error ? error.message : String(error) });
     throw problem(500, slug, title, `Agent '${agent.id}': ${why}.`);
   }

@@ -1,8 +1,8 @@
 // The public shape of a run (`GET /v1/runs/:id`): status, the context, every step with
 // attempts, timings and errors.
 import type { RunState, StepRecord } from "./run-state.ts";
+import { isoTime, isoTimeOrNull as iso } from "../time.ts";
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export type RunSummary = { id: string; workflow: string; version: string; status: string; createdAt: string; updatedAt: string };
 
@@ -11,8 +11,8 @@ export const runSummary = (state: RunState): RunSummary => ({
   workflow: state.workflow,
   version: state.version,
   status: state.status,
-  createdAt: iso(state.createdAt)!,
-  updatedAt: iso(state.updatedAt)!,
+  createdAt: isoTime(state.createdAt),
+  updatedAt: isoTime(state.updatedAt),
 });
 
 const stepView = (record: StepRecord) => ({
