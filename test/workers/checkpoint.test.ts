@@ -3,7 +3,7 @@
 // status, outbox and client idempotency records; tampered checkpoints are refused
 // naming the field, and nothing is created.
 import { describe, expect, it } from "vitest";
-import { busClient, drained, holdStream, readAll } from "./bus.ts";
+import { agentOf, busClient, drained, eventually, holdStream, readAll } from "./bus.ts";
 import { type Body, call, expectInvalid, expectProblem, get, newId, post, raw, spawn, view } from "./http.ts";
 import { TENANT } from "./tokens.ts";
 
@@ -139,10 +139,13 @@ describe("POST /v1/agents/:id/restore", () => {
     expect(carried[1]).toMatchObject({ type: "hooked.started", data: {} });
     await release();
     const bus = await busClient(TENANT);
-    await drained(bus, "hooked", "hooked", id, 1);
-    await drained(bus, "hooked", "hooked", target, 1);
-    // The carried event keeps its id, so whichever agent appended it first, the stream holds it once.
-    const stored = (await readAll(bus, "hooked")).filter((event) => [id, target].some((agent) => event.source === `agent/hooked/${agent}`));
+    for (const agent of [id, target]) {
+      await eventually(`agent ${agent}'s outbox to drain`, () => agentOf(bus, agent), (view) => view.outbox.pending === 0);
+    }
+    // The carried event keeps its id, so whichever agent appended it first (a race: its
+    // source names that agent), the stream holds it once.
+    const fromEither = (event: Body) => [id, target].some((agent) => event.source === `agent/hooked/${agent}`);
+    const stored = await eventually("both carried events on hooked", async () => (await readAll(bus, "hooked")).filter(fromEither), (events) => events.length >= 2);
     expect(stored.map((event) => event.id).sort()).toEqual([carried[0].id, carried[1].id].sort());
     expect(stored.find((event) => event.id === carried[1].id).source).toBe(`agent/hooked/${target}`);
   });
