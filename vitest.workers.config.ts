@@ -16,5 +16,6 @@ export default defineConfig({
     include: ["test/workers/**/*.test.ts"],
     retry: 0,
     testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

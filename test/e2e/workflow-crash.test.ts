@@ -27,6 +27,14 @@ const awaitingWorkflow = {
   ],
 };
 
+// The slow run's payment hangs for seconds and is restarted after the crash; its step
+// deadline runs on through the restart, so it gets room for a slow machine's restart.
+const patientWorkflow = {
+  ...awaitingWorkflow,
+  name: "patient_order",
+  flow: awaitingWorkflow.flow.filter((entry) => !("await" in entry)).map((entry) => ("step" in entry && entry.step === "process_payment" ? { ...entry, timeout: 120_000 } : entry)),
+};
+
 type Run = { id: string; status: string; bindings: Record<string, string[]>; steps: { name: string; status: string; attempts: number }[] };
 
 
@@ -46,13 +54,14 @@ describe("workflow runs across a crash", () => {
   it("finishes every run with each effect applied exactly once", async () => {
     const request = await clientFor(() => server!);
     expect((await request("POST", "/v1/workflows", awaitingWorkflow)).status).toBe(201);
+    expect((await request("POST", "/v1/workflows", patientWorkflow)).status).toBe(201);
     const waiting: string[] = [];
     for (let n = 0; n < RUNS; n++) {
       const started = await request("POST", "/v1/workflows/order_with_confirmation/runs", { order_id: `w-${n}`, amount: 10, items: 1, payment: "succeed" });
       expect(started.status).toBe(202);
       waiting.push((started.body as Run).id);
     }
-    const slow = await request("POST", "/v1/workflows/order_processing/runs", { order_id: "slow", amount: 5, items: 1, payment: "hang" });
+    const slow = await request("POST", "/v1/workflows/patient_order/runs", { order_id: "slow", amount: 5, items: 1, payment: "hang" });
     expect(slow.status).toBe(202);
     const slowId = (slow.body as Run).id;
     const get = async (id: string) => (await request("GET", `/v1/runs/${id}`)).body as Run;

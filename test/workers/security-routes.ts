@@ -3,6 +3,7 @@
 // kind of attack against all of them; `documentedRoutes` lets it fail when the OpenAPI
 // document lists a route this table does not cover.
 import { expect } from "vitest";
+import { eventually } from "./eventually.ts";
 import { type Body, get, newId } from "./http.ts";
 import { admin, expectOk, snapshot } from "./security.ts";
 
@@ -55,6 +56,8 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
   const workflow = workflowName();
   expectOk(await owner.post("/v1/workflows", workflowDefinition(workflow)));
   const run = expectOk(await owner.post(`/v1/workflows/${workflow}/runs`, {}));
+  // The runs index learns of a run from its coordinator, just after the start answers.
+  await eventually(`run ${run.id} listed`, async () => (await owner.get("/v1/runs?limit=1000")).body.items, (items: Body[]) => items.some((item) => item.id === run.id));
   return {
     tenant,
     id,

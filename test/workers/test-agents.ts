@@ -35,7 +35,8 @@ export const flakyAgent = defineAgent({
     block: action({
       input: z.strictObject({ gate: z.string() }),
       output: z.strictObject({ effects: z.number().int() }),
-      timeout: 5_000,
+      // Long enough that a loaded machine never times out a call a test holds on purpose.
+      timeout: 30_000,
       run: async ({ gate }, ctx) => {
         await new Promise<void>((resolve) => gates.set(gate, resolve));
         const effects = ctx.state.effects + 1;
