@@ -10,8 +10,11 @@ import type { AppEnv } from "../env.ts";
 export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const id = crypto.randomUUID();
   c.set("requestId", id);
-  await next();
+  // Set before the response exists, it is built into the response: set after, Hono
+  // would copy the whole response to add it.
   c.header("x-request-id", id);
+  await next();
+  if (!c.res.headers.has("x-request-id")) c.header("x-request-id", id);
 };
 
 /** Limits request bodies; `maxBytesFor` picks the limit per request path. */

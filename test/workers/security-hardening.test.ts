@@ -164,12 +164,16 @@ describe("response headers", () => {
     ];
     for (const [what, reply] of replies) {
       expect(reply.headers.get("x-content-type-options"), what).toBe("nosniff");
-      expect(reply.headers.get("x-frame-options"), what).toMatch(/DENY|SAMEORIGIN/);
+      expect(reply.headers.get("x-frame-options"), what).toBe("DENY");
+      expect(reply.headers.get("content-security-policy"), what).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(reply.headers.get("cross-origin-resource-policy"), what).toBe("same-origin");
       expect(reply.headers.get("referrer-policy"), what).toBe("no-referrer");
       expect(reply.headers.get("strict-transport-security"), what).toMatch(/max-age=\d+/);
       expect(reply.headers.get("x-powered-by"), what).toBeNull();
       expect(reply.headers.get("x-request-id"), what).toMatch(/^[0-9a-f-]{36}$/);
     }
+    // One request id per request, the same on the response whatever answered it.
+    expect(new Set(replies.map(([, reply]) => reply.headers.get("x-request-id"))).size).toBe(replies.length);
   });
 });
 
