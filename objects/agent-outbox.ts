@@ -5,15 +5,11 @@
 // the same ids, which the stream stores once: at-least-once delivery, exactly-once
 // storage.
 import { defaultStream } from "../src/platform/events/cloud-event.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import { streamObjectName } from "../src/platform/events/naming.ts";
 import type { PendingEvent } from "../src/platform/agent/pending-event.ts";
 import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
 import type { AgentCore } from "./agent-core.ts";
-import type { EventStreamRpc } from "./event-stream.ts";
-
-const BATCH = 100;
-const MAX_BATCHES = 20;
+import { OUTBOX_BATCH, OUTBOX_MAX_BATCHES, withinBatchSize } from "../src/platform/events/outbox-batch.ts";
+import { appendToStream } from "./stream-append.ts";
 
 const toCloudEvent = (event: PendingEvent, source: string) => ({
   id: event.id,
@@ -26,10 +22,10 @@ const toCloudEvent = (event: PendingEvent, source: string) => ({
 
 /** Appends pending events to their streams; answers whether the outbox is now empty. */
 export const drainOutbox = async (core: AgentCore, streams: DurableObjectNamespace, telemetry: Telemetry): Promise<boolean> => {
-  for (let batch = 0; batch < MAX_BATCHES; batch++) {
+  for (let batch = 0; batch < OUTBOX_MAX_BATCHES; batch++) {
     const meta = core.meta;
     if (!meta) return true;
-    const pending = core.store.listOutbox(BATCH);
+    const pending = withinBatchSize(core.store.listOutbox(OUTBOX_BATCH), (event) => event.data.length);
     if (pending.length === 0) return true;
     const byStream = new Map<string, PendingEvent[]>();
     for (const event of pending) {
@@ -38,12 +34,7 @@ export const drainOutbox = async (core: AgentCore, streams: DurableObjectNamespa
     }
     const source = `agent/${meta.type}/${meta.id}`;
     for (const [stream, events] of byStream) {
-      const id = streams.idFromName(streamObjectName(meta.tenant, stream));
-      await callDurable(
-        "outbox.append",
-        () => (streams.get(id) as unknown as EventStreamRpc).append({ tenant: meta.tenant, stream }, events.map((event) => toCloudEvent(event, source))),
-        telemetry,
-      );
+      await appendToStream(streams, { tenant: meta.tenant, stream }, events.map((event) => toCloudEvent(event, source)), telemetry);
       core.store.deleteOutbox(events.map((event) => event.id));
       telemetry.emit("agent.outbox.drained", { count: events.length }, { tenant: meta.tenant, agent_type: meta.type, stream });
     }

@@ -2,10 +2,9 @@
 // written in the same transaction as the state change that caused them and appended
 // to their stream afterwards, deleted only once acknowledged. Redelivered events keep
 // their ids, which the stream stores once.
-import { callDurable } from "../src/platform/durable-call.ts";
-import { streamObjectName } from "../src/platform/events/naming.ts";
 import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
-import type { EventStreamRpc } from "./event-stream.ts";
+import { OUTBOX_BATCH, OUTBOX_MAX_BATCHES, withinBatchSize } from "../src/platform/events/outbox-batch.ts";
+import { appendToStream } from "./stream-append.ts";
 
 export type OutboxEvent = { id: string; source: string; type: string; subject?: string; time: string; data: unknown };
 
@@ -21,12 +20,14 @@ export const createEventOutbox = (sql: SqlStorage, stream: string) => {
     },
     /** Appends pending events in order; answers whether the outbox is empty afterwards. */
     async drain(streams: DurableObjectNamespace, tenant: string, telemetry: Telemetry): Promise<boolean> {
-      const id = streams.idFromName(streamObjectName(tenant, stream));
-      for (let batch = 0; batch < 20; batch++) {
-        const rows = sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM event_outbox ORDER BY seq LIMIT 100").toArray();
+      for (let batch = 0; batch < OUTBOX_MAX_BATCHES; batch++) {
+        const rows = withinBatchSize(
+          sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM event_outbox ORDER BY seq LIMIT ?", OUTBOX_BATCH).toArray(),
+          (row) => row.body.length,
+        );
         if (rows.length === 0) return true;
         const events = rows.map((row) => JSON.parse(row.body) as OutboxEvent);
-        await callDurable("outbox.append", () => (streams.get(id) as unknown as EventStreamRpc).append({ tenant, stream }, events), telemetry);
+        await appendToStream(streams, { tenant, stream }, events, telemetry);
         sql.exec("DELETE FROM event_outbox WHERE seq <= ?", rows.at(-1)!.seq);
       }
       return this.pending() === 0;

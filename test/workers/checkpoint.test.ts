@@ -155,14 +155,15 @@ describe("POST /v1/agents/:id/restore", () => {
     const snapshot = await checkpoint(id);
     const data = "x".repeat(200 * 1024);
     const stream = `bulk${crypto.randomUUID().slice(0, 8)}`;
-    const outbox = Array.from({ length: 10 }, (_, i) => ({ id: newId(`e${i}`), type: `${stream}.event`, subject: null, data, time: snapshot.takenAt }));
+    // 25 events of 200 KiB: more than one drain batch (4 Mi characters each), still in order.
+    const outbox = Array.from({ length: 25 }, (_, i) => ({ id: newId(`e${i}`), type: `${stream}.event`, subject: null, data, time: snapshot.takenAt }));
     const release = await holdStream(TENANT, stream);
     const target = newId();
     const created = await restore(target, { ...snapshot, outbox });
     expect(created.status, created.text).toBe(201);
-    expect(created.body.outbox.pending).toBe(10);
+    expect(created.body.outbox.pending).toBe(25);
     await release();
-    const events = await drained(await busClient(TENANT), stream, "counter", target, 10);
+    const events = await drained(await busClient(TENANT), stream, "counter", target, 25);
     expect(events.map((event) => event.id)).toEqual(outbox.map((event) => event.id));
     expect(events.every((event) => event.data === data)).toBe(true);
 
