@@ -19,7 +19,7 @@ const agent = defineAgent({
   state: { schema: z.object({ n: z.number().int() }), initial: { n: 0 } },
   actions: (action) => ({
     step: action({
-      input: z.object({ fail: z.enum(["none", "crash", "refuse", "flaky", "hang", "bad_event"]) }),
+      input: z.object({ fail: z.enum(["none", "crash", "refuse", "flaky", "hang", "bad_event", "forged_event"]) }),
       output: z.object({ n: z.number() }),
       timeout: 20,
       run: async ({ fail }, ctx) => {
@@ -27,7 +27,7 @@ const agent = defineAgent({
         if (fail === "refuse") throw new ActionError("nope", "refused");
         if (fail === "flaky" && ctx.attempt < 3) throw new ActionError("flaky", "again", { retryable: true });
         if (fail === "hang") await new Promise(() => undefined);
-        ctx.emit(fail === "bad_event" ? "Bad Type!" : "probe.stepped", { attempt: ctx.attempt });
+        ctx.emit(fail === "bad_event" ? "Bad Type!" : fail === "forged_event" ? "audit.denied" : "probe.stepped", { attempt: ctx.attempt });
         return { result: { n: ctx.state.n + 1 }, state: { n: ctx.state.n + 1 } };
       },
     }),
@@ -125,5 +125,12 @@ describe("executeAction", () => {
     const problem = await problemOf(run("bad_event"));
     expect(problem.type).toMatch(/action-event-invalid$/);
     expect(sleeps).toEqual([]);
+  });
+
+  it("refuses an event bound for a stream only the platform writes (the audit trail cannot be forged)", async () => {
+    const { run } = setup();
+    const problem = await problemOf(run("forged_event"));
+    expect(problem).toMatchObject({ status: 500, detail: expect.stringContaining("stream 'audit', which only the platform writes") });
+    expect(problem.type).toMatch(/action-event-invalid$/);
   });
 });

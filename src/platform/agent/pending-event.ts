@@ -1,7 +1,11 @@
 // Events an action emits, checked before they are committed to the agent's outbox:
-// a dotted lowercase type, JSON data within the size limit, a bounded count per call.
+// a dotted lowercase type whose stream (its first word) is not one only the platform
+// writes (audit, workflow, dlq.*: an agent cannot forge those), JSON data within the
+// size limit, a bounded count per call.
 // Ids are assigned here so a redelivered event keeps its identity downstream.
 import { LIMITS, fitsIn } from "./limits.ts";
+import { defaultStream } from "../events/cloud-event.ts";
+import { isReservedStream } from "../events/reserved-streams.ts";
 import { problem, type ProblemError } from "../problem.ts";
 
 export type PendingEvent = {
@@ -30,6 +34,9 @@ export const pendingEvent = (
   }
   if (typeof type !== "string" || type.length > 128 || !EVENT_TYPE.test(type)) {
     throw invalidEvent(`Event type ${JSON.stringify(type)} must be 1-128 characters of dotted lowercase words, such as 'order.created'.`);
+  }
+  if (isReservedStream(defaultStream(type))) {
+    throw invalidEvent(`Event type '${type}' goes to stream '${defaultStream(type)}', which only the platform writes.`);
   }
   if (subject !== undefined && subject !== null && (typeof subject !== "string" || subject.length > 256)) {
     throw invalidEvent("An event subject must be a string of at most 256 characters.");
