@@ -2,8 +2,8 @@
 // type@version, status, undelivered outbox, client idempotency records, metadata),
 // restorable into another agent id: the unit that live migration moves.
 import { z } from "zod";
-import { defaultStream, eventTypeSchema } from "../events/cloud-event.ts";
-import { isReservedStream } from "../events/reserved-streams.ts";
+import { eventTypeSchema } from "../events/cloud-event.ts";
+import { isReservedEventType } from "../events/reserved-streams.ts";
 import { idSchema, idempotencyKeySchema } from "../ids.ts";
 import { capabilityNameSchema } from "../security/capability-name.ts";
 import { constraintsSchema } from "../security/constraints.ts";
@@ -45,7 +45,7 @@ export const checkpointSchema = z.strictObject({
     z.strictObject({
       id: z.string().min(1).max(128),
       // The type an action may emit: anything else could never be appended to a stream.
-      type: eventTypeSchema.refine((type) => !isReservedStream(defaultStream(type)), "goes to a stream only the platform writes"),
+      type: eventTypeSchema.refine((type) => !isReservedEventType(type), "goes to a stream only the platform writes"),
       subject: z.string().max(256).nullable(),
       data: jsonWithin(LIMITS.eventDataBytes),
       time: isoTime,

@@ -5,7 +5,7 @@
 // Ids are assigned here so a redelivered event keeps its identity downstream.
 import { LIMITS, fitsIn } from "./limits.ts";
 import { defaultStream } from "../events/cloud-event.ts";
-import { isReservedStream } from "../events/reserved-streams.ts";
+import { isReservedEventType } from "../events/reserved-streams.ts";
 import { problem, type ProblemError } from "../problem.ts";
 
 export type PendingEvent = {
@@ -35,7 +35,7 @@ export const pendingEvent = (
   if (typeof type !== "string" || type.length > 128 || !EVENT_TYPE.test(type)) {
     throw invalidEvent(`Event type ${JSON.stringify(type)} must be 1-128 characters of dotted lowercase words, such as 'order.created'.`);
   }
-  if (isReservedStream(defaultStream(type))) {
+  if (isReservedEventType(type)) {
     throw invalidEvent(`Event type '${type}' goes to stream '${defaultStream(type)}', which only the platform writes.`);
   }
   if (subject !== undefined && subject !== null && (typeof subject !== "string" || subject.length > 256)) {
