@@ -3,7 +3,7 @@
 // before it is answered; `recoverInterrupted` finishes what a crash cut short.
 import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentView, lastErrorFrom } from "../src/platform/agent/agent-meta.ts";
 import type { AnyAgentDefinition } from "../src/platform/agent/define-agent.ts";
-import { deepFreeze } from "../src/platform/deep-freeze.ts";
+import { deepFreeze } from "../src/platform/agent/deep-freeze.ts";
 import { runHook } from "../src/platform/agent/hooks.ts";
 import type { IdempotencyRecord } from "../src/platform/agent/idempotency.ts";
 import { checkTransition } from "../src/platform/agent/lifecycle.ts";

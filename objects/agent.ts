@@ -29,7 +29,6 @@ import type { Page } from "../src/platform/pagination.ts";
 import { paginationQuery } from "../src/platform/pagination.ts";
 import { idSchema } from "../src/platform/ids.ts";
 import { callerSchema } from "../src/platform/security/caller.ts";
-import { memoizedParser } from "../src/platform/memoized-parse.ts";
 import type { Bindings } from "../src/env.ts";
 import { callAction } from "./agent-calls.ts";
 import { restoreAgent, takeCheckpoint } from "./agent-checkpoint.ts";
@@ -55,9 +54,8 @@ export interface AgentRpc {
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
 
-// Every call repeats its caller and address: their parses are remembered.
-const address = memoizedParser(agentAddressSchema, "address");
-const caller = memoizedParser(callerSchema, "caller");
+const address = (raw: unknown) => parseOrProblem(agentAddressSchema, raw, "address");
+const caller = (raw: unknown) => parseOrProblem(callerSchema, raw, "caller");
 
 export const defineAgentObject = (registry: AgentRegistry) =>
   class AgentObject extends DurableObject<Bindings> implements AgentRpc {

@@ -13,7 +13,7 @@ import { errorKind } from "../telemetry/emitter.ts";
 import { hookContext } from "./context.ts";
 import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
 import { fieldErrors } from "../zod-issues.ts";
-import { deepFreeze } from "../deep-freeze.ts";
+import { deepFreeze } from "./deep-freeze.ts";
 import { TimeoutError, withTimeout } from "../timeout.ts";
 
 
