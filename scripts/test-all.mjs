@@ -1,36 +1,45 @@
 #!/usr/bin/env node
-// `npm test`: the type check, then every suite (unit, workers, e2e) in turn, each
-// reporting to JSON; ends with one line `N passed, N failed` totalling all of them.
-// Exits non-zero when anything failed or a suite could not run.
+// `npm test`: the checks (type check, import cycles), then every suite (unit in Node,
+// the same unit suite on Deno, workers, e2e) in turn, each reporting to JSON; ends with
+// one line `N passed, N failed` totalling all of them. Exits non-zero when anything
+// failed or a suite could not run. `npm test -- unit e2e` runs only the suites named.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+// Each check is one command that passes or fails; each counts as one test.
+const checks = [
+  ["typecheck", "npx", ["tsc", "--noEmit", "-p", "."]],
+  // Type-only imports count too: a circle of types is still a circle to a reader.
+  ["import cycles", "npx", ["madge", "--circular", "--extensions", "ts", "--ts-config", "tsconfig.json", "src", "objects", "scripts", "test"]],
+];
 const suites = [
-  ["unit", "vitest.unit.config.ts"],
-  ["workers", "vitest.workers.config.ts"],
-  ["e2e", "vitest.e2e.config.ts"],
+  ["unit", "npx", ["vitest", "run", "--config", "vitest.unit.config.ts"]],
+  // The pure core runs outside workerd and Node too: the same unit files on Deno.
+  ["unit (deno)", "npx", ["deno", "run", "-A", "npm:vitest@4.1.12", "run", "--config", "vitest.unit.config.ts"]],
+  ["workers", "npx", ["vitest", "run", "--config", "vitest.workers.config.ts"]],
+  ["e2e", "npx", ["vitest", "run", "--config", "vitest.e2e.config.ts"]],
 ];
 const only = process.argv.slice(2);
+const selected = (name) => only.length === 0 || only.includes(name.split(" ")[0]);
 const out = mkdtempSync(join(tmpdir(), "jido-test-"));
 let passed = 0;
 let failed = 0;
 const lines = [];
 
-const typecheck = spawnSync("npx", ["tsc", "--noEmit", "-p", "."], { stdio: "inherit" });
-if (typecheck.status === 0) passed++;
-else failed++;
-lines.push(`typecheck: ${typecheck.status === 0 ? "ok" : "FAILED"}`);
+for (const [name, command, args] of checks) {
+  if (!selected(name) && !selected("checks")) continue;
+  const run = spawnSync(command, args, { stdio: "inherit" });
+  if (run.status === 0) passed++;
+  else failed++;
+  lines.push(`${name}: ${run.status === 0 ? "ok" : "FAILED"}`);
+}
 
-for (const [name, config] of suites) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  const report = join(out, `${name}.json`);
-  const run = spawnSync(
-    "npx",
-    ["vitest", "run", "--config", config, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
-    { stdio: "inherit" },
-  );
+for (const [name, command, args] of suites) {
+  if (!selected(name)) continue;
+  const report = join(out, `${name.replace(/\W+/g, "-")}.json`);
+  const run = spawnSync(command, [...args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { stdio: "inherit" });
   let summary;
   try {
     summary = JSON.parse(readFileSync(report, "utf8"));

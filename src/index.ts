@@ -3,14 +3,15 @@
 import { agentRegistry } from "./agents/index.ts";
 import { createApp } from "./app.ts";
 import { builtinWorkflows } from "./workflows/order-workflow.ts";
-import { defineAgentObject } from "../objects/agent.ts";
-import { defineCoordinator } from "../objects/coordinator.ts";
+import { defineAgentObject } from "../objects/agent/index.ts";
+import { defineCoordinator } from "../objects/workflow/index.ts";
 
 export const AgentObject = defineAgentObject(agentRegistry);
+export type AgentObject = InstanceType<typeof AgentObject>;
 export const Coordinator = defineCoordinator(agentRegistry);
-export { EventStream } from "../objects/event-stream.ts";
-export { EventBus } from "../objects/event-bus.ts";
-export { WorkflowRegistry } from "../objects/workflow-registry.ts";
-export { RateLimiter } from "../objects/rate-limiter.ts";
+export type Coordinator = InstanceType<typeof Coordinator>;
+export { EventBus, EventStream } from "../objects/events/index.ts";
+export { WorkflowRegistry } from "../objects/workflow/index.ts";
+export { RateLimiter } from "../objects/limits/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });

@@ -1,7 +1,8 @@
 // How a route reaches one agent: the tenant-scoped object name, a fresh stub per
 // attempt, and the transient-fault retry of `callDurable`.
 import type { Context } from "hono";
-import type { AgentObjectStub } from "../../objects/agent.ts";
+import type { AgentObject } from "../../objects/agent/index.ts";
+import { type TypedStub, typedStub } from "../../objects/durable/index.ts";
 import { agentObjectName } from "../platform/agent/naming.ts";
 import type { AgentAddress } from "../platform/agent/rpc.ts";
 import type { Caller } from "../platform/security/caller.ts";
@@ -10,9 +11,11 @@ import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv } from "../env.ts";
 import { callDurable } from "../platform/durable-call.ts";
 
+export type AgentStub = TypedStub<AgentObject>;
+
 export type AgentAccess = {
   at: AgentAddress;
-  invoke<T>(operation: string, fn: (stub: AgentObjectStub, at: AgentAddress, caller: Caller, attempt: number) => Promise<Result<T>>): Promise<T>;
+  invoke<T>(operation: string, fn: (stub: AgentStub, at: AgentAddress, caller: Caller, attempt: number) => Promise<Result<T>>): Promise<T>;
 };
 
 /** The request's principal as a caller objects can check capabilities against. */
@@ -29,6 +32,6 @@ export const agentAccess = (c: Context<AppEnv>, id: string, telemetry: Telemetry
   return {
     at,
     invoke: (operation, fn) =>
-      callDurable(`agent.${operation}`, (attempt) => fn(namespace.get(objectId) as unknown as AgentObjectStub, at, caller, attempt), telemetry),
+      callDurable(`agent.${operation}`, (attempt) => fn(typedStub(namespace.get(objectId)), at, caller, attempt), telemetry),
   };
 };

@@ -1,11 +1,10 @@
 // Lifecycle routes under /v1/agents/{id}: pause, resume, stop, checkpoint, restore.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { checkpointSchema } from "../platform/agent/checkpoint.ts";
-import type { AgentObjectStub } from "../../objects/agent.ts";
 import type { AgentAddress } from "../platform/agent/rpc.ts";
 import type { Caller } from "../platform/security/caller.ts";
 import type { AppEnv } from "../env.ts";
-import { agentAccess } from "./agent-access.ts";
+import { agentAccess, type AgentStub } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
 import { agentIdParams, agentViewSchema, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
@@ -48,7 +47,7 @@ const restoreRoute = createRoute({
   },
 });
 
-type Transition = (stub: AgentObjectStub, at: AgentAddress, by: Caller) => ReturnType<AgentObjectStub["pause"]>;
+type Transition = (stub: AgentStub, at: AgentAddress, by: Caller) => ReturnType<AgentStub["pause"]>;
 
 export const agentLifecycleRoutes = ({ telemetry }: ApiDeps) => {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

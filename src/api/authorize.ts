@@ -2,7 +2,7 @@
 // to decide (agent types, streams). Denials are written to the audit stream, then
 // answered 403 naming the capability.
 import type { Context } from "hono";
-import { auditSink } from "../../objects/audit.ts";
+import { auditSink } from "../../objects/durable/index.ts";
 import { forbidden } from "../platform/problem.ts";
 import { checkCapability } from "../platform/security/check.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";

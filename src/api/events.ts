@@ -54,7 +54,7 @@ export const eventRoutes = ({ telemetry }: ApiDeps) =>
     const items = new Array<{ id: string; stream: string; sequence: number; duplicate: boolean }>(events.length);
     await Promise.all(
       [...byStream].map(async ([stream, positions]) => {
-        const appended = await onStream(c, stream, telemetry, "append", (rpc, at) => rpc.append(at, positions.map((position) => events[position])));
+        const appended = await onStream(c, stream, telemetry, "append", (rpc, at) => rpc.append(at, positions.map((position) => events[position]!)));
         positions.forEach((position, i) => (items[position] = appended[i]!));
       }),
     );

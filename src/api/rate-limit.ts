@@ -3,11 +3,11 @@
 // object is asked once per batch rather than once per request. A client over its rate
 // gets 429 with Retry-After.
 import type { MiddlewareHandler } from "hono";
-import type { RateLimiterRpc } from "../../objects/rate-limiter.ts";
 import { problem } from "../platform/problem.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv, Bindings } from "../env.ts";
 import { callDurable } from "../platform/durable-call.ts";
+import { typedStub } from "../../objects/durable/index.ts";
 
 const DEFAULT_RPS = 50;
 const LEASE_MS = 1_000;
@@ -20,11 +20,11 @@ export const rateLimit = (telemetry: Telemetry): MiddlewareHandler<AppEnv> => {
   // taking a batch of their own (which would drain the bucket far below the rate).
   const renewals = new Map<string, Promise<Lease>>();
 
-  const renew = (namespace: DurableObjectNamespace, key: string, rate: number): Promise<Lease> => {
+  const renew = (namespace: Bindings["RATE_LIMITS"], key: string, rate: number): Promise<Lease> => {
     let renewal = renewals.get(key);
     if (!renewal) {
       const wanted = Math.max(1, Math.floor(rate / 10));
-      renewal = callDurable("ratelimit.lease", () => (namespace.get(namespace.idFromName(key)) as unknown as RateLimiterRpc).lease({ wanted, rate, burst: rate * 2 }), telemetry)
+      renewal = callDurable("ratelimit.lease", () => typedStub(namespace.get(namespace.idFromName(key))).lease({ wanted, rate, burst: rate * 2 }), telemetry)
         .then((granted) => {
           const lease = { remaining: granted.granted, until: Date.now() + LEASE_MS, retryAfterMs: granted.retryAfterMs };
           if (leases.size > 10_000) leases.clear();

@@ -7,6 +7,7 @@ export const paginationQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(512).optional(),
 });
+export type PaginationQuery = z.input<typeof paginationQuery>;
 
 export type Page<T> = { items: T[]; next: string | null };
 

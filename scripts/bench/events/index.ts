@@ -30,13 +30,10 @@ import { checkClean, checkStreams, checkText, publishOp } from "./ledgers.ts";
 import { type PublishFigures, type PublishVariant, publishBench } from "./publish.ts";
 import { type ReplayFigures, replayBench } from "./replay.ts";
 import { makeSide } from "./side.ts";
+import type { EventBenchResult } from "./result.ts";
 import { summaryRows } from "./summary.ts";
 
-export type EventBenchResult = {
-  publish: Record<string, Record<SideName, PublishFigures>>;
-  latency: LatencyFigures;
-  replay: Record<SideName, ReplayFigures>;
-};
+export type { EventBenchResult } from "./result.ts";
 
 export const runEventBench = async (): Promise<EventBenchResult> => {
   const runId = Date.now().toString(36);

@@ -4,10 +4,10 @@
 // duplicate answers, no sequence given twice).
 import { describe } from "../lib/http.ts";
 import { fmtInt, type Outcome } from "../lib/stats.ts";
-import { countError, newEvents, parse, type Side } from "./side.ts";
+import { countError, type Ledger, newEvents, parse, type Side } from "./side.ts";
 
 /** Per stream: events acknowledged as new, their sequences (must be distinct), and oddities. */
-export type Ledger = { acked: number; sequences: Set<number>; duplicates: number; reusedSequences: number };
+export type { Ledger } from "./side.ts";
 const ledger = (): Ledger => ({ acked: 0, sequences: new Set(), duplicates: 0, reusedSequences: 0 });
 
 /**

@@ -4,7 +4,6 @@
 import type { Client, Reply } from "../lib/http.ts";
 import type { BenchServer } from "../lib/servers.ts";
 import { type SideName, sideClient } from "../lib/sides.ts";
-import type { Ledger } from "./ledgers.ts";
 
 /** A reply body as JSON, or undefined when it is not JSON. */
 export const parse = (text: string): unknown => {
@@ -29,6 +28,9 @@ export const errorText = (counts: ErrorCounts): string =>
 export type BenchEvent = { id: string; source: string; type: string; data: { by: number } };
 
 /** One system under test: how it publishes, reads and measures a stream. */
+/** What one side acknowledged on one stream, to check the stored log against. */
+export type Ledger = { acked: number; sequences: Set<number>; duplicates: number; reusedSequences: number };
+
 export type Side = {
   name: SideName;
   server: BenchServer;

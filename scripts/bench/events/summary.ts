@@ -5,7 +5,7 @@ import type { LogScan } from "../lib/server-log.ts";
 import type { SideName } from "../lib/sides.ts";
 import { fmt, fmtInt, ratio } from "../lib/stats.ts";
 import { CONFIG, CORES } from "./config.ts";
-import type { EventBenchResult } from "./index.ts";
+import type { EventBenchResult } from "./result.ts";
 import { checkClean } from "./ledgers.ts";
 import { tally } from "./measure.ts";
 import type { PublishFigures } from "./publish.ts";

@@ -48,10 +48,11 @@ import { type OverheadFigures, overheadBench } from "./overhead.ts";
 import { beginPhase, countingClient, firstBad, phase, statusText } from "./phase.ts";
 import { indexAll } from "./runs-index.ts";
 import { ms, runCounts, startRun, waitFinal } from "./runs.ts";
+import type { WorkflowBenchResult } from "./result.ts";
 import { summaryRows } from "./summary.ts";
 import { type ThroughputFigures, throughputBench } from "./throughput.ts";
 
-export type WorkflowBenchResult = { throughput: ThroughputFigures; overhead: OverheadFigures; many: ManyFigures };
+export type { WorkflowBenchResult } from "./result.ts";
 
 export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
   const tag = Date.now().toString(36);

@@ -4,7 +4,7 @@ import { verdict } from "../lib/report.ts";
 import type { LogScan } from "../lib/server-log.ts";
 import { fmt, fmtInt } from "../lib/stats.ts";
 import { CONFIG, START_ATTEMPTS, STEPS } from "./config.ts";
-import type { WorkflowBenchResult } from "./index.ts";
+import type { WorkflowBenchResult } from "./result.ts";
 import { badCount, fiveXx, type StatusCounts, tally } from "./phase.ts";
 import { runCounts } from "./runs.ts";
 

@@ -8,3 +8,4 @@ export const retentionSchema = z.strictObject({
 });
 
 export type Retention = z.output<typeof retentionSchema>;
+export type RetentionInput = z.input<typeof retentionSchema>;

@@ -1,10 +1,10 @@
 // Storage of one workflow run: the definition it runs, the caller it acts for, the run
 // header and one row per step (so large step outputs never make one row too big), and
 // the transition events, all written in one transaction per transition.
-import type { Caller } from "../src/platform/security/caller.ts";
-import type { WorkflowDefinition } from "../src/platform/workflow/definition.ts";
-import type { RunState, StepRecord } from "../src/platform/workflow/run-state.ts";
-import { createEventOutbox, type OutboxEvent } from "./event-outbox.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
+import type { WorkflowDefinition } from "../../src/platform/workflow/definition.ts";
+import type { RunState, StepRecord } from "../../src/platform/workflow/run-state.ts";
+import { createSqlOutbox, type OutboxEvent } from "../durable/index.ts";
 
 type Header = Omit<RunState, "steps"> & { indexedStatus: string | null };
 export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null };
@@ -13,7 +13,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
   const { sql } = storage;
   sql.exec("CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS steps (name TEXT PRIMARY KEY, record TEXT NOT NULL)");
-  const outbox = createEventOutbox(sql, "workflow");
+  const outbox = createSqlOutbox(sql, "workflow");
 
   const writeHeader = (state: RunState, indexedStatus: string | null): void => {
     const { steps: _steps, ...header } = state;

@@ -2,23 +2,22 @@
 // through its object, carrying this agent's grants as credentials (the target checks
 // them like a token's). The idempotency key is derived from the calling action's key
 // and the call's position, so a retried action has each of its calls' effects once.
-import { ActionError } from "../src/platform/agent/action-error.ts";
-import { agentObjectName } from "../src/platform/agent/naming.ts";
-import type { AgentCallRequest } from "../src/platform/agent/runtime-deps.ts";
-import { sha256Hex } from "../src/platform/canonical-json.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import { ProblemError } from "../src/platform/problem.ts";
-import type { Caller } from "../src/platform/security/caller.ts";
-import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
-import type { AgentCore } from "./agent-core.ts";
-import type { AgentRpc } from "./agent.ts";
-import type { Bindings } from "../src/env.ts";
-import { activeGrants } from "./agent-grants.ts";
+import { ActionError } from "../../src/platform/agent/action-error.ts";
+import { agentObjectName } from "../../src/platform/agent/naming.ts";
+import type { AgentCallRequest } from "../../src/platform/agent/runtime-deps.ts";
+import { sha256Hex } from "../../src/platform/canonical-json.ts";
+import { callDurable } from "../../src/platform/durable-call.ts";
+import { ProblemError } from "../../src/platform/problem.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
+import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import { typedStub } from "../durable/index.ts";
+import type { AgentCore } from "./core.ts";
+import { activeGrants } from "./grants.ts";
 
 const codeOf = (type: string): string => type.slice(type.lastIndexOf("/") + 1) || "call_failed";
 
 export const agentCaller =
-  (core: AgentCore, agents: Bindings["AGENTS"], telemetry: Telemetry) =>
+  (core: AgentCore, agents: Env["AGENTS"], telemetry: Telemetry) =>
   async (request: AgentCallRequest): Promise<unknown> => {
     const { from, to, action, input, key } = request;
     const caller: Caller = {
@@ -33,7 +32,7 @@ export const agentCaller =
     try {
       const outcome = await callDurable(
         "agent.peer_call",
-        () => (agents.get(objectId) as unknown as AgentRpc).call({ tenant: from.tenant, id: to }, caller, { action, input, idempotencyKey, keyOrigin: "client" }),
+        () => typedStub(agents.get(objectId)).call({ tenant: from.tenant, id: to }, caller, { action, input, idempotencyKey, keyOrigin: "client" }),
         telemetry,
       );
       return outcome.output;

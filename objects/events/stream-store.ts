@@ -1,11 +1,11 @@
 // Storage of one event stream: the append-only log (gap-free sequence, ids unique),
 // the subscriptions that apply to the stream with their delivery state, replay jobs,
 // and the stream's settings (retention). All synchronous SQLite.
-import type { CloudEvent } from "../src/platform/events/cloud-event.ts";
-import type { DeliveryState } from "../src/platform/events/delivery.ts";
-import type { SubscriptionRecord } from "../src/platform/events/subscription.ts";
+import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
+import type { DeliveryState } from "../../src/platform/events/delivery.ts";
+import type { SubscriptionRecord } from "../../src/platform/events/subscription.ts";
 
-import type { Retention } from "../src/platform/events/retention.ts";
+import type { Retention } from "../../src/platform/events/retention.ts";
 
 export type { Retention };
 export type StreamSettings = { tenant: string; stream: string; retention: Retention; registered: boolean };

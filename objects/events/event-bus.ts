@@ -5,48 +5,39 @@
 // registers. Each stream keeps the durable cursor and does the delivering.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import type { Bindings } from "../src/env.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import { streamObjectName } from "../src/platform/events/naming.ts";
+import { callDurable } from "../../src/platform/durable-call.ts";
+import { streamObjectName } from "../../src/platform/events/naming.ts";
 import {
   type SubscriptionRecord,
+  type SubscriptionRequest,
   subscriptionRequestSchema,
   type SubscriptionStreamStatus,
-} from "../src/platform/events/subscription.ts";
-import { newWebhookSecret } from "../src/platform/events/webhook-signature.ts";
-import { idSchema } from "../src/platform/ids.ts";
-import { paginate, type Page, paginationQuery } from "../src/platform/pagination.ts";
-import { conflict, notFound } from "../src/platform/problem.ts";
-import { asResult, type Result } from "../src/platform/result.ts";
-import { type Caller, callerSchema } from "../src/platform/security/caller.ts";
-import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import type { EventStreamRpc } from "./event-stream.ts";
+} from "../../src/platform/events/subscription.ts";
+import { newWebhookSecret } from "../../src/platform/events/webhook-signature.ts";
+import { idSchema } from "../../src/platform/ids.ts";
+import { paginate, type Page, paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
+import { conflict, notFound } from "../../src/platform/problem.ts";
+import { asResult, type Result } from "../../src/platform/result.ts";
+import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
+import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { typedStub } from "../durable/index.ts";
 
 const tenantSchema = z.strictObject({ tenant: idSchema });
+export type TenantAddress = z.input<typeof tenantSchema>;
 
 export type SubscriptionView = Omit<SubscriptionRecord, "caller" | "secret" | "createdAt" | "spec"> &
   SubscriptionRecord["spec"] & { createdBy: string; createdAt: string; streams: SubscriptionStreamStatus[]; secret?: string };
-
-export interface EventBusRpc {
-  registerStream(at: unknown, stream: string): Promise<Result<SubscriptionRecord[]>>;
-  create(at: unknown, caller: unknown, request: unknown): Promise<Result<{ created: boolean; subscription: SubscriptionView }>>;
-  get(at: unknown, id: string): Promise<Result<SubscriptionView>>;
-  list(at: unknown, query: unknown): Promise<Result<Page<SubscriptionView>>>;
-  setStatus(at: unknown, id: string, status: "active" | "paused"): Promise<Result<SubscriptionView>>;
-  remove(at: unknown, id: string): Promise<Result<null>>;
-  record(at: unknown, id: string): Promise<Result<SubscriptionRecord>>;
-}
 
 /** Dead-letter streams only deliver to subscriptions that name them, so failures cannot loop. */
 const appliesTo = (record: SubscriptionRecord, stream: string): boolean =>
   record.spec.stream === undefined ? !stream.startsWith("dlq.") : record.spec.stream === stream;
 
-export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
+export class EventBus extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   readonly #telemetry = createTelemetry();
 
-  constructor(ctx: DurableObjectState, env: Bindings) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#sql.exec("CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, record TEXT NOT NULL)");
@@ -68,8 +59,8 @@ export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
     return this.#sql.exec<{ name: string }>("SELECT name FROM streams ORDER BY name").toArray().map((row) => row.name).filter((name) => appliesTo(record, name));
   }
 
-  #stream(tenant: string, name: string): EventStreamRpc {
-    return this.env.STREAMS.get(this.env.STREAMS.idFromName(streamObjectName(tenant, name))) as unknown as EventStreamRpc;
+  #stream(tenant: string, name: string) {
+    return typedStub(this.env.STREAMS.get(this.env.STREAMS.idFromName(streamObjectName(tenant, name))));
   }
 
   async #push(record: SubscriptionRecord): Promise<void> {
@@ -97,7 +88,7 @@ export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
     };
   }
 
-  registerStream(at: unknown, stream: string): Promise<Result<SubscriptionRecord[]>> {
+  registerStream(at: TenantAddress, stream: string): Promise<Result<SubscriptionRecord[]>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       this.#sql.exec("INSERT OR IGNORE INTO streams (name) VALUES (?)", stream);
@@ -105,7 +96,7 @@ export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
     });
   }
 
-  create(at: unknown, by: unknown, request: unknown): Promise<Result<{ created: boolean; subscription: SubscriptionView }>> {
+  create(at: TenantAddress, by: Caller, request: SubscriptionRequest): Promise<Result<{ created: boolean; subscription: SubscriptionView }>> {
     return asResult(async () => {
       const { tenant } = parseOrProblem(tenantSchema, at, "address");
       const caller: Caller = parseOrProblem(callerSchema, by, "caller");
@@ -133,21 +124,21 @@ export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
     });
   }
 
-  get(at: unknown, id: string): Promise<Result<SubscriptionView>> {
+  get(at: TenantAddress, id: string): Promise<Result<SubscriptionView>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       return this.#view(this.#find(id));
     });
   }
 
-  record(at: unknown, id: string): Promise<Result<SubscriptionRecord>> {
+  record(at: TenantAddress, id: string): Promise<Result<SubscriptionRecord>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       return this.#find(id);
     });
   }
 
-  list(at: unknown, query: unknown): Promise<Result<Page<SubscriptionView>>> {
+  list(at: TenantAddress, query: PaginationQuery): Promise<Result<Page<SubscriptionView>>> {
     return asResult(async () => {
       parseOrProblem(tenantSchema, at, "address");
       const page = paginate(this.#records(), (record) => record.id, parseOrProblem(paginationQuery, query, "query"));
@@ -155,7 +146,7 @@ export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
     });
   }
 
-  setStatus(at: unknown, id: string, status: "active" | "paused"): Promise<Result<SubscriptionView>> {
+  setStatus(at: TenantAddress, id: string, status: "active" | "paused"): Promise<Result<SubscriptionView>> {
     return asResult(async () => {
       parseOrProblem(tenantSchema, at, "address");
       const record = { ...this.#find(id), status };
@@ -165,7 +156,7 @@ export class EventBus extends DurableObject<Bindings> implements EventBusRpc {
     });
   }
 
-  remove(at: unknown, id: string): Promise<Result<null>> {
+  remove(at: TenantAddress, id: string): Promise<Result<null>> {
     return asResult(async () => {
       parseOrProblem(tenantSchema, at, "address");
       const record = this.#find(id);

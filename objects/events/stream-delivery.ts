@@ -3,15 +3,13 @@
 // subscription wants, persisting the cursor after every step. A failure waits for its
 // backoff (the object's alarm brings it back); the last failure sends the event to the
 // subscription's dead-letter stream and delivery continues with the next event.
-import { sha256Hex } from "../src/platform/canonical-json.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import type { CloudEvent } from "../src/platform/events/cloud-event.ts";
-import { type DeliveryState, delivered, failed, initialDelivery, skipped, startCursor, wants } from "../src/platform/events/delivery.ts";
-import { streamObjectName } from "../src/platform/events/naming.ts";
-import { deadLetterStream, type SubscriptionRecord } from "../src/platform/events/subscription.ts";
-import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
+import { sha256Hex } from "../../src/platform/canonical-json.ts";
+import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
+import { type DeliveryState, delivered, failed, initialDelivery, skipped, startCursor, wants } from "../../src/platform/events/delivery.ts";
+import { deadLetterStream, type SubscriptionRecord } from "../../src/platform/events/subscription.ts";
+import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import { appendToStream } from "../durable/index.ts";
 import { deliverEvent, type TargetContext } from "./delivery-targets.ts";
-import type { EventStreamRpc } from "./event-stream.ts";
 import type { ReplayJob, StreamStore } from "./stream-store.ts";
 
 const BATCH = 50;
@@ -21,7 +19,7 @@ export type DeliveryContext = TargetContext & {
   store: StreamStore;
   tenant: string;
   stream: string;
-  streams: DurableObjectNamespace;
+  streams: Env["STREAMS"];
   random: () => number;
   telemetry: Telemetry;
 };
@@ -37,7 +35,6 @@ export const deliveryStateOf = (ctx: DeliveryContext, sub: SubscriptionRecord): 
 
 const deadLetter = async (ctx: DeliveryContext, sub: SubscriptionRecord, event: CloudEvent, message: string): Promise<void> => {
   const stream = deadLetterStream(sub.id);
-  const id = ctx.streams.idFromName(streamObjectName(ctx.tenant, stream));
   const letter = {
     id: `dl-${(await sha256Hex(`${sub.id}\n${event.id}`)).slice(0, 40)}`,
     source: "platform/events",
@@ -46,7 +43,7 @@ const deadLetter = async (ctx: DeliveryContext, sub: SubscriptionRecord, event: 
     time: new Date(ctx.now()).toISOString(),
     data: { subscription: sub.id, error: message, event },
   };
-  await callDurable("delivery.dead_letter", () => (ctx.streams.get(id) as unknown as EventStreamRpc).append({ tenant: ctx.tenant, stream }, [letter]), ctx.telemetry);
+  await appendToStream(ctx.streams, { tenant: ctx.tenant, stream }, [letter], ctx.telemetry, "delivery.dead_letter");
   ctx.telemetry.emit("events.dead_lettered", { count: 1 }, { tenant: ctx.tenant, stream: ctx.stream, subscription: sub.id });
 };
 

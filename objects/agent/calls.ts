@@ -2,21 +2,21 @@
 // duplicates), lifecycle check, input validation, then bulkhead -> mailbox -> the
 // pure pipeline, and one transaction committing state, events, counters and the
 // idempotency record. A failed call commits only its counters; the state is untouched.
-import { lastErrorFrom } from "../src/platform/agent/agent-meta.ts";
-import { executeAction } from "../src/platform/agent/execute.ts";
+import { lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
+import { executeAction } from "../../src/platform/agent/execute.ts";
 import {
   IDEMPOTENCY_TTL_MS,
   keyReuseProblem,
   requestFingerprint,
-} from "../src/platform/agent/idempotency.ts";
-import type { AnyActionSpec } from "../src/platform/agent/define-agent.ts";
-import { checkTransition } from "../src/platform/agent/lifecycle.ts";
-import { findAction } from "../src/platform/agent/registry.ts";
-import type { AgentAddress, CallOutcome, CallRequest } from "../src/platform/agent/rpc.ts";
-import { notFound, problem, ProblemError } from "../src/platform/problem.ts";
-import { BulkheadFullError } from "../src/platform/resilience/bulkhead.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import type { Caller } from "../src/platform/security/caller.ts";
+} from "../../src/platform/agent/idempotency.ts";
+import type { AnyActionSpec } from "../../src/platform/agent/define-agent.ts";
+import { checkTransition } from "../../src/platform/agent/lifecycle.ts";
+import { findAction } from "../../src/platform/agent/registry.ts";
+import type { AgentAddress, CallOutcome, CallRequest } from "../../src/platform/agent/rpc.ts";
+import { notFound, problem, ProblemError } from "../../src/platform/problem.ts";
+import { BulkheadFullError } from "../../src/platform/resilience/bulkhead.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
 import {
   type AgentCore,
   agentCapability,
@@ -27,7 +27,7 @@ import {
   type Guards,
   requireAgent,
   requireGuards,
-} from "./agent-core.ts";
+} from "./core.ts";
 
 export const callAction = async (core: AgentCore, address: AgentAddress, caller: Caller, request: CallRequest): Promise<CallOutcome> => {
   const found = requireAgent(core, address);

@@ -5,20 +5,18 @@
 // src/platform/events; delivery in stream-delivery.ts; the tail in stream-tail.ts.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import type { Bindings } from "../src/env.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import { type CloudEvent, eventInputSchema, streamNameSchema } from "../src/platform/events/cloud-event.ts";
-import { busObjectName } from "../src/platform/events/naming.ts";
-import { initialDelivery, startCursor } from "../src/platform/events/delivery.ts";
-import type { SubscriptionRecord, SubscriptionStreamStatus } from "../src/platform/events/subscription.ts";
-import { idSchema } from "../src/platform/ids.ts";
-import { problem } from "../src/platform/problem.ts";
-import { asResult, type Result } from "../src/platform/result.ts";
-import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { retentionSchema } from "../src/platform/events/retention.ts";
-import { armEarliest } from "./alarm.ts";
-import type { EventBusRpc } from "./event-bus.ts";
+import { callDurable } from "../../src/platform/durable-call.ts";
+import { type CloudEvent, eventInputSchema, streamNameSchema } from "../../src/platform/events/cloud-event.ts";
+import { busObjectName } from "../../src/platform/events/naming.ts";
+import { initialDelivery, startCursor } from "../../src/platform/events/delivery.ts";
+import type { SubscriptionRecord, SubscriptionStreamStatus } from "../../src/platform/events/subscription.ts";
+import { idSchema } from "../../src/platform/ids.ts";
+import { problem } from "../../src/platform/problem.ts";
+import { asResult, type Result } from "../../src/platform/result.ts";
+import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
+import { armEarliest, typedStub } from "../durable/index.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
 import { acceptTailSocket, createSseTail, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
@@ -33,6 +31,9 @@ const readSchema = z.strictObject({
 const replaySchema = z.strictObject({ id: z.string().min(1).max(64), from: z.number().int().min(1), to: z.number().int().min(1) });
 
 export type StreamAddress = z.input<typeof addressSchema>;
+export type AppendRequest = readonly z.input<typeof appendSchema>[number][];
+export type ReadQuery = z.input<typeof readSchema>;
+export type ReplayRange = z.input<typeof replaySchema>;
 export type Appended = { id: string; stream: string; sequence: number; duplicate: boolean };
 export type StreamPage = { items: CloudEvent[]; next: number | null };
 export type StreamInfo = {
@@ -44,34 +45,23 @@ export type StreamInfo = {
   retention: Retention;
 };
 
-export interface EventStreamRpc {
-  append(at: unknown, events: unknown): Promise<Result<Appended[]>>;
-  read(at: unknown, query: unknown): Promise<Result<StreamPage>>;
-  info(at: unknown): Promise<Result<StreamInfo>>;
-  setRetention(at: unknown, retention: unknown): Promise<Result<StreamInfo>>;
-  upsertSubscription(at: unknown, record: SubscriptionRecord): Promise<Result<null>>;
-  removeSubscription(at: unknown, id: string): Promise<Result<null>>;
-  subscriptionStatus(at: unknown, id: string): Promise<Result<SubscriptionStreamStatus | null>>;
-  replay(at: unknown, subscription: string, range: unknown): Promise<Result<{ id: string; from: number; to: number }>>;
-}
-
 /** How often retention runs while a stream has a policy. */
 const RETENTION_EVERY_MS = 60_000;
 
-export class EventStream extends DurableObject<Bindings> implements EventStreamRpc {
+export class EventStream extends DurableObject<Env> {
   readonly #store: StreamStore;
   readonly #telemetry = createTelemetry();
   readonly #sse: ReturnType<typeof createSseTail>;
   #sweeping: Promise<void> | null = null;
   #sweepAgain = false;
 
-  constructor(ctx: DurableObjectState, env: Bindings) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = createStreamStore(ctx.storage);
     this.#sse = createSseTail(this.#store);
   }
 
-  #address(raw: unknown): StreamSettings {
+  #address(raw: StreamAddress): StreamSettings {
     const { tenant, stream } = parseOrProblem(addressSchema, raw, "address");
     const settings = this.#store.settings();
     if (settings) return settings;
@@ -97,7 +87,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
   /** Tells the tenant's bus this stream exists and takes the subscriptions that apply to it. */
   async #register(settings: StreamSettings): Promise<void> {
     if (settings.registered) return;
-    const bus = this.env.BUS.get(this.env.BUS.idFromName(busObjectName(settings.tenant))) as unknown as EventBusRpc;
+    const bus = typedStub(this.env.BUS.get(this.env.BUS.idFromName(busObjectName(settings.tenant))));
     const subscriptions = await callDurable("bus.register_stream", () => bus.registerStream({ tenant: settings.tenant }, settings.stream), this.#telemetry);
     const now = Date.now();
     this.#store.transaction(() => {
@@ -136,7 +126,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     await armEarliest(this.ctx.storage, [due, retention]);
   }
 
-  append(at: unknown, events: unknown): Promise<Result<Appended[]>> {
+  append(at: StreamAddress, events: AppendRequest): Promise<Result<Appended[]>> {
     return asResult(async () => {
       const settings = this.#address(at);
       const inputs = parseOrProblem(appendSchema, events, "events");
@@ -167,7 +157,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     });
   }
 
-  read(at: unknown, query: unknown): Promise<Result<StreamPage>> {
+  read(at: StreamAddress, query: ReadQuery): Promise<Result<StreamPage>> {
     return asResult(() => {
       this.#address(at);
       const { from, to, limit } = parseOrProblem(readSchema, query, "query");
@@ -188,11 +178,11 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     };
   }
 
-  info(at: unknown): Promise<Result<StreamInfo>> {
+  info(at: StreamAddress): Promise<Result<StreamInfo>> {
     return asResult(() => this.#info(this.#address(at)));
   }
 
-  setRetention(at: unknown, retention: unknown): Promise<Result<StreamInfo>> {
+  setRetention(at: StreamAddress, retention: RetentionInput): Promise<Result<StreamInfo>> {
     return asResult(async () => {
       const settings = { ...this.#address(at), retention: parseOrProblem(retentionSchema, retention) };
       this.#store.saveSettings(settings);
@@ -202,7 +192,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     });
   }
 
-  upsertSubscription(at: unknown, record: SubscriptionRecord): Promise<Result<null>> {
+  upsertSubscription(at: StreamAddress, record: SubscriptionRecord): Promise<Result<null>> {
     return asResult(async () => {
       const settings = this.#address(at);
       this.#store.transaction(() => {
@@ -214,7 +204,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     });
   }
 
-  removeSubscription(at: unknown, id: string): Promise<Result<null>> {
+  removeSubscription(at: StreamAddress, id: string): Promise<Result<null>> {
     return asResult(() => {
       this.#address(at);
       this.#store.transaction(() => this.#store.removeSubscription(id));
@@ -222,7 +212,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     });
   }
 
-  subscriptionStatus(at: unknown, id: string): Promise<Result<SubscriptionStreamStatus | null>> {
+  subscriptionStatus(at: StreamAddress, id: string): Promise<Result<SubscriptionStreamStatus | null>> {
     return asResult(() => {
       const settings = this.#address(at);
       if (!this.#store.subscriptions().some((sub) => sub.id === id)) return null;
@@ -243,7 +233,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     });
   }
 
-  replay(at: unknown, subscription: string, range: unknown): Promise<Result<{ id: string; from: number; to: number }>> {
+  replay(at: StreamAddress, subscription: string, range: ReplayRange): Promise<Result<{ id: string; from: number; to: number }>> {
     return asResult(async () => {
       const settings = this.#address(at);
       const { id, from, to } = parseOrProblem(replaySchema, range);
@@ -269,7 +259,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
   /** The live tail: a WebSocket upgrade, or Server-Sent Events. The Worker has authorised the caller. */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    this.#address({ tenant: url.searchParams.get("tenant"), stream: url.searchParams.get("stream") });
+    this.#address({ tenant: url.searchParams.get("tenant") ?? "", stream: url.searchParams.get("stream") ?? "" });
     const from = Number(url.searchParams.get("from") ?? "1");
     const subscription = url.searchParams.get("subscription");
     if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return acceptTailSocket(this.ctx, this.#store, from, subscription);

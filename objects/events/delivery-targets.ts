@@ -3,21 +3,20 @@
 // redelivered event has its effect once, and it is checked against the subscription
 // creator's capabilities. A webhook gets the CloudEvent signed in the Standard
 // Webhooks format. Failures come back as data for the retry schedule.
-import { agentObjectName } from "../src/platform/agent/naming.ts";
-import { sha256Hex } from "../src/platform/canonical-json.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import type { CloudEvent } from "../src/platform/events/cloud-event.ts";
-import type { SubscriptionRecord } from "../src/platform/events/subscription.ts";
-import { webhookHeaders } from "../src/platform/events/webhook-signature.ts";
-import { ProblemError } from "../src/platform/problem.ts";
-import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
-import type { Bindings } from "../src/env.ts";
-import type { AgentRpc } from "./agent.ts";
+import { agentObjectName } from "../../src/platform/agent/naming.ts";
+import { sha256Hex } from "../../src/platform/canonical-json.ts";
+import { callDurable } from "../../src/platform/durable-call.ts";
+import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
+import type { SubscriptionRecord } from "../../src/platform/events/subscription.ts";
+import { webhookHeaders } from "../../src/platform/events/webhook-signature.ts";
+import { ProblemError } from "../../src/platform/problem.ts";
+import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import { typedStub } from "../durable/index.ts";
 
 export type DeliveryOutcome = { ok: true } | { ok: false; message: string };
 
 export type TargetContext = {
-  env: Pick<Bindings, "AGENTS">;
+  env: Pick<Env, "AGENTS">;
   telemetry: Telemetry;
   now: () => number;
   /** Pushes to live connections; false when none is attached to the subscription. */
@@ -36,7 +35,7 @@ const toAgent = async (sub: SubscriptionRecord, event: CloudEvent, deliveryKey: 
   try {
     await callDurable(
       "delivery.agent",
-      () => (agents.get(id) as unknown as AgentRpc).call({ tenant: sub.tenant, id: target.agent }, sub.caller, { action: target.action, input, idempotencyKey, keyOrigin: "client" }),
+      () => typedStub(agents.get(id)).call({ tenant: sub.tenant, id: target.agent }, sub.caller, { action: target.action, input, idempotencyKey, keyOrigin: "client" }),
       ctx.telemetry,
     );
     return { ok: true };

@@ -4,9 +4,9 @@
 // one burst, which is cheaper than writing storage on every lease.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { asResult, type Result } from "../src/platform/result.ts";
-import { type Bucket, fullBucket, take } from "../src/platform/security/token-bucket.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
+import { asResult, type Result } from "../../src/platform/result.ts";
+import { type Bucket, fullBucket, take } from "../../src/platform/security/token-bucket.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 
 const leaseSchema = z.strictObject({
   wanted: z.number().int().min(1).max(100_000),
@@ -14,16 +14,13 @@ const leaseSchema = z.strictObject({
   burst: z.number().positive().max(2_000_000),
 });
 
+export type LeaseRequest = z.input<typeof leaseSchema>;
 export type Lease = { granted: number; retryAfterMs: number };
 
-export interface RateLimiterRpc {
-  lease(request: unknown): Promise<Result<Lease>>;
-}
-
-export class RateLimiter extends DurableObject implements RateLimiterRpc {
+export class RateLimiter extends DurableObject<Env> {
   #bucket: Bucket | null = null;
 
-  lease(request: unknown): Promise<Result<Lease>> {
+  lease(request: LeaseRequest): Promise<Result<Lease>> {
     return asResult(() => {
       const { wanted, rate, burst } = parseOrProblem(leaseSchema, request);
       const now = Date.now();

@@ -7,7 +7,7 @@
 // - Server-Sent Events: events are written while the stream's queue has room; a reader
 //   that falls behind is disconnected with a `retry` hint and resumes with
 //   Last-Event-ID, reading from storage rather than from memory.
-import type { CloudEvent } from "../src/platform/events/cloud-event.ts";
+import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
 import type { StreamStore } from "./stream-store.ts";
 
 export const WINDOW = 256;

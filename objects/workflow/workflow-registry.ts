@@ -3,36 +3,29 @@
 // runs can be listed by workflow and status.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import type { Bindings } from "../src/env.ts";
-import { idSchema } from "../src/platform/ids.ts";
-import { paginate, type Page } from "../src/platform/pagination.ts";
-import { conflict } from "../src/platform/problem.ts";
-import { asResult, type Result } from "../src/platform/result.ts";
-import { type WorkflowDefinition, workflowDefinitionSchema } from "../src/platform/workflow/definition.ts";
-import type { RunSummary } from "../src/platform/workflow/run-view.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { canonicalJson } from "../src/platform/canonical-json.ts";
+import { idSchema } from "../../src/platform/ids.ts";
+import { paginate, type Page } from "../../src/platform/pagination.ts";
+import { conflict } from "../../src/platform/problem.ts";
+import { asResult, type Result } from "../../src/platform/result.ts";
+import { type WorkflowDefinition, type WorkflowDefinitionInput, workflowDefinitionSchema } from "../../src/platform/workflow/definition.ts";
+import type { RunSummary } from "../../src/platform/workflow/run-view.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { canonicalJson } from "../../src/platform/canonical-json.ts";
 
 const tenantSchema = z.strictObject({ tenant: idSchema });
+export type RegistryAddress = z.input<typeof tenantSchema>;
 const runQuerySchema = z.strictObject({
   workflow: z.string().max(64).optional(),
   status: z.string().max(32).optional(),
   limit: z.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(512).optional(),
 });
+export type RunQuery = z.input<typeof runQuerySchema>;
 
-export interface WorkflowRegistryRpc {
-  register(at: unknown, definition: unknown): Promise<Result<{ created: boolean; definition: WorkflowDefinition }>>;
-  versions(at: unknown, name: string): Promise<Result<WorkflowDefinition[]>>;
-  list(at: unknown): Promise<Result<WorkflowDefinition[]>>;
-  recordRun(at: unknown, summary: RunSummary): Promise<Result<null>>;
-  runs(at: unknown, query: unknown): Promise<Result<Page<RunSummary>>>;
-}
-
-export class WorkflowRegistry extends DurableObject<Bindings> implements WorkflowRegistryRpc {
+export class WorkflowRegistry extends DurableObject<Env> {
   readonly #sql = this.ctx.storage.sql;
 
-  constructor(ctx: DurableObjectState, env: Bindings) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql.exec("CREATE TABLE IF NOT EXISTS definitions (name TEXT NOT NULL, version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (name, version))");
     this.#sql.exec("CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL, summary TEXT NOT NULL)");
@@ -46,7 +39,7 @@ export class WorkflowRegistry extends DurableObject<Bindings> implements Workflo
       .map((row) => JSON.parse(row.body) as WorkflowDefinition);
   }
 
-  register(at: unknown, raw: unknown): Promise<Result<{ created: boolean; definition: WorkflowDefinition }>> {
+  register(at: RegistryAddress, raw: WorkflowDefinitionInput): Promise<Result<{ created: boolean; definition: WorkflowDefinition }>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       const definition = parseOrProblem(workflowDefinitionSchema, raw);
@@ -62,21 +55,21 @@ export class WorkflowRegistry extends DurableObject<Bindings> implements Workflo
     });
   }
 
-  versions(at: unknown, name: string): Promise<Result<WorkflowDefinition[]>> {
+  versions(at: RegistryAddress, name: string): Promise<Result<WorkflowDefinition[]>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       return this.#definitions("WHERE name = ?", name);
     });
   }
 
-  list(at: unknown): Promise<Result<WorkflowDefinition[]>> {
+  list(at: RegistryAddress): Promise<Result<WorkflowDefinition[]>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       return this.#definitions();
     });
   }
 
-  recordRun(at: unknown, summary: RunSummary): Promise<Result<null>> {
+  recordRun(at: RegistryAddress, summary: RunSummary): Promise<Result<null>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       this.#sql.exec("INSERT OR REPLACE INTO runs (id, workflow, status, summary) VALUES (?, ?, ?, ?)", summary.id, summary.workflow, summary.status, JSON.stringify(summary));
@@ -84,7 +77,7 @@ export class WorkflowRegistry extends DurableObject<Bindings> implements Workflo
     });
   }
 
-  runs(at: unknown, raw: unknown): Promise<Result<Page<RunSummary>>> {
+  runs(at: RegistryAddress, raw: RunQuery): Promise<Result<Page<RunSummary>>> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       const query = parseOrProblem(runQuerySchema, raw, "query");

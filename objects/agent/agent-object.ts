@@ -4,64 +4,54 @@
 // modules. Domain failures are answered as Result data; infrastructure errors are
 // thrown so the Worker can classify and retry them.
 import { DurableObject } from "cloudflare:workers";
-import type { AgentView } from "../src/platform/agent/agent-meta.ts";
-import type { Checkpoint } from "../src/platform/agent/checkpoint.ts";
-import type { AgentRegistry } from "../src/platform/agent/registry.ts";
+import type { AgentView } from "../../src/platform/agent/agent-meta.ts";
+import type { Checkpoint } from "../../src/platform/agent/checkpoint.ts";
+import type { AgentRegistry } from "../../src/platform/agent/registry.ts";
 import {
   agentAddressSchema,
   callRequestSchema,
   restoreRequestSchema,
   spawnRequestSchema,
+  type AgentAddress,
   type CallOutcome,
+  type CallRequest,
+  type RestoreRequest,
   type SpawnOutcome,
-} from "../src/platform/agent/rpc.ts";
-import { asResult, type Result } from "../src/platform/result.ts";
-import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
-import { createLogger } from "../src/platform/telemetry/logger.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, armAlarm, createCore, loadCore, requireAuthorized, viewOf } from "./agent-core.ts";
-import { auditSink } from "./audit.ts";
-import { agentCaller } from "./agent-peers.ts";
-import { drainOutbox } from "./agent-outbox.ts";
-import { grantCapability, pageGrants, revokeGrant } from "./agent-grants.ts";
-import type { GrantView } from "../src/platform/security/grants.ts";
-import type { Page } from "../src/platform/pagination.ts";
-import { paginationQuery } from "../src/platform/pagination.ts";
-import { idSchema } from "../src/platform/ids.ts";
-import { callerSchema } from "../src/platform/security/caller.ts";
-import type { Bindings } from "../src/env.ts";
-import { callAction } from "./agent-calls.ts";
-import { restoreAgent, takeCheckpoint } from "./agent-checkpoint.ts";
-import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, stopAgent } from "./agent-lifecycle.ts";
-import { createAgentStore } from "./agent-store.ts";
-
-/** The RPC surface the Worker (and other agents) call; every method parses its own input. */
-export interface AgentRpc {
-  spawn(at: unknown, caller: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
-  get(at: unknown, caller: unknown): Promise<Result<AgentView>>;
-  call(at: unknown, caller: unknown, request: unknown): Promise<Result<CallOutcome>>;
-  pause(at: unknown, caller: unknown): Promise<Result<AgentView>>;
-  resume(at: unknown, caller: unknown): Promise<Result<AgentView>>;
-  stop(at: unknown, caller: unknown): Promise<Result<AgentView>>;
-  destroy(at: unknown, caller: unknown): Promise<Result<null>>;
-  checkpoint(at: unknown, caller: unknown): Promise<Result<Checkpoint>>;
-  restore(at: unknown, caller: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
-  grant(at: unknown, caller: unknown, request: unknown): Promise<Result<GrantView>>;
-  revoke(at: unknown, caller: unknown, grantId: unknown): Promise<Result<null>>;
-  grants(at: unknown, caller: unknown, query: unknown): Promise<Result<Page<GrantView>>>;
-}
+  type SpawnRequest,
+} from "../../src/platform/agent/rpc.ts";
+import { asResult, type Result } from "../../src/platform/result.ts";
+import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
+import { createLogger } from "../../src/platform/telemetry/logger.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { type AgentCore, armAlarm, createCore, loadCore, requireAuthorized, viewOf } from "./core.ts";
+import { auditSink } from "../durable/index.ts";
+import { agentCaller } from "./peers.ts";
+import { drainAgentOutbox } from "./outbox.ts";
+import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
+import type { GrantRequest } from "../../src/platform/security/grants.ts";
+import type { GrantView } from "../../src/platform/security/grants.ts";
+import type { Page } from "../../src/platform/pagination.ts";
+import { paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
+import { idSchema } from "../../src/platform/ids.ts";
+import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
+import { callAction } from "./calls.ts";
+import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
+import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, stopAgent } from "./lifecycle.ts";
+import { createAgentStore } from "./store.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
 
-const address = (raw: unknown) => parseOrProblem(agentAddressSchema, raw, "address");
-const caller = (raw: unknown) => parseOrProblem(callerSchema, raw, "caller");
+// Declared with their real types for the compiler's sake, and parsed all the same: an
+// RPC caller is another program, and nothing it sends is trusted.
+const address = (raw: AgentAddress) => parseOrProblem(agentAddressSchema, raw, "address");
+const caller = (raw: Caller) => parseOrProblem(callerSchema, raw, "caller");
 
 export const defineAgentObject = (registry: AgentRegistry) =>
-  class AgentObject extends DurableObject<Bindings> implements AgentRpc {
+  class AgentObject extends DurableObject<Env> {
     readonly #core: AgentCore;
 
-    constructor(ctx: DurableObjectState, env: Bindings) {
+    constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
       const telemetry = createTelemetry();
       const deps = {
@@ -92,7 +82,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
 
     /** Drains the outbox once at a time; a failure leaves the events for the alarm to retry. */
     #drain(): Promise<boolean> {
-      this.#draining ??= drainOutbox(this.#core, this.env.STREAMS, this.#core.deps.telemetry)
+      this.#draining ??= drainAgentOutbox(this.#core, this.env.STREAMS, this.#core.deps.telemetry)
         .then((empty) => {
           this.#drainFailures = 0;
           return empty;
@@ -118,42 +108,42 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
     }
 
-    spawn(at: unknown, by: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
+    spawn(at: AgentAddress, by: Caller, request: SpawnRequest): Promise<Result<SpawnOutcome<AgentView>>> {
       return asResult(() => spawnAgent(this.#core, address(at), caller(by), parseOrProblem(spawnRequestSchema, request)));
     }
 
-    get(at: unknown, by: unknown): Promise<Result<AgentView>> {
+    get(at: AgentAddress, by: Caller): Promise<Result<AgentView>> {
       return asResult(async () => viewOf(this.#core, await requireAuthorized(this.#core, address(at), caller(by), "read")));
     }
 
-    call(at: unknown, by: unknown, request: unknown): Promise<Result<CallOutcome>> {
+    call(at: AgentAddress, by: Caller, request: CallRequest): Promise<Result<CallOutcome>> {
       return asResult(() => callAction(this.#core, address(at), caller(by), parseOrProblem(callRequestSchema, request)));
     }
 
-    pause(at: unknown, by: unknown): Promise<Result<AgentView>> {
+    pause(at: AgentAddress, by: Caller): Promise<Result<AgentView>> {
       return asResult(() => setPaused(this.#core, address(at), caller(by), true));
     }
 
-    resume(at: unknown, by: unknown): Promise<Result<AgentView>> {
+    resume(at: AgentAddress, by: Caller): Promise<Result<AgentView>> {
       return asResult(() => setPaused(this.#core, address(at), caller(by), false));
     }
 
-    stop(at: unknown, by: unknown): Promise<Result<AgentView>> {
+    stop(at: AgentAddress, by: Caller): Promise<Result<AgentView>> {
       return asResult(() => stopAgent(this.#core, address(at), caller(by)));
     }
 
-    destroy(at: unknown, by: unknown): Promise<Result<null>> {
+    destroy(at: AgentAddress, by: Caller): Promise<Result<null>> {
       return asResult(async () => {
         await destroyAgent(this.#core, address(at), caller(by));
         return null;
       });
     }
 
-    checkpoint(at: unknown, by: unknown): Promise<Result<Checkpoint>> {
+    checkpoint(at: AgentAddress, by: Caller): Promise<Result<Checkpoint>> {
       return asResult(() => takeCheckpoint(this.#core, address(at), caller(by)));
     }
 
-    restore(at: unknown, by: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>> {
+    restore(at: AgentAddress, by: Caller, request: RestoreRequest): Promise<Result<SpawnOutcome<AgentView>>> {
       return asResult(async () => {
         const { checkpoint } = parseOrProblem(restoreRequestSchema, request);
         const outcome = await restoreAgent(this.#core, address(at), caller(by), checkpoint);
@@ -162,15 +152,15 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       });
     }
 
-    grant(at: unknown, by: unknown, request: unknown): Promise<Result<GrantView>> {
+    grant(at: AgentAddress, by: Caller, request: GrantRequest): Promise<Result<GrantView>> {
       return asResult(() => grantCapability(this.#core, address(at), caller(by), request));
     }
 
-    revoke(at: unknown, by: unknown, grantId: unknown): Promise<Result<null>> {
+    revoke(at: AgentAddress, by: Caller, grantId: string): Promise<Result<null>> {
       return asResult(() => revokeGrant(this.#core, address(at), caller(by), parseOrProblem(idSchema, grantId, "grantId")));
     }
 
-    grants(at: unknown, by: unknown, query: unknown): Promise<Result<Page<GrantView>>> {
+    grants(at: AgentAddress, by: Caller, query: PaginationQuery): Promise<Result<Page<GrantView>>> {
       return asResult(() => pageGrants(this.#core, address(at), caller(by), parseOrProblem(paginationQuery, query, "query")));
     }
 
@@ -185,6 +175,5 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     }
   };
 
-export type AgentObjectClass = ReturnType<typeof defineAgentObject>;
-/** A stub as the Worker uses it: the RPC surface with its declared result types. */
-export type AgentObjectStub = AgentRpc;
+/** The class as the runtime sees it (one per deployment, whatever its agent types). */
+export type AgentObject = InstanceType<ReturnType<typeof defineAgentObject>>;

@@ -1,18 +1,18 @@
 // Checkpoint and restore: a complete JSON snapshot of an agent, and a new agent made
 // from one. Restoring the same checkpoint into the same id again answers the agent it
 // made (idempotent); any other agent already there is a conflict.
-import type { AgentStatus, AgentView } from "../src/platform/agent/agent-meta.ts";
-import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_IDEMPOTENCY_LIMIT } from "../src/platform/agent/checkpoint.ts";
-import { canonicalJson, sha256Hex } from "../src/platform/canonical-json.ts";
-import type { AgentAddress, SpawnOutcome } from "../src/platform/agent/rpc.ts";
-import { conflict, problem } from "../src/platform/problem.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import type { Caller } from "../src/platform/security/caller.ts";
-import { type AgentCore, agentCapability, agentResource, authorize, deny, requireAuthorized, viewOf } from "./agent-core.ts";
-import { createAgent } from "./agent-lifecycle.ts";
-import { insertGrants, listGrants } from "./agent-grants.ts";
-import { grantView, mayDelegate } from "../src/platform/security/grants.ts";
-import { isoTime as iso } from "../src/platform/time.ts";
+import type { AgentStatus, AgentView } from "../../src/platform/agent/agent-meta.ts";
+import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_IDEMPOTENCY_LIMIT } from "../../src/platform/agent/checkpoint.ts";
+import { canonicalJson, sha256Hex } from "../../src/platform/canonical-json.ts";
+import type { AgentAddress, SpawnOutcome } from "../../src/platform/agent/rpc.ts";
+import { conflict, problem } from "../../src/platform/problem.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
+import { type AgentCore, agentCapability, agentResource, authorize, deny, requireAuthorized, viewOf } from "./core.ts";
+import { createAgent } from "./lifecycle.ts";
+import { insertGrants, listGrants } from "./grants.ts";
+import { grantView, mayDelegate } from "../../src/platform/security/grants.ts";
+import { isoTime as iso } from "../../src/platform/time.ts";
 
 
 export const takeCheckpoint = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<Checkpoint> => {

@@ -1,13 +1,13 @@
 // The capability grants an agent holds: granted, revoked and listed over RPC, stored in
 // the agent's SQLite, and carried as the agent's credentials when it calls another agent.
-import { type AgentMeta } from "../src/platform/agent/agent-meta.ts";
-import type { AgentAddress } from "../src/platform/agent/rpc.ts";
-import { conflict, notFound } from "../src/platform/problem.ts";
-import type { Caller } from "../src/platform/security/caller.ts";
-import { grantRequestSchema, type GrantView, grantView, mayDelegate, newGrant, type StoredGrant } from "../src/platform/security/grants.ts";
-import { paginate, type Page } from "../src/platform/pagination.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, agentResource, deny, requireAuthorized } from "./agent-core.ts";
+import { type AgentMeta } from "../../src/platform/agent/agent-meta.ts";
+import type { AgentAddress } from "../../src/platform/agent/rpc.ts";
+import { conflict, notFound } from "../../src/platform/problem.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
+import { grantRequestSchema, type GrantRequest, type GrantView, grantView, mayDelegate, newGrant, type StoredGrant } from "../../src/platform/security/grants.ts";
+import { paginate, type Page } from "../../src/platform/pagination.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { type AgentCore, agentResource, deny, requireAuthorized } from "./core.ts";
 
 /** An agent holds at most this many grants. */
 export const GRANT_LIMIT = 1_000;
@@ -47,7 +47,7 @@ export const insertGrants = (sql: SqlStorage, grants: readonly StoredGrant[]): v
 export const activeGrants = (sql: SqlStorage, now: number): StoredGrant[] =>
   listGrants(sql).filter((grant) => grant.expiresAt === null || grant.expiresAt > now);
 
-export const grantCapability = async (core: AgentCore, address: AgentAddress, caller: Caller, raw: unknown): Promise<GrantView> => {
+export const grantCapability = async (core: AgentCore, address: AgentAddress, caller: Caller, raw: GrantRequest): Promise<GrantView> => {
   const meta: AgentMeta = await requireAuthorized(core, address, caller, "grant");
   const request = parseOrProblem(grantRequestSchema, raw);
   const sql = core.store.sql;

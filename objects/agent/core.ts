@@ -1,21 +1,21 @@
 // The in-memory side of one agent object: its store, the cached meta and state (the
 // object is the only writer, so the cache is the committed truth), and the guards
 // built from its definition. Shared by the call and lifecycle modules.
-import type { AgentMeta, AgentView } from "../src/platform/agent/agent-meta.ts";
-import { agentView } from "../src/platform/agent/agent-meta.ts";
-import type { AnyAgentDefinition } from "../src/platform/agent/define-agent.ts";
-import { deepFreeze } from "../src/platform/agent/deep-freeze.ts";
-import { createMailbox, type Mailbox } from "../src/platform/agent/mailbox.ts";
-import type { AgentRegistry } from "../src/platform/agent/registry.ts";
-import type { AgentAddress, CallOutcome } from "../src/platform/agent/rpc.ts";
-import type { RuntimeDeps } from "../src/platform/agent/runtime-deps.ts";
-import { forbidden, notFound, problem } from "../src/platform/problem.ts";
-import { type Bulkhead, createBulkhead } from "../src/platform/resilience/bulkhead.ts";
-import { type CircuitBreaker, createCircuitBreaker, describeBreaker } from "../src/platform/resilience/circuit-breaker.ts";
-import type { AgentStore } from "./agent-store.ts";
-import type { AuditSink } from "./audit.ts";
-import { checkCapability } from "../src/platform/security/check.ts";
-import type { Caller } from "../src/platform/security/caller.ts";
+import type { AgentMeta, AgentView } from "../../src/platform/agent/agent-meta.ts";
+import { agentView } from "../../src/platform/agent/agent-meta.ts";
+import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
+import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
+import { createMailbox, type Mailbox } from "../../src/platform/agent/mailbox.ts";
+import type { AgentRegistry } from "../../src/platform/agent/registry.ts";
+import type { AgentAddress, CallOutcome } from "../../src/platform/agent/rpc.ts";
+import type { RuntimeDeps } from "../../src/platform/agent/runtime-deps.ts";
+import { forbidden, notFound, problem } from "../../src/platform/problem.ts";
+import { type Bulkhead, createBulkhead } from "../../src/platform/resilience/bulkhead.ts";
+import { type CircuitBreaker, createCircuitBreaker, describeBreaker } from "../../src/platform/resilience/circuit-breaker.ts";
+import type { AgentStore } from "./store.ts";
+import type { AuditSink } from "../durable/index.ts";
+import { checkCapability } from "../../src/platform/security/check.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
 
 export type Guards = { definition: AnyAgentDefinition; breaker: CircuitBreaker; bulkhead: Bulkhead };
 

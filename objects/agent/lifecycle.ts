@@ -1,18 +1,18 @@
 // Lifecycle of an agent object: spawn (idempotent), start with onStart, pause and
 // resume, graceful stop with onTerminate, and deletion. Each transition is committed
 // before it is answered; `recoverInterrupted` finishes what a crash cut short.
-import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentView, lastErrorFrom } from "../src/platform/agent/agent-meta.ts";
-import type { AnyAgentDefinition } from "../src/platform/agent/define-agent.ts";
-import { deepFreeze } from "../src/platform/agent/deep-freeze.ts";
-import { runHook } from "../src/platform/agent/hooks.ts";
-import type { IdempotencyRecord } from "../src/platform/agent/idempotency.ts";
-import { checkTransition } from "../src/platform/agent/lifecycle.ts";
-import type { PendingEvent } from "../src/platform/agent/pending-event.ts";
-import type { AgentAddress, SpawnOutcome, SpawnRequest } from "../src/platform/agent/rpc.ts";
-import { conflict, notFound, ProblemError } from "../src/platform/problem.ts";
-import { CLOSED_BREAKER } from "../src/platform/resilience/circuit-breaker.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import type { Caller } from "../src/platform/security/caller.ts";
+import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentView, lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
+import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
+import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
+import { runHook } from "../../src/platform/agent/hooks.ts";
+import type { IdempotencyRecord } from "../../src/platform/agent/idempotency.ts";
+import { checkTransition } from "../../src/platform/agent/lifecycle.ts";
+import type { PendingEvent } from "../../src/platform/agent/pending-event.ts";
+import type { AgentAddress, SpawnOutcome, SpawnRequest } from "../../src/platform/agent/rpc.ts";
+import { conflict, notFound, ProblemError } from "../../src/platform/problem.ts";
+import { CLOSED_BREAKER } from "../../src/platform/resilience/circuit-breaker.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
 import {
   type AgentCore,
   agentCapability,
@@ -22,7 +22,7 @@ import {
   guardsFor,
   requireAuthorized,
   viewOf,
-} from "./agent-core.ts";
+} from "./core.ts";
 
 /** What a new agent starts from: spawned fresh, or restored from a checkpoint. */
 export type Genesis = {

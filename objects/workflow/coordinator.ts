@@ -6,45 +6,39 @@
 // resumes calls that a crash interrupted.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import type { Bindings } from "../src/env.ts";
-import { createMailbox } from "../src/platform/agent/mailbox.ts";
-import type { AgentRegistry } from "../src/platform/agent/registry.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import { idSchema } from "../src/platform/ids.ts";
-import { conflict, notFound, validationProblem } from "../src/platform/problem.ts";
-import { asResult, type Result } from "../src/platform/result.ts";
-import { callerSchema } from "../src/platform/security/caller.ts";
-import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
-import { createLogger } from "../src/platform/telemetry/logger.ts";
-import { catalogOf, typesFor } from "../src/platform/workflow/catalog.ts";
-import { type WorkflowDefinition, workflowDefinitionSchema, walkFlow, nodeName } from "../src/platform/workflow/definition.ts";
-import { type Advance, advance, type Effect, newRun, nextWakeUp, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../src/platform/workflow/interpreter.ts";
-import { isFinal, type RunState } from "../src/platform/workflow/run-state.ts";
-import { runSummary, type RunView, runView } from "../src/platform/workflow/run-view.ts";
-import { workflowRegistryName } from "../src/platform/workflow/naming.ts";
-import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { callForEffect, type RunAgents, spawnForRun } from "./coordinator-calls.ts";
+import { createMailbox } from "../../src/platform/agent/mailbox.ts";
+import type { AgentRegistry } from "../../src/platform/agent/registry.ts";
+import { callDurable } from "../../src/platform/durable-call.ts";
+import { idSchema } from "../../src/platform/ids.ts";
+import { conflict, notFound, validationProblem } from "../../src/platform/problem.ts";
+import { asResult, type Result } from "../../src/platform/result.ts";
+import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
+import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
+import { createLogger } from "../../src/platform/telemetry/logger.ts";
+import { catalogOf, typesFor } from "../../src/platform/workflow/catalog.ts";
+import { type WorkflowDefinition, workflowDefinitionSchema, walkFlow, nodeName } from "../../src/platform/workflow/definition.ts";
+import { type Advance, advance, type Effect, newRun, nextWakeUp, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../../src/platform/workflow/interpreter.ts";
+import { isFinal, type RunState } from "../../src/platform/workflow/run-state.ts";
+import { runSummary, type RunView, runView } from "../../src/platform/workflow/run-view.ts";
+import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
-import { armEarliest } from "./alarm.ts";
-import type { WorkflowRegistryRpc } from "./workflow-registry.ts";
+import { armEarliest, drainOutbox, typedStub } from "../durable/index.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
 const startSchema = z.strictObject({ definition: workflowDefinitionSchema, input: z.record(z.string(), z.unknown()) });
 const signalSchema = z.strictObject({ type: z.string().min(1).max(128), role: z.string().max(64).nullable().default(null), data: z.unknown().default(null) });
+export type RunAddress = z.input<typeof addressSchema>;
+export type StartRequest = z.input<typeof startSchema>;
+export type SignalRequest = z.input<typeof signalSchema>;
 
 /** While a call is under way, the alarm comes back this often to resume it if the process died. */
 const WATCHDOG_MS = 5_000;
 
-export interface CoordinatorRpc {
-  start(at: unknown, caller: unknown, request: unknown): Promise<Result<{ created: boolean; run: RunView }>>;
-  get(at: unknown): Promise<Result<RunView>>;
-  cancel(at: unknown): Promise<Result<RunView>>;
-  signal(at: unknown, event: unknown): Promise<Result<RunView>>;
-}
-
 export const defineCoordinator = (registry: AgentRegistry) => {
   const catalog = catalogOf(registry);
-  return class Coordinator extends DurableObject<Bindings> implements CoordinatorRpc {
+  return class Coordinator extends DurableObject<Env> {
     readonly #store = createRunStore(this.ctx.storage);
     readonly #mailbox = createMailbox();
     readonly #telemetry = createTelemetry();
@@ -53,7 +47,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     readonly #inFlight = new Map<string, object>();
     #run: StoredRun | undefined;
 
-    constructor(ctx: DurableObjectState, env: Bindings) {
+    constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
       ctx.blockConcurrencyWhile(async () => {
         this.#run = this.#store.load();
@@ -69,7 +63,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       return runView(run.state, [...walkFlow(run.definition.flow)].map(({ node }) => nodeName(node)));
     }
 
-    #require(at: unknown): StoredRun {
+    #require(at: RunAddress): StoredRun {
       const { tenant, id } = parseOrProblem(addressSchema, at, "address");
       const run = this.#run;
       if (!run || run.state.tenant !== tenant || run.state.id !== id) throw notFound("Run", id);
@@ -142,11 +136,11 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /** Drains transition events to the `workflow` stream and keeps the runs index current. */
     async #publish(run: StoredRun): Promise<void> {
       try {
-        await this.#store.outbox.drain(this.env.STREAMS, run.state.tenant, this.#telemetry);
+        await drainOutbox(this.#store.outbox, { streams: this.env.STREAMS, tenant: run.state.tenant, telemetry: this.#telemetry });
         const status = this.#run?.state.status;
         if (status && this.#run && this.#run.indexedStatus !== status) {
           const state = this.#run.state;
-          const index = this.env.WORKFLOWS.get(this.env.WORKFLOWS.idFromName(workflowRegistryName(state.tenant))) as unknown as WorkflowRegistryRpc;
+          const index = typedStub(this.env.WORKFLOWS.get(this.env.WORKFLOWS.idFromName(workflowRegistryName(state.tenant))));
           await callDurable("workflow.index", () => index.recordRun({ tenant: state.tenant }, runSummary(state)), this.#telemetry);
           this.#store.setIndexed(this.#run.state, status);
           this.#run = { ...this.#run, indexedStatus: status };
@@ -174,7 +168,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       return Object.fromEntries(roles);
     }
 
-    start(at: unknown, by: unknown, request: unknown): Promise<Result<{ created: boolean; run: RunView }>> {
+    start(at: RunAddress, by: Caller, request: StartRequest): Promise<Result<{ created: boolean; run: RunView }>> {
       return asResult(() =>
         this.#mailbox.run(async () => {
           const { tenant, id } = parseOrProblem(addressSchema, at, "address");
@@ -201,18 +195,18 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       );
     }
 
-    get(at: unknown): Promise<Result<RunView>> {
+    get(at: RunAddress): Promise<Result<RunView>> {
       return asResult(() => this.#view(this.#require(at)));
     }
 
-    cancel(at: unknown): Promise<Result<RunView>> {
+    cancel(at: RunAddress): Promise<Result<RunView>> {
       return asResult(async () => {
         this.#require(at);
         return this.#view(await this.#transition((run) => onCancel(run.definition, run.state, Date.now())));
       });
     }
 
-    signal(at: unknown, event: unknown): Promise<Result<RunView>> {
+    signal(at: RunAddress, event: SignalRequest): Promise<Result<RunView>> {
       return asResult(async () => {
         this.#require(at);
         const parsed = parseOrProblem(signalSchema, event);
@@ -234,4 +228,5 @@ export const defineCoordinator = (registry: AgentRegistry) => {
   };
 };
 
-export type CoordinatorClass = ReturnType<typeof defineCoordinator>;
+/** The class as the runtime sees it (one per deployment, whatever its agent types). */
+export type Coordinator = InstanceType<ReturnType<typeof defineCoordinator>>;

@@ -2,10 +2,10 @@
 // rows, the outbox, and idempotency records (SQLite). Every method is synchronous,
 // and `commit` writes state, events, meta and the idempotency record in ONE
 // transaction, so a crash leaves either the old agent or the new one.
-import type { AgentMeta } from "../src/platform/agent/agent-meta.ts";
-import type { IdempotencyRecord, KeyOrigin } from "../src/platform/agent/idempotency.ts";
-import type { PendingEvent } from "../src/platform/agent/pending-event.ts";
-import { LIMITS } from "../src/platform/agent/limits.ts";
+import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
+import type { IdempotencyRecord, KeyOrigin } from "../../src/platform/agent/idempotency.ts";
+import type { PendingEvent } from "../../src/platform/agent/pending-event.ts";
+import { LIMITS } from "../../src/platform/agent/limits.ts";
 
 const META_KEY = "agent.meta";
 

@@ -1,19 +1,18 @@
 // How a coordinator reaches the agents of its run: calls with the run's credentials and
 // the step's stable idempotency key, and spawning the agents it binds to roles.
-import type { AgentView } from "../src/platform/agent/agent-meta.ts";
-import { agentObjectName } from "../src/platform/agent/naming.ts";
-import { callDurable } from "../src/platform/durable-call.ts";
-import { ProblemError } from "../src/platform/problem.ts";
-import type { Caller } from "../src/platform/security/caller.ts";
-import type { Telemetry } from "../src/platform/telemetry/emitter.ts";
-import { callProblem } from "../src/platform/workflow/errors.ts";
-import type { CallOutcome, Effect } from "../src/platform/workflow/interpreter.ts";
-import type { Bindings } from "../src/env.ts";
-import type { AgentRpc } from "./agent.ts";
+import type { AgentView } from "../../src/platform/agent/agent-meta.ts";
+import { agentObjectName } from "../../src/platform/agent/naming.ts";
+import { callDurable } from "../../src/platform/durable-call.ts";
+import { ProblemError } from "../../src/platform/problem.ts";
+import type { Caller } from "../../src/platform/security/caller.ts";
+import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import { typedStub } from "../durable/index.ts";
+import { callProblem } from "../../src/platform/workflow/errors.ts";
+import type { CallOutcome, Effect } from "../../src/platform/workflow/interpreter.ts";
 
-export type RunAgents = { agents: Bindings["AGENTS"]; tenant: string; caller: Caller; telemetry: Telemetry };
+export type RunAgents = { agents: Env["AGENTS"]; tenant: string; caller: Caller; telemetry: Telemetry };
 
-const stub = (run: RunAgents, id: string): AgentRpc => run.agents.get(run.agents.idFromName(agentObjectName(run.tenant, id))) as unknown as AgentRpc;
+const stub = (run: RunAgents, id: string) => typedStub(run.agents.get(run.agents.idFromName(agentObjectName(run.tenant, id))));
 
 export const callForEffect = async (run: RunAgents, effect: Effect): Promise<CallOutcome> => {
   try {

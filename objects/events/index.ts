@@ -1,0 +1,7 @@
+// The events family: one EventStream per (tenant, stream) holding its log, cursors,
+// delivery and live tail, and one EventBus per tenant holding its subscriptions and the
+// streams they apply to. Other families reach streams through `Env["STREAMS"]`, whose
+// stub type is derived from these classes.
+export { EventBus, type SubscriptionView, type TenantAddress } from "./event-bus.ts";
+export { type Appended, type AppendRequest, EventStream, type StreamAddress, type StreamInfo, type StreamPage } from "./event-stream.ts";
+export { WINDOW as TAIL_WINDOW } from "./stream-tail.ts";
