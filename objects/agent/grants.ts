@@ -5,7 +5,7 @@ import type { AgentAddress } from "../../src/platform/agent/rpc.ts";
 import { conflict, notFound } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
 import { grantRequestSchema, type GrantRequest, type GrantView, grantView, mayDelegate, newGrant, type StoredGrant } from "../../src/platform/security/grants.ts";
-import { paginate, type Page } from "../../src/platform/pagination.ts";
+import { cursorKey, type Page, pageOfRows } from "../../src/platform/pagination.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { type AgentCore, agentResource, deny, requireAuthorized } from "./core.ts";
 
@@ -77,6 +77,10 @@ export const pageGrants = async (
   query: { limit: number; cursor?: string | undefined },
 ): Promise<Page<GrantView>> => {
   await requireAuthorized(core, address, caller, "grant");
-  const page = paginate(listGrants(core.store.sql), (grant) => grant.id, query);
+  const sql = core.store.sql;
+  ensureTable(sql);
+  // `id > ?` in SQLite's order, the order of compareKeys, so pages neither skip nor repeat.
+  const rows = sql.exec<GrantRow>("SELECT * FROM grants WHERE id > ? ORDER BY id LIMIT ?", cursorKey(query.cursor) ?? "", query.limit + 1).toArray().map(fromRow);
+  const page = pageOfRows(rows, (grant) => grant.id, query.limit);
   return { items: page.items.map(grantView), next: page.next };
 };

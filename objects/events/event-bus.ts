@@ -15,7 +15,7 @@ import {
 } from "../../src/platform/events/subscription.ts";
 import { newWebhookSecret } from "../../src/platform/events/webhook-signature.ts";
 import { idSchema } from "../../src/platform/ids.ts";
-import { paginate, type Page, paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
+import { cursorKey, type Page, pageOfRows, paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
 import { conflict, notFound } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
@@ -141,7 +141,13 @@ export class EventBus extends DurableObject<Env> {
   list(at: TenantAddress, query: PaginationQuery): Promise<Result<Page<SubscriptionView>>> {
     return asResult(async () => {
       parseOrProblem(tenantSchema, at, "address");
-      const page = paginate(this.#records(), (record) => record.id, parseOrProblem(paginationQuery, query, "query"));
+      const { limit, cursor } = parseOrProblem(paginationQuery, query, "query");
+      // `id > ?` in SQLite's order, the order of compareKeys, so pages neither skip nor repeat.
+      const rows = this.#sql
+        .exec<{ record: string }>("SELECT record FROM subscriptions WHERE id > ? ORDER BY id LIMIT ?", cursorKey(cursor) ?? "", limit + 1)
+        .toArray()
+        .map((row) => JSON.parse(row.record) as SubscriptionRecord);
+      const page = pageOfRows(rows, (record) => record.id, limit);
       return { items: await Promise.all(page.items.map((record) => this.#view(record))), next: page.next };
     });
   }

@@ -22,6 +22,10 @@ import { createStreamStore, type Retention, type StreamSettings, type StreamStor
 import { acceptTailSocket, createSseTail, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchema });
+// Ids are checked where they enter (publish, restore; the platform makes the others),
+// not here: an outbox written by an older version may still hold an id outside today's
+// alphabet, and refusing it would block that agent's outbox for good. Delivery derives
+// a header-safe webhook id from any id.
 const appendSchema = z.array(eventInputSchema.extend({ id: z.string().min(1).max(128), time: z.string() })).min(1).max(1000);
 const readSchema = z.strictObject({
   from: z.number().int().min(1).default(1),

@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { idSchema } from "../../src/platform/ids.ts";
-import { paginate, type Page } from "../../src/platform/pagination.ts";
+import { cursorKey, type Page, pageOfRows } from "../../src/platform/pagination.ts";
 import { conflict } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { type WorkflowDefinition, type WorkflowDefinitionInput, workflowDefinitionSchema } from "../../src/platform/workflow/definition.ts";
@@ -81,15 +81,16 @@ export class WorkflowRegistry extends DurableObject<Env> {
     return asResult(() => {
       parseOrProblem(tenantSchema, at, "address");
       const query = parseOrProblem(runQuerySchema, raw, "query");
-      const filters: string[] = [];
-      const bindings: unknown[] = [];
+      // `id > ?` in SQLite's order, the order of compareKeys, so pages neither skip nor repeat.
+      const filters = ["id > ?"];
+      const bindings: unknown[] = [cursorKey(query.cursor) ?? ""];
       if (query.workflow) filters.push("workflow = ?") && bindings.push(query.workflow);
       if (query.status) filters.push("status = ?") && bindings.push(query.status);
       const rows = this.#sql
-        .exec<{ summary: string }>(`SELECT summary FROM runs ${filters.length ? `WHERE ${filters.join(" AND ")}` : ""} ORDER BY id`, ...bindings)
+        .exec<{ summary: string }>(`SELECT summary FROM runs WHERE ${filters.join(" AND ")} ORDER BY id LIMIT ?`, ...bindings, query.limit + 1)
         .toArray()
         .map((row) => JSON.parse(row.summary) as RunSummary);
-      return paginate(rows, (run) => run.id, query);
+      return pageOfRows(rows, (run) => run.id, query.limit);
     });
   }
 }

@@ -3,7 +3,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { canonicalJson, sha256Hex } from "../platform/canonical-json.ts";
 import { idempotencyKeySchema } from "../platform/ids.ts";
-import { paginate, paginationQuery } from "../platform/pagination.ts";
+import { paginate, paginationQuery, sortByKey } from "../platform/pagination.ts";
 import { conflict, notFound, validationProblem } from "../platform/problem.ts";
 import { checkWorkflow } from "../platform/workflow/check.ts";
 import { flowNodeSchema, NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
@@ -85,8 +85,8 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
     .openapi(listRoute, async (c) => {
       await requireCapability(c, telemetry, "workflows:read", "workflows");
       const registered = await onRegistry(c, telemetry, "list", (rpc, at) => rpc.list(at));
-      const all = [...builtins, ...registered].sort((a, b) => `${a.name}@${a.version}`.localeCompare(`${b.name}@${b.version}`));
-      return c.json(paginate(all, (w) => `${w.name}@${w.version}`, c.req.valid("query")), 200);
+      const keyOf = (w: WorkflowDefinition) => `${w.name}@${w.version}`;
+      return c.json(paginate(sortByKey([...builtins, ...registered], keyOf), keyOf, c.req.valid("query")), 200);
     })
     .openapi(getRoute, async (c) => {
       const { name } = c.req.valid("param");

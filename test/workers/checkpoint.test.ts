@@ -186,6 +186,7 @@ describe("restoring a tampered checkpoint", () => {
     ["a missing state", ({ state: _state, ...rest }) => rest, "checkpoint.state"],
     ["an event type no stream accepts", (c) => ({ ...c, outbox: [{ id: "e", type: "Not A Type", subject: null, data: {}, time: c.takenAt }] }), "outbox.0.type"],
     ["an event for a stream only the platform writes", (c) => ({ ...c, outbox: [{ id: "e", type: "audit.denied", subject: null, data: {}, time: c.takenAt }] }), "outbox.0.type"],
+    ["an event id no header could carry (it becomes webhook-id)", (c) => ({ ...c, outbox: [{ id: "line\nbreak", type: "a.b", subject: null, data: {}, time: c.takenAt }] }), "outbox.0.id"],
     ["event data over 256 KiB", (c) => ({ ...c, outbox: [{ id: "e", type: "a.b", subject: null, data: "x".repeat(300 * 1024), time: c.takenAt }] }), "outbox.0.data"],
     ["a response over 1 MiB", (c) => ({ ...c, idempotency: [{ ...c.idempotency[0], response: "x".repeat(1024 * 1024 + 1) }] }), "idempotency.0.response"],
   ];

@@ -5,8 +5,9 @@
 // intercepts the objects' outbound fetch (they share the tests' isolate and globals).
 // `sink.take` (test-agents.ts) refuses its first `failTimes` attempts per event.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { verifyWebhook } from "../../src/platform/events/webhook-signature.ts";
-import { agentOf, type Bus, busClient, event, eventually, publish, readAll, spawnIn, subscribe, subscription, sweepNow } from "./bus.ts";
+import { typedStub } from "../../objects/durable/index.ts";
+import { verifyWebhook, webhookMessageId } from "../../src/platform/events/webhook-signature.ts";
+import { agentOf, type Bus, busClient, event, eventually, publish, readAll, spawnIn, streamStub, subscribe, subscription, sweepNow } from "./bus.ts";
 import { sinkAttempts } from "./test-agents.ts";
 import { deadLetterStream } from "../../src/platform/events/subscription.ts";
 
@@ -131,6 +132,27 @@ describe("a webhook target", () => {
     }
     expect(deliveries.map((d) => JSON.parse(d.body))).toEqual([stored[0], stored[0], stored[1]]);
     expect((await subscription(bus, created.id)).streams[0]).toMatchObject({ delivered: 2, lag: 0, lastError: { sequence: 1, message: "webhook answered 503" } });
+  });
+
+  it("gets a derived, signed webhook-id for a stored id no header could carry, and the events behind it follow at once", async () => {
+    const deliveries = interceptHooks();
+    const bus = await busClient();
+    const created = await subscribe(bus, { patterns: ["order.#"], start: "earliest", target: { kind: "webhook", url: "https://hooks.example.test/old" }, delivery: { maxAttempts: 2, ...FAST } });
+    // As an outbox written by an older version could still append them: publish refuses such ids.
+    const stream = typedStub(streamStub(bus.tenant, "order"));
+    const old = ["line\nbreak", "emoji-\u{1F600}"].map((id) => ({ ...event("order.created", { old: id }), id, time: new Date().toISOString() }));
+    expect(await stream.append({ tenant: bus.tenant, stream: "order" }, old)).toMatchObject({ ok: true });
+    await publish(bus, event("order.created", { n: 1 }, { id: "after" }));
+    await eventually("caught up", () => subscription(bus, created.id), (s) => s.streams[0]?.cursor === 3);
+    const expected = [await webhookMessageId(old[0]!.id), await webhookMessageId(old[1]!.id), "after"];
+    expect(deliveries.map((d) => d.headers["webhook-id"])).toEqual(expected);
+    expect(expected[0]).toMatch(/^sha256~[0-9a-f]{48}$/);
+    expect(deliveries.map((d) => JSON.parse(d.body).id)).toEqual([old[0]!.id, old[1]!.id, "after"]);
+    for (const delivery of deliveries) {
+      const signed = { id: delivery.headers["webhook-id"]!, timestamp: delivery.headers["webhook-timestamp"]!, signature: delivery.headers["webhook-signature"]! };
+      expect(await verifyWebhook(created.secret, signed, delivery.body, Date.now())).toBe(true);
+    }
+    expect((await subscription(bus, created.id)).streams[0]).toMatchObject({ delivered: 3, deadLetters: 0, lastError: null });
   });
 
   it("receives what agents emit: an action's event, drained from its outbox, with the agent as source", async () => {

@@ -105,6 +105,19 @@ describe("POST /v1/events", () => {
     await expectEmpty(bus, "order");
   });
 
+  it("refuses an id outside the id alphabet (it becomes the webhook-id header), naming it, and stores nothing", async () => {
+    const bus = await busClient();
+    const valid = event("order.created", { n: 1 });
+    for (const id of ["a b", "a/b", "line\nbreak", "naïve", "emoji-\u{1F600}", ".", "", "x".repeat(129)]) {
+      expectInvalid(await bus.send("POST", "/v1/events", event("order.created", {}, { id })), "id");
+      expectInvalid(await bus.send("POST", "/v1/events", [valid, event("order.created", {}, { id })]), "1.id");
+    }
+    await expectEmpty(bus, "order");
+    // The id alphabet, and the UUIDs CloudEvents SDKs generate, are taken as they are.
+    const ids = ["Order:1.A-b_2", crypto.randomUUID()];
+    expect((await publish(bus, ids.map((id) => event("order.created", {}, { id })))).map((item) => item.id)).toEqual(ids);
+  });
+
   it("refuses bad bodies with problem+json and changes nothing", async () => {
     const bus = await busClient();
     expectInvalid(await bus.send("POST", "/v1/events", { ...event("order.created"), extra: true }), "extra");

@@ -171,6 +171,27 @@ describe("managing subscriptions", () => {
   });
 });
 
+describe("GET /v1/subscriptions", () => {
+  it("pages through mixed-case, punctuated ids in byte order, each exactly once, at every page size", async () => {
+    const bus = await busClient();
+    const ids = ["b", "B", "a-1", "a.1", "A_1", "a:1", "a", "Z9", "z"];
+    for (const id of ids) await subscribe(bus, { id, patterns: ["order.#"], target: toCounter("c") });
+    const inOrder = ["A_1", "B", "Z9", "a", "a-1", "a.1", "a:1", "b", "z"];
+    for (const limit of [1, 2, 4, 9, 10]) {
+      const seen: string[] = [];
+      let path = `/v1/subscriptions?limit=${limit}`;
+      for (let page = 0; page <= ids.length; page++) {
+        const reply = await bus.send("GET", path);
+        expect(reply.status, reply.text).toBe(200);
+        seen.push(...reply.body.items.map((item: { id: string }) => item.id));
+        if (reply.body.next === null) break;
+        path = `/v1/subscriptions?limit=${limit}&cursor=${encodeURIComponent(reply.body.next)}`;
+      }
+      expect(seen, `limit ${limit}`).toEqual(inOrder);
+    }
+  });
+});
+
 describe("tenants", () => {
   it("never see each other's streams or subscriptions", async () => {
     const a = await busClient();

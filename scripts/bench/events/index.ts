@@ -8,7 +8,9 @@
 //   3. end-to-end latency from publish to delivery, platform only (the bare side has no
 //      delivery): an agent target (the `counter`'s increment, observed by polling the
 //      agent) and a webhook target (a receiver in this process, no polling) (latency.ts);
-//   4. replay of a long stream (100,000 events) as NDJSON and as JSON pages of 1000 (replay.ts).
+//   4. replay of a long stream (100,000 events) as NDJSON and as JSON pages of 1000 (replay.ts);
+//   5. the cost of matching a subscription pattern, typical and worst case, in this
+//      process before the servers start (pattern-cost.ts).
 // Every acknowledged event is accounted for: each stream's final length must equal the
 // events acknowledged on it, with distinct sequence numbers and no duplicates (ledgers.ts).
 // This file runs them in turn and prints the summary (summary.ts).
@@ -27,6 +29,7 @@ import { markdownTable } from "../lib/stats.ts";
 import { CONFIG, CORES } from "./config.ts";
 import { type LatencyFigures, latencyBench } from "./latency.ts";
 import { checkClean, checkStreams, checkText, publishOp } from "./ledgers.ts";
+import { type PatternFigures, patternBench } from "./pattern-cost.ts";
 import { type PublishFigures, type PublishVariant, publishBench } from "./publish.ts";
 import { type ReplayFigures, replayBench } from "./replay.ts";
 import { makeSide } from "./side.ts";
@@ -37,6 +40,7 @@ export type { EventBenchResult } from "./result.ts";
 
 export const runEventBench = async (): Promise<EventBenchResult> => {
   const runId = Date.now().toString(36);
+  const patterns = patternBench(QUICK);
   const prefixes = { state: "/dev/shm/jido-bench-events-", logs: "/tmp/jido-bench-events-logs-" };
   const intro = ({ stateDir, logDir }: SessionDirs) => [
     `# Event benchmark${QUICK ? " (BENCH_QUICK=1)" : ""}`,
@@ -70,11 +74,11 @@ export const runEventBench = async (): Promise<EventBenchResult> => {
     const logs = printServerLogs(sides);
 
     console.log(`\n## Event benchmark summary${QUICK ? " (BENCH_QUICK=1: reduced counts)" : ""}\n`);
-    console.log(markdownTable(["metric", "platform", "bare", "ratio", "target"], summaryRows(sides, { publish, latency, replay }, logs)));
+    console.log(markdownTable(["metric", "platform", "bare", "ratio", "target"], summaryRows(sides, { publish, latency, replay, patterns }, logs)));
     console.log(
       "\nratio = platform / bare. Throughput: events acknowledged per second of wall time, over all measured rounds. Latency: platform only (the bare\n" +
         "side stores events and delivers nothing). Targets are judged on the platform's figures; the exit code does not depend on them.",
     );
-    return { publish, latency, replay };
+    return { publish, latency, replay, patterns };
   });
 };

@@ -1,6 +1,7 @@
 // What the event benchmark measured, shared by the run and its summary table.
 import type { SideName } from "../lib/sides.ts";
 import type { LatencyFigures } from "./latency.ts";
+import type { PatternFigures } from "./pattern-cost.ts";
 import type { PublishFigures } from "./publish.ts";
 import type { ReplayFigures } from "./replay.ts";
 
@@ -8,4 +9,5 @@ export type EventBenchResult = {
   publish: Record<string, Record<SideName, PublishFigures>>;
   latency: LatencyFigures;
   replay: Record<SideName, ReplayFigures>;
+  patterns: PatternFigures;
 };

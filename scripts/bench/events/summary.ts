@@ -12,7 +12,8 @@ import type { PublishFigures } from "./publish.ts";
 import { errorText, type Side } from "./side.ts";
 
 export const summaryRows = (sides: readonly [Side, Side], figures: EventBenchResult, logs: readonly (readonly [SideName, LogScan])[]): string[][] => {
-  const { publish, latency, replay } = figures;
+  const { publish, latency, replay, patterns } = figures;
+  const us = (f: { microsPerMatch: number }) => fmt(f.microsPerMatch, 3);
   const { streams: streamCount, batch } = CONFIG.publish;
   const xp = (f: Record<SideName, PublishFigures>) => `${x(f.platform.eventsPerSecond, f.bare.eventsPerSecond)} (paired median ${fmt(f.platform.pairedRatio, 2)}x)`;
   const one = publish.one as Record<SideName, PublishFigures>;
@@ -59,6 +60,9 @@ export const summaryRows = (sides: readonly [Side, Side], figures: EventBenchRes
     ["replay rate NDJSON / pages (events/s)", `${fmtInt(p.ndjson.eventsPerSecond)} / ${fmtInt(p.pages.eventsPerSecond)}`, `${fmtInt(b.ndjson.eventsPerSecond)} / ${fmtInt(b.pages.eventsPerSecond)}`, "", ""],
     ["replay: Worker CPU per 1000 events, NDJSON / pages (ms)", `${fmt(p.ndjson.workerCpuMsPer1000, 1)} / ${fmt(p.pages.workerCpuMsPer1000, 1)}`, `${fmt(b.ndjson.workerCpuMsPer1000, 1)} / ${fmt(b.pages.workerCpuMsPer1000, 1)}`, "", ""],
     ["replay: complete and in order every time", p.ndjson.ok && p.pages.ok ? "yes" : `**no**: ${[...p.ndjson.problems, ...p.pages.problems].slice(0, 2).join("; ")}`, b.ndjson.ok && b.pages.ok ? "yes" : "**no**", "", ""],
+    [`pattern match, in-process (us): typical '${patterns.typical.pattern}' / '${patterns.wildcard.pattern}' / worst case '${patterns.worst.pattern}' ~ ${patterns.worst.type.length}-character type`,
+      `${us(patterns.typical)} / ${us(patterns.wildcard)} / ${us(patterns.worst)}`, "", "",
+      `worst case linear, not exponential (< 100 us): ${verdict(patterns.worst.microsPerMatch < 100)}`],
     ["client GETs resent after a reused keep-alive socket failed (not errors)", String(sides[0].client.retries ?? 0), String(sides[1].client.retries ?? 0), "", ""],
     ["other processes' CPU during measurements (cores busy, avg)", tally.otherCores(), "", "", "~0 (else figures are noisy)"],
     ["measurements disturbed by a wrangler reload", String(tally.reloads("platform")), String(tally.reloads("bare")), "", "0 (else rerun)"],

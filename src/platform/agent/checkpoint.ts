@@ -2,7 +2,7 @@
 // type@version, status, undelivered outbox, client idempotency records, metadata),
 // restorable into another agent id: the unit that live migration moves.
 import { z } from "zod";
-import { eventTypeSchema } from "../events/cloud-event.ts";
+import { eventIdSchema, eventTypeSchema } from "../events/cloud-event.ts";
 import { isReservedEventType } from "../events/reserved-streams.ts";
 import { idSchema, idempotencyKeySchema } from "../ids.ts";
 import { capabilityNameSchema } from "../security/capability-name.ts";
@@ -43,7 +43,8 @@ export const checkpointSchema = z.strictObject({
   state: jsonWithin(LIMITS.stateBytes),
   outbox: z.array(
     z.strictObject({
-      id: z.string().min(1).max(128),
+      // The id an event may be published with: it becomes the webhook-id header.
+      id: eventIdSchema,
       // The type an action may emit: anything else could never be appended to a stream.
       type: eventTypeSchema.refine((type) => !isReservedEventType(type), "goes to a stream only the platform writes"),
       subject: z.string().max(256).nullable(),

@@ -2,6 +2,7 @@
 // description (settings plus JSON Schemas of state and every action's input/output)
 // for `GET /v1/agent-types`. Built once when the Worker loads.
 import { z } from "zod";
+import { sortByKey } from "../pagination.ts";
 import type { AnyActionSpec, AnyAgentDefinition } from "./define-agent.ts";
 
 export type AgentRegistry = {
@@ -15,7 +16,8 @@ export const createAgentRegistry = (definitions: readonly AnyAgentDefinition[]):
     if (byName.has(definition.name)) throw new Error(`agent type '${definition.name}' is defined twice`);
     byName.set(definition.name, definition);
   }
-  const sorted = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  // In the order GET /v1/agent-types pages them.
+  const sorted = sortByKey(byName.values(), (definition) => definition.name);
   return { get: (type) => byName.get(type), list: () => sorted };
 };
 

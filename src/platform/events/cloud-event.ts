@@ -2,6 +2,7 @@
 // attributes: tenant, stream, sequence, correlationid, causationid, and W3C trace
 // context (traceparent, tracestate). Validated with zod at every boundary.
 import { z } from "zod";
+import { idSchema } from "../ids.ts";
 
 export const EVENT_TYPE_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 export const STREAM_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -11,10 +12,18 @@ export const streamNameSchema = z.string().regex(STREAM_PATTERN, "must be 1-128 
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/**
+ * An event's id becomes an HTTP header (`webhook-id` on webhook delivery), so a
+ * publisher's id is held to the platform's id alphabet, which is header-safe and keeps
+ * the UUIDs CloudEvents SDKs generate. Events stored before this rule, or restored
+ * from elsewhere, get a derived header instead (webhook-signature.ts).
+ */
+export const eventIdSchema = idSchema;
+
 /** An event as a producer submits it: id and time may be left to the platform. */
 export const eventInputSchema = z.strictObject({
   specversion: z.literal("1.0").default("1.0"),
-  id: z.string().min(1).max(128).optional(),
+  id: eventIdSchema.optional(),
   source: z.string().min(1).max(256),
   type: eventTypeSchema,
   subject: z.string().max(256).optional(),
