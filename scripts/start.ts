@@ -74,10 +74,9 @@ Try:  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/agen
 
   let stopRequested = false;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopRequested) {
-      signalGroup(child.pid, "SIGKILL"); // A second Ctrl-C: no more waiting.
-      return;
-    }
+    // Once is enough: under npm one Ctrl-C arrives up to three times (from the terminal,
+    // then passed on by npm and by tsx), so a repeat must not escalate.
+    if (stopRequested) return;
     stopRequested = true;
     signalGroup(child.pid, signal);
     setTimeout(() => signalGroup(child.pid, "SIGKILL"), GRACE_MS).unref();
