@@ -1,30 +1,91 @@
 // `npm start`: runs the platform locally under `wrangler dev` (workerd via Miniflare) on
 // 127.0.0.1:8787, persisting to .wrangler/state so agents survive restarts. Creates
 // .dev.vars with a fresh secret when missing and prints an admin token for the local
-// tenant.
+// tenant. Owns its children: wrangler runs as the leader of its own process group, and
+// Ctrl-C, SIGTERM, SIGHUP, the death of this script's parent, or wrangler exiting all end
+// with the whole group gone (SIGKILL after a grace period). `--help` for the options.
 import { spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { signToken } from "../src/platform/security/tokens.ts";
+import { parseCommandLine, runCli, UsageError } from "./lib/cli.ts";
 import { ROOT } from "./lib/dev-server.ts";
 import { ensureDevVars } from "./lib/local-secret.ts";
+import { exited, reapGroup, signalGroup, watchParent } from "./lib/process-group.ts";
+import { WRANGLER, wranglerEnv } from "./lib/wrangler-env.ts";
 
-const port = process.env.PORT ?? "8787";
-const { secret, created } = ensureDevVars();
-if (created) console.log("Created .dev.vars with a new local token secret.");
-const token = await signToken(secret, { subject: "local-admin", tenant: "local", caps: ["admin"], ttlSeconds: 30 * 24 * 3600 });
+const GRACE_MS = 5_000;
 
-console.log(`
+const USAGE = `Usage: npm start -- [options] [-- <wrangler dev flags>]
+
+Runs the platform under \`wrangler dev\` on 127.0.0.1 and prints an admin token for the
+tenant "local". Ctrl-C stops wrangler and workerd.
+
+Options:
+  --port <n>          the port to listen on (default $PORT, else 8787)
+  --persist-to <dir>  where local state is kept (default .wrangler/state)
+  -h, --help          this text
+
+Flags after a second \`--\` go to \`wrangler dev\`, e.g. \`npm start -- -- --log-level debug\`.
+`;
+
+await runCli(async () => {
+  const argv = process.argv.slice(2);
+  const split = argv.indexOf("--");
+  const wranglerFlags = split === -1 ? [] : argv.slice(split + 1);
+  const { values } = parseCommandLine(USAGE, {
+    args: split === -1 ? argv : argv.slice(0, split),
+    options: {
+      port: { type: "string", default: process.env.PORT ?? "8787" },
+      "persist-to": { type: "string", default: ".wrangler/state" },
+    },
+  });
+  const port = Number(values.port);
+  if (!/^[0-9]+$/.test(values.port) || port < 1 || port > 65_535) throw new UsageError(`--port '${values.port}': must be a port number, 1-65535`);
+  const persistTo = resolve(values["persist-to"]);
+
+  const { secret, created } = ensureDevVars();
+  if (created) console.log("Created .dev.vars with a new local token secret.");
+  const token = await signToken(secret, { subject: "local-admin", tenant: "local", caps: ["admin"], ttlSeconds: 30 * 24 * 3600 });
+
+  console.log(`
 JidoSystem on http://127.0.0.1:${port}   API /v1 · OpenAPI /v1/openapi.json · health /healthz
-Admin token for tenant "local" (30 days):
+Admin token for tenant "local" (30 days; mint others with \`npm run -s token -- --help\`):
 
   export TOKEN=${token}
 
 Try:  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/agent-types
 `);
 
-const child = spawn(
-  `${ROOT}node_modules/.bin/wrangler`,
-  ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", ...process.argv.slice(2)],
-  { cwd: ROOT, stdio: "inherit" },
-);
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  // Detached: wrangler and workerd get no signal from the terminal directly; this script
+  // forwards it to their group, so that a wrangler that does not react still goes. Its
+  // stdin is not the terminal (a background group reading it would be stopped), hence
+  // no interactive hotkeys.
+  const child = spawn(
+    WRANGLER,
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...wranglerFlags],
+    { cwd: ROOT, detached: true, stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv() },
+  );
+  child.once("error", (error) => {
+    console.error(`could not start ${WRANGLER}: ${error.message}`);
+    process.exit(1);
+  });
+  // Last resort if this script dies of an error of its own: nothing may outlive it.
+  process.once("exit", () => signalGroup(child.pid, "SIGKILL"));
+
+  let stopRequested = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    // Once is enough: under npm one Ctrl-C arrives up to three times (from the terminal,
+    // then passed on by npm and by tsx), so a repeat must not escalate.
+    if (stopRequested) return;
+    stopRequested = true;
+    signalGroup(child.pid, signal);
+    setTimeout(() => signalGroup(child.pid, "SIGKILL"), GRACE_MS).unref();
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal === "SIGHUP" ? "SIGTERM" : signal));
+  watchParent(() => stop("SIGTERM"));
+
+  await exited(child);
+  await reapGroup(child, GRACE_MS);
+  // A stop that was asked for is a success; otherwise wrangler's own outcome.
+  process.exit(stopRequested ? 0 : (child.exitCode ?? 1));
+});

@@ -13,6 +13,8 @@ const checks = [
   ["typecheck", "npx", ["tsc", "--noEmit", "-p", "."]],
   // Type-only imports count too: a circle of types is still a circle to a reader.
   ["import cycles", "npx", ["madge", "--circular", "--extensions", "ts", "--ts-config", "tsconfig.json", "src", "objects", "scripts", "test"]],
+  // The deploy bundle builds (`wrangler deploy --dry-run`) and fits the free plan's 3 MiB.
+  ["deploy bundle", "npx", ["tsx", "scripts/check-bundle.ts"]],
 ];
 const suites = [
   ["unit", "npx", ["vitest", "run", "--config", "vitest.unit.config.ts"]],

@@ -7,9 +7,10 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { exited, hasExited, signalGroup as signalPgid } from "./process-group.ts";
+import { WRANGLER, wranglerEnv } from "./wrangler-env.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
 
 export type DevServerOptions = {
   persistTo: string;
@@ -45,17 +46,8 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
-
 const signalGroup = (child: ChildProcess, signal: NodeJS.Signals, evenAfterExit = false): void => {
-  if (child.pid === undefined) return;
-  if (!evenAfterExit && (child.exitCode !== null || child.signalCode !== null)) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
+  if (evenAfterExit || !hasExited(child)) signalPgid(child.pid, signal);
 };
 
 const waitUntilReady = async (url: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
@@ -87,7 +79,7 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
     "--show-interactive-dev-session=false", "--log-level", "warn", "--inspector-port", String(await freePort())];
   if (options.config) args.push("--config", options.config);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
-  const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
+  const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: wranglerEnv({ CI: "1" }) });
   live.add(child);
   child.once("exit", () => live.delete(child));
   if (options.logFile) {
