@@ -19,6 +19,13 @@ export type Bindings = {
   JIDO_JWT_AUDIENCE?: string;
   /** Requests per second per token when the token does not say (default 50). */
   JIDO_RATE_LIMIT_RPS?: string;
+  /**
+   * Webhook policy exceptions, for local development only: comma-separated hosts or
+   * host:port that webhooks may reach whatever their address (e.g. `127.0.0.1`), and
+   * `true` to accept http:// targets. Unset in production.
+   */
+  JIDO_WEBHOOK_ALLOW?: string;
+  JIDO_WEBHOOK_ALLOW_HTTP?: string;
 };
 
 export type Variables = {
