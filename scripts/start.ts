@@ -8,12 +8,20 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { signToken } from "../src/platform/security/tokens.ts";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli.ts";
-import { ROOT } from "./lib/dev-server.ts";
+import { LOCAL_WEBHOOK_VARS, ROOT } from "./lib/dev-server.ts";
 import { ensureDevVars } from "./lib/local-secret.ts";
 import { exited, reapGroup, signalGroup, watchParent } from "./lib/process-group.ts";
 import { WRANGLER, wranglerEnv } from "./lib/wrangler-env.ts";
 
 const GRACE_MS = 5_000;
+
+// Webhooks may reach http://127.0.0.1 and http://localhost here (the webhook policy's
+// exceptions, JIDO_WEBHOOK_ALLOW / JIDO_WEBHOOK_ALLOW_HTTP, taken from the environment
+// when set there).
+const webhookVars = {
+  JIDO_WEBHOOK_ALLOW: process.env.JIDO_WEBHOOK_ALLOW ?? `${LOCAL_WEBHOOK_VARS.JIDO_WEBHOOK_ALLOW},localhost`,
+  JIDO_WEBHOOK_ALLOW_HTTP: process.env.JIDO_WEBHOOK_ALLOW_HTTP ?? LOCAL_WEBHOOK_VARS.JIDO_WEBHOOK_ALLOW_HTTP,
+};
 
 const USAGE = `Usage: npm start -- [options] [-- <wrangler dev flags>]
 
@@ -62,7 +70,7 @@ Try:  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/agen
   // no interactive hotkeys.
   const child = spawn(
     WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...wranglerFlags],
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...Object.entries(webhookVars).flatMap(([name, value]) => ["--var", `${name}:${value}`]), ...wranglerFlags],
     { cwd: ROOT, detached: true, stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv() },
   );
   child.once("error", (error) => {

@@ -2,12 +2,17 @@
 // idempotency key made from the subscription (or replay) and the event id, so a
 // redelivered event has its effect once, and it is checked against the subscription
 // creator's capabilities. A webhook gets the CloudEvent signed in the Standard
-// Webhooks format. Failures come back as data for the retry schedule.
+// Webhooks format, after the deployment's webhook policy is checked again (it may have
+// changed since the subscription was created); redirects are not followed, so a
+// receiver cannot send the platform elsewhere. Failures come back as data for the retry
+// schedule; a webhook's tell the subscriber only the status or that it was unreachable,
+// never what the network stack said (that would map the network for them).
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
 import type { SubscriptionRecord } from "../../src/platform/events/subscription.ts";
+import { checkWebhookUrl, type WebhookVerdict, WebhookPolicyConfigError, webhookPolicyFrom } from "../../src/platform/events/webhook-policy.ts";
 import { webhookHeaders } from "../../src/platform/events/webhook-signature.ts";
 import { ProblemError } from "../../src/platform/problem.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
@@ -16,7 +21,7 @@ import { typedStub } from "../durable/index.ts";
 export type DeliveryOutcome = { ok: true } | { ok: false; message: string };
 
 export type TargetContext = {
-  env: Pick<Env, "AGENTS">;
+  env: Pick<Env, "AGENTS" | "JIDO_WEBHOOK_ALLOW" | "JIDO_WEBHOOK_ALLOW_HTTP">;
   telemetry: Telemetry;
   now: () => number;
   /** Pushes to live connections; false when none is attached to the subscription. */
@@ -45,21 +50,41 @@ const toAgent = async (sub: SubscriptionRecord, event: CloudEvent, deliveryKey: 
   }
 };
 
+/** The policy's verdict under the deployment's current variables; a malformed configuration admits nothing. */
+const policyVerdict = (url: string, env: TargetContext["env"]): WebhookVerdict => {
+  try {
+    return checkWebhookUrl(url, webhookPolicyFrom(env));
+  } catch (error) {
+    if (error instanceof WebhookPolicyConfigError) return { ok: false, reason: error.message };
+    throw error;
+  }
+};
+
 const toWebhook = async (sub: SubscriptionRecord, event: CloudEvent, ctx: TargetContext): Promise<DeliveryOutcome> => {
   const target = sub.spec.target;
   if (target.kind !== "webhook" || !sub.secret) throw new Error("not a webhook target");
+  const verdict = policyVerdict(target.url, ctx.env);
+  if (!verdict.ok) {
+    ctx.telemetry.emit("events.webhook_refused", {}, { tenant: sub.tenant, subscription: sub.id, reason: verdict.reason });
+    return { ok: false, message: "webhook target refused by policy" };
+  }
   const body = JSON.stringify(event);
   try {
-    const response = await fetch(target.url, {
+    const response = await fetch(verdict.url.href, {
       method: "POST",
       headers: { "content-type": "application/cloudevents+json", ...(await webhookHeaders(sub.secret, event.id, ctx.now(), body)) },
       body,
+      // A 3xx is the receiver's answer, a failed delivery: following it would let a
+      // public receiver point the platform at a host the policy refuses.
+      redirect: "manual",
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     });
     await response.body?.cancel();
     return response.ok ? { ok: true } : { ok: false, message: `webhook answered ${response.status}` };
-  } catch (error) {
-    return { ok: false, message: `webhook unreachable: ${error instanceof Error ? error.name : "error"}` };
+  } catch {
+    // Connection refused, reset, DNS failure, TLS failure, timeout: all the same to the
+    // subscriber, so that lastError is no probe of what answers where.
+    return { ok: false, message: "webhook unreachable" };
   }
 };
 

@@ -12,6 +12,13 @@ import { WRANGLER, wranglerEnv } from "./wrangler-env.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
+/**
+ * The webhook policy's local-development exceptions: http, and 127.0.0.1 (where test
+ * and bench webhook receivers listen). Pass them in `vars` to servers that deliver
+ * webhooks to a local receiver; without them the platform refuses such targets.
+ */
+export const LOCAL_WEBHOOK_VARS: Readonly<Record<string, string>> = { JIDO_WEBHOOK_ALLOW: "127.0.0.1", JIDO_WEBHOOK_ALLOW_HTTP: "true" };
+
 export type DevServerOptions = {
   persistTo: string;
   /** A wrangler config; the platform's own by default. */

@@ -1,12 +1,15 @@
 // Subscriptions: create (type patterns, stream and data filters, start position,
 // target, delivery policy), inspect (cursor, lag, last error, dead letters per stream),
 // list, pause, resume, delete. A webhook subscription's signing secret is shown once,
-// when it is created.
+// when it is created; its URL must pass the deployment's webhook policy.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { idSchema } from "../platform/ids.ts";
 import { paginationQuery } from "../platform/pagination.ts";
 import { subscriptionRequestSchema } from "../platform/events/subscription.ts";
-import type { AppEnv } from "../env.ts";
+import { checkWebhookUrl, type WebhookPolicy, WebhookPolicyConfigError, webhookPolicyFrom } from "../platform/events/webhook-policy.ts";
+import { problem, validationProblem } from "../platform/problem.ts";
+import type { Logger } from "../platform/telemetry/logger.ts";
+import type { AppEnv, Bindings } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -67,7 +70,22 @@ const deleteRoute = createRoute({
   responses: { 204: { description: "Deleted" }, ...problemResponses(400, 403, 404, 503) },
 });
 
-export const subscriptionRoutes = ({ telemetry }: ApiDeps) => {
+/** Refuses (400 naming `target.url`) a webhook URL the deployment's policy does not admit. */
+const requireWebhookAllowed = (env: Bindings, url: string, log: Logger): void => {
+  let policy: WebhookPolicy;
+  try {
+    policy = webhookPolicyFrom(env);
+  } catch (error) {
+    if (!(error instanceof WebhookPolicyConfigError)) throw error;
+    // Never open: a policy that cannot be read admits nothing.
+    log.error("webhook policy is not configured", { variable: error.variable, message: error.message });
+    throw problem(503, "webhook-policy-not-configured", "Webhook policy is not configured", `The deployment's ${error.variable} is malformed; webhooks cannot be subscribed until it is fixed.`);
+  }
+  const verdict = checkWebhookUrl(url, policy);
+  if (!verdict.ok) throw validationProblem([{ path: "target.url", message: verdict.reason }], "The webhook target is refused by the deployment's webhook policy.");
+};
+
+export const subscriptionRoutes = ({ telemetry, log }: ApiDeps) => {
   const allowed = (c: Parameters<typeof principalCaller>[0], id?: string) =>
     requireCapability(c, telemetry, "events:subscribe", id ? `subscription/${id}` : "subscriptions");
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -76,6 +94,8 @@ export const subscriptionRoutes = ({ telemetry }: ApiDeps) => {
       const body = c.req.valid("json");
       // A subscription reads its stream (every stream when it names none): its creator must be allowed to.
       await requireCapability(c, telemetry, `events:read:${body.stream ?? "*"}`, body.stream ? `stream/${body.stream}` : "streams");
+      // After the capability checks, so that only a permitted caller learns what the policy admits.
+      if (body.target.kind === "webhook") requireWebhookAllowed(c.env, body.target.url, log);
       const caller = principalCaller(c);
       const outcome = await onBus(c, telemetry, "create", (rpc, at) => rpc.create(at, caller, body));
       c.header("location", `/v1/subscriptions/${outcome.subscription.id}`);

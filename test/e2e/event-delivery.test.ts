@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
+import { type DevServer, LOCAL_WEBHOOK_VARS, startDevServer } from "../../scripts/lib/dev-server.ts";
 import { clientFor } from "./http.ts";
 import { until } from "./until.ts";
 import { type Receiver, startReceiver } from "./webhook-receiver.ts";
@@ -23,7 +23,7 @@ describe("event delivery across a crash", () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
+    server = await startDevServer({ persistTo, vars: { ...LOCAL_WEBHOOK_VARS, JIDO_JWT_SECRET: secret } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -64,7 +64,7 @@ describe("event delivery across a crash", () => {
     await calls;
 
     receiver.answer(200);
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
+    server = await startDevServer({ persistTo, vars: { ...LOCAL_WEBHOOK_VARS, JIDO_JWT_SECRET: secret } });
     for (let n = 0; n < CALLS; n++) expect((await call(n)).status).toBe(200);
 
     const agent = await request("GET", "/v1/agents/p1");

@@ -1,6 +1,6 @@
 // A webhook receiver for end-to-end tests: an HTTP server on 127.0.0.1 that records
 // every delivery (with whether its Standard Webhooks signature verified) and answers
-// with a status the test controls.
+// with a status (and headers, e.g. a redirect's Location) the test controls.
 import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "../../src/platform/events/webhook-signature.ts";
 
@@ -9,8 +9,10 @@ export type Delivery = { id: string; sequence: number; type: string; verified: b
 export type Receiver = {
   url: string;
   deliveries: Delivery[];
-  /** The status answered from now on (e.g. 503 to make deliveries fail). */
-  answer(status: number): void;
+  /** Every request received, whatever was answered. */
+  readonly requests: number;
+  /** The status (and headers) answered from now on (e.g. 503 to make deliveries fail). */
+  answer(status: number, headers?: Record<string, string>): void;
   /** The secret deliveries are verified with (shown when the subscription is created). */
   useSecret(secret: string): void;
   close(): Promise<void>;
@@ -18,9 +20,12 @@ export type Receiver = {
 
 export const startReceiver = async (): Promise<Receiver> => {
   let status = 200;
+  let headers: Record<string, string> = {};
+  let requests = 0;
   let secret = "";
   const deliveries: Delivery[] = [];
   const server: Server = createServer((req, res) => {
+    requests++;
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
@@ -32,7 +37,7 @@ export const startReceiver = async (): Promise<Receiver> => {
           const body = JSON.parse(text) as Record<string, unknown>;
           deliveries.push({ id: String(body.id), sequence: Number(body.sequence), type: String(body.type), verified, body });
         }
-        res.writeHead(status).end();
+        res.writeHead(status, headers).end();
       })();
     });
   });
@@ -42,8 +47,12 @@ export const startReceiver = async (): Promise<Receiver> => {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     deliveries,
-    answer: (next) => {
+    get requests() {
+      return requests;
+    },
+    answer: (next, nextHeaders = {}) => {
       status = next;
+      headers = nextHeaders;
     },
     useSecret: (next) => {
       secret = next;

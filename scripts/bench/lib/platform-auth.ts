@@ -4,6 +4,7 @@
 // or JIDO_JWT_SECRET from the environment). The token carries a high `rps` claim so the
 // per-token rate limit does not throttle the measurement; JIDO_TOKEN overrides it.
 import { signToken } from "../../../src/platform/security/tokens.ts";
+import { LOCAL_WEBHOOK_VARS } from "../../lib/dev-server.ts";
 
 export type AuthServer = { url: string; secret?: string | undefined };
 
@@ -16,6 +17,8 @@ export const platformToken = async (server: AuthServer): Promise<string | undefi
 /** Headers of EVERY request the bench sends to the platform (content-type/length are added by the client). */
 export const platformHeaders = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
-/** `--var`s the platform's server starts with (kept across restarts). */
-export const platformServerVars = (): Record<string, string> =>
-  process.env.JIDO_JWT_SECRET ? { JIDO_JWT_SECRET: process.env.JIDO_JWT_SECRET } : {};
+/** `--var`s the platform's server starts with (kept across restarts): the event bench's webhook receiver is on 127.0.0.1. */
+export const platformServerVars = (): Record<string, string> => ({
+  ...LOCAL_WEBHOOK_VARS,
+  ...(process.env.JIDO_JWT_SECRET ? { JIDO_JWT_SECRET: process.env.JIDO_JWT_SECRET } : {}),
+});

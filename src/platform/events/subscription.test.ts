@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { STREAM_PATTERN } from "./cloud-event.ts";
-import { deadLetterStream, passesFilter } from "./subscription.ts";
+import { deadLetterStream, passesFilter, targetSchema } from "./subscription.ts";
 
 describe("deadLetterStream", () => {
   it("keeps ids that are already stream names", () => {
@@ -20,5 +20,21 @@ describe("passesFilter", () => {
     expect(passesFilter({ data: { "customer.tier": ["gold", "silver"] } }, { customer: { tier: "gold" } })).toBe(true);
     expect(passesFilter({ data: { "customer.tier": "gold" } }, { customer: {} })).toBe(false);
     expect(passesFilter({ data: {} }, null)).toBe(true);
+  });
+});
+
+describe("a webhook target's URL", () => {
+  const messages = (url: string) => targetSchema.safeParse({ kind: "webhook", url }).error?.issues.map((issue) => issue.message);
+
+  it("says which schemes are accepted when it has another one", () => {
+    for (const url of ["ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "ws://example.com/"]) {
+      expect(messages(url), url).toEqual(["only https URLs are accepted (http only where the deployment allows it)"]);
+    }
+  });
+
+  it("is an absolute http(s) URL (the deployment's policy decides the rest)", () => {
+    expect(messages("not a url")).toEqual(["Invalid URL"]);
+    expect(messages("https://hooks.example.com/x")).toBeUndefined();
+    expect(messages("http://hooks.example.com/x")).toBeUndefined();
   });
 });

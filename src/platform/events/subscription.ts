@@ -9,6 +9,15 @@ import type { Caller } from "../security/caller.ts";
 
 const scalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
 
+/** An absolute URL of another scheme than http(s) (`ftp://`, `file:`), to say what is accepted instead of "Invalid URL". */
+const otherScheme = (input: unknown): boolean => {
+  try {
+    return typeof input === "string" && !/^https?:$/.test(new URL(input.trim()).protocol);
+  } catch {
+    return false;
+  }
+};
+
 export const targetSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("agent"),
@@ -19,7 +28,11 @@ export const targetSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({
     kind: z.literal("webhook"),
-    url: z.url({ protocol: /^https?$/ }).max(2048),
+    // The deployment's webhook policy (webhook-policy.ts) checks the rest: https unless
+    // it allows http, and a public host.
+    url: z
+      .url({ protocol: /^https?$/, error: (issue) => (otherScheme(issue.input) ? "only https URLs are accepted (http only where the deployment allows it)" : undefined) })
+      .max(2048),
   }),
   z.strictObject({ kind: z.literal("live") }),
 ]);
