@@ -1,6 +1,7 @@
 // Integration tests inside workerd: the real Worker, Durable Objects and storage, built
 // from wrangler.toml, with a test entry that adds agent types made for testing.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 import { TEST_SECRET } from "./test/workers/secret.ts";
 
@@ -12,6 +13,9 @@ export default defineConfig({
       miniflare: { bindings: { JIDO_JWT_SECRET: TEST_SECRET, JIDO_RATE_LIMIT_RPS: "100000" } },
     }),
   ],
+  // The CloudEvents SDK (CommonJS) requires `uuid`, whose export conditions would hand
+  // workerd's module loader an ES module to require: point it at the CommonJS build.
+  resolve: { alias: { uuid: createRequire(import.meta.url).resolve("uuid") } },
   test: {
     include: ["test/workers/**/*.test.ts"],
     retry: 0,

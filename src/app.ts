@@ -60,7 +60,8 @@ export const createApp = (options: AppOptions) => {
   app.use("/v1/*", authenticate(deps.log));
   app.use("/v1/*", rateLimit(deps.telemetry));
   app.use("/v1/*", limitBody((path) => (path.endsWith("/restore") ? LIMITS.restoreRequestBytes : LIMITS.requestBytes)));
-  app.use("/v1/*", requireJsonBody());
+  // CloudEvents binary mode: the body is the event's data, of any media type.
+  app.use("/v1/*", requireJsonBody((method, path) => method === "POST" && path === "/v1/events"));
 
   app.route("/", healthRoutes(PLATFORM_VERSION));
   app.route("/", agentTypeRoutes(deps));

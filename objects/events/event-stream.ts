@@ -6,7 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
-import { type CloudEvent, eventInputSchema, streamNameSchema } from "../../src/platform/events/cloud-event.ts";
+import { type CloudEvent, eventInputSchema, MAX_EVENTS_PER_PUBLISH, streamNameSchema } from "../../src/platform/events/cloud-event.ts";
 import { busObjectName } from "../../src/platform/events/naming.ts";
 import { initialDelivery, startCursor } from "../../src/platform/events/delivery.ts";
 import type { SubscriptionRecord, SubscriptionStreamStatus } from "../../src/platform/events/subscription.ts";
@@ -26,7 +26,7 @@ const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchem
 // not here: an outbox written by an older version may still hold an id outside today's
 // alphabet, and refusing it would block that agent's outbox for good. Delivery derives
 // a header-safe webhook id from any id.
-const appendSchema = z.array(eventInputSchema.extend({ id: z.string().min(1).max(128), time: z.string() })).min(1).max(1000);
+const appendSchema = z.array(eventInputSchema.safeExtend({ id: z.string().min(1).max(128), time: z.string() })).min(1).max(MAX_EVENTS_PER_PUBLISH);
 const readSchema = z.strictObject({
   from: z.number().int().min(1).default(1),
   to: z.number().int().min(1).optional(),

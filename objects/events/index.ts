@@ -4,4 +4,3 @@
 // stub type is derived from these classes.
 export { EventBus, type SubscriptionView, type TenantAddress } from "./event-bus.ts";
 export { type Appended, type AppendRequest, EventStream, type StreamAddress, type StreamInfo, type StreamPage } from "./event-stream.ts";
-export { WINDOW as TAIL_WINDOW } from "./stream-tail.ts";

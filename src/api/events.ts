@@ -1,42 +1,75 @@
-// Publishing events: one CloudEvent or a batch. Each event goes to its stream (given,
-// or the first segment of its type); a batch is atomic per stream. Answers the stream
-// and sequence of each event, in the order given, once durable.
+// Publishing events: one CloudEvent or a batch, in any content mode of the CloudEvents
+// HTTP binding (binary, structured, batched) or as plain JSON. Each event goes to its
+// stream (given, or the first segment of its type); a batch is atomic per stream.
+// Answers the stream and sequence of each event, in the order given, once durable.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { defaultStream, eventInputSchema } from "../platform/events/cloud-event.ts";
+import { defaultStream, eventInputSchema, MAX_EVENTS_PER_PUBLISH } from "../platform/events/cloud-event.ts";
+import { BATCH_TYPE, HEADER_ATTRIBUTES, STRUCTURED_TYPE } from "../platform/events/http-binding.ts";
+import { parsePublishRequest } from "../platform/events/publish-request.ts";
 import { validationProblem } from "../platform/problem.ts";
 import { isReservedStream } from "../platform/events/reserved-streams.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onStream } from "./event-access.ts";
-import { json, jsonBody, problemResponses } from "./schemas.ts";
+import { json, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const eventSchema = eventInputSchema.openapi("CloudEventInput");
-const publishBody = z.union([eventSchema, z.array(eventSchema).min(1).max(1000)]);
+const eventRef = { $ref: "#/components/schemas/CloudEventInput" };
+const batchOf = (minItems: number) => ({ type: "array" as const, items: eventRef, minItems, maxItems: MAX_EVENTS_PER_PUBLISH });
+
+// Binary mode's attributes, declared for the document only: the handler reads them.
+const binaryHeaders = z.object(
+  Object.fromEntries(
+    HEADER_ATTRIBUTES.map((attribute) => [
+      `ce-${attribute}`,
+      z.string().optional().openapi({ param: { name: `ce-${attribute}`, in: "header", description: `Binary mode: the event's \`${attribute}\`` } }),
+    ]),
+  ),
+);
 
 const appendedSchema = z.object({ id: z.string(), stream: z.string(), sequence: z.number().int(), duplicate: z.boolean() });
 
+// The body is read by the handler, not by a validator: in binary mode it is the event's
+// data, of any media type. The schemas below document the other modes; non-zod schemas
+// keep @hono/zod-openapi from adding validators of its own.
 const publishRoute = createRoute({
   method: "post",
   path: "/v1/events",
   tags: ["events"],
   summary: "Publish a CloudEvent or a batch (atomic per stream)",
-  request: { body: jsonBody(publishBody) },
+  description:
+    `Content modes of the CloudEvents HTTP binding: binary (attributes in ce-* headers, the body is the data with its own content-type), ` +
+    `structured (${STRUCTURED_TYPE}), batched (${BATCH_TYPE}, may be empty), and application/json (one event or a non-empty array). ` +
+    `At most ${MAX_EVENTS_PER_PUBLISH} events per request.`,
+  request: {
+    headers: binaryHeaders,
+    body: {
+      required: true,
+      content: {
+        "application/json": { schema: { oneOf: [eventRef, batchOf(1)] } },
+        [STRUCTURED_TYPE]: { schema: eventRef },
+        [BATCH_TYPE]: { schema: batchOf(0) },
+        "*/*": { schema: { description: "Binary mode: the event's data; JSON media types become `data`, UTF-8 text a string `data`, other content `data_base64`." } },
+      },
+    },
+  },
   responses: {
     201: json(z.object({ items: z.array(appendedSchema) }), "Stored: each event's stream and sequence"),
     ...problemResponses(400, 403, 413, 415, 503),
   },
 });
 
-export const eventRoutes = ({ telemetry }: ApiDeps) =>
-  new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(publishRoute, async (c) => {
-    const body = c.req.valid("json");
-    const inputs = Array.isArray(body) ? body : [body];
+export const eventRoutes = ({ telemetry }: ApiDeps) => {
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  router.openAPIRegistry.register("CloudEventInput", eventSchema);
+  return router.openapi(publishRoute, async (c) => {
+    const request = parsePublishRequest(c.req.raw.headers, new Uint8Array(await c.req.arrayBuffer()));
     const now = new Date().toISOString();
-    const events = inputs.map((input) => ({ ...input, id: input.id ?? crypto.randomUUID(), time: input.time ?? now, stream: input.stream ?? defaultStream(input.type) }));
+    const events = request.events.map((input) => ({ ...input, id: input.id ?? crypto.randomUUID(), time: input.time ?? now, stream: input.stream ?? defaultStream(input.type) }));
     const reserved = events.flatMap((event, index) =>
-      isReservedStream(event.stream) ? [{ path: Array.isArray(body) ? `${index}.stream` : "stream", message: `stream '${event.stream}' is written only by the platform` }] : [],
+      isReservedStream(event.stream) ? [{ path: request.pathOf(index, "stream"), message: `stream '${event.stream}' is written only by the platform` }] : [],
     );
     if (reserved.length > 0) throw validationProblem(reserved, "The audit, workflow and dead-letter streams are written only by the platform.");
     for (const event of events) {
@@ -60,3 +93,4 @@ export const eventRoutes = ({ telemetry }: ApiDeps) =>
     );
     return c.json({ items }, 201);
   });
+};

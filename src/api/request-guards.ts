@@ -1,9 +1,11 @@
 // Middleware for request hygiene: a request id on every response, a body size limit
-// answered with 413 problem+json, and JSON as the only body format (415 otherwise),
+// answered with 413 problem+json, and JSON as the only body format (415 otherwise; routes
+// that take other media types, such as CloudEvents binary mode, check their own),
 // nested at most LIMITS.requestJsonDepth levels deep (400 otherwise).
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { LIMITS } from "../platform/agent/limits.ts";
+import { isJsonMediaType } from "../platform/events/cloud-event.ts";
 import { problem, validationProblem } from "../platform/problem.ts";
 import type { AppEnv } from "../env.ts";
 
@@ -61,11 +63,20 @@ export const jsonNestingDepth = (text: string, stopAbove = Number.POSITIVE_INFIN
   return deepest;
 };
 
-export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+/**
+ * `anyMediaType(method, path)`: the route reads bodies of any media type itself (still
+ * size-limited); those of a JSON media type in the CloudEvents sense (`text/json` too)
+ * are parsed there, so their depth is checked here all the same.
+ */
+export const requireJsonBody = (anyMediaType: (method: string, path: string) => boolean = () => false): MiddlewareHandler<AppEnv> => async (c, next) => {
   const length = c.req.header("content-length");
   const hasBody = c.req.raw.body !== null && length !== "0";
-  if (hasBody && !JSON_TYPE.test(c.req.header("content-type") ?? "")) {
-    throw problem(415, "unsupported-media-type", "Unsupported media type", "Send the request body as application/json.");
+  const contentType = c.req.header("content-type") ?? "";
+  if (hasBody && !JSON_TYPE.test(contentType)) {
+    if (!anyMediaType(c.req.method, c.req.path)) {
+      throw problem(415, "unsupported-media-type", "Unsupported media type", "Send the request body as application/json.");
+    }
+    if (!isJsonMediaType(contentType)) return next();
   }
   // Reads the (size-limited) body once; the validators reuse Hono's cached text.
   const max = LIMITS.requestJsonDepth;

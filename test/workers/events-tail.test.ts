@@ -4,7 +4,7 @@
 // subscription receives what the subscription matches. Server-Sent Events: `id:` /
 // `data:` frames from `from` or after Last-Event-ID, then new events.
 import { describe, expect, it } from "vitest";
-import { TAIL_WINDOW as WINDOW } from "../../objects/events/index.ts";
+import { WINDOW } from "../../objects/events/stream-tail.ts";
 import { type Bus, busClient, event, eventually, publish, subscribe, subscription } from "./bus.ts";
 import { type Body, expectInvalid, expectProblem, toReply } from "./http.ts";
 

@@ -65,6 +65,20 @@ describe("GET /v1/openapi.json", () => {
       ["breaker", "counters", "createdAt", "id", "outbox", "state", "stateVersion", "status", "type", "typeVersion", "updatedAt", "version"],
     );
   });
+  it("declares every CloudEvents content mode of POST /v1/events, binary mode's headers included", async () => {
+    const doc = (await get("/v1/openapi.json")).body;
+    const publish = doc.paths["/v1/events"].post;
+    const event = { $ref: "#/components/schemas/CloudEventInput" };
+    expect(publish.requestBody.content).toEqual({
+      "application/json": { schema: { oneOf: [event, { type: "array", items: event, minItems: 1, maxItems: 1000 }] } },
+      "application/cloudevents+json": { schema: event },
+      "application/cloudevents-batch+json": { schema: { type: "array", items: event, minItems: 0, maxItems: 1000 } },
+      "*/*": { schema: { description: expect.stringContaining("data_base64") } },
+    });
+    const headers = publish.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name);
+    expect(headers).toEqual(expect.arrayContaining(["ce-specversion", "ce-id", "ce-source", "ce-type", "ce-subject", "ce-time", "ce-dataschema", "ce-stream"]));
+    expect(Object.keys(doc.components.schemas.CloudEventInput.properties)).toEqual(expect.arrayContaining(["datacontenttype", "data", "data_base64", "dataschema"]));
+  });
 });
 
 describe("GET /healthz", () => {
