@@ -7,6 +7,8 @@ import type { RunState, StepRecord } from "../src/platform/workflow/run-state.ts
 import { createEventOutbox, type OutboxEvent } from "./event-outbox.ts";
 
 type Header = Omit<RunState, "steps"> & { indexedStatus: string | null };
+/** A header written before `compensable` was named so (it was `completed`). */
+type LegacyHeader = Omit<Header, "compensable"> & { compensable?: string[]; completed?: string[] };
 export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null };
 
 export const createRunStore = (storage: DurableObjectStorage) => {
@@ -26,7 +28,8 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     load(): StoredRun | undefined {
       const row = sql.exec<{ definition: string; caller: string; header: string }>("SELECT * FROM run WHERE k = 1").toArray()[0];
       if (!row) return undefined;
-      const { indexedStatus, ...header } = JSON.parse(row.header) as Header;
+      const { indexedStatus, completed, compensable, ...rest } = JSON.parse(row.header) as LegacyHeader;
+      const header = { ...rest, compensable: compensable ?? completed ?? [] };
       const steps = Object.fromEntries(
         sql.exec<{ name: string; record: string }>("SELECT * FROM steps").toArray().map((r) => [r.name, JSON.parse(r.record) as StepRecord]),
       );

@@ -8,7 +8,11 @@ export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "com
 
 export type StepStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "timed_out";
 
+/** Undoing one completed (or timed-out) compensable step. */
 export type CompensationRecord = { status: "pending" | "running" | "completed" | "failed"; attempts: number; error: AgentCallProblem | null };
+
+/** The workflow's `error_handling.on_timeout` action, run once when the run times out (never queued: it starts running). */
+export type OnTimeoutRecord = { status: "running" | "completed" | "failed"; attempts: number; error: AgentCallProblem | null };
 
 export type StepRecord = {
   name: string;
@@ -41,12 +45,12 @@ export type RunState = {
   steps: Record<string, StepRecord>;
   /** Conditional node path -> the chosen case index, or -1 for the default, -2 for none. */
   choices: Record<string, number>;
-  /** Compensable steps in the order they completed (compensation runs in reverse). */
-  completed: string[];
+  /** Steps with a compensation whose effect may have happened (completed, or timed out), in that order; compensation runs in reverse. */
+  compensable: string[];
   /** Participant events that arrived before their await opened. */
   inbox: { type: string; role: string | null; data: unknown; at: number }[];
   failure: RunFailure | null;
-  onTimeout: CompensationRecord | null;
+  onTimeout: OnTimeoutRecord | null;
   deadline: number | null;
   createdAt: number;
   updatedAt: number;
