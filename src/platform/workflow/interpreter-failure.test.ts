@@ -148,15 +148,32 @@ describe("errors", () => {
 describe("cancel", () => {
   const def = define([undoable("a"), undoable("b"), { await: "approved", role: "p", event: "order.approved" }, s("c")]);
 
-  it("lets the running step finish, then compensates in reverse and ends cancelled", () => {
+  it("does not wait for the running step: it ends cancelled, is compensated first (it may have had its effect), then the rest in reverse", () => {
     const run = new Run(def, P).ok("a").cancel();
     expect(run.state.failure).toMatchObject({ step: null, type: "cancelled", outcome: "cancelled" });
-    expect(run.open).toEqual([expect.objectContaining({ step: "b" })]);
-    run.ok("b");
+    expect(run.state.status).toBe("cancelling");
+    expect(run.state.steps.b).toMatchObject({ status: "cancelled", deadline: null });
+    expect(run.state.compensable).toEqual(["a", "b"]);
     expect(run.openSteps("compensate")).toEqual(["b"]);
+    expect(run.types().slice(-4)).toEqual(["workflow.run.failing", "workflow.step.cancelled", "workflow.run.cancelling", "workflow.step.compensating"]);
+
+    // The abandoned call answers late: nothing changes.
+    const before = frozen(run.state);
+    run.ok("b");
+    expect(frozen(run.state)).toEqual(before);
+    expect(run.last!.events).toEqual([]);
+
     run.compOk("b").compOk("a");
     expect(run.state.status).toBe("cancelled");
     expect(["approved", "c"].map((name) => run.status(name))).toEqual(["skipped", "skipped"]);
+  });
+
+  it("ends cancelled at once when the step under way has no compensation and nothing else needs undoing", () => {
+    const run = new Run(define([s("x"), s("y")]), P).cancel();
+    expect(run.state.status).toBe("cancelled");
+    expect(run.state.steps.x!.status).toBe("cancelled");
+    expect(run.status("y")).toBe("skipped");
+    expect(run.issued.filter((e) => e.kind === "compensate")).toEqual([]);
   });
 
   it("cancels a run waiting on an await: it compensates at once, the await does not stay open, and a late event changes nothing", () => {
@@ -169,6 +186,15 @@ describe("cancel", () => {
     expect(run.status("approved")).toBe("skipped");
     const before = frozen(run.state);
     run.event("order.approved", "p", { late: true });
+    expect(frozen(run.state)).toEqual(before);
+    expect(run.last!.events).toEqual([]);
+  });
+
+  it("does nothing to a run that is failing already", () => {
+    const run = new Run(define([undoable("a"), s("b")]), P).ok("a").fail("b");
+    expect(run.state.status).toBe("compensating");
+    const before = frozen(run.state);
+    run.cancel();
     expect(frozen(run.state)).toEqual(before);
     expect(run.last!.events).toEqual([]);
   });

@@ -7,6 +7,7 @@
 import { type AgentCallProblem, timeoutProblem } from "./errors.ts";
 import { type AwaitNode, type FlowNode, isAwait, isStep, type StepNode, walkFlow, type WorkflowDefinition, nodeName } from "./definition.ts";
 import { jsonEqual, resolveReference, resolveTemplate, type RunContext } from "./references.ts";
+import { awaitTakes, signalFate } from "./run-requests.ts";
 import { retryDelay, retryPlan } from "./step-retry.ts";
 import { type CompensationRecord, isFinal, newStepRecord, type RunFailure, type RunState, type RunStatus, type StepRecord } from "./run-state.ts";
 
@@ -87,7 +88,7 @@ const openAwait = (work: Work, node: AwaitNode): void => {
     emit(work, "workflow.step.skipped", { step: node.await, reason: `role '${node.role}' is not bound` });
     return;
   }
-  const index = work.state.inbox.findIndex((event) => event.type === node.event && (event.role === null || event.role === node.role));
+  const index = work.state.inbox.findIndex((event) => awaitTakes(node, event));
   if (index >= 0) {
     const event = work.state.inbox[index]!;
     work.state = { ...work.state, inbox: work.state.inbox.filter((_, i) => i !== index) };
@@ -123,7 +124,7 @@ const evalNode = (work: Work, node: FlowNode, path: string, dispatch: boolean): 
   if (isStep(node) || isAwait(node)) {
     const record = work.state.steps[nodeName(node)]!;
     if (record.status === "completed" || record.status === "skipped") return "done";
-    if (record.status === "failed" || record.status === "timed_out") return "failed";
+    if (record.status === "failed" || record.status === "timed_out" || record.status === "cancelled") return "failed";
     if (record.status === "pending" && dispatch) {
       if (isStep(node)) startStep(work, node);
       else openAwait(work, node);
@@ -247,6 +248,13 @@ const handleStepError = (work: Work, name: string, error: AgentCallProblem, time
   fail(work, { step: name, type: error.type, detail: error.detail, outcome: timedOut ? "timed_out" : "failed" });
 };
 
+/** Moves the run to a winding-down status once, announcing it. */
+const enterStatus = (work: Work, status: "compensating" | "cancelling"): void => {
+  if (work.state.status === status) return;
+  work.state = { ...work.state, status };
+  emit(work, `workflow.run.${status}`, {});
+};
+
 const drive = (work: Work): Advance => {
   if (!isFinal(work.state.status)) {
     applyTimers(work);
@@ -256,10 +264,7 @@ const drive = (work: Work): Advance => {
     }
     if (work.state.failure !== null && !isFinal(work.state.status) && !anyInFlight(work.state)) {
       if (!runOnTimeout(work)) {
-        if (work.state.status !== "compensating") {
-          work.state = { ...work.state, status: "compensating" };
-          emit(work, "workflow.run.compensating", {});
-        }
+        enterStatus(work, work.state.failure.outcome === "cancelled" ? "cancelling" : "compensating");
         compensate(work);
       }
     }
@@ -308,23 +313,39 @@ export const onParticipantEvent = (
   random: Random = Math.random,
 ): Advance => {
   const work = begin(definition, state, now, random);
-  const nodes = nodesByName(definition);
-  const waiting = isFinal(state.status) ? undefined : Object.values(state.steps).find((record) => {
-    const node = nodes.get(record.name);
-    return record.status === "waiting" && node !== undefined && isAwait(node) && node.event === event.type && (event.role === null || event.role === node.role);
-  });
-  if (waiting) {
-    setStep(work, waiting.name, { status: "completed", finishedAt: now, deadline: null, output: event.data });
-    emit(work, "workflow.step.completed", { step: waiting.name, event: event.type });
-  } else if (!isFinal(state.status)) {
-    work.state = { ...work.state, inbox: [...state.inbox, { ...event, at: now }].slice(-100) };
+  const fate = signalFate(definition, state, event);
+  if (fate.status === "delivered") {
+    setStep(work, fate.await, { status: "completed", finishedAt: now, deadline: null, output: event.data });
+    emit(work, "workflow.step.completed", { step: fate.await, event: event.type });
+  } else if (fate.status === "buffered") {
+    work.state = { ...work.state, inbox: [...state.inbox, { ...event, at: now }] };
+  } else {
+    // Refused: the coordinator answers with the reason; the run is as it was.
+    return { state, effects: [], events: [] };
   }
   return drive(work);
 };
 
+/**
+ * Cancelling does not wait for calls under way: their steps end `cancelled` (a late
+ * answer changes nothing) and, as they may have had their effect, are compensated too,
+ * first. Compensation starts at once. A run that has ended or is already failing is left
+ * as it is (see cancelRefusal).
+ */
 export const onCancel = (definition: WorkflowDefinition, state: RunState, now: number, random: Random = Math.random): Advance => {
   const work = begin(definition, state, now, random);
-  if (!isFinal(state.status)) fail(work, { step: null, type: "cancelled", detail: "the run was cancelled", outcome: "cancelled" });
+  if (!isFinal(state.status) && state.failure === null) {
+    fail(work, { step: null, type: "cancelled", detail: "the run was cancelled", outcome: "cancelled" });
+    const nodes = nodesByName(definition);
+    for (const record of Object.values(work.state.steps)) {
+      if (record.status !== "running") continue;
+      setStep(work, record.name, { status: "cancelled", finishedAt: now, deadline: null });
+      const node = nodes.get(record.name);
+      if (node && isStep(node) && node.compensation) work.state = { ...work.state, compensable: [...work.state.compensable, record.name] };
+      emit(work, "workflow.step.cancelled", { step: record.name, agent: record.agent });
+    }
+    enterStatus(work, "cancelling");
+  }
   return drive(work);
 };
 

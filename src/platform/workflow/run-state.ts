@@ -3,10 +3,12 @@
 // change to it before acting on it.
 import type { AgentCallProblem } from "./errors.ts";
 
-export type RunStatus = "running" | "compensating" | "completed" | "failed" | "compensated" | "cancelled" | "timed_out";
+/** `compensating` after a failure or timeout, `cancelling` after a cancel: undoing what may have had its effect. */
+export type RunStatus = "running" | "compensating" | "cancelling" | "completed" | "failed" | "compensated" | "cancelled" | "timed_out";
 export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "compensated", "cancelled", "timed_out"];
 
-export type StepStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "timed_out";
+/** `cancelled`: the step's call was under way when the run was cancelled; its answer is not waited for. */
+export type StepStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "timed_out" | "cancelled";
 
 /** Undoing one completed (or timed-out) compensable step. */
 export type CompensationRecord = { status: "pending" | "running" | "completed" | "failed"; attempts: number; error: AgentCallProblem | null };
