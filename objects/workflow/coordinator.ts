@@ -6,6 +6,7 @@
 // resumes calls that a crash interrupted.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { keyReuseProblem } from "../../src/platform/agent/idempotency.ts";
 import { createMailbox } from "../../src/platform/agent/mailbox.ts";
 import type { AgentRegistry } from "../../src/platform/agent/registry.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
@@ -19,6 +20,7 @@ import { catalogOf, typesFor } from "../../src/platform/workflow/catalog.ts";
 import { type WorkflowDefinition, workflowDefinitionSchema, walkFlow, nodeName } from "../../src/platform/workflow/definition.ts";
 import { type Advance, advance, type Effect, newRun, nextWakeUp, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../../src/platform/workflow/interpreter.ts";
 import { isFinal, type RunState } from "../../src/platform/workflow/run-state.ts";
+import { cancelRefusal, signalFate } from "../../src/platform/workflow/run-requests.ts";
 import { runSummary, type RunView, runView } from "../../src/platform/workflow/run-view.ts";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
@@ -27,7 +29,12 @@ import { createRunStore, type StoredRun } from "./run-store.ts";
 import { armEarliest, drainOutbox, typedStub } from "../durable/index.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
-const startSchema = z.strictObject({ definition: workflowDefinitionSchema, input: z.record(z.string(), z.unknown()) });
+const startSchema = z.strictObject({
+  definition: workflowDefinitionSchema,
+  input: z.record(z.string(), z.unknown()),
+  /** The client's Idempotency-Key and the fingerprint of its request, when it sent one. */
+  idempotency: z.strictObject({ key: z.string().min(1).max(256), fingerprint: z.string().min(1).max(128) }).nullable().default(null),
+});
 const signalSchema = z.strictObject({ type: z.string().min(1).max(128), role: z.string().max(64).nullable().default(null), data: z.unknown().default(null) });
 export type RunAddress = z.input<typeof addressSchema>;
 export type StartRequest = z.input<typeof startSchema>;
@@ -35,6 +42,9 @@ export type SignalRequest = z.input<typeof signalSchema>;
 
 /** While a call is under way, the alarm comes back this often to resume it if the process died. */
 const WATCHDOG_MS = 5_000;
+
+/** What became of a participant event: delivered to an await that waited, or buffered for one that has not opened. */
+export type SignalOutcome = { status: "delivered" | "buffered"; await: string; run: RunView };
 
 export const defineCoordinator = (registry: AgentRegistry) => {
   const catalog = catalogOf(registry);
@@ -173,9 +183,13 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         this.#mailbox.run(async () => {
           const { tenant, id } = parseOrProblem(addressSchema, at, "address");
           const caller = parseOrProblem(callerSchema, by, "caller");
-          const { definition, input } = parseOrProblem(startSchema, request);
+          const { definition, input, idempotency } = parseOrProblem(startSchema, request);
           if (this.#run) {
             if (this.#run.state.workflow !== definition.name) throw conflict(`Run '${id}' already exists for workflow '${this.#run.state.workflow}'.`);
+            // The same key with another request is refused, as agent calls do; a run stored
+            // before fingerprints were kept cannot tell, and replays.
+            const stored = this.#run.fingerprint;
+            if (idempotency && stored !== null && stored !== idempotency.fingerprint) throw keyReuseProblem(idempotency.key);
             return { created: false, run: this.#view(this.#run) };
           }
           const missing = definition.input.required.filter((field) => !Object.hasOwn(input, field));
@@ -184,7 +198,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           const bindings = await this.#bind(definition, id, agents);
           const now = Date.now();
           const state = newRun(definition, { id, tenant, input, bindings }, now);
-          const run: StoredRun = { definition, caller, state, indexedStatus: null };
+          const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null };
           this.#store.create(run, [
             { id: crypto.randomUUID(), source: `workflow/${definition.name}/${id}`, type: "workflow.run.started", subject: id, time: new Date(now).toISOString(), data: { run: id, workflow: definition.name, version: definition.version, bindings } },
           ]);
@@ -199,18 +213,32 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       return asResult(() => this.#view(this.#require(at)));
     }
 
+    /** Refused (409, with the reason) once the run has ended or is failing; else it is cancelling, or cancelled at once. */
     cancel(at: RunAddress): Promise<Result<RunView>> {
       return asResult(async () => {
         this.#require(at);
-        return this.#view(await this.#transition((run) => onCancel(run.definition, run.state, Date.now())));
+        const run = await this.#transition((current) => {
+          const refusal = cancelRefusal(current.state);
+          if (refusal) throw conflict(refusal.reason, { code: refusal.code });
+          return onCancel(current.definition, current.state, Date.now());
+        });
+        return this.#view(run);
       });
     }
 
-    signal(at: RunAddress, event: SignalRequest): Promise<Result<RunView>> {
+    /** Delivered or buffered; refused (409, with the reason) when nothing in the run awaits it. */
+    signal(at: RunAddress, event: SignalRequest): Promise<Result<SignalOutcome>> {
       return asResult(async () => {
         this.#require(at);
         const parsed = parseOrProblem(signalSchema, event);
-        return this.#view(await this.#transition((run) => onParticipantEvent(run.definition, run.state, parsed, Date.now())));
+        let taken: Omit<SignalOutcome, "run"> | undefined;
+        const run = await this.#transition((current) => {
+          const fate = signalFate(current.definition, current.state, parsed);
+          if (fate.status === "refused") throw conflict(fate.reason, { code: fate.code });
+          taken = { status: fate.status, await: fate.await };
+          return onParticipantEvent(current.definition, current.state, parsed, Date.now());
+        });
+        return { ...taken!, run: this.#view(run) };
       });
     }
 

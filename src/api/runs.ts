@@ -1,6 +1,7 @@
 // Workflow runs: read one (status, context, every step with attempts, timings and
-// errors), list by workflow and status, cancel (compensates), and deliver a
-// participant event to the run's awaits.
+// errors), list by workflow and status (newest first), cancel (compensates), and deliver
+// a participant event to the run's awaits. A cancel or an event that cannot take effect
+// (the run has ended, or nothing awaits the event) is refused with 409 and the reason.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { idSchema } from "../platform/ids.ts";
 import { eventTypeSchema } from "../platform/events/cloud-event.ts";
@@ -13,13 +14,20 @@ import { onRegistry, onRun } from "./workflow-access.ts";
 
 const runSchema = z.object({}).passthrough().openapi("Run");
 const idParams = z.object({ id: idSchema.openapi({ param: { name: "id", in: "path" } }) });
-const statuses = ["running", "compensating", "completed", "failed", "compensated", "cancelled", "timed_out"] as const;
+const statuses = ["running", "compensating", "cancelling", "completed", "failed", "compensated", "cancelled", "timed_out"] as const;
+const signalOutcome = z
+  .object({
+    status: z.enum(["delivered", "buffered"]).openapi({ description: "delivered: an await took it; buffered: kept for an await that has not opened yet" }),
+    await: z.string().openapi({ description: "The await that took it, or will" }),
+    run: runSchema,
+  })
+  .openapi("SignalOutcome");
 
 const listRoute = createRoute({
   method: "get",
   path: "/v1/runs",
   tags: ["workflows"],
-  summary: "List runs, optionally by workflow and status",
+  summary: "List runs, newest first (by start time), optionally by workflow and status",
   request: {
     query: z.strictObject({
       workflow: z.string().max(64).optional(),
@@ -44,21 +52,28 @@ const cancelRoute = createRoute({
   method: "post",
   path: "/v1/runs/{id}/cancel",
   tags: ["workflows"],
-  summary: "Cancel a run: finished compensable steps are compensated",
+  summary: "Cancel a run: steps under way are not waited for; compensable steps are compensated at once, in reverse",
   request: { params: idParams },
-  responses: { 200: json(runSchema, "The run"), ...problemResponses(400, 403, 404, 503) },
+  responses: {
+    202: json(runSchema, "The run, cancelling (or cancelled, when nothing needed compensating)"),
+    ...problemResponses(400, 403, 404, 409, 503),
+  },
 });
 
 const eventRoute = createRoute({
   method: "post",
   path: "/v1/runs/{id}/events",
   tags: ["workflows"],
-  summary: "Send a participant event to the run (completes a matching await)",
+  summary: "Send a participant event to the run: it completes a waiting await, or is buffered for one not opened yet; else 409",
   request: {
     params: idParams,
     body: jsonBody(z.strictObject({ type: eventTypeSchema, role: z.string().max(64).optional(), data: z.unknown().optional() })),
   },
-  responses: { 200: json(runSchema, "The run"), ...problemResponses(400, 403, 404, 415, 503) },
+  responses: {
+    200: json(signalOutcome, "Delivered: an await took it"),
+    202: json(signalOutcome, "Buffered for an await that has not opened yet"),
+    ...problemResponses(400, 403, 404, 409, 415, 503),
+  },
 });
 
 export const runRoutes = ({ telemetry }: ApiDeps) =>
@@ -76,12 +91,13 @@ export const runRoutes = ({ telemetry }: ApiDeps) =>
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid("param");
       await requireCapability(c, telemetry, "runs:cancel", `runs/${id}`);
-      return c.json(await onRun(c, id, telemetry, "cancel", (rpc, at) => rpc.cancel(at)), 200);
+      return c.json(await onRun(c, id, telemetry, "cancel", (rpc, at) => rpc.cancel(at)), 202);
     })
     .openapi(eventRoute, async (c) => {
       const { id } = c.req.valid("param");
       await requireCapability(c, telemetry, "runs:signal", `runs/${id}`);
       const body = c.req.valid("json");
       const event = { type: body.type, role: body.role ?? null, data: body.data ?? null };
-      return c.json(await onRun(c, id, telemetry, "signal", (rpc, at) => rpc.signal(at, event)), 200);
+      const outcome = await onRun(c, id, telemetry, "signal", (rpc, at) => rpc.signal(at, event));
+      return outcome.status === "delivered" ? c.json(outcome, 200) : c.json(outcome, 202);
     });

@@ -1,13 +1,17 @@
 // Workflow definitions and starting runs. A definition is checked against the agent
-// types this deployment hosts before it is registered (name@version, immutable).
+// types this deployment hosts before it is registered (name@version, immutable). A run
+// start under an Idempotency-Key follows the platform's one rule: the same key and
+// request answer the run it started (200, Idempotent-Replayed: true); the same key with
+// another request (body or ?version) is refused with 422.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { canonicalJson, sha256Hex } from "../platform/canonical-json.ts";
 import { idempotencyKeySchema } from "../platform/ids.ts";
 import { paginate, paginationQuery, sortByKey } from "../platform/pagination.ts";
-import { conflict, notFound, validationProblem } from "../platform/problem.ts";
+import { requestFingerprint } from "../platform/agent/idempotency.ts";
+import { conflict, notFound, problem, validationProblem } from "../platform/problem.ts";
 import { checkWorkflow } from "../platform/workflow/check.ts";
 import { flowNodeSchema, NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
-import { pickVersion } from "../platform/workflow/versions.ts";
+import { compareVersions, pickVersion } from "../platform/workflow/versions.ts";
 import type { AppEnv } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
@@ -21,6 +25,9 @@ import { onRegistry, onRun, versionsOf } from "./workflow-access.ts";
 flowNodeSchema.openapi("WorkflowFlowNode");
 const definitionDoc = workflowDefinitionSchema.openapi("WorkflowDefinition");
 const runSchema = z.object({}).passthrough().openapi("Run");
+const versionNotFound = (name: string, version: string, versions: readonly WorkflowDefinition[]) =>
+  problem(404, "not-found", "Workflow version not found", `No version '${version}' of workflow '${name}' exists; its versions: ${versions.map((w) => w.version).sort(compareVersions).join(", ")}.`);
+
 const nameParams = z.object({ name: z.string().regex(NAME).openapi({ param: { name: "name", in: "path" }, example: "order_processing" }) });
 
 const registerRoute = createRoute({
@@ -54,14 +61,18 @@ const startRoute = createRoute({
   method: "post",
   path: "/v1/workflows/{name}/runs",
   tags: ["workflows"],
-  summary: "Start a run; the body is the run input (Idempotency-Key makes the start idempotent)",
+  summary: "Start a run; the body is the run input (Idempotency-Key: the same key and request answer the same run, another request 422)",
   request: {
     params: nameParams,
     query: z.strictObject({ version: z.string().regex(/^\d+\.\d+\.\d+$/).optional() }),
     headers: z.object({ "idempotency-key": idempotencyKeySchema.optional() }),
     body: jsonBody(z.record(z.string(), z.unknown()).openapi({ example: { order_id: "o-1", amount: 42, items: 2, payment: "succeed" } })),
   },
-  responses: { 202: json(runSchema, "The run was started"), 200: json(runSchema, "The run already exists (same Idempotency-Key)"), ...problemResponses(400, 403, 404, 409, 415, 503) },
+  responses: {
+    202: json(runSchema, "The run was started"),
+    200: json(runSchema, "The run this Idempotency-Key and request started (header Idempotent-Replayed: true)"),
+    ...problemResponses(400, 403, 404, 409, 415, 422, 503),
+  },
 });
 
 export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiDeps) =>
@@ -99,13 +110,18 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
     .openapi(startRoute, async (c) => {
       const { name } = c.req.valid("param");
       await requireCapability(c, telemetry, `workflows:run:${name}`, `workflows/${name}`);
-      const definition: WorkflowDefinition | undefined = pickVersion(await versionsOf(c, telemetry, builtins, name), c.req.valid("query").version);
-      if (!definition) throw notFound("Workflow", name);
+      const { version } = c.req.valid("query");
+      const versions = await versionsOf(c, telemetry, builtins, name);
+      const definition: WorkflowDefinition | undefined = pickVersion(versions, version);
+      if (!definition) throw versions.length === 0 || version === undefined ? notFound("Workflow", name) : versionNotFound(name, version, versions);
       const key = c.req.valid("header")["idempotency-key"];
       const runId = `run_${key === undefined ? crypto.randomUUID().replaceAll("-", "") : (await sha256Hex(`${name}\n${key}`)).slice(0, 32)}`;
       const input = c.req.valid("json");
+      // The request, as the client sent it: a version given or not is part of it.
+      const idempotency = key === undefined ? null : { key, fingerprint: await requestFingerprint(`start ${name}@${version ?? "latest"}`, input) };
       const caller = principalCaller(c);
-      const outcome = await onRun(c, runId, telemetry, "start", (rpc, at) => rpc.start(at, caller, { definition, input }));
+      const outcome = await onRun(c, runId, telemetry, "start", (rpc, at) => rpc.start(at, caller, { definition, input, idempotency }));
       c.header("location", `/v1/runs/${runId}`);
+      if (!outcome.created) c.header("idempotent-replayed", "true");
       return c.json(outcome.run, outcome.created ? 202 : 200);
     });

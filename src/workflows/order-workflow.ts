@@ -1,6 +1,8 @@
 // The seed's OrderWorkflow: validate and check inventory in parallel, take the payment
 // (with a timeout and a refund as compensation), then fulfil and confirm or cancel and
-// notify. The run input decides the payment: succeed, decline, fail or hang.
+// notify. The run input decides the payment: succeed, decline, fail, or hang (the
+// payment takes 35 s, past its 30 s timeout: the run times out, `on_timeout` alerts the
+// operator, and the late charge is refunded).
 import { conditional, defineWorkflow, parallel, step } from "../platform/workflow/define-workflow.ts";
 
 const order = { order_id: "$.input.order_id" };

@@ -27,12 +27,14 @@ const awaitingWorkflow = {
   ],
 };
 
-// The slow run's payment hangs for seconds and is restarted after the crash; its step
+// The slow run's payment hangs for 8 s and is restarted after the crash; its step
 // deadline runs on through the restart, so it gets room for a slow machine's restart.
 const patientWorkflow = {
   ...awaitingWorkflow,
   name: "patient_order",
-  flow: awaitingWorkflow.flow.filter((entry) => !("await" in entry)).map((entry) => ("step" in entry && entry.step === "process_payment" ? { ...entry, timeout: 120_000 } : entry)),
+  flow: awaitingWorkflow.flow
+    .filter((entry) => !("await" in entry))
+    .map((entry) => ("step" in entry && entry.step === "process_payment" ? { ...entry, timeout: 120_000, input: { ...entry.input, hang_ms: 8_000 } } : entry)),
 };
 
 type Run = { id: string; status: string; bindings: Record<string, string[]>; steps: { name: string; status: string; attempts: number }[] };

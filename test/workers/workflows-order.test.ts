@@ -1,10 +1,20 @@
 // The built-in order_processing workflow through the HTTP API, one fresh tenant per
 // test: the payment succeeds, is declined, fails; a validation failure is retried 3
 // times; processor steps are spread over the role's two agents; each effect is counted
-// once by the agents themselves; the runs index and the `workflow` stream follow.
+// once by the agents themselves; the runs index (newest first, stable cursors, also
+// after an upgrade of an index written before) and the `workflow` stream follow.
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { type Body } from "./http.ts";
-import { agentState, clientOf, eventually, finished, order, roleTotals, startRun, stepOf, workflowEvents } from "./workflows.ts";
+import { agentState, type Client, clientOf, eventually, finished, order, roleTotals, startRun, stepOf, workflowEvents } from "./workflows.ts";
+
+/** Newest first: later start first; the same millisecond, greater id first. */
+const newestFirst = (runs: Body[]): string[] =>
+  [...runs].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? 1 : -1)).map((run) => run.id);
+
+const listed = (client: Client, count: number) =>
+  eventually(`${count} runs in the index`, () => client.send("GET", "/v1/runs?limit=100"), (reply) => reply.body.items?.length === count);
 
 const statuses = (run: Body): Record<string, string> => Object.fromEntries(run.steps.map((s: Body) => [s.name, s.status]));
 
@@ -124,5 +134,47 @@ describe("order_processing", () => {
     const bad = await list("?status=finished");
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: Body) => e.path)).toEqual(["query.status"]);
+  });
+
+  it("lists runs newest first (by start time); a cursor stays put when newer runs start", async () => {
+    const client = await clientOf();
+    const started: Body[] = [];
+    for (let n = 0; n < 5; n++) started.push(await startRun(client, "order_processing", order("succeed")));
+    const expected = newestFirst(started);
+    expect((await listed(client, 5)).body.items.map((r: Body) => r.id)).toEqual(expected);
+
+    const first = await client.send("GET", "/v1/runs?limit=2");
+    expect(first.body.items.map((r: Body) => r.id)).toEqual(expected.slice(0, 2));
+    const newer = await startRun(client, "order_processing", order("succeed"));
+    await listed(client, 6);
+    const second = await client.send("GET", `/v1/runs?limit=2&cursor=${encodeURIComponent(first.body.next)}`);
+    expect(second.body.items.map((r: Body) => r.id)).toEqual(expected.slice(2, 4));
+    const third = await client.send("GET", `/v1/runs?limit=2&cursor=${encodeURIComponent(second.body.next)}`);
+    expect(third.body).toEqual({ items: expect.any(Array), next: null });
+    expect(third.body.items.map((r: Body) => r.id)).toEqual(expected.slice(4));
+    expect((await client.send("GET", "/v1/runs?limit=1")).body.items[0].id).toBe(newer.id);
+    const bad = await client.send("GET", "/v1/runs?cursor=bm90LWEtY3Vyc29y");
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: Body) => e.path)).toEqual(["query.cursor"]);
+  });
+
+  it("an index written before runs had start times is upgraded when its object starts: listed newest first", async () => {
+    const client = await clientOf();
+    const registry = env.WORKFLOWS.get(env.WORKFLOWS.idFromName(workflowRegistryName(client.tenant)));
+    const summary = (id: string, createdAt: string) => ({ id, workflow: "order_processing", version: "1.0.0", status: "completed", createdAt, updatedAt: createdAt });
+    // The old layout; neither id order (either way) is start-time order.
+    await runInDurableObject(registry, (_instance, state) => {
+      state.storage.sql.exec("DROP TABLE runs");
+      state.storage.sql.exec("CREATE TABLE runs (id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL, summary TEXT NOT NULL)");
+      for (const run of [summary("run_a", "2026-01-02T00:00:00.000Z"), summary("run_b", "2026-01-01T00:00:00.000Z"), summary("run_c", "2026-01-03T00:00:00.000Z")]) {
+        state.storage.sql.exec("INSERT INTO runs (id, workflow, status, summary) VALUES (?, ?, ?, ?)", run.id, run.workflow, run.status, JSON.stringify(run));
+      }
+    });
+    await runInDurableObject(registry, (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
+    const reply = await client.send("GET", "/v1/runs");
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.body.items.map((r: Body) => r.id)).toEqual(["run_c", "run_a", "run_b"]);
+    const run = await startRun(client, "order_processing", order("succeed"));
+    expect((await listed(client, 4)).body.items.map((r: Body) => r.id)).toEqual([run.id, "run_c", "run_a", "run_b"]);
   });
 });

@@ -1,12 +1,13 @@
 // Registering workflow definitions over HTTP (name@version, immutable, checked against
-// the deployed agent types), starting runs (input checked, Idempotency-Key honoured),
-// and tenants never seeing each other's workflows or runs.
+// the deployed agent types), starting runs (input checked, a missing version named, the
+// Idempotency-Key rule: same key and request replay, another request 422), and tenants
+// never seeing each other's workflows or runs.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { typedStub } from "../../objects/durable/index.ts";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { type Body, errorPaths, expectInvalid, expectProblem } from "./http.ts";
-import { type Client, clientOf, finished, order, register, startRun } from "./workflows.ts";
+import { type Client, clientOf, eventually, finished, order, register, startRun } from "./workflows.ts";
 
 const ref = { order_id: "$.input.order_id" };
 
@@ -99,8 +100,14 @@ describe("POST /v1/workflows/:name/runs", () => {
   it("answers 404 for an unknown workflow or version", async () => {
     const client = await clientOf();
     expectProblem(await client.send("POST", "/v1/workflows/no_such_flow/runs", {}), 404);
-    expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs?version=9.9.9", order("succeed")), 404);
     expectProblem(await client.send("GET", "/v1/runs/run_doesnotexist"), 404);
+  });
+
+  it("names the missing version, and the versions there are", async () => {
+    const client = await clientOf();
+    const missing = expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs?version=9.9.9", order("succeed")), 404, "not-found");
+    expect(missing.detail).toBe("No version '9.9.9' of workflow 'order_processing' exists; its versions: 1.0.0.");
+    expect((await client.send("GET", "/v1/runs")).body.items).toEqual([]);
   });
 
   it("starts once per Idempotency-Key: the same key answers the same run with 200", async () => {
@@ -109,8 +116,10 @@ describe("POST /v1/workflows/:name/runs", () => {
     const first = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
     expect(first.status, first.text).toBe(202);
     expect(first.headers.get("location")).toBe(`/v1/runs/${first.body.id}`);
-    const second = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    const second = await client.send("POST", "/v1/workflows/order_processing/runs", first.body.input, key);
     expect(second.status, second.text).toBe(200);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(second.body.id).toBe(first.body.id);
     expect(second.body.input).toEqual(first.body.input);
     const other = await startRun(client, "order_processing", order("succeed"), { "idempotency-key": "order-78" });
@@ -120,9 +129,29 @@ describe("POST /v1/workflows/:name/runs", () => {
     const processors = run.bindings.processor as string[];
     const charged = await Promise.all(processors.map(async (id) => (await client.send("GET", `/v1/agents/${id}`)).body.state.charged));
     expect(charged.reduce((a: number, b: number) => a + b, 0)).toBe(1);
-    const after = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
+    const after = await client.send("POST", "/v1/workflows/order_processing/runs", first.body.input, key);
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ id: first.body.id, status: "completed" });
+  });
+
+  it("refuses the same Idempotency-Key with another body, or another ?version, with 422, starting nothing", async () => {
+    const client = await clientOf();
+    const key = { "idempotency-key": "order-79" };
+    const input = order("succeed");
+    const first = await client.send("POST", "/v1/workflows/order_processing/runs", input, key);
+    expect(first.status, first.text).toBe(202);
+    // Key order is not a different body.
+    const reordered = Object.fromEntries(Object.entries(input).reverse());
+    expect((await client.send("POST", "/v1/workflows/order_processing/runs", reordered, key)).status).toBe(200);
+
+    const otherBody = expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs", { ...input, amount: 43 }, key), 422, "idempotency-key-reused");
+    expect(otherBody.detail).toBe("The key 'order-79' was already used for a different request.");
+    expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs?version=1.0.0", input, key), 422, "idempotency-key-reused");
+
+    const run = await finished(client, first.body.id);
+    expect(run.input).toEqual(input);
+    const listed = await eventually("the runs index", () => client.send("GET", "/v1/runs"), (reply) => reply.body.items?.length > 0);
+    expect(listed.body.items.map((r: Body) => r.id)).toEqual([first.body.id]);
   });
 });
 

@@ -1,5 +1,6 @@
 // ProcessingAgent of the seed's order workflow: inventory, payment (the run input says
-// whether it succeeds, is declined, fails or hangs), refunds, fulfilment, cancellation.
+// whether it succeeds, is declined, fails or hangs past the step's timeout), refunds,
+// fulfilment, cancellation.
 // Every effect is counted in its state.
 import { z } from "zod";
 import { ActionError } from "../../platform/agent/action-error.ts";
@@ -26,8 +27,13 @@ const orderOf = (input: unknown): string | null => {
   return typeof id === "string" ? id : null;
 };
 
-/** How long a `hang` payment waits: longer than any sensible step timeout. */
-const HANG_MS = 8_000;
+/**
+ * How long a `hang` payment takes by default: past order_processing's 30 s step timeout,
+ * so its run shows the step timing out, `on_timeout` and the refund of the late charge.
+ * A definition may pass `hang_ms` (tests do, with a shorter step timeout of their own).
+ */
+export const HANG_MS = 35_000;
+const MAX_HANG_MS = 60_000;
 
 export const processingAgent = defineAgent({
   name: "processing_agent",
@@ -47,13 +53,18 @@ export const processingAgent = defineAgent({
       run: (_input, ctx) => ({ result: { released: true as const }, state: bump(ctx.state, "released") }),
     }),
     process_payment: action({
-      description: "payment: succeed, decline (success false), fail (payment_failed) or hang",
-      input: order.extend({ amount: z.number().positive(), payment: z.enum(["succeed", "decline", "fail", "hang"]) }),
+      description: "payment: succeed, decline (success false), fail (payment_failed) or hang (then succeed after hang_ms, default 35 s)",
+      input: order.extend({
+        amount: z.number().positive(),
+        payment: z.enum(["succeed", "decline", "fail", "hang"]),
+        hang_ms: z.number().int().min(0).max(MAX_HANG_MS).optional(),
+      }),
       output: z.strictObject({ success: z.boolean(), charge_id: z.string().nullable() }),
-      timeout: HANG_MS + 2_000,
-      run: async ({ order_id, payment }, ctx) => {
+      // Longer than any hang: the charge goes through late, as a slow provider's would.
+      timeout: MAX_HANG_MS + 5_000,
+      run: async ({ order_id, payment, hang_ms }, ctx) => {
         if (payment === "fail") throw new ActionError("payment_failed", `The payment for ${order_id} failed.`);
-        if (payment === "hang") await new Promise((resolve) => setTimeout(resolve, HANG_MS));
+        if (payment === "hang") await new Promise((resolve) => setTimeout(resolve, hang_ms ?? HANG_MS));
         if (payment === "decline") return { result: { success: false, charge_id: null } };
         const charged = bump(ctx.state, "charged");
         return { result: { success: true, charge_id: `ch_${order_id}` }, state: { ...charged, open_charges: [...charged.open_charges, order_id] } };

@@ -181,6 +181,14 @@ describe("checkWorkflow", () => {
     ]);
   });
 
+  it("accepts a step's retry n (retries after the first attempt) and refuses the old max_attempts form, saying how to write it", () => {
+    expect(errorsOf(workflow([{ ...pay, retry: 2, backoff_ms: 100 }]))).toEqual([]);
+    expect(errorsOf(workflow([inventory, { ...pay, retry: { max_attempts: 3, backoff_ms: 100 } }]))).toEqual([
+      { path: "flow.1.retry", message: expect.stringContaining('retry counts retries after the first attempt, as in error_handling.on_error; max_attempts is no longer accepted: write "retry": 2, "backoff_ms": 100 for 3 attempts in all') },
+    ]);
+    expect(errorsOf(workflow([{ ...pay, retry: { max_attempts: 1 } }]))[0]?.message).toMatch(/omit it for 1 attempt/);
+  });
+
   it("reports every error at once through defineWorkflow with a catalog", () => {
     const errors = thrown(workflow([{ ...pay, role: "banker" }, { ...inventory, compensation: "forget" }, { ...pay, step: "pay" }]), true);
     expect(errors.map((e) => e.path).sort()).toEqual(["flow.0.role", "flow.1.compensation", "flow.2.step"]);

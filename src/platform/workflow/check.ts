@@ -1,12 +1,19 @@
 // The checker that runs on every definition before it is registered: it rejects, naming
 // the path, unknown roles, actions the role's agent type does not have, compensations
 // that do not exist, references to input fields or step outputs that do not exist (or
-// have not run yet at that point), and duplicate step names.
+// have not run yet at that point), duplicate step names, and a step retry in the old
+// form (`retry: {max_attempts}`, which counted attempts): `retry: n` now means n retries
+// after the first attempt, on a step as in `error_handling.on_error`.
 import type { FieldError } from "../problem.ts";
 import { type AgentCatalog, typesFor } from "./catalog.ts";
 import { type FlowNode, isAwait, isStep, REFERENCE, type WorkflowDefinition } from "./definition.ts";
 
 type Scope = { steps: Set<string> };
+
+const legacyRetryMessage = ({ max_attempts, backoff_ms }: { max_attempts: number; backoff_ms: number }): string => {
+  const instead = max_attempts > 1 ? `write "retry": ${max_attempts - 1}, "backoff_ms": ${backoff_ms} for ${max_attempts} attempts in all` : "omit it for 1 attempt";
+  return `retry counts retries after the first attempt, as in error_handling.on_error; max_attempts is no longer accepted: ${instead}`;
+};
 
 export const checkWorkflow = (definition: WorkflowDefinition, catalog: AgentCatalog): FieldError[] => {
   const errors: FieldError[] = [];
@@ -95,6 +102,7 @@ export const checkWorkflow = (definition: WorkflowDefinition, catalog: AgentCata
       if (isStep(node)) {
         checkAction(at, node.role, node.action, "action");
         if (node.compensation) checkAction(at, node.role, node.compensation, "compensation");
+        if (typeof node.retry === "object") errors.push({ path: `${at}.retry`, message: legacyRetryMessage(node.retry) });
         checkReference(`${at}.input`, node.input, current);
         current = { steps: new Set([...current.steps, node.step]) };
       } else if (isAwait(node)) {

@@ -13,9 +13,22 @@ const ms = z.number().int().min(1).max(7 * 24 * 3600 * 1000);
 /** A value in a step's input: a literal, or a reference `$.input.a.b` / `$.steps.<step>.output.x`. */
 export const REFERENCE = /^\$\.(input|steps)(\.[A-Za-z0-9_-]+)*$/;
 
-const retrySchema = z.strictObject({
+/**
+ * `retry: n` means n retries after the first attempt (n + 1 attempts in all), on a step
+ * and in `error_handling.on_error` alike; `backoff_ms` is the first retry's delay.
+ */
+const retries = z.number().int().min(1).max(20);
+const backoffMs = z.number().int().min(0).max(3_600_000);
+export const DEFAULT_BACKOFF_MS = 500;
+
+/**
+ * The step retry of definitions registered before `retry` meant retries everywhere:
+ * `max_attempts` counted attempts. Still parsed, so stored definitions and their runs
+ * behave as before; the checker refuses it in new definitions, saying how to write it.
+ */
+export const legacyStepRetrySchema = z.strictObject({
   max_attempts: z.number().int().min(1).max(20).default(1),
-  backoff_ms: z.number().int().min(0).max(3_600_000).default(500),
+  backoff_ms: backoffMs.default(DEFAULT_BACKOFF_MS),
 });
 
 export const participantSchema = z
@@ -37,7 +50,10 @@ const stepSchema = z.strictObject({
   action: name("an action"),
   input: z.record(z.string(), z.unknown()).default({}),
   timeout: ms.optional(),
-  retry: retrySchema.optional(),
+  /** Retries after the first attempt, for any error type (an `on_error` rule for the type wins). */
+  retry: z.union([retries, legacyStepRetrySchema]).optional(),
+  /** The first retry's delay (default 500 ms), doubling for each further retry. */
+  backoff_ms: backoffMs.optional(),
   compensation: name("a compensation action").optional(),
 });
 
@@ -72,7 +88,7 @@ export const flowNodeSchema: z.ZodType<FlowNode> = z.lazy(() =>
 ) as z.ZodType<FlowNode>;
 
 const errorRuleSchema = z.union([
-  z.strictObject({ retry: z.number().int().min(1).max(20), backoff_ms: z.number().int().min(0).max(3_600_000).default(500) }),
+  z.strictObject({ retry: retries, backoff_ms: backoffMs.default(DEFAULT_BACKOFF_MS) }),
   z.strictObject({ compensate: z.literal(true) }),
 ]);
 

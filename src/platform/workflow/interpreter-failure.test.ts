@@ -13,7 +13,7 @@ describe("timeouts", () => {
     const late = run.take("call", "b");
     run.at(started + 500);
     expect(run.state.steps.b).toMatchObject({ status: "timed_out", error: { type: "timeout", status: 504 } });
-    expect(run.state.completed).toEqual(["a", "b"]);
+    expect(run.state.compensable).toEqual(["a", "b"]);
     expect(run.open).toEqual([{ kind: "compensate", step: "b", agent: "p1", action: "undo_b", input: { step: "b", output: null, input: { n: 3 } }, key: "wf:r1:b:compensate" }]);
 
     const before = frozen(run.state);
@@ -77,7 +77,7 @@ describe("errors", () => {
   });
 
   it("on_error compensate fails at once, even when the step has its own retry", () => {
-    const def = define([undoable("a"), s("b", { retry: { max_attempts: 5, backoff_ms: 10 } })], { error_handling: { on_error: { payment_failed: { compensate: true } } } });
+    const def = define([undoable("a"), s("b", { retry: 4, backoff_ms: 10 })], { error_handling: { on_error: { payment_failed: { compensate: true } } } });
     const run = new Run(def, P).ok("a").fail("b", "payment_failed");
     expect(run.state.steps.b).toMatchObject({ status: "failed", attempts: 1 });
     expect(run.state.failure).toMatchObject({ step: "b", type: "payment_failed", outcome: "failed" });
@@ -85,8 +85,8 @@ describe("errors", () => {
     expect(run.state.status).toBe("compensated");
   });
 
-  it("a step's own retry: max_attempts in all, backoff doubling", () => {
-    const def = define([s("a", { retry: { max_attempts: 3, backoff_ms: 50 } })]);
+  it("a step's own retry n: n retries after the first attempt, backoff doubling", () => {
+    const def = define([s("a", { retry: 2, backoff_ms: 50 })]);
     const run = new Run(def, P).fail("a", "oops");
     expect(run.state.steps.a!.retryAt).toBe(T0 + 50);
     run.tick(50).fail("a", "oops");
@@ -94,6 +94,35 @@ describe("errors", () => {
     run.tick(100).fail("a", "oops");
     expect(run.state.steps.a).toMatchObject({ status: "failed", attempts: 3 });
     expect(run.state.status).toBe("failed");
+  });
+
+  it("a step's retry n and an on_error retry n make the same n + 1 attempts", () => {
+    const own = new Run(define([s("a", { retry: 2, backoff_ms: 0 })]), P);
+    const ruled = new Run(define([s("a")], { error_handling: { on_error: { oops: { retry: 2, backoff_ms: 0 } } } }), P);
+    for (const run of [own, ruled]) {
+      run.fail("a", "oops").tick(0).fail("a", "oops").tick(0).fail("a", "oops");
+      expect(run.state.steps.a).toMatchObject({ status: "failed", attempts: 3 });
+    }
+  });
+
+  it("a stored definition's old step retry (max_attempts counted attempts) behaves as before", () => {
+    const run = new Run(define([s("a", { retry: { max_attempts: 3, backoff_ms: 50 } })]), P).fail("a", "oops");
+    expect(run.state.steps.a!.retryAt).toBe(T0 + 50);
+    run.tick(50).fail("a", "oops").tick(100).fail("a", "oops");
+    expect(run.state.steps.a).toMatchObject({ status: "failed", attempts: 3 });
+  });
+
+  it("retry delays take the injected jitter's draw and are capped at 5 minutes", () => {
+    const run = new Run(define([s("a", { retry: 10, backoff_ms: 100_000 })]), P);
+    run.random = () => 0;
+    run.fail("a", "oops");
+    // Equal jitter: a draw of 0 waits half the delay.
+    expect(run.state.steps.a!.retryAt).toBe(T0 + 50_000);
+    run.random = () => 1;
+    run.at(T0 + 50_000).fail("a", "oops");
+    expect(run.state.steps.a!.retryAt).toBe(run.now + 200_000);
+    run.tick(200_000).fail("a", "oops");
+    expect(run.state.steps.a!.retryAt).toBe(run.now + 300_000);
   });
 
   it("a failure with nothing to compensate ends failed", () => {
@@ -119,15 +148,32 @@ describe("errors", () => {
 describe("cancel", () => {
   const def = define([undoable("a"), undoable("b"), { await: "approved", role: "p", event: "order.approved" }, s("c")]);
 
-  it("lets the running step finish, then compensates in reverse and ends cancelled", () => {
+  it("does not wait for the running step: it ends cancelled, is compensated first (it may have had its effect), then the rest in reverse", () => {
     const run = new Run(def, P).ok("a").cancel();
     expect(run.state.failure).toMatchObject({ step: null, type: "cancelled", outcome: "cancelled" });
-    expect(run.open).toEqual([expect.objectContaining({ step: "b" })]);
-    run.ok("b");
+    expect(run.state.status).toBe("cancelling");
+    expect(run.state.steps.b).toMatchObject({ status: "cancelled", deadline: null });
+    expect(run.state.compensable).toEqual(["a", "b"]);
     expect(run.openSteps("compensate")).toEqual(["b"]);
+    expect(run.types().slice(-4)).toEqual(["workflow.run.failing", "workflow.step.cancelled", "workflow.run.cancelling", "workflow.step.compensating"]);
+
+    // The abandoned call answers late: nothing changes.
+    const before = frozen(run.state);
+    run.ok("b");
+    expect(frozen(run.state)).toEqual(before);
+    expect(run.last!.events).toEqual([]);
+
     run.compOk("b").compOk("a");
     expect(run.state.status).toBe("cancelled");
     expect(["approved", "c"].map((name) => run.status(name))).toEqual(["skipped", "skipped"]);
+  });
+
+  it("ends cancelled at once when the step under way has no compensation and nothing else needs undoing", () => {
+    const run = new Run(define([s("x"), s("y")]), P).cancel();
+    expect(run.state.status).toBe("cancelled");
+    expect(run.state.steps.x!.status).toBe("cancelled");
+    expect(run.status("y")).toBe("skipped");
+    expect(run.issued.filter((e) => e.kind === "compensate")).toEqual([]);
   });
 
   it("cancels a run waiting on an await: it compensates at once, the await does not stay open, and a late event changes nothing", () => {
@@ -140,6 +186,15 @@ describe("cancel", () => {
     expect(run.status("approved")).toBe("skipped");
     const before = frozen(run.state);
     run.event("order.approved", "p", { late: true });
+    expect(frozen(run.state)).toEqual(before);
+    expect(run.last!.events).toEqual([]);
+  });
+
+  it("does nothing to a run that is failing already", () => {
+    const run = new Run(define([undoable("a"), s("b")]), P).ok("a").fail("b");
+    expect(run.state.status).toBe("compensating");
+    const before = frozen(run.state);
+    run.cancel();
     expect(frozen(run.state)).toEqual(before);
     expect(run.last!.events).toEqual([]);
   });

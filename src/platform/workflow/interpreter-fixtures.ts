@@ -1,6 +1,7 @@
 // The harness the interpreter's tests share (interpreter-*.test.ts): a run state machine
 // driven by hand. Every agent call is answered by the test (ok, or an error of a given
-// type), the clock only moves when the test moves it, and nothing does I/O. Also small
+// type), the clock only moves when the test moves it, retry jitter is fixed (the full
+// delay: `random` answers 1), and nothing does I/O. Also small
 // builders of workflow definitions and the bindings most tests use.
 import { defineWorkflow } from "./define-workflow.ts";
 import type { FlowNode, WorkflowDefinition, WorkflowDefinitionInput } from "./definition.ts";
@@ -19,6 +20,8 @@ export class Run {
   issued: Effect[] = [];
   events: Transition[] = [];
   last: Advance | undefined;
+  /** The jitter's draw: 1 gives the full (capped) delay, so retry times are exact. */
+  random = (): number => 1;
 
   constructor(
     readonly definition: WorkflowDefinition,
@@ -26,7 +29,7 @@ export class Run {
     input: Record<string, unknown> = {},
   ) {
     this.state = newRun(definition, { id: "r1", tenant: "t1", input, bindings }, this.now);
-    this.apply(advance(definition, this.state, this.now));
+    this.apply(advance(definition, this.state, this.now, this.random));
   }
 
   apply(next: Advance): this {
@@ -45,7 +48,7 @@ export class Run {
   }
 
   answer(effect: Effect, outcome: Parameters<typeof onCallResult>[3]): this {
-    return this.apply(onCallResult(this.definition, this.state, effect, outcome, this.now));
+    return this.apply(onCallResult(this.definition, this.state, effect, outcome, this.now, this.random));
   }
 
   ok(step: string, output: unknown = {}): this {
@@ -71,7 +74,7 @@ export class Run {
   /** Moves the clock to `at` and lets deadlines and retries happen. */
   at(at: number): this {
     this.now = at;
-    return this.apply(advance(this.definition, this.state, this.now));
+    return this.apply(advance(this.definition, this.state, this.now, this.random));
   }
 
   tick(ms: number): this {
@@ -79,11 +82,11 @@ export class Run {
   }
 
   event(type: string, role: string | null, data: unknown = null): this {
-    return this.apply(onParticipantEvent(this.definition, this.state, { type, role, data }, this.now));
+    return this.apply(onParticipantEvent(this.definition, this.state, { type, role, data }, this.now, this.random));
   }
 
   cancel(): this {
-    return this.apply(onCancel(this.definition, this.state, this.now));
+    return this.apply(onCancel(this.definition, this.state, this.now, this.random));
   }
 
   status(step: string): string {

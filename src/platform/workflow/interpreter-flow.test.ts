@@ -21,7 +21,7 @@ describe("sequence", () => {
     expect(run.open).toEqual([]);
     expect(run.issuedSteps("call")).toEqual(["a", "b", "c"]);
     expect(run.issuedSteps("compensate")).toEqual([]);
-    expect(run.state.completed).toEqual(["a", "b"]);
+    expect(run.state.compensable).toEqual(["a", "b"]);
     expect(run.state.steps.c).toMatchObject({ status: "completed", output: { done: true }, error: null });
     expect(run.types()).toEqual([
       "workflow.step.started",

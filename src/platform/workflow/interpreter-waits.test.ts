@@ -95,7 +95,7 @@ describe("resumeEffects", () => {
   });
 
   it("re-issues a running compensation and a running on_timeout, and nothing for a retry that waits", () => {
-    const def = define([undoable("a"), undoable("b", { timeout: 10, retry: { max_attempts: 2, backoff_ms: 100 } })], {
+    const def = define([undoable("a"), undoable("b", { timeout: 10, retry: 1, backoff_ms: 100 })], {
       error_handling: { on_timeout: { role: "n", action: "alert", input: {} } },
     });
     const run = new Run(def, P).ok("a", { id: 1 });

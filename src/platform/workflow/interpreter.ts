@@ -7,6 +7,8 @@
 import { type AgentCallProblem, timeoutProblem } from "./errors.ts";
 import { type AwaitNode, type FlowNode, isAwait, isStep, type StepNode, walkFlow, type WorkflowDefinition, nodeName } from "./definition.ts";
 import { jsonEqual, resolveReference, resolveTemplate, type RunContext } from "./references.ts";
+import { awaitTakes, signalFate } from "./run-requests.ts";
+import { retryDelay, retryPlan } from "./step-retry.ts";
 import { type CompensationRecord, isFinal, newStepRecord, type RunFailure, type RunState, type RunStatus, type StepRecord } from "./run-state.ts";
 
 export type Effect =
@@ -20,7 +22,10 @@ export type CallOutcome = { ok: true; output: unknown } | { ok: false; error: Ag
 
 const COMPENSATION_ATTEMPTS = 3;
 
-type Work = { state: RunState; effects: Effect[]; events: Transition[]; now: number; definition: WorkflowDefinition };
+/** The jitter of retry delays draws from this; tests inject a fixed one. */
+export type Random = () => number;
+
+type Work = { state: RunState; effects: Effect[]; events: Transition[]; now: number; random: Random; definition: WorkflowDefinition };
 
 const nodesByName = (definition: WorkflowDefinition): Map<string, StepNode | AwaitNode> =>
   new Map([...walkFlow(definition.flow)].map(({ node }) => [nodeName(node), node]));
@@ -83,7 +88,7 @@ const openAwait = (work: Work, node: AwaitNode): void => {
     emit(work, "workflow.step.skipped", { step: node.await, reason: `role '${node.role}' is not bound` });
     return;
   }
-  const index = work.state.inbox.findIndex((event) => event.type === node.event && (event.role === null || event.role === node.role));
+  const index = work.state.inbox.findIndex((event) => awaitTakes(node, event));
   if (index >= 0) {
     const event = work.state.inbox[index]!;
     work.state = { ...work.state, inbox: work.state.inbox.filter((_, i) => i !== index) };
@@ -119,7 +124,7 @@ const evalNode = (work: Work, node: FlowNode, path: string, dispatch: boolean): 
   if (isStep(node) || isAwait(node)) {
     const record = work.state.steps[nodeName(node)]!;
     if (record.status === "completed" || record.status === "skipped") return "done";
-    if (record.status === "failed" || record.status === "timed_out") return "failed";
+    if (record.status === "failed" || record.status === "timed_out" || record.status === "cancelled") return "failed";
     if (record.status === "pending" && dispatch) {
       if (isStep(node)) startStep(work, node);
       else openAwait(work, node);
@@ -170,7 +175,7 @@ const finish = (work: Work, status: RunStatus): void => {
 
 const compensate = (work: Work): void => {
   const nodes = nodesByName(work.definition);
-  for (const name of [...work.state.completed].reverse()) {
+  for (const name of [...work.state.compensable].reverse()) {
     const record = work.state.steps[name]!;
     const node = nodes.get(name);
     if (!node || !isStep(node) || !node.compensation || record.agent === null) continue;
@@ -229,20 +234,25 @@ const applyTimers = (work: Work): void => {
 const handleStepError = (work: Work, name: string, error: AgentCallProblem, timedOut: boolean): void => {
   const node = nodesByName(work.definition).get(name);
   const record = work.state.steps[name]!;
-  const rule = work.definition.error_handling.on_error[error.type];
-  const retries = rule && "retry" in rule ? { max: rule.retry + 1, backoff: rule.backoff_ms } : node && isStep(node) && node.retry ? { max: node.retry.max_attempts, backoff: node.retry.backoff_ms } : null;
-  const compensateNow = rule !== undefined && "compensate" in rule;
-  if (!compensateNow && retries && record.attempts < retries.max && work.state.failure === null) {
-    const retryAt = work.now + retries.backoff * 2 ** (record.attempts - 1);
+  const plan = retryPlan(work.definition, node && isStep(node) ? node : undefined, error.type);
+  if (plan !== null && plan !== "compensate" && record.attempts <= plan.retries && work.state.failure === null) {
+    const retryAt = work.now + retryDelay(plan, record.attempts, work.random);
     setStep(work, name, { status: "pending", retryAt, deadline: null, error });
     emit(work, "workflow.step.retrying", { step: name, attempt: record.attempts, error: error.type, at: new Date(retryAt).toISOString() });
     return;
   }
   setStep(work, name, { status: timedOut ? "timed_out" : "failed", finishedAt: work.now, deadline: null, error });
   // A step that timed out may still have had its effect: it is compensated too.
-  if (timedOut && node && isStep(node) && node.compensation) work.state = { ...work.state, completed: [...work.state.completed, name] };
+  if (timedOut && node && isStep(node) && node.compensation) work.state = { ...work.state, compensable: [...work.state.compensable, name] };
   emit(work, timedOut ? "workflow.step.timed_out" : "workflow.step.failed", { step: name, error: error.type, detail: error.detail });
   fail(work, { step: name, type: error.type, detail: error.detail, outcome: timedOut ? "timed_out" : "failed" });
+};
+
+/** Moves the run to a winding-down status once, announcing it. */
+const enterStatus = (work: Work, status: "compensating" | "cancelling"): void => {
+  if (work.state.status === status) return;
+  work.state = { ...work.state, status };
+  emit(work, `workflow.run.${status}`, {});
 };
 
 const drive = (work: Work): Advance => {
@@ -254,10 +264,7 @@ const drive = (work: Work): Advance => {
     }
     if (work.state.failure !== null && !isFinal(work.state.status) && !anyInFlight(work.state)) {
       if (!runOnTimeout(work)) {
-        if (work.state.status !== "compensating") {
-          work.state = { ...work.state, status: "compensating" };
-          emit(work, "workflow.run.compensating", {});
-        }
+        enterStatus(work, work.state.failure.outcome === "cancelled" ? "cancelling" : "compensating");
         compensate(work);
       }
     }
@@ -266,12 +273,12 @@ const drive = (work: Work): Advance => {
   return { state: work.state, effects: work.effects, events: work.events };
 };
 
-const begin = (definition: WorkflowDefinition, state: RunState, now: number): Work => ({ state, effects: [], events: [], now, definition });
+const begin = (definition: WorkflowDefinition, state: RunState, now: number, random: Random): Work => ({ state, effects: [], events: [], now, random, definition });
 
-export const advance = (definition: WorkflowDefinition, state: RunState, now: number): Advance => drive(begin(definition, state, now));
+export const advance = (definition: WorkflowDefinition, state: RunState, now: number, random: Random = Math.random): Advance => drive(begin(definition, state, now, random));
 
-export const onCallResult = (definition: WorkflowDefinition, state: RunState, effect: Effect, outcome: CallOutcome, now: number): Advance => {
-  const work = begin(definition, state, now);
+export const onCallResult = (definition: WorkflowDefinition, state: RunState, effect: Effect, outcome: CallOutcome, now: number, random: Random = Math.random): Advance => {
+  const work = begin(definition, state, now, random);
   if (effect.kind === "call") {
     const record = state.steps[effect.step];
     // A late answer (after a timeout or a restart) changes nothing.
@@ -279,7 +286,7 @@ export const onCallResult = (definition: WorkflowDefinition, state: RunState, ef
       if (outcome.ok) {
         const node = nodesByName(definition).get(effect.step);
         setStep(work, effect.step, { status: "completed", finishedAt: now, deadline: null, output: outcome.output, error: null });
-        if (node && isStep(node) && node.compensation) work.state = { ...work.state, completed: [...work.state.completed, effect.step] };
+        if (node && isStep(node) && node.compensation) work.state = { ...work.state, compensable: [...work.state.compensable, effect.step] };
         emit(work, "workflow.step.completed", { step: effect.step, agent: effect.agent, attempt: record.attempts });
       } else handleStepError(work, effect.step, outcome.error, false);
     }
@@ -298,25 +305,47 @@ export const onCallResult = (definition: WorkflowDefinition, state: RunState, ef
   return drive(work);
 };
 
-export const onParticipantEvent = (definition: WorkflowDefinition, state: RunState, event: { type: string; role: string | null; data: unknown }, now: number): Advance => {
-  const work = begin(definition, state, now);
-  const nodes = nodesByName(definition);
-  const waiting = isFinal(state.status) ? undefined : Object.values(state.steps).find((record) => {
-    const node = nodes.get(record.name);
-    return record.status === "waiting" && node !== undefined && isAwait(node) && node.event === event.type && (event.role === null || event.role === node.role);
-  });
-  if (waiting) {
-    setStep(work, waiting.name, { status: "completed", finishedAt: now, deadline: null, output: event.data });
-    emit(work, "workflow.step.completed", { step: waiting.name, event: event.type });
-  } else if (!isFinal(state.status)) {
-    work.state = { ...work.state, inbox: [...state.inbox, { ...event, at: now }].slice(-100) };
+export const onParticipantEvent = (
+  definition: WorkflowDefinition,
+  state: RunState,
+  event: { type: string; role: string | null; data: unknown },
+  now: number,
+  random: Random = Math.random,
+): Advance => {
+  const work = begin(definition, state, now, random);
+  const fate = signalFate(definition, state, event);
+  if (fate.status === "delivered") {
+    setStep(work, fate.await, { status: "completed", finishedAt: now, deadline: null, output: event.data });
+    emit(work, "workflow.step.completed", { step: fate.await, event: event.type });
+  } else if (fate.status === "buffered") {
+    work.state = { ...work.state, inbox: [...state.inbox, { ...event, at: now }] };
+  } else {
+    // Refused: the coordinator answers with the reason; the run is as it was.
+    return { state, effects: [], events: [] };
   }
   return drive(work);
 };
 
-export const onCancel = (definition: WorkflowDefinition, state: RunState, now: number): Advance => {
-  const work = begin(definition, state, now);
-  if (!isFinal(state.status)) fail(work, { step: null, type: "cancelled", detail: "the run was cancelled", outcome: "cancelled" });
+/**
+ * Cancelling does not wait for calls under way: their steps end `cancelled` (a late
+ * answer changes nothing) and, as they may have had their effect, are compensated too,
+ * first. Compensation starts at once. A run that has ended or is already failing is left
+ * as it is (see cancelRefusal).
+ */
+export const onCancel = (definition: WorkflowDefinition, state: RunState, now: number, random: Random = Math.random): Advance => {
+  const work = begin(definition, state, now, random);
+  if (!isFinal(state.status) && state.failure === null) {
+    fail(work, { step: null, type: "cancelled", detail: "the run was cancelled", outcome: "cancelled" });
+    const nodes = nodesByName(definition);
+    for (const record of Object.values(work.state.steps)) {
+      if (record.status !== "running") continue;
+      setStep(work, record.name, { status: "cancelled", finishedAt: now, deadline: null });
+      const node = nodes.get(record.name);
+      if (node && isStep(node) && node.compensation) work.state = { ...work.state, compensable: [...work.state.compensable, record.name] };
+      emit(work, "workflow.step.cancelled", { step: record.name, agent: record.agent });
+    }
+    enterStatus(work, "cancelling");
+  }
   return drive(work);
 };
 
@@ -344,7 +373,7 @@ export const newRun = (
   status: "running",
   steps: Object.fromEntries([...walkFlow(definition.flow)].map(({ node }) => [nodeName(node), newStepRecord(nodeName(node), isStep(node) ? "step" : "await")])),
   choices: {},
-  completed: [],
+  compensable: [],
   inbox: [],
   failure: null,
   onTimeout: null,

@@ -3,12 +3,18 @@
 // change to it before acting on it.
 import type { AgentCallProblem } from "./errors.ts";
 
-export type RunStatus = "running" | "compensating" | "completed" | "failed" | "compensated" | "cancelled" | "timed_out";
+/** `compensating` after a failure or timeout, `cancelling` after a cancel: undoing what may have had its effect. */
+export type RunStatus = "running" | "compensating" | "cancelling" | "completed" | "failed" | "compensated" | "cancelled" | "timed_out";
 export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "compensated", "cancelled", "timed_out"];
 
-export type StepStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "timed_out";
+/** `cancelled`: the step's call was under way when the run was cancelled; its answer is not waited for. */
+export type StepStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "timed_out" | "cancelled";
 
+/** Undoing one completed (or timed-out) compensable step. */
 export type CompensationRecord = { status: "pending" | "running" | "completed" | "failed"; attempts: number; error: AgentCallProblem | null };
+
+/** The workflow's `error_handling.on_timeout` action, run once when the run times out (never queued: it starts running). */
+export type OnTimeoutRecord = { status: "running" | "completed" | "failed"; attempts: number; error: AgentCallProblem | null };
 
 export type StepRecord = {
   name: string;
@@ -41,12 +47,12 @@ export type RunState = {
   steps: Record<string, StepRecord>;
   /** Conditional node path -> the chosen case index, or -1 for the default, -2 for none. */
   choices: Record<string, number>;
-  /** Compensable steps in the order they completed (compensation runs in reverse). */
-  completed: string[];
+  /** Steps with a compensation whose effect may have happened (completed, or timed out), in that order; compensation runs in reverse. */
+  compensable: string[];
   /** Participant events that arrived before their await opened. */
   inbox: { type: string; role: string | null; data: unknown; at: number }[];
   failure: RunFailure | null;
-  onTimeout: CompensationRecord | null;
+  onTimeout: OnTimeoutRecord | null;
   deadline: number | null;
   createdAt: number;
   updatedAt: number;
