@@ -1,5 +1,5 @@
 // The app's single error path: ProblemErrors render as themselves; Hono's
-// HTTPExceptions (malformed JSON, oversize bodies) become the matching problem; any
+// HTTPExceptions (oversize bodies and the like) become the matching problem; any
 // other error is logged with context and answered 500 without leaking internals.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -8,12 +8,8 @@ import type { Logger } from "../platform/telemetry/logger.ts";
 import type { AppEnv } from "../env.ts";
 import { problemResponse } from "./problem-response.ts";
 
+// Malformed JSON never gets here: requireJsonBody parses bodies first and answers it.
 const fromHttpException = (error: HTTPException): ProblemError => {
-  if (error.status === 400 && /json/i.test(error.message)) {
-    return problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.", {
-      errors: [{ path: "(body)", message: "not valid JSON" }],
-    });
-  }
   if (error.status === 413) return problem(413, "payload-too-large", "Payload too large", error.message);
   return problem(error.status, "http-error", error.message || "HTTP error");
 };

@@ -1,7 +1,7 @@
 // Middleware for request hygiene: a request id on every response, a body size limit
 // answered with 413 problem+json, and JSON as the only body format (415 otherwise; routes
 // that take other media types, such as CloudEvents binary mode, check their own),
-// nested at most LIMITS.requestJsonDepth levels deep (400 otherwise).
+// nested at most LIMITS.requestJsonDepth levels deep and well-formed (400 otherwise).
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { LIMITS } from "../platform/agent/limits.ts";
@@ -85,6 +85,15 @@ export const requireJsonBody = (anyMediaType: (method: string, path: string) => 
   const short = length !== undefined && Number(length) < 2 * max + 2;
   if (hasBody && !short && jsonNestingDepth(await c.req.text(), max) > max) {
     throw validationProblem([{ path: "(body)", message: `nests deeper than ${max} levels` }], `The request body nests deeper than ${max} levels.`);
+  }
+  // Parsed here, where a syntax error is known for what it is, rather than recognised later
+  // by the validator's message text; the validators take Hono's cached result.
+  if (hasBody) {
+    try {
+      await c.req.json();
+    } catch {
+      throw problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.", { errors: [{ path: "(body)", message: "not valid JSON" }] });
+    }
   }
   await next();
 };

@@ -11,30 +11,31 @@ const flag = (error: unknown, name: "retryable" | "overloaded"): boolean =>
   typeof error === "object" && error !== null && (error as Record<string, unknown>)[name] === true;
 
 /**
- * SQLite running out of memory under many live objects (seen locally while creating
- * thousands of agents at once). The runtime raises it without a `.retryable` flag, so
- * its message is the only signal there is; the failed transaction rolled back, and
- * every mutating call carries an idempotency key, so trying again is safe.
+ * The only faults recognised by their message, because the runtime gives them no flag:
+ * - SQLite running out of memory under many live objects (seen locally while creating
+ *   thousands of agents at once): `SQLITE_NOMEM` in the message;
+ * - the runtime's own failures, which reach JavaScript only as "internal error;
+ *   reference = ..." (the same exhaustion, striking inside the runtime).
+ * Nothing was committed by a call that failed either way (the transaction rolled back),
+ * and every mutating call carries an idempotency key, so trying again is safe. Every
+ * other decision follows the runtime's `.retryable` and `.overloaded` flags.
  */
-const isSqliteNoMem = (error: unknown): boolean => error instanceof Error && error.message.includes("SQLITE_NOMEM");
-
-/**
- * The runtime's own failures reach JavaScript only as "internal error; reference = ..."
- * (the same SQLite exhaustion, when it strikes inside the runtime rather than in a
- * query). Nothing was committed by a call that failed this way, so it is retried too.
- */
-const isRuntimeInternal = (error: unknown): boolean => error instanceof Error && error.message.startsWith("internal error; reference =");
+const unflaggedTransient = (error: unknown): "sqlite_nomem" | "runtime_internal" | null => {
+  if (!(error instanceof Error)) return null;
+  if (error.message.includes("SQLITE_NOMEM")) return "sqlite_nomem";
+  return error.message.startsWith("internal error; reference =") ? "runtime_internal" : null;
+};
 
 export const classifyDurableFault = (error: unknown): DurableFault => {
   if (flag(error, "overloaded")) return "overloaded";
-  if (flag(error, "retryable") || isSqliteNoMem(error) || isRuntimeInternal(error)) return "retryable";
+  if (flag(error, "retryable") || unflaggedTransient(error) !== null) return "retryable";
   return "fatal";
 };
 
 /** The kind of fault, for telemetry: which transient errors the platform absorbs. */
 export const faultKind = (error: unknown): string => {
-  if (isSqliteNoMem(error)) return "sqlite_nomem";
-  if (isRuntimeInternal(error)) return "runtime_internal";
+  const unflagged = unflaggedTransient(error);
+  if (unflagged !== null) return unflagged;
   if (flag(error, "overloaded")) return "overloaded";
   return flag(error, "retryable") ? "retryable" : "fatal";
 };
