@@ -5,10 +5,11 @@
 // intercepts the objects' outbound fetch (they share the tests' isolate and globals).
 // `sink.take` (test-agents.ts) refuses its first `failTimes` attempts per event.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { typedStub } from "../../objects/durable/index.ts";
 import { verifyWebhook, webhookMessageId } from "../../src/platform/events/webhook-signature.ts";
 import { agentOf, type Bus, busClient, event, eventually, publish, readAll, spawnIn, streamStub, subscribe, subscription, sweepNow } from "./bus.ts";
 import { sinkAttempts } from "./test-agents.ts";
+// After the app (through bus.ts): @hono/zod-openapi must extend zod before ids.ts loads.
+import { typedStub } from "../../objects/durable/index.ts";
 import { deadLetterStream } from "../../src/platform/events/subscription.ts";
 
 const FAST = { baseDelayMs: 10, maxDelayMs: 50 };
