@@ -19,7 +19,7 @@ import { asResult, type Result } from "../src/platform/result.ts";
 import { createTelemetry } from "../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../src/platform/zod-issues.ts";
-import { type AgentCore, armAlarm, createCore, loadCore, requireAuthorized, viewOf } from "./agent-core.ts";
+import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, requireAuthorized, viewOf } from "./agent-core.ts";
 import { auditSink } from "./audit.ts";
 import { agentCaller } from "./agent-peers.ts";
 import { drainOutbox } from "./agent-outbox.ts";
@@ -39,6 +39,11 @@ import { createAgentStore } from "./agent-store.ts";
 export interface AgentRpc {
   spawn(at: unknown, caller: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
   get(at: unknown, caller: unknown): Promise<Result<AgentView>>;
+  /**
+   * The agent's type (404 when there is no agent), nothing else and without a capability
+   * check: the Worker uses it to refuse a reference to a missing agent (a subscription's target).
+   */
+  identify(at: unknown): Promise<Result<{ type: string }>>;
   call(at: unknown, caller: unknown, request: unknown): Promise<Result<CallOutcome>>;
   pause(at: unknown, caller: unknown): Promise<Result<AgentView>>;
   resume(at: unknown, caller: unknown): Promise<Result<AgentView>>;
@@ -124,6 +129,10 @@ export const defineAgentObject = (registry: AgentRegistry) =>
 
     get(at: unknown, by: unknown): Promise<Result<AgentView>> {
       return asResult(async () => viewOf(this.#core, await requireAuthorized(this.#core, address(at), caller(by), "read")));
+    }
+
+    identify(at: unknown): Promise<Result<{ type: string }>> {
+      return asResult(async () => ({ type: requireAgent(this.#core, address(at)).type }));
     }
 
     call(at: unknown, by: unknown, request: unknown): Promise<Result<CallOutcome>> {

@@ -1,13 +1,17 @@
 // Subscriptions: create (type patterns, stream and data filters, start position,
 // target, delivery policy), inspect (cursor, lag, last error, dead letters per stream),
 // list, pause, resume, delete. A webhook subscription's signing secret is shown once,
-// when it is created.
+// when it is created. An agent target that could never be delivered to (no such agent,
+// no such action, constant input the action refuses) is refused when created.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { idSchema } from "../platform/ids.ts";
 import { paginationQuery } from "../platform/pagination.ts";
 import { subscriptionRequestSchema } from "../platform/events/subscription.ts";
+import { type AgentTarget, checkAgentTarget } from "../platform/events/target-check.ts";
+import { ProblemError, validationProblem } from "../platform/problem.ts";
 import type { AppEnv } from "../env.ts";
-import { principalCaller } from "./agent-access.ts";
+import { agentAccess, principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus } from "./event-access.ts";
@@ -67,7 +71,23 @@ const deleteRoute = createRoute({
   responses: { 204: { description: "Deleted" }, ...problemResponses(400, 403, 404, 503) },
 });
 
-export const subscriptionRoutes = ({ telemetry }: ApiDeps) => {
+export const subscriptionRoutes = ({ telemetry, registry }: ApiDeps) => {
+  /** The type of agent `id`, or null when there is none; reveals nothing else of it. */
+  const agentTypeOf = async (c: Context<AppEnv>, id: string): Promise<string | null> => {
+    try {
+      return (await agentAccess(c, id, telemetry).invoke("identify", (stub, at) => stub.identify(at))).type;
+    } catch (error) {
+      if (error instanceof ProblemError && error.status === 404) return null;
+      throw error;
+    }
+  };
+  /** 400 naming the field when the target could never receive a delivery. */
+  const requireDeliverable = async (c: Context<AppEnv>, target: AgentTarget): Promise<void> => {
+    const errors = await checkAgentTarget(target, await agentTypeOf(c, target.agent), registry);
+    if (errors.length > 0) {
+      throw validationProblem(errors, `The subscription could never deliver: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}.`);
+    }
+  };
   const allowed = (c: Parameters<typeof principalCaller>[0], id?: string) =>
     requireCapability(c, telemetry, "events:subscribe", id ? `subscription/${id}` : "subscriptions");
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -76,6 +96,7 @@ export const subscriptionRoutes = ({ telemetry }: ApiDeps) => {
       const body = c.req.valid("json");
       // A subscription reads its stream (every stream when it names none): its creator must be allowed to.
       await requireCapability(c, telemetry, `events:read:${body.stream ?? "*"}`, body.stream ? `stream/${body.stream}` : "streams");
+      if (body.target.kind === "agent") await requireDeliverable(c, body.target);
       const caller = principalCaller(c);
       const outcome = await onBus(c, telemetry, "create", (rpc, at) => rpc.create(at, caller, body));
       c.header("location", `/v1/subscriptions/${outcome.subscription.id}`);
