@@ -32,7 +32,7 @@ import { callerSchema } from "../src/platform/security/caller.ts";
 import type { Bindings } from "../src/env.ts";
 import { callAction } from "./agent-calls.ts";
 import { restoreAgent, takeCheckpoint } from "./agent-checkpoint.ts";
-import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, stopAgent } from "./agent-lifecycle.ts";
+import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, stopAgent } from "./agent-lifecycle.ts";
 import { createAgentStore } from "./agent-store.ts";
 
 /** The RPC surface the Worker (and other agents) call; every method parses its own input. */
@@ -48,6 +48,7 @@ export interface AgentRpc {
   pause(at: unknown, caller: unknown): Promise<Result<AgentView>>;
   resume(at: unknown, caller: unknown): Promise<Result<AgentView>>;
   stop(at: unknown, caller: unknown): Promise<Result<AgentView>>;
+  start(at: unknown, caller: unknown): Promise<Result<AgentView>>;
   destroy(at: unknown, caller: unknown): Promise<Result<null>>;
   checkpoint(at: unknown, caller: unknown): Promise<Result<Checkpoint>>;
   restore(at: unknown, caller: unknown, request: unknown): Promise<Result<SpawnOutcome<AgentView>>>;
@@ -149,6 +150,10 @@ export const defineAgentObject = (registry: AgentRegistry) =>
 
     stop(at: unknown, by: unknown): Promise<Result<AgentView>> {
       return asResult(() => stopAgent(this.#core, address(at), caller(by)));
+    }
+
+    start(at: unknown, by: unknown): Promise<Result<AgentView>> {
+      return asResult(() => startAgent(this.#core, address(at), caller(by)));
     }
 
     destroy(at: unknown, by: unknown): Promise<Result<null>> {
