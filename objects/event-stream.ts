@@ -21,7 +21,9 @@ import { armEarliest } from "./alarm.ts";
 import type { EventBusRpc } from "./event-bus.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
-import { acceptTailSocket, createSseTail, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
+import { acceptTailSocket, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
+import { createAppendSignal } from "../src/platform/events/append-signal.ts";
+import type { TailBatch } from "../src/platform/events/sse.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchema });
 const appendSchema = z.array(eventInputSchema.extend({ id: z.string().min(1).max(128), time: z.string() })).min(1).max(1000);
@@ -29,6 +31,12 @@ const readSchema = z.strictObject({
   from: z.number().int().min(1).default(1),
   to: z.number().int().min(1).optional(),
   limit: z.number().int().min(1).max(1000).default(100),
+});
+const followSchema = z.strictObject({
+  from: z.number().int().min(1),
+  limit: z.number().int().min(1).max(1000).default(100),
+  /** How long to wait for an append when there is nothing from `from` yet. */
+  waitMs: z.number().int().min(0).max(60_000).default(0),
 });
 const replaySchema = z.strictObject({ id: z.string().min(1).max(64), from: z.number().int().min(1), to: z.number().int().min(1) });
 
@@ -47,6 +55,11 @@ export type StreamInfo = {
 export interface EventStreamRpc {
   append(at: unknown, events: unknown): Promise<Result<Appended[]>>;
   read(at: unknown, query: unknown): Promise<Result<StreamPage>>;
+  /**
+   * The live tail's next batch: stored events from `from`, waiting up to `waitMs` for an
+   * append when there are none. (Not named `tail`: that is the runtime's Tail Worker handler.)
+   */
+  follow(at: unknown, query: unknown): Promise<Result<TailBatch>>;
   info(at: unknown): Promise<Result<StreamInfo>>;
   setRetention(at: unknown, retention: unknown): Promise<Result<StreamInfo>>;
   upsertSubscription(at: unknown, record: SubscriptionRecord): Promise<Result<null>>;
@@ -61,14 +74,13 @@ const RETENTION_EVERY_MS = 60_000;
 export class EventStream extends DurableObject<Bindings> implements EventStreamRpc {
   readonly #store: StreamStore;
   readonly #telemetry = createTelemetry();
-  readonly #sse: ReturnType<typeof createSseTail>;
+  readonly #appends = createAppendSignal();
   #sweeping: Promise<void> | null = null;
   #sweepAgain = false;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.#store = createStreamStore(ctx.storage);
-    this.#sse = createSseTail(this.#store);
   }
 
   #address(raw: unknown): StreamSettings {
@@ -162,7 +174,7 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
         this.ctx.waitUntil(this.#requestSweep(this.#store.settings() ?? settings));
       }
       for (const ws of this.ctx.getWebSockets("tail")) pumpSocket(ws, this.#store);
-      this.#sse.publish();
+      this.#appends.notify();
       return appended;
     });
   }
@@ -174,6 +186,16 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
       const rows = this.#store.read(from, limit + 1, to);
       const items = rows.slice(0, limit).map((row) => JSON.parse(row.body) as CloudEvent);
       return { items, next: rows.length > limit ? (rows[limit]?.seq ?? null) : null };
+    });
+  }
+
+  follow(at: unknown, query: unknown): Promise<Result<TailBatch>> {
+    return asResult(async () => {
+      this.#address(at);
+      const { from, limit, waitMs } = parseOrProblem(followSchema, query, "query");
+      let rows = this.#store.read(from, limit);
+      if (rows.length === 0 && waitMs > 0 && (await this.#appends.next(waitMs))) rows = this.#store.read(from, limit);
+      return { items: rows.map((row) => ({ sequence: row.seq, event: row.body })) };
     });
   }
 
@@ -266,14 +288,14 @@ export class EventStream extends DurableObject<Bindings> implements EventStreamR
     await this.#requestSweep(settings);
   }
 
-  /** The live tail: a WebSocket upgrade, or Server-Sent Events. The Worker has authorised the caller. */
+  /** The live tail over a WebSocket. The Worker has authorised the caller. */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     this.#address({ tenant: url.searchParams.get("tenant"), stream: url.searchParams.get("stream") });
     const from = Number(url.searchParams.get("from") ?? "1");
     const subscription = url.searchParams.get("subscription");
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return acceptTailSocket(this.ctx, this.#store, from, subscription);
-    return this.#sse.open(from);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    return acceptTailSocket(this.ctx, this.#store, from, subscription);
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
