@@ -17,6 +17,7 @@ import { workflowRoutes } from "./api/workflows.ts";
 import { runRoutes } from "./api/runs.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
+import { allowedMethods } from "./api/allowed-methods.ts";
 import { errorHandler, notFoundHandler } from "./api/errors.ts";
 import { healthRoutes } from "./api/health.ts";
 import { limitBody, requestId, requireJsonBody } from "./api/request-guards.ts";
@@ -54,7 +55,6 @@ export const createApp = (options: AppOptions) => {
   };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(errorHandler(deps.log));
-  app.notFound(notFoundHandler);
   app.use("*", requestId());
   app.use("*", secureHeaders(API_SECURITY_HEADERS));
   app.use("/v1/*", authenticate(deps.log));
@@ -80,5 +80,7 @@ export const createApp = (options: AppOptions) => {
     info: { title: "JidoSystem", version: PLATFORM_VERSION, description: "Agents as Durable Objects: spawn, call, lifecycle, checkpoints." },
     security: [{ bearer: [] }],
   });
+  // After every route is mounted: the methods each path takes come from the route table.
+  app.notFound(notFoundHandler(allowedMethods(app.routes)));
   return app;
 };

@@ -23,7 +23,7 @@ import { asResult, type Result } from "../../src/platform/result.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { type AgentCore, armAlarm, createCore, loadCore, requireAuthorized, viewOf } from "./core.ts";
+import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, requireAuthorized, viewOf } from "./core.ts";
 import { auditSink } from "../durable/index.ts";
 import { agentCaller } from "./peers.ts";
 import { drainAgentOutbox } from "./outbox.ts";
@@ -36,7 +36,7 @@ import { idSchema } from "../../src/platform/ids.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
-import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, stopAgent } from "./lifecycle.ts";
+import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
 import { createAgentStore } from "./store.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
@@ -116,6 +116,14 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(async () => viewOf(this.#core, await requireAuthorized(this.#core, address(at), caller(by), "read")));
     }
 
+    /**
+     * The agent's type (404 when there is no agent), nothing else and without a capability
+     * check: the Worker uses it to refuse a reference to a missing agent (a subscription's target).
+     */
+    identify(at: AgentAddress): Promise<Result<{ type: string }>> {
+      return asResult(async () => ({ type: requireAgent(this.#core, address(at)).type }));
+    }
+
     call(at: AgentAddress, by: Caller, request: CallRequest): Promise<Result<CallOutcome>> {
       return asResult(() => callAction(this.#core, address(at), caller(by), parseOrProblem(callRequestSchema, request)));
     }
@@ -130,6 +138,10 @@ export const defineAgentObject = (registry: AgentRegistry) =>
 
     stop(at: AgentAddress, by: Caller): Promise<Result<AgentView>> {
       return asResult(() => stopAgent(this.#core, address(at), caller(by)));
+    }
+
+    start(at: AgentAddress, by: Caller): Promise<Result<AgentView>> {
+      return asResult(() => startAgent(this.#core, address(at), caller(by)));
     }
 
     destroy(at: AgentAddress, by: Caller): Promise<Result<null>> {

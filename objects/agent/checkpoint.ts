@@ -40,12 +40,17 @@ export const takeCheckpoint = async (core: AgentCore, address: AgentAddress, cal
   };
 };
 
-/** A restored agent resumes the status it was checkpointed in; unfinished transitions settle. */
+/**
+ * The status a restored agent is created in. A restore starts a new agent: onStart runs
+ * (as at spawn) for a running or paused one, which stays paused; a stopped (or stopping)
+ * one comes back running, since restoring is how it is brought back; an agent that failed
+ * (or was starting) stays failed, and `start` retries it.
+ */
 const RESTORED_STATUS: Record<AgentStatus, AgentStatus> = {
   running: "running",
   paused: "paused",
-  stopped: "stopped",
-  stopping: "stopped",
+  stopped: "running",
+  stopping: "running",
   starting: "failed",
   failed: "failed",
 };

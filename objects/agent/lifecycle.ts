@@ -1,4 +1,5 @@
-// Lifecycle of an agent object: spawn (idempotent), start with onStart, pause and
+// Lifecycle of an agent object: spawn (idempotent), start with onStart (at spawn and
+// restore, and again for a stopped or failed agent on its kept state), pause and
 // resume, graceful stop with onTerminate, and deletion. Each transition is committed
 // before it is answered; `recoverInterrupted` finishes what a crash cut short.
 import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentView, lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
@@ -20,7 +21,9 @@ import {
   authorize,
   commitMeta,
   guardsFor,
+  requireAgent,
   requireAuthorized,
+  requireGuards,
   viewOf,
 } from "./core.ts";
 
@@ -54,10 +57,11 @@ export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller:
   });
 };
 
-/** Writes a new agent, then runs onStart when it is to be running. Runs inside the mailbox. */
+/** Writes a new agent, then runs onStart when it is to be live (running or paused). Runs inside the mailbox. */
 export const createAgent = async (core: AgentCore, address: AgentAddress, definition: AnyAgentDefinition, genesis: Genesis): Promise<AgentMeta> => {
   const now = core.deps.now();
-  const starting = genesis.status === "running";
+  const settle = genesis.status === "running" || genesis.status === "paused" ? genesis.status : null;
+  const starting = settle !== null;
   const initial: AgentMeta = {
     tenant: address.tenant,
     id: address.id,
@@ -79,16 +83,17 @@ export const createAgent = async (core: AgentCore, address: AgentAddress, defini
     idempotency: genesis.idempotency ?? [],
   });
   core.guards = guardsFor(definition, meta, core.deps.now);
-  return starting ? start(core, definition, meta) : meta;
+  return settle ? start(core, definition, meta, settle) : meta;
 };
 
-const start = async (core: AgentCore, definition: AnyAgentDefinition, meta: AgentMeta): Promise<AgentMeta> => {
+/** Runs onStart on the current state and settles in `settle`, or in `failed` (answering the hook's problem). */
+const start = async (core: AgentCore, definition: AnyAgentDefinition, meta: AgentMeta, settle: "running" | "paused"): Promise<AgentMeta> => {
   const identity = { tenant: meta.tenant, id: meta.id, type: meta.type };
   try {
     const hook = await runHook("onStart", definition, identity, core.state, definition.lifecycle.startupTimeout, core.deps);
     const next = commitMeta(
       core,
-      { ...meta, status: "running", updatedAt: core.deps.now(), stateVersion: meta.stateVersion + (hook.stateJson ? 1 : 0) },
+      { ...meta, status: settle, updatedAt: core.deps.now(), stateVersion: meta.stateVersion + (hook.stateJson ? 1 : 0) },
       { ...(hook.stateJson ? { stateJson: hook.stateJson } : {}), events: hook.events },
     );
     core.state = hook.state;
@@ -100,6 +105,23 @@ const start = async (core: AgentCore, definition: AnyAgentDefinition, meta: Agen
     }
     throw error;
   }
+};
+
+/**
+ * Starts a stopped (or failed) agent again: onStart runs on the state it kept, as at
+ * spawn, and the agent is running (or failed, answering why). Starting a running agent
+ * is done already (200, no hook runs).
+ */
+export const startAgent = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<AgentView> => {
+  await requireAuthorized(core, address, caller, "manage");
+  return core.mailbox.run(async () => {
+    const meta = requireAgent(core, address);
+    if (checkTransition("start", address.id, meta.status) === "noop") return viewOf(core, meta);
+    const { definition } = requireGuards(core, meta);
+    // Committed first, so a crash during onStart is found and reported as failed on restart.
+    const starting = commitMeta(core, { ...meta, status: "starting", updatedAt: core.deps.now() });
+    return viewOf(core, await start(core, definition, starting, "running"));
+  });
 };
 
 export const setPaused = async (core: AgentCore, address: AgentAddress, caller: Caller, paused: boolean): Promise<AgentView> => {
@@ -153,7 +175,7 @@ export const recoverInterrupted = (core: AgentCore): void => {
   const status = meta.status === "stopping" ? "stopped" : "failed";
   const lastError =
     status === "failed"
-      ? { at: now, type: "https://jido.dev/problems/agent-start-interrupted", status: 500, detail: "The start was interrupted by a restart; spawn the agent again." }
+      ? { at: now, type: "https://jido.dev/problems/agent-start-interrupted", status: 500, detail: "The start was interrupted by a restart; start the agent again." }
       : meta.counters.lastError;
   commitMeta(core, { ...meta, status, updatedAt: now, counters: { ...meta.counters, lastError } });
 };

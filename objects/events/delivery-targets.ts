@@ -1,16 +1,18 @@
-// Delivering one event to a subscription's target. An agent action is called with an
-// idempotency key made from the subscription (or replay) and the event id, so a
-// redelivered event has its effect once, and it is checked against the subscription
-// creator's capabilities. A webhook gets the CloudEvent signed in the Standard
-// Webhooks format, after the deployment's webhook policy is checked again (it may have
-// changed since the subscription was created); redirects are not followed, so a
-// receiver cannot send the platform elsewhere. Failures come back as data for the retry
-// schedule; a webhook's tell the subscriber only the status or that it was unreachable,
-// never what the network stack said (that would map the network for them).
+// Delivering one event to a subscription's target. An agent action is called with the
+// input the subscription maps from the event (input-mapping.ts) and an idempotency key
+// made from the subscription (or replay) and the event id, so a redelivered event has
+// its effect once, and it is checked against the subscription creator's capabilities.
+// A webhook gets the CloudEvent signed in the Standard Webhooks format, after the
+// deployment's webhook policy is checked again (it may have changed since the
+// subscription was created); redirects are not followed, so a receiver cannot send the
+// platform elsewhere. Failures come back as data for the retry schedule; a webhook's tell
+// the subscriber only the status or that it was unreachable, never what the network
+// stack said (that would map the network for them).
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
+import { mapInput } from "../../src/platform/events/input-mapping.ts";
 import type { SubscriptionRecord } from "../../src/platform/events/subscription.ts";
 import { checkWebhookUrl, type WebhookVerdict, WebhookPolicyConfigError, webhookPolicyFrom } from "../../src/platform/events/webhook-policy.ts";
 import { webhookHeaders } from "../../src/platform/events/webhook-signature.ts";
@@ -36,7 +38,7 @@ const toAgent = async (sub: SubscriptionRecord, event: CloudEvent, deliveryKey: 
   const agents = ctx.env.AGENTS;
   const id = agents.idFromName(agentObjectName(sub.tenant, target.agent));
   const idempotencyKey = `evt:${(await sha256Hex(`${deliveryKey}\n${event.id}`)).slice(0, 48)}`;
-  const input = target.input === "event" ? event : (event.data ?? {});
+  const input = mapInput(target.input, event);
   try {
     await callDurable(
       "delivery.agent",

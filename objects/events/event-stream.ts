@@ -19,7 +19,9 @@ import { type RetentionInput, retentionSchema } from "../../src/platform/events/
 import { armEarliest, typedStub } from "../durable/index.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
-import { acceptTailSocket, createSseTail, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
+import { acceptTailSocket, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
+import { createAppendSignal } from "../../src/platform/events/append-signal.ts";
+import type { TailBatch } from "../../src/platform/events/sse.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchema });
 // Ids are checked where they enter (publish, restore; the platform makes the others),
@@ -32,11 +34,18 @@ const readSchema = z.strictObject({
   to: z.number().int().min(1).optional(),
   limit: z.number().int().min(1).max(1000).default(100),
 });
+const followSchema = z.strictObject({
+  from: z.number().int().min(1),
+  limit: z.number().int().min(1).max(1000).default(100),
+  /** How long to wait for an append when there is nothing from `from` yet. */
+  waitMs: z.number().int().min(0).max(60_000).default(0),
+});
 const replaySchema = z.strictObject({ id: z.string().min(1).max(64), from: z.number().int().min(1), to: z.number().int().min(1) });
 
 export type StreamAddress = z.input<typeof addressSchema>;
 export type AppendRequest = readonly z.input<typeof appendSchema>[number][];
 export type ReadQuery = z.input<typeof readSchema>;
+export type FollowQuery = z.input<typeof followSchema>;
 export type ReplayRange = z.input<typeof replaySchema>;
 export type Appended = { id: string; stream: string; sequence: number; duplicate: boolean };
 export type StreamPage = { items: CloudEvent[]; next: number | null };
@@ -55,14 +64,13 @@ const RETENTION_EVERY_MS = 60_000;
 export class EventStream extends DurableObject<Env> {
   readonly #store: StreamStore;
   readonly #telemetry = createTelemetry();
-  readonly #sse: ReturnType<typeof createSseTail>;
+  readonly #appends = createAppendSignal();
   #sweeping: Promise<void> | null = null;
   #sweepAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = createStreamStore(ctx.storage);
-    this.#sse = createSseTail(this.#store);
   }
 
   #address(raw: StreamAddress): StreamSettings {
@@ -156,7 +164,7 @@ export class EventStream extends DurableObject<Env> {
         this.ctx.waitUntil(this.#requestSweep(this.#store.settings() ?? settings));
       }
       for (const ws of this.ctx.getWebSockets("tail")) pumpSocket(ws, this.#store);
-      this.#sse.publish();
+      this.#appends.notify();
       return appended;
     });
   }
@@ -168,6 +176,16 @@ export class EventStream extends DurableObject<Env> {
       const rows = this.#store.read(from, limit + 1, to);
       const items = rows.slice(0, limit).map((row) => JSON.parse(row.body) as CloudEvent);
       return { items, next: rows.length > limit ? (rows[limit]?.seq ?? null) : null };
+    });
+  }
+
+  follow(at: StreamAddress, query: FollowQuery): Promise<Result<TailBatch>> {
+    return asResult(async () => {
+      this.#address(at);
+      const { from, limit, waitMs } = parseOrProblem(followSchema, query, "query");
+      let rows = this.#store.read(from, limit);
+      if (rows.length === 0 && waitMs > 0 && (await this.#appends.next(waitMs))) rows = this.#store.read(from, limit);
+      return { items: rows.map((row) => ({ sequence: row.seq, event: row.body })) };
     });
   }
 
@@ -260,14 +278,14 @@ export class EventStream extends DurableObject<Env> {
     await this.#requestSweep(settings);
   }
 
-  /** The live tail: a WebSocket upgrade, or Server-Sent Events. The Worker has authorised the caller. */
+  /** The live tail over a WebSocket. The Worker has authorised the caller. */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     this.#address({ tenant: url.searchParams.get("tenant") ?? "", stream: url.searchParams.get("stream") ?? "" });
     const from = Number(url.searchParams.get("from") ?? "1");
     const subscription = url.searchParams.get("subscription");
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return acceptTailSocket(this.ctx, this.#store, from, subscription);
-    return this.#sse.open(from);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    return acceptTailSocket(this.ctx, this.#store, from, subscription);
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {

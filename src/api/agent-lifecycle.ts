@@ -1,4 +1,4 @@
-// Lifecycle routes under /v1/agents/{id}: pause, resume, stop, checkpoint, restore.
+// Lifecycle routes under /v1/agents/{id}: pause, resume, stop, start, checkpoint, restore.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { checkpointSchema } from "../platform/agent/checkpoint.ts";
 import type { AgentAddress } from "../platform/agent/rpc.ts";
@@ -11,19 +11,24 @@ import { validationHook } from "./validation-hook.ts";
 
 const checkpointDoc = checkpointSchema.openapi("Checkpoint");
 
-const transition = (verb: "pause" | "resume" | "stop", summary: string) =>
+const transition = (verb: "pause" | "resume" | "stop" | "start", summary: string, ...problems: number[]) =>
   createRoute({
     method: "post",
     path: `/v1/agents/{id}/${verb}`,
     tags: ["agents"],
     summary,
     request: { params: agentIdParams },
-    responses: { 200: json(agentViewSchema, "The agent after the transition"), ...problemResponses(400, 404, 409, 503) },
+    responses: { 200: json(agentViewSchema, "The agent after the transition"), ...problemResponses(400, 403, 404, 409, ...problems, 503) },
   });
 
 const pauseRoute = transition("pause", "Pause: calls are refused with 409 until resumed");
 const resumeRoute = transition("resume", "Resume a paused agent");
 const stopRoute = transition("stop", "Stop gracefully: finish the running call, run onTerminate, refuse calls; storage is kept");
+const startRoute = transition(
+  "start",
+  "Start a stopped (or failed) agent again: onStart runs on its kept state, then it is running (500 and failed if onStart fails); a running agent answers as it is",
+  500,
+);
 
 const checkpointRoute = createRoute({
   method: "post",
@@ -55,6 +60,7 @@ export const agentLifecycleRoutes = ({ telemetry }: ApiDeps) => {
     [pauseRoute, "pause", (stub, at, by) => stub.pause(at, by)],
     [resumeRoute, "resume", (stub, at, by) => stub.resume(at, by)],
     [stopRoute, "stop", (stub, at, by) => stub.stop(at, by)],
+    [startRoute, "start", (stub, at, by) => stub.start(at, by)],
   ];
   for (const [route, operation, fn] of transitions) {
     app.openapi(route, async (c) => c.json(await agentAccess(c, c.req.valid("param").id, telemetry).invoke(operation, fn), 200));

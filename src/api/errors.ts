@@ -1,6 +1,7 @@
 // The app's single error path: ProblemErrors render as themselves; Hono's
 // HTTPExceptions (oversize bodies and the like) become the matching problem; any
-// other error is logged with context and answered 500 without leaking internals.
+// other error is logged with context and answered 500 without leaking internals. A
+// request no route takes is 404, or 405 with Allow when the path takes other methods.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { problem, ProblemError } from "../platform/problem.ts";
@@ -38,5 +39,19 @@ export const errorHandler =
     );
   };
 
-export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
-  problemResponse(problem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}.`).problem);
+/**
+ * No route for the method and path: 404 when no route has the path; when others do, 405
+ * with `Allow` listing their methods, or for OPTIONS 204 with `Allow`.
+ */
+export const notFoundHandler =
+  (allowed: (path: string) => string[]): NotFoundHandler<AppEnv> =>
+  (c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length === 0) return problemResponse(problem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}.`).problem);
+    const allow = methods.join(", ");
+    if (c.req.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
+    return problemResponse(
+      problem(405, "method-not-allowed", "Method not allowed", `${c.req.path} does not take ${c.req.method}; it takes ${allow}.`).problem,
+      { allow },
+    );
+  };

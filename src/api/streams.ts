@@ -1,12 +1,14 @@
 // Streams: read in order from a position (JSON pages, or one long NDJSON replay), stream
 // info, retention, replay of a range into a subscription's target, and the live tail
-// (WebSocket or Server-Sent Events).
+// (a WebSocket served by the stream object, or Server-Sent Events the Worker produces
+// from the stream's `follow` reads, so a client going away ends nothing but its own reads).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CloudEvent } from "../platform/events/cloud-event.ts";
 import { streamNameSchema } from "../platform/events/cloud-event.ts";
 import { idSchema } from "../platform/ids.ts";
 import { validationProblem } from "../platform/problem.ts";
 import { retentionSchema } from "../platform/events/retention.ts";
+import { sseStream } from "../platform/events/sse.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -96,6 +98,10 @@ const tailRoute = createRoute({
   responses: { 101: { description: "WebSocket" }, 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, ...problemResponses(400, 403, 404) },
 });
 
+/** Events per SSE read, and how long one read waits in the stream for an append (then a keep-alive is sent). */
+const SSE_BATCH = 100;
+const SSE_WAIT_MS = 25_000;
+
 const ndjsonReplay = (pages: (from: number) => Promise<{ items: CloudEvent[]; next: number | null }>, from: number): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder();
   let next: number | null = from;
@@ -151,17 +157,21 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
         }
       }
       const lastEventId = Number(c.req.header("last-event-id"));
-      const from = query.from ?? (Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId + 1 : undefined);
-      const url = new URL("https://stream.internal/tail");
-      url.searchParams.set("tenant", c.get("tenant"));
-      url.searchParams.set("stream", stream);
-      if (from !== undefined) url.searchParams.set("from", String(from));
-      else {
-        const info = await onStream(c, stream, telemetry, "info", (rpc, at) => rpc.info(at));
-        url.searchParams.set("from", String(info.last + 1));
+      const from =
+        query.from ??
+        (Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId + 1 : (await onStream(c, stream, telemetry, "info", (rpc, at) => rpc.info(at))).last + 1);
+      if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
+        const url = new URL("https://stream.internal/tail");
+        url.searchParams.set("tenant", c.get("tenant"));
+        url.searchParams.set("stream", stream);
+        url.searchParams.set("from", String(from));
+        if (query.subscription) url.searchParams.set("subscription", query.subscription);
+        const tail = await streamStub(c, stream).fetch(new Request(url, { headers: c.req.raw.headers }));
+        // A fetched response's headers are immutable; middleware (request id, security headers) adds to them.
+        return new Response(tail.body, { status: tail.status, statusText: tail.statusText, headers: tail.headers, webSocket: tail.webSocket }) as never;
       }
-      if (query.subscription) url.searchParams.set("subscription", query.subscription);
-      const tail = await streamStub(c, stream).fetch(new Request(url, { headers: c.req.raw.headers }));
-      // A fetched response's headers are immutable; middleware (request id, security headers) adds to them.
-      return new Response(tail.body, { status: tail.status, statusText: tail.statusText, headers: tail.headers, webSocket: tail.webSocket }) as never;
+      const read = (next: number) => onStream(c, stream, telemetry, "follow", (rpc, at) => rpc.follow(at, { from: next, limit: SSE_BATCH, waitMs: SSE_WAIT_MS }));
+      return new Response(sseStream(read, from), {
+        headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
+      }) as never;
     });

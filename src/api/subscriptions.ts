@@ -1,16 +1,20 @@
 // Subscriptions: create (type patterns, stream and data filters, start position,
 // target, delivery policy), inspect (cursor, lag, last error, dead letters per stream),
 // list, pause, resume, delete. A webhook subscription's signing secret is shown once,
-// when it is created; its URL must pass the deployment's webhook policy.
+// when it is created; its URL must pass the deployment's webhook policy. An agent target
+// that could never be delivered to (no such agent, no such action, constant input the
+// action refuses) is refused when created.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { idSchema } from "../platform/ids.ts";
 import { paginationQuery } from "../platform/pagination.ts";
 import { subscriptionRequestSchema } from "../platform/events/subscription.ts";
 import { checkWebhookUrl, type WebhookPolicy, WebhookPolicyConfigError, webhookPolicyFrom } from "../platform/events/webhook-policy.ts";
-import { problem, validationProblem } from "../platform/problem.ts";
+import { type AgentTarget, checkAgentTarget } from "../platform/events/target-check.ts";
+import { problem, ProblemError, validationProblem } from "../platform/problem.ts";
 import type { Logger } from "../platform/telemetry/logger.ts";
 import type { AppEnv, Bindings } from "../env.ts";
-import { principalCaller } from "./agent-access.ts";
+import { agentAccess, principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus } from "./event-access.ts";
@@ -85,7 +89,23 @@ const requireWebhookAllowed = (env: Bindings, url: string, log: Logger): void =>
   if (!verdict.ok) throw validationProblem([{ path: "target.url", message: verdict.reason }], "The webhook target is refused by the deployment's webhook policy.");
 };
 
-export const subscriptionRoutes = ({ telemetry, log }: ApiDeps) => {
+export const subscriptionRoutes = ({ telemetry, log, registry }: ApiDeps) => {
+  /** The type of agent `id`, or null when there is none; reveals nothing else of it. */
+  const agentTypeOf = async (c: Context<AppEnv>, id: string): Promise<string | null> => {
+    try {
+      return (await agentAccess(c, id, telemetry).invoke("identify", (stub, at) => stub.identify(at))).type;
+    } catch (error) {
+      if (error instanceof ProblemError && error.status === 404) return null;
+      throw error;
+    }
+  };
+  /** 400 naming the field when the target could never receive a delivery. */
+  const requireDeliverable = async (c: Context<AppEnv>, target: AgentTarget): Promise<void> => {
+    const errors = await checkAgentTarget(target, await agentTypeOf(c, target.agent), registry);
+    if (errors.length > 0) {
+      throw validationProblem(errors, `The subscription could never deliver: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}.`);
+    }
+  };
   const allowed = (c: Parameters<typeof principalCaller>[0], id?: string) =>
     requireCapability(c, telemetry, "events:subscribe", id ? `subscription/${id}` : "subscriptions");
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -96,6 +116,7 @@ export const subscriptionRoutes = ({ telemetry, log }: ApiDeps) => {
       await requireCapability(c, telemetry, `events:read:${body.stream ?? "*"}`, body.stream ? `stream/${body.stream}` : "streams");
       // After the capability checks, so that only a permitted caller learns what the policy admits.
       if (body.target.kind === "webhook") requireWebhookAllowed(c.env, body.target.url, log);
+      if (body.target.kind === "agent") await requireDeliverable(c, body.target);
       const caller = principalCaller(c);
       const outcome = await onBus(c, telemetry, "create", (rpc, at) => rpc.create(at, caller, body));
       c.header("location", `/v1/subscriptions/${outcome.subscription.id}`);

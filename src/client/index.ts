@@ -35,6 +35,8 @@ export type AgentHandle<D extends AnyAgentDefinition> = {
   pause(): Promise<AgentView>;
   resume(): Promise<AgentView>;
   stop(): Promise<AgentView>;
+  /** Starts a stopped (or failed) agent again: onStart on its kept state. */
+  start(): Promise<AgentView>;
   destroy(): Promise<void>;
   checkpoint(): Promise<Checkpoint>;
 };
@@ -71,6 +73,7 @@ export const createClient = (options: ClientOptions) => {
       pause: () => send("POST", `${agentPath(id)}/pause`),
       resume: () => send("POST", `${agentPath(id)}/resume`),
       stop: () => send("POST", `${agentPath(id)}/stop`),
+      start: () => send("POST", `${agentPath(id)}/start`),
       destroy: () => send("DELETE", agentPath(id)),
       checkpoint: () => send("POST", `${agentPath(id)}/checkpoint`),
     }),

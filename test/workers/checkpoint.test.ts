@@ -108,20 +108,34 @@ describe("POST /v1/agents/:id/restore", () => {
     expect(rerun.body).toEqual({ value: 7 });
   });
 
-  it("restores a paused agent paused and a stopped one stopped", async () => {
+  it("restores a paused agent paused and a stopped one running, running onStart for both", async () => {
     const paused = newId();
-    await spawn("counter", paused, { value: 3 });
+    await spawn("hooked", paused);
     await post(`/v1/agents/${paused}/pause`);
     const target = newId();
-    expect((await restore(target, await checkpoint(paused))).body).toMatchObject({ status: "paused", state: { value: 3 } });
-    expectProblem(await call(target, "increment", { by: 1 }), 409, "conflict");
+    expect((await restore(target, await checkpoint(paused))).body).toMatchObject({ status: "paused", state: { started: 2 } });
+    expectProblem(await call(target, "ping", {}), 409, "conflict");
     expect((await post(`/v1/agents/${target}/resume`)).body.status).toBe("running");
-    expect((await call(target, "increment", { by: 1 })).body).toEqual({ value: 4 });
+    expect((await call(target, "ping", {})).body).toEqual({ pong: true });
 
     const stopped = newId();
-    await spawn("counter", stopped);
+    await spawn("counter", stopped, { value: 3 });
     await post(`/v1/agents/${stopped}/stop`);
-    expect((await restore(newId(), await checkpoint(stopped))).body.status).toBe("stopped");
+    const back = newId();
+    expect((await restore(back, await checkpoint(stopped))).body).toMatchObject({ status: "running", state: { value: 3 } });
+    expect((await call(back, "increment", { by: 1 })).body).toEqual({ value: 4 });
+    const stoppedHooked = newId();
+    await spawn("hooked", stoppedHooked);
+    await post(`/v1/agents/${stoppedHooked}/stop`);
+    expect((await restore(newId(), await checkpoint(stoppedHooked))).body).toMatchObject({ status: "running", state: { started: 2 } });
+  });
+
+  it("restores a failed agent failed, without running onStart; start retries it", async () => {
+    const failed = newId();
+    expectProblem(await post("/v1/agents", { type: "hooked", id: failed, state: { startMode: "fail", started: 0 } }), 500, "agent-start-failed");
+    const target = newId();
+    expect((await restore(target, await checkpoint(failed))).body).toMatchObject({ status: "failed", state: { started: 0 } });
+    expectProblem(await post(`/v1/agents/${target}/start`), 500, "agent-start-failed");
   });
 
   it("carries the outbox and runs onStart for a running agent; both outboxes drain, each event stored once", async () => {

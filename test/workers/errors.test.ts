@@ -26,10 +26,53 @@ describe("problem+json", () => {
     expectInvalid(await get(`/v1/agents/${"x".repeat(129)}`), "path.id");
   });
 
-  it("answers unknown routes and methods with a 404 problem", async () => {
-    for (const [method, path] of [["GET", "/"], ["GET", "/v1"], ["GET", "/v1/agents"], ["PUT", "/v1/agents"], ["PATCH", `/v1/agents/${newId()}`], ["POST", "/healthz"], ["GET", "/v2/agents"]] as const) {
+  it("answers paths no route has with a 404 problem", async () => {
+    for (const [method, path] of [["GET", "/"], ["GET", "/v1"], ["POST", "/v1/agents/x/actions"], ["GET", "/v2/agents"], ["OPTIONS", "/v1/nothing"]] as const) {
       expectProblem(await send(method, path), 404, "not-found");
     }
+  });
+
+  it("answers a method a path does not take with 405 and Allow listing the methods it takes, changing nothing", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    for (const [method, path, allow] of [
+      ["GET", "/v1/agents", "OPTIONS, POST"],
+      ["PUT", "/v1/agents", "OPTIONS, POST"],
+      ["PATCH", `/v1/agents/${id}`, "DELETE, GET, HEAD, OPTIONS"],
+      ["POST", `/v1/agents/${id}`, "DELETE, GET, HEAD, OPTIONS"],
+      ["GET", `/v1/agents/${id}/actions/increment`, "OPTIONS, POST"],
+      ["DELETE", "/v1/streams/order/retention", "OPTIONS, PUT"],
+      ["POST", "/healthz", "GET, HEAD, OPTIONS"],
+    ] as const) {
+      const reply = await send(method, path);
+      const body = expectProblem(reply, 405, "method-not-allowed");
+      expect(reply.headers.get("allow"), `${method} ${path}`).toBe(allow);
+      expect(body.detail).toContain(allow);
+    }
+    // A body does not make a method a path does not take do anything.
+    expectProblem(await send("PUT", `/v1/agents/${id}`, { state: { value: 7 } }), 405);
+    expect((await view(id)).state).toEqual({ value: 0 });
+  });
+
+  it("answers OPTIONS with 204 and Allow, and HEAD as GET without a body", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    const options = await send("OPTIONS", `/v1/agents/${id}`);
+    expect(options.status).toBe(204);
+    expect(options.headers.get("allow")).toBe("DELETE, GET, HEAD, OPTIONS");
+    expect(options.text).toBe("");
+    const head = await send("HEAD", `/v1/agents/${id}`);
+    expect(head.status).toBe(200);
+    expect(head.text).toBe("");
+    const headNotAllowed = await send("HEAD", "/v1/agents");
+    expect(headNotAllowed.status).toBe(405);
+    expect(headNotAllowed.headers.get("allow")).toBe("OPTIONS, POST");
+  });
+
+  it("asks for a token before saying which methods a path takes", async () => {
+    const reply = await raw("/v1/agents", { method: "GET", headers: { authorization: "" } });
+    expectProblem(reply, 401);
+    expect(reply.headers.get("allow")).toBeNull();
   });
 });
 

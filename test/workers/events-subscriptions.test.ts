@@ -11,10 +11,10 @@ import { errorPaths, expectInvalid, expectProblem } from "./http.ts";
 
 const toCounter = (agent: string) => ({ kind: "agent", agent, action: "increment" });
 
-/** A counter and a subscription delivering to it. */
+/** A counter and a subscription delivering to it (to its increment action, unless the spec names a target). */
 const counterSubscribed = async (bus: Bus, agent: string, spec: Record<string, unknown>) => {
   await spawnIn(bus, "counter", agent);
-  return subscribe(bus, { ...spec, target: toCounter(agent) });
+  return subscribe(bus, { target: toCounter(agent), ...spec });
 };
 
 const valueOf = async (bus: Bus, agent: string): Promise<number> => (await agentOf(bus, agent)).state.value;
@@ -108,6 +108,77 @@ describe("delivery to an agent action", () => {
     expect(resumed.body.status).toBe("active");
     await settles(bus, "c", 15);
     expect(await caughtUp(bus, sub.id, "order")).toMatchObject({ cursor: 4, lag: 0, delivered: 4 });
+  });
+});
+
+describe("input mapping", () => {
+  it("fills an object template per event: references into the CloudEvent, constants as written", async () => {
+    const bus = await busClient();
+    await counterSubscribed(bus, "by-qty", { patterns: ["order.created"], target: { ...toCounter("by-qty"), input: { by: "$.data.qty" } } });
+    await counterSubscribed(bus, "by-seq", { patterns: ["order.created"], target: { ...toCounter("by-seq"), input: { by: "$.sequence" } } });
+    const counted = await counterSubscribed(bus, "count", {
+      patterns: ["order.#"],
+      filter: { data: { region: ["us", "eu"] } },
+      target: { ...toCounter("count"), input: { by: 1 } },
+    });
+    expect(counted.target).toEqual({ kind: "agent", agent: "count", action: "increment", input: { by: 1 } });
+    await publish(bus, [
+      event("order.created", { id: "o-1", region: "us", qty: 3 }),
+      event("order.created", { id: "o-2", region: "eu", qty: 4 }),
+      event("order.shipped", { id: "o-1", region: "us" }),
+      event("order.created", { id: "o-3", region: "apac", qty: 5 }),
+    ]);
+    await settles(bus, "by-qty", 12);
+    await settles(bus, "by-seq", 1 + 2 + 4);
+    await settles(bus, "count", 3);
+  });
+
+  it("reports an event the template cannot fill as a delivery failure, then goes on", async () => {
+    const bus = await busClient();
+    const sub = await counterSubscribed(bus, "c", {
+      patterns: ["order.created"],
+      stream: "order",
+      target: { ...toCounter("c"), input: { by: "$.data.qty" } },
+      delivery: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+    });
+    await publish(bus, [event("order.created", { id: "o-1" }), event("order.created", { qty: 2 })]);
+    await settles(bus, "c", 2);
+    expect(await caughtUp(bus, sub.id, "order")).toMatchObject({ delivered: 1, deadLetters: 1, lastError: { sequence: 1, message: expect.stringContaining("agent answered 400") } });
+  });
+
+  it("refuses references that cannot name a part of a CloudEvent, naming the template field", async () => {
+    const bus = await busClient();
+    await spawnIn(bus, "counter", "c");
+    expectInvalid(await bus.send("POST", "/v1/subscriptions", { id: "s", patterns: ["order.#"], target: { ...toCounter("c"), input: { by: "$.qty" } } }), "target.input.by");
+    expectInvalid(await bus.send("POST", "/v1/subscriptions", { id: "s", patterns: ["order.#"], target: { ...toCounter("c"), input: "payload" } }), "target.input");
+    expect((await bus.send("GET", "/v1/subscriptions")).body.items).toEqual([]);
+  });
+});
+
+describe("a target that could never be delivered to", () => {
+  it.each([
+    ["an agent that does not exist", { agent: "nobody" }, "target.agent", "agent 'nobody' not found"],
+    ["an action its type does not have", { action: "decrement" }, "target.action", "'decrement' is not an action of type 'counter' (its actions: increment)"],
+    ["constant input the action refuses", { input: { by: "one" } }, "target.input.by", "expected number"],
+    ["constant input with a field the action does not take", { input: { by: 1, times: 2 } }, "target.input.times", "unknown field"],
+  ])("is refused when created: %s (400 naming the field), creating nothing", async (_what, change, path, message) => {
+    const bus = await busClient();
+    await spawnIn(bus, "counter", "c");
+    const reply = await bus.send("POST", "/v1/subscriptions", { id: "s", patterns: ["order.#"], target: { ...toCounter("c"), ...change } });
+    const body = expectInvalid(reply, path);
+    expect(body.errors).toEqual([{ path, message: expect.stringContaining(message) }]);
+    expect(body.detail).toContain(path);
+    expectProblem(await bus.send("GET", "/v1/subscriptions/s"), 404);
+    expect((await bus.send("GET", "/v1/subscriptions")).body.items).toEqual([]);
+  });
+
+  it("is refused once the agent was deleted; an agent spawned later under that id can be subscribed to", async () => {
+    const bus = await busClient();
+    await spawnIn(bus, "counter", "c");
+    expect((await bus.send("DELETE", "/v1/agents/c")).status).toBe(204);
+    expectInvalid(await bus.send("POST", "/v1/subscriptions", { patterns: ["order.#"], target: toCounter("c") }), "target.agent");
+    await spawnIn(bus, "counter", "c");
+    expect((await bus.send("POST", "/v1/subscriptions", { patterns: ["order.#"], target: toCounter("c") })).status).toBe(201);
   });
 });
 

@@ -125,6 +125,13 @@ describe("Server-Sent Events tail", () => {
     ]);
   });
 
+  it("sends a backlog longer than one read in order, reading on from storage", async () => {
+    const bus = await busClient();
+    await publish(bus, orders(250));
+    const frames = await readFrames(await openSse(bus, "?from=1"), 250);
+    expect(frames.map((f) => f.id)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+  });
+
   it("resumes after Last-Event-ID, and sends events appended after connecting", async () => {
     const bus = await busClient();
     await publish(bus, orders(3));

@@ -1,13 +1,15 @@
 // Lifecycle: pause/resume (idempotent), graceful stop (running call finishes,
-// onTerminate's events are kept, storage stays readable), delete (the id can be
-// reused), and onStart failures and timeouts of the `hooked` test type.
+// onTerminate's events are kept, storage stays readable), start again after a stop
+// (onStart on the kept state), delete (the id can be reused), and onStart failures and
+// timeouts of the `hooked` test type.
 import { describe, expect, it } from "vitest";
 import { busClient, drained, holdStream } from "./bus.ts";
 import { type Body, call, del, expectProblem, get, newId, post, spawn, view } from "./http.ts";
 import { gateWaiting, openGate, until } from "./objects.ts";
+import { client, expectForbidden } from "./security.ts";
 import { TENANT } from "./tokens.ts";
 
-const transition = (id: string, verb: "pause" | "resume" | "stop") => post(`/v1/agents/${id}/${verb}`);
+const transition = (id: string, verb: "pause" | "resume" | "stop" | "start") => post(`/v1/agents/${id}/${verb}`);
 
 const outboxTypes = async (id: string): Promise<string[]> =>
   (await post(`/v1/agents/${id}/checkpoint`)).body.outbox.map((event: { type: string }) => event.type);
@@ -103,6 +105,59 @@ describe("stop", () => {
     const stopped = await stopping;
     expect(stopped.status).toBe(200);
     expect(stopped.body).toMatchObject({ status: "stopped", state: { effects: 1 } });
+  });
+});
+
+describe("start", () => {
+  it("brings a stopped agent back: onStart runs on the kept state and calls work again", async () => {
+    const id = newId();
+    await spawn("counter", id, { value: 3 });
+    await transition(id, "stop");
+    const started = await transition(id, "start");
+    expect(started.status, started.text).toBe(200);
+    expect(started.body).toMatchObject({ id, status: "running", state: { value: 3 } });
+    expect((await call(id, "increment", { by: 1 })).body).toEqual({ value: 4 });
+
+    const hooked = newId();
+    expect((await spawn("hooked", hooked)).state).toEqual({ startMode: "ok", started: 1 });
+    await transition(hooked, "stop");
+    expect((await transition(hooked, "start")).body).toMatchObject({ status: "running", state: { startMode: "ok", started: 2 } });
+    expect((await call(hooked, "ping", {})).body).toEqual({ pong: true });
+  });
+
+  it("treats starting a running agent as done (200): onStart does not run again", async () => {
+    const id = newId();
+    await spawn("hooked", id);
+    const again = await transition(id, "start");
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: "running", state: { started: 1 } });
+  });
+
+  it("refuses a paused agent (409: resume it) and answers 404 for an unknown one", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    await transition(id, "pause");
+    const refused = expectProblem(await transition(id, "start"), 409, "conflict");
+    expect(refused).toMatchObject({ agentStatus: "paused", detail: expect.stringContaining("resume it first") });
+    expect((await view(id)).status).toBe("paused");
+    expectProblem(await transition(newId(), "start"), 404, "not-found");
+  });
+
+  it("leaves an agent whose onStart fails failed (500), with its state kept", async () => {
+    const id = newId();
+    expectProblem(await post("/v1/agents", { type: "hooked", id, state: { startMode: "fail", started: 5 } }), 500, "agent-start-failed");
+    const body = expectProblem(await transition(id, "start"), 500, "agent-start-failed");
+    expect(await view(id)).toMatchObject({ status: "failed", state: { startMode: "fail", started: 5 }, counters: { lastError: { detail: body.detail } } });
+    expect(expectProblem(await call(id, "ping", {}), 409, "conflict").detail).toContain("start it again");
+  });
+
+  it("needs agents:manage:<type>: 403 without it, and the agent stays stopped", async () => {
+    const id = newId();
+    await spawn("counter", id, { value: 2 });
+    await transition(id, "stop");
+    const reader = await client({ tenant: TENANT, subject: "reader", caps: ["agents:read:counter", "agents:manage:hooked"] });
+    expectForbidden(await reader.post(`/v1/agents/${id}/start`), "agents:manage:counter");
+    expect(await view(id)).toMatchObject({ status: "stopped", state: { value: 2 } });
   });
 });
 

@@ -1,7 +1,7 @@
-// The OpenAPI 3.1 document lists every /v1 route with its methods, and liveness answers
-// without touching storage.
+// The OpenAPI 3.1 document lists every /v1 route with its methods (and a method a path
+// does not take answers 405 naming them), and liveness answers without touching storage.
 import { describe, expect, it } from "vitest";
-import { get } from "./http.ts";
+import { get, send } from "./http.ts";
 
 describe("GET /v1/openapi.json", () => {
   it("is an OpenAPI 3.1 document of every route", async () => {
@@ -22,6 +22,7 @@ describe("GET /v1/openapi.json", () => {
       "/v1/agents/{id}/pause": ["post"],
       "/v1/agents/{id}/resume": ["post"],
       "/v1/agents/{id}/stop": ["post"],
+      "/v1/agents/{id}/start": ["post"],
       "/v1/agents/{id}/checkpoint": ["post"],
       "/v1/agents/{id}/restore": ["post"],
       "/v1/agents/{id}/grants": ["get", "post"],
@@ -78,6 +79,20 @@ describe("GET /v1/openapi.json", () => {
     const headers = publish.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name);
     expect(headers).toEqual(expect.arrayContaining(["ce-specversion", "ce-id", "ce-source", "ce-type", "ce-subject", "ce-time", "ce-dataschema", "ce-stream"]));
     expect(Object.keys(doc.components.schemas.CloudEventInput.properties)).toEqual(expect.arrayContaining(["datacontenttype", "data", "data_base64", "dataschema"]));
+  });
+});
+
+describe("methods a path does not take", () => {
+  it("answer 405 with Allow naming exactly the documented methods (plus HEAD for GET, and OPTIONS)", async () => {
+    const doc = (await get("/v1/openapi.json")).body;
+    for (const [path, operations] of Object.entries<Record<string, unknown>>(doc.paths)) {
+      const concrete = path.replace(/\{[^}]+\}/g, "x");
+      const documented = Object.keys(operations).map((method) => method.toUpperCase());
+      const expected = [...documented, ...(documented.includes("GET") ? ["HEAD"] : []), "OPTIONS"].sort().join(", ");
+      const reply = await send("PATCH", concrete);
+      expect(reply.status, `PATCH ${concrete}: ${reply.text}`).toBe(405);
+      expect(reply.headers.get("allow"), path).toBe(expected);
+    }
   });
 });
 

@@ -40,6 +40,39 @@ describe("subscriptions", () => {
   });
 });
 
+describe("a subscription's agent target", () => {
+  const toAgent = (agent: string, action = "increment", input: unknown = { by: 1 }) => ({
+    id: newId("sub"),
+    patterns: ["orders.#"],
+    target: { kind: "agent", agent, action, input },
+  });
+
+  it("is checked for existence and type even without agent capabilities, revealing nothing more", async () => {
+    const tenant = newTenant("ev");
+    const owner = await admin(tenant);
+    expect((await owner.post("/v1/agents", { type: "counter", id: "secret-counter", state: { value: 41 } })).status).toBe(201);
+    const subscriber = await client({ tenant, subject: "subscriber", caps: ["events:subscribe", "events:read:*"] });
+    const missing = await subscriber.post("/v1/subscriptions", toAgent("nobody"));
+    expect(missing.status, missing.text).toBe(400);
+    expect(missing.body.errors).toEqual([{ path: "target.agent", message: "agent 'nobody' not found" }]);
+    const wrongAction = await subscriber.post("/v1/subscriptions", toAgent("secret-counter", "reset"));
+    expect(wrongAction.body.errors).toEqual([{ path: "target.action", message: expect.stringContaining("of type 'counter'") }]);
+    expect(wrongAction.text).not.toContain("41");
+    expect(await subscriptionIds(tenant)).toEqual([]);
+    // Reading the agent is still refused.
+    expectForbidden(await subscriber.get("/v1/agents/secret-counter"), "agents:read:counter");
+  });
+
+  it("is not looked at before the caller may subscribe: 403, nothing learned", async () => {
+    const tenant = newTenant("ev");
+    const outsider = await client({ tenant, subject: "outsider", caps: ["events:read:*"] });
+    const reply = await outsider.post("/v1/subscriptions", toAgent("nobody"));
+    expectForbidden(reply, "events:subscribe");
+    expect(reply.text).not.toContain("not found");
+    expect(await subscriptionIds(tenant)).toEqual([]);
+  });
+});
+
 describe("publishing", () => {
   it("needs events:publish:<type>, with its constraints checked against the data", async () => {
     const tenant = newTenant("ev");

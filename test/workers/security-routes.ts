@@ -133,6 +133,7 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("POST /v1/agents/{id}/grants", "POST", `${agent}/grants`, "agents:grant:counter", { name: "agents:read:counter" }),
     on("DELETE /v1/agents/{id}/grants/{grantId}", "DELETE", `${agent}/grants/${f.grantId}`, "agents:grant:counter"),
     on("POST /v1/agents/{id}/stop", "POST", `${agent}/stop`, "agents:manage:counter"),
+    on("POST /v1/agents/{id}/start", "POST", `${agent}/start`, "agents:manage:counter"),
     on("DELETE /v1/agents/{id}", "DELETE", agent, "agents:manage:counter"),
     {
       route: "GET /v1/streams/{stream}/events",

@@ -63,7 +63,7 @@ export type ActionFactory<S> = <I extends z.ZodType, O extends z.ZodType>(
 ) => ActionSpec<S, I, O>;
 
 export interface LifecycleHooks<S> {
-  /** Runs when the agent is spawned or restored, within `startupTimeout`; may return a new state. */
+  /** Runs when the agent is spawned, restored or started again, within `startupTimeout`; may return a new state. */
   onStart?(ctx: HookContext<S>): void | { state?: S } | Promise<void | { state?: S }>;
   /** Runs when the agent stops, within `shutdownGracePeriod`. */
   onTerminate?(ctx: HookContext<S>): void | Promise<void>;

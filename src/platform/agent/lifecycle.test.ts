@@ -27,8 +27,18 @@ describe("checkTransition", () => {
     ["stop", "paused", "apply"],
     ["stop", "failed", "apply"],
     ["stop", "stopped", "noop"],
+    ["start", "stopped", "apply"],
+    ["start", "failed", "apply"],
+    ["start", "running", "noop"],
+    ["start", "paused", "409"],
+    ["start", "stopping", "409"],
+    ["start", "starting", "409"],
   ] as const)("%s on a %s agent: %s", (op, status, expected) => {
     expect(outcome(op, status)).toBe(expected);
+  });
+
+  it("tells a paused agent's caller to resume it rather than start it", () => {
+    expect(() => checkTransition("start", "a1", "paused")).toThrow("Cannot start agent 'a1': it is paused; resume it first.");
   });
 
   it("names the status in the conflict", () => {

@@ -3,7 +3,7 @@
 import { conflict, type ProblemError } from "../problem.ts";
 import type { AgentStatus } from "./agent-meta.ts";
 
-export type LifecycleOp = "call" | "pause" | "resume" | "stop";
+export type LifecycleOp = "call" | "pause" | "resume" | "stop" | "start";
 
 /** For each operation: the statuses it applies to, and those where it is already done. */
 const RULES: Record<LifecycleOp, { from: readonly AgentStatus[]; done: readonly AgentStatus[] }> = {
@@ -11,13 +11,15 @@ const RULES: Record<LifecycleOp, { from: readonly AgentStatus[]; done: readonly 
   pause: { from: ["running"], done: ["paused"] },
   resume: { from: ["paused"], done: ["running"] },
   stop: { from: ["running", "paused", "failed", "starting"], done: ["stopped", "stopping"] },
+  // Runs onStart again on the kept state; a running agent has started already.
+  start: { from: ["stopped", "failed"], done: ["running"] },
 };
 
 const WHY: Partial<Record<AgentStatus, string>> = {
   paused: "is paused; resume it first",
   stopping: "is stopping",
   stopped: "is stopped",
-  failed: "failed to start; spawn it again",
+  failed: "failed to start; start it again",
   starting: "is still starting",
 };
 

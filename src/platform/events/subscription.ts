@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { idSchema } from "../ids.ts";
 import { streamNameSchema } from "./cloud-event.ts";
+import { inputMappingSchema } from "./input-mapping.ts";
 import { patternSchema } from "./pattern.ts";
 import type { Caller } from "../security/caller.ts";
 
@@ -23,8 +24,8 @@ export const targetSchema = z.discriminatedUnion("kind", [
     kind: z.literal("agent"),
     agent: idSchema,
     action: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be an action name"),
-    /** What the action receives: the event's data (default) or the whole CloudEvent. */
-    input: z.enum(["data", "event"]).default("data"),
+    /** What the action receives: the event's data (default), the whole CloudEvent, or a template. */
+    input: inputMappingSchema.default("data"),
   }),
   z.strictObject({
     kind: z.literal("webhook"),
