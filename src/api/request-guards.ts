@@ -87,8 +87,9 @@ export const requireJsonBody = (anyMediaType: (method: string, path: string) => 
     throw validationProblem([{ path: "(body)", message: `nests deeper than ${max} levels` }], `The request body nests deeper than ${max} levels.`);
   }
   // Parsed here, where a syntax error is known for what it is, rather than recognised later
-  // by the validator's message text; the validators take Hono's cached result.
-  if (hasBody) {
+  // by the validator's message text; the validators take Hono's cached result. An empty
+  // body declared as JSON is no JSON text either (RFC 8259).
+  if (hasBody || (length === "0" && JSON_TYPE.test(contentType))) {
     try {
       await c.req.json();
     } catch {

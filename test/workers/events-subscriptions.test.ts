@@ -246,6 +246,7 @@ describe("GET /v1/subscriptions", () => {
   it("pages through mixed-case, punctuated ids in byte order, each exactly once, at every page size", async () => {
     const bus = await busClient();
     const ids = ["b", "B", "a-1", "a.1", "A_1", "a:1", "a", "Z9", "z"];
+    await spawnIn(bus, "counter", "c");
     for (const id of ids) await subscribe(bus, { id, patterns: ["order.#"], target: toCounter("c") });
     const inOrder = ["A_1", "B", "Z9", "a", "a-1", "a.1", "a:1", "b", "z"];
     for (const limit of [1, 2, 4, 9, 10]) {
