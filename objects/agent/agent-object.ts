@@ -4,7 +4,7 @@
 // modules. Domain failures are answered as Result data; infrastructure errors are
 // thrown so the Worker can classify and retry them.
 import { DurableObject } from "cloudflare:workers";
-import type { AgentView } from "../../src/platform/agent/agent-meta.ts";
+import type { AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
 import type { Checkpoint } from "../../src/platform/agent/checkpoint.ts";
 import type { AgentRegistry } from "../../src/platform/agent/registry.ts";
 import {
@@ -108,7 +108,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
     }
 
-    spawn(at: AgentAddress, by: Caller, request: SpawnRequest): Promise<Result<SpawnOutcome<AgentView>>> {
+    spawn(at: AgentAddress, by: Caller, request: SpawnRequest): Promise<Result<SpawnOutcome<AgentView | AgentSummary>>> {
       return asResult(() => spawnAgent(this.#core, address(at), caller(by), parseOrProblem(spawnRequestSchema, request)));
     }
 
@@ -155,7 +155,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(() => takeCheckpoint(this.#core, address(at), caller(by)));
     }
 
-    restore(at: AgentAddress, by: Caller, request: RestoreRequest): Promise<Result<SpawnOutcome<AgentView>>> {
+    restore(at: AgentAddress, by: Caller, request: RestoreRequest): Promise<Result<SpawnOutcome<AgentView | AgentSummary>>> {
       return asResult(async () => {
         const { checkpoint } = parseOrProblem(restoreRequestSchema, request);
         const outcome = await restoreAgent(this.#core, address(at), caller(by), checkpoint);

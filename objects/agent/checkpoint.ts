@@ -1,18 +1,21 @@
 // Checkpoint and restore: a complete JSON snapshot of an agent, and a new agent made
 // from one. Restoring the same checkpoint into the same id again answers the agent it
-// made (idempotent); any other agent already there is a conflict.
-import type { AgentStatus, AgentView } from "../../src/platform/agent/agent-meta.ts";
+// made (idempotent); any other agent already there is a conflict. A restore gives what
+// the checkpoint carries: its grants and its outbox's events need the restorer to hold
+// them (grants) or to be allowed to publish them (events:publish:<type>).
+import type { AgentStatus, AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
 import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_IDEMPOTENCY_LIMIT } from "../../src/platform/agent/checkpoint.ts";
 import { canonicalJson, sha256Hex } from "../../src/platform/canonical-json.ts";
 import type { AgentAddress, SpawnOutcome } from "../../src/platform/agent/rpc.ts";
 import { conflict, problem } from "../../src/platform/problem.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
-import { type AgentCore, agentCapability, agentResource, authorize, deny, requireAuthorized, viewOf } from "./core.ts";
+import { type AgentCore, agentCapability, agentResource, authorize, deny, requireAuthorized, visibleView } from "./core.ts";
 import { createAgent } from "./lifecycle.ts";
 import { insertGrants, listGrants } from "./grants.ts";
 import { grantView, mayDelegate } from "../../src/platform/security/grants.ts";
 import { isoTime as iso } from "../../src/platform/time.ts";
+import { publishRequirements } from "../../src/platform/events/publish-access.ts";
 
 
 export const takeCheckpoint = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<Checkpoint> => {
@@ -60,7 +63,7 @@ export const restoreAgent = async (
   address: AgentAddress,
   caller: Caller,
   checkpoint: Checkpoint,
-): Promise<SpawnOutcome<AgentView>> => {
+): Promise<SpawnOutcome<AgentView | AgentSummary>> => {
   const definition = core.registry.get(checkpoint.agent.type);
   if (!definition) {
     throw problem(422, "unknown-agent-type", "Unknown agent type", `The checkpoint is of type '${checkpoint.agent.type}', which this deployment does not host.`);
@@ -74,13 +77,18 @@ export const restoreAgent = async (
       await deny(core, caller, grant.name, `a checkpoint can only carry grants the restoring caller holds itself (restoring agent '${address.id}')`, resource);
     }
   }
+  // Restoring an outbox publishes it (with the new agent as source): the restorer must
+  // hold what publishing each event needs, as for POST /v1/events.
+  for (const event of checkpoint.outbox) {
+    for (const { capability, context } of publishRequirements(event)) await authorize(core, caller, capability, resource, context);
+  }
   const state = parseOrProblem(definition.stateSchema, checkpoint.state, "checkpoint.state", "The checkpoint's state does not match the agent type's state schema.");
   const digest = await sha256Hex(canonicalJson(checkpoint));
   return core.mailbox.run(async () => {
     const existing = core.meta;
     if (existing) {
       if (existing.origin.kind === "restore" && existing.origin.checkpointDigest === digest) {
-        return { created: false, agent: viewOf(core, existing) };
+        return { created: false, agent: visibleView(core, caller, existing) };
       }
       throw conflict(`Agent '${address.id}' already exists; restore into a new id.`);
     }
@@ -120,6 +128,6 @@ export const restoreAgent = async (
           origin: "client" as const,
         })),
     });
-    return { created: true, agent: viewOf(core, meta) };
+    return { created: true, agent: visibleView(core, caller, meta) };
   });
 };

@@ -1,8 +1,8 @@
 // The in-memory side of one agent object: its store, the cached meta and state (the
 // object is the only writer, so the cache is the committed truth), and the guards
 // built from its definition. Shared by the call and lifecycle modules.
-import type { AgentMeta, AgentView } from "../../src/platform/agent/agent-meta.ts";
-import { agentView } from "../../src/platform/agent/agent-meta.ts";
+import type { AgentMeta, AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
+import { agentSummary, agentView } from "../../src/platform/agent/agent-meta.ts";
 import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
 import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
 import { createMailbox, type Mailbox } from "../../src/platform/agent/mailbox.ts";
@@ -111,6 +111,13 @@ export const viewOf = (core: AgentCore, meta: AgentMeta): AgentView => {
     : { state: meta.breaker.state, failures: meta.breaker.failures, retryAfterMs: null };
   return agentView(meta, core.state, breaker, core.store.outboxPending());
 };
+
+/**
+ * The agent as `caller` may see it: the full view (state included) with agents:read:<type>,
+ * else its id and status only. An answer never shows more than the caller could read.
+ */
+export const visibleView = (core: AgentCore, caller: Caller, meta: AgentMeta): AgentView | AgentSummary =>
+  checkCapability(caller.grants, agentCapability("read", meta.type), {}, core.deps.now()).ok ? viewOf(core, meta) : agentSummary(meta);
 
 /** Arms the pruning alarm for `at` unless an earlier one is already set. */
 export const armAlarm = (core: AgentCore, at: number): void => {

@@ -1,8 +1,9 @@
-// Lifecycle of an agent object: spawn (idempotent), start with onStart (at spawn and
-// restore, and again for a stopped or failed agent on its kept state), pause and
-// resume, graceful stop with onTerminate, and deletion. Each transition is committed
-// before it is answered; `recoverInterrupted` finishes what a crash cut short.
-import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentView, lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
+// Lifecycle of an agent object: spawn (idempotent; never over another agent), start
+// with onStart (at spawn and restore, and again for a stopped or failed agent on its
+// kept state), pause and resume, graceful stop with onTerminate, and deletion. Each
+// transition is committed before it is answered; `recoverInterrupted` finishes what a
+// crash cut short.
+import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentSummary, type AgentView, lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
 import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
 import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
 import { runHook } from "../../src/platform/agent/hooks.ts";
@@ -25,6 +26,7 @@ import {
   requireAuthorized,
   requireGuards,
   viewOf,
+  visibleView,
 } from "./core.ts";
 
 /** What a new agent starts from: spawned fresh, or restored from a checkpoint. */
@@ -39,21 +41,33 @@ export type Genesis = {
   idempotency?: readonly IdempotencyRecord[];
 };
 
-export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller: Caller, request: SpawnRequest): Promise<SpawnOutcome<AgentView>> => {
+/**
+ * Spawns the agent, or answers the one there (200) when it has this type. Never over an
+ * agent that exists otherwise: another type, or one that failed to start (its state,
+ * grants and idempotency records are its own; `start` retries it, DELETE clears it), is
+ * a conflict. The answer shows the state only to a caller who may read the agent.
+ */
+export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller: Caller, request: SpawnRequest): Promise<SpawnOutcome<AgentView | AgentSummary>> => {
   const definition = core.registry.get(request.type);
   if (!definition) throw notFound("Agent type", request.type);
   await authorize(core, caller, agentCapability("spawn", definition.name), agentResource({ type: definition.name, id: address.id }), { id: address.id });
   return core.mailbox.run(async () => {
     const existing = core.meta;
-    if (existing && existing.status !== "failed" && existing.status !== "starting") {
+    if (existing) {
       if (existing.type !== request.type) {
         throw conflict(`Agent '${address.id}' already exists with type '${existing.type}'.`, { agentType: existing.type });
       }
-      return { created: false, agent: viewOf(core, existing) };
+      if (existing.status === "failed" || existing.status === "starting") {
+        throw conflict(
+          `Agent '${address.id}' already exists and ${existing.status === "failed" ? "failed to start" : "is starting"}: start it again (POST /v1/agents/${address.id}/start), or delete it before spawning it afresh.`,
+          { agentStatus: existing.status },
+        );
+      }
+      return { created: false, agent: visibleView(core, caller, existing) };
     }
     const state = request.state === undefined ? definition.initialState : parseOrProblem(definition.stateSchema, request.state, "state");
     const meta = await createAgent(core, address, definition, { state, status: "running", origin: { kind: "spawn" } });
-    return { created: true, agent: viewOf(core, meta) };
+    return { created: true, agent: visibleView(core, caller, meta) };
   });
 };
 
@@ -165,8 +179,8 @@ export const destroyAgent = async (core: AgentCore, address: AgentAddress, calle
 
 /**
  * After a restart: a stop that was under way is finished (its grace period has passed
- * with the process), and a start that was under way is reported as failed, so that a
- * spawn retries it.
+ * with the process), and a start that was under way is reported as failed, so that
+ * `start` retries it.
  */
 export const recoverInterrupted = (core: AgentCore): void => {
   const meta = core.meta;

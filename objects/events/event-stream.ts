@@ -1,8 +1,9 @@
 // EventStream: one Durable Object per (tenant, stream). An append-only SQLite log with
 // a gap-free sequence (an append is answered once durable; an id already in the log is
-// stored once), the subscriptions that apply to the stream with durable cursors and
-// push delivery on alarms, replays, retention, and the live tail. Decisions live in
-// src/platform/events; delivery in stream-delivery.ts; the tail in stream-tail.ts.
+// stored once and belongs to its first publisher), the subscriptions that apply to the
+// stream with durable cursors and push delivery on alarms, replays, retention, and the
+// live tail. Decisions live in src/platform/events; delivery in stream-delivery.ts; the
+// tail in stream-tail.ts.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
@@ -22,6 +23,7 @@ import { createStreamStore, type Retention, type StreamSettings, type StreamStor
 import { acceptTailSocket, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
 import { createAppendSignal } from "../../src/platform/events/append-signal.ts";
 import type { TailBatch } from "../../src/platform/events/sse.ts";
+import { idClaim, PLATFORM_PUBLISHER } from "../../src/platform/events/publish-access.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchema });
 // Ids are checked where they enter (publish, restore; the platform makes the others),
@@ -40,6 +42,7 @@ const followSchema = z.strictObject({
   /** How long to wait for an append when there is nothing from `from` yet. */
   waitMs: z.number().int().min(0).max(60_000).default(0),
 });
+const publisherSchema = z.string().min(1).max(256);
 const replaySchema = z.strictObject({ id: z.string().min(1).max(64), from: z.number().int().min(1), to: z.number().int().min(1) });
 
 export type StreamAddress = z.input<typeof addressSchema>;
@@ -57,6 +60,11 @@ export type StreamInfo = {
   subscriptions: string[];
   retention: Retention;
 };
+
+const idConflict = (id: string, stream: string) =>
+  problem(409, "event-id-conflict", "Event id taken", `Event id '${id}' is already in stream '${stream}' from another publisher; publish under another id.`, {
+    extensions: { id, stream },
+  });
 
 /** How often retention runs while a stream has a policy. */
 const RETENTION_EVERY_MS = 60_000;
@@ -138,22 +146,27 @@ export class EventStream extends DurableObject<Env> {
     await armEarliest(this.ctx.storage, [due, retention]);
   }
 
-  append(at: StreamAddress, events: AppendRequest): Promise<Result<Appended[]>> {
+  /** Appends in order; `publisher` (default: the platform) owns the ids it stores first. */
+  append(at: StreamAddress, events: AppendRequest, publisher: string = PLATFORM_PUBLISHER): Promise<Result<Appended[]>> {
     return asResult(async () => {
       const settings = this.#address(at);
       const inputs = parseOrProblem(appendSchema, events, "events");
+      const from = parseOrProblem(publisherSchema, publisher, "publisher");
       // Registered before the first append, so an append is never answered with an
       // error after it became durable (a client retry would then store its events twice).
       await this.#register(settings);
       const now = Date.now();
+      // A conflict throws inside the transaction: the whole batch is refused, nothing stored.
       const appended = this.#store.transaction(() => {
         let last = this.#store.lastSeq();
         return inputs.map((input): Appended => {
           const existing = this.#store.findById(input.id);
-          if (existing !== undefined) return { id: input.id, stream: settings.stream, sequence: existing, duplicate: true };
+          const claim = idClaim(existing === undefined ? undefined : existing.publisher, from);
+          if (claim === "conflict") throw idConflict(input.id, settings.stream);
+          if (existing !== undefined) return { id: input.id, stream: settings.stream, sequence: existing.seq, duplicate: true };
           last += 1;
           const { stream: _stream, ...envelope } = input;
-          this.#store.insert({ ...envelope, tenant: settings.tenant, stream: settings.stream, sequence: last }, now);
+          this.#store.insert({ ...envelope, tenant: settings.tenant, stream: settings.stream, sequence: last }, now, from);
           return { id: input.id, stream: settings.stream, sequence: last, duplicate: false };
         });
       });

@@ -1,6 +1,6 @@
-// Storage of one event stream: the append-only log (gap-free sequence, ids unique),
-// the subscriptions that apply to the stream with their delivery state, replay jobs,
-// and the stream's settings (retention). All synchronous SQLite.
+// Storage of one event stream: the append-only log (gap-free sequence, ids unique, each
+// with its publisher), the subscriptions that apply to the stream with their delivery
+// state, replay jobs, and the stream's settings (retention). All synchronous SQLite.
 import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
 import type { DeliveryState } from "../../src/platform/events/delivery.ts";
 import type { SubscriptionRecord } from "../../src/platform/events/subscription.ts";
@@ -18,7 +18,9 @@ export type StreamStore = ReturnType<typeof createStreamStore>;
 
 export const createStreamStore = (storage: DurableObjectStorage) => {
   const { sql, kv } = storage;
-  sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, body TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, body TEXT NOT NULL, publisher TEXT)`);
+  // Who appended each event (the owner of its id); NULL in a log written before that was kept.
+  if (!sql.exec("SELECT * FROM events LIMIT 0").columnNames.includes("publisher")) sql.exec("ALTER TABLE events ADD COLUMN publisher TEXT");
   sql.exec(`CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, record TEXT NOT NULL)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (subscription_id TEXT PRIMARY KEY, state TEXT NOT NULL)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS replays (id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, to_seq INTEGER NOT NULL, state TEXT NOT NULL)`);
@@ -42,10 +44,12 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
     firstSeq: (): number | null => scalar<number | null>("SELECT MIN(seq) AS v FROM events"),
     count: (): number => scalar<number>("SELECT COUNT(*) AS v FROM events"),
 
-    findById: (id: string): number | undefined => sql.exec<{ seq: number }>("SELECT seq FROM events WHERE id = ?", id).toArray()[0]?.seq,
+    /** The stored event with this id: its sequence and who appended it. */
+    findById: (id: string): { seq: number; publisher: string | null } | undefined =>
+      sql.exec<{ seq: number; publisher: string | null }>("SELECT seq, publisher FROM events WHERE id = ?", id).toArray()[0],
 
-    insert: (event: CloudEvent, time: number): void => {
-      sql.exec("INSERT INTO events (seq, id, time, body) VALUES (?, ?, ?, ?)", event.sequence, event.id, time, JSON.stringify(event));
+    insert: (event: CloudEvent, time: number, publisher: string): void => {
+      sql.exec("INSERT INTO events (seq, id, time, body, publisher) VALUES (?, ?, ?, ?, ?)", event.sequence, event.id, time, JSON.stringify(event), publisher);
     },
 
     read: (from: number, limit: number, to = Number.MAX_SAFE_INTEGER): StoredEvent[] =>

@@ -1,6 +1,6 @@
 // How a coordinator reaches the agents of its run: calls with the run's credentials and
 // the step's stable idempotency key, and spawning the agents it binds to roles.
-import type { AgentView } from "../../src/platform/agent/agent-meta.ts";
+import type { AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import { ProblemError } from "../../src/platform/problem.ts";
@@ -29,5 +29,5 @@ export const callForEffect = async (run: RunAgents, effect: Effect): Promise<Cal
 };
 
 /** Spawns (idempotently) an agent of `type` for the run. */
-export const spawnForRun = (run: RunAgents, id: string, type: string): Promise<{ created: boolean; agent: AgentView }> =>
+export const spawnForRun = (run: RunAgents, id: string, type: string): Promise<{ created: boolean; agent: AgentView | AgentSummary }> =>
   callDurable("workflow.spawn", () => stub(run, id).spawn({ tenant: run.tenant, id }, run.caller, { type }), run.telemetry);

@@ -6,7 +6,7 @@ import type { Caller } from "../platform/security/caller.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess, type AgentStub } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
-import { agentIdParams, agentViewSchema, json, jsonBody, problemResponses } from "./schemas.ts";
+import { agentIdParams, agentViewSchema, json, jsonBody, problemResponses, spawnedAgentSchema } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const checkpointDoc = checkpointSchema.openapi("Checkpoint");
@@ -46,9 +46,9 @@ const restoreRoute = createRoute({
   summary: "Create agent {id} from a checkpoint (idempotent for the same checkpoint)",
   request: { params: agentIdParams, body: jsonBody(checkpointDoc) },
   responses: {
-    201: json(agentViewSchema, "The restored agent"),
-    200: json(agentViewSchema, "Already restored from this checkpoint"),
-    ...problemResponses(400, 409, 413, 415, 422, 500, 503),
+    201: json(spawnedAgentSchema, "The restored agent (id and status only without agents:read:<type>)"),
+    200: json(spawnedAgentSchema, "Already restored from this checkpoint (id and status only without agents:read:<type>)"),
+    ...problemResponses(400, 403, 409, 413, 415, 422, 500, 503),
   },
 });
 

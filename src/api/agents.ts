@@ -6,7 +6,7 @@ import { idSchema } from "../platform/ids.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
-import { agentIdParams, agentViewSchema, idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
+import { agentIdParams, agentViewSchema, idempotencyHeaders, json, jsonBody, problemResponses, spawnedAgentSchema } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const spawnBody = z
@@ -24,9 +24,9 @@ const spawnRoute = createRoute({
   summary: "Spawn an agent (idempotent by id)",
   request: { headers: idempotencyHeaders, body: jsonBody(spawnBody) },
   responses: {
-    201: json(agentViewSchema, "The agent was created"),
-    200: json(agentViewSchema, "The agent already existed with this type"),
-    ...problemResponses(400, 404, 409, 413, 415, 500, 503),
+    201: json(spawnedAgentSchema, "The agent was created (id and status only without agents:read:<type>)"),
+    200: json(spawnedAgentSchema, "The agent already existed with this type (id and status only without agents:read:<type>)"),
+    ...problemResponses(400, 403, 404, 409, 413, 415, 500, 503),
   },
 });
 

@@ -3,7 +3,7 @@
 // answered 403 naming the capability.
 import type { Context } from "hono";
 import { auditSink } from "../../objects/durable/index.ts";
-import { forbidden } from "../platform/problem.ts";
+import { forbidden, type ProblemError } from "../platform/problem.ts";
 import { checkCapability } from "../platform/security/check.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv } from "../env.ts";
@@ -22,4 +22,19 @@ export const requireCapability = async (
   if (outcome.ok) return;
   await auditSink(c.env.STREAMS, telemetry)({ caller, capability, reason: outcome.reason, resource, at: now });
   throw forbidden(capability, outcome.reason);
+};
+
+/**
+ * Refuses an operation a rule forbids whatever the caller holds (e.g. erasing a platform
+ * stream): recorded on the audit stream under the operation's capability, like a missing
+ * one, then answered with the rule's own problem.
+ */
+export const refuseByRule = async (
+  c: Context<AppEnv>,
+  telemetry: Telemetry,
+  denial: { capability: string; reason: string; resource: string },
+  refusal: ProblemError,
+): Promise<never> => {
+  await auditSink(c.env.STREAMS, telemetry)({ caller: principalCaller(c), ...denial, at: Date.now() });
+  throw refusal;
 };

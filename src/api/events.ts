@@ -1,14 +1,18 @@
 // Publishing events: one CloudEvent or a batch, in any content mode of the CloudEvents
 // HTTP binding (binary, structured, batched) or as plain JSON. Each event goes to its
 // stream (given, or the first segment of its type); a batch is atomic per stream.
-// Answers the stream and sequence of each event, in the order given, once durable.
+// Answers the stream and sequence of each event, in the order given, once durable. The
+// caller's subject is the publisher that owns the ids it stores first.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { defaultStream, eventInputSchema, MAX_EVENTS_PER_PUBLISH } from "../platform/events/cloud-event.ts";
 import { BATCH_TYPE, HEADER_ATTRIBUTES, STRUCTURED_TYPE } from "../platform/events/http-binding.ts";
 import { parsePublishRequest } from "../platform/events/publish-request.ts";
 import { validationProblem } from "../platform/problem.ts";
 import { isReservedStream } from "../platform/events/reserved-streams.ts";
+import { publishRequirements } from "../platform/events/publish-access.ts";
+import { callerName } from "../platform/security/caller.ts";
 import type { AppEnv } from "../env.ts";
+import { principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onStream } from "./event-access.ts";
@@ -57,7 +61,7 @@ const publishRoute = createRoute({
   },
   responses: {
     201: json(z.object({ items: z.array(appendedSchema) }), "Stored: each event's stream and sequence"),
-    ...problemResponses(400, 403, 413, 415, 503),
+    ...problemResponses(400, 403, 409, 413, 415, 503),
   },
 });
 
@@ -73,9 +77,9 @@ export const eventRoutes = ({ telemetry }: ApiDeps) => {
     );
     if (reserved.length > 0) throw validationProblem(reserved, "The audit, workflow and dead-letter streams are written only by the platform.");
     for (const event of events) {
-      const context = typeof event.data === "object" && event.data !== null && !Array.isArray(event.data) ? (event.data as Record<string, unknown>) : {};
-      await requireCapability(c, telemetry, `events:publish:${event.type}`, `stream/${event.stream}`, context);
+      for (const { capability, context } of publishRequirements(event)) await requireCapability(c, telemetry, capability, `stream/${event.stream}`, context);
     }
+    const publisher = callerName(principalCaller(c));
     // Each stream answers its events in the order given; they are put back by position
     // (an id may repeat within a batch, or appear on two streams).
     const byStream = new Map<string, number[]>();
@@ -87,7 +91,7 @@ export const eventRoutes = ({ telemetry }: ApiDeps) => {
     const items = new Array<{ id: string; stream: string; sequence: number; duplicate: boolean }>(events.length);
     await Promise.all(
       [...byStream].map(async ([stream, positions]) => {
-        const appended = await onStream(c, stream, telemetry, "append", (rpc, at) => rpc.append(at, positions.map((position) => events[position]!)));
+        const appended = await onStream(c, stream, telemetry, "append", (rpc, at) => rpc.append(at, positions.map((position) => events[position]!), publisher));
         positions.forEach((position, i) => (items[position] = appended[i]!));
       }),
     );

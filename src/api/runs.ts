@@ -2,9 +2,13 @@
 // errors), list by workflow and status (newest first), cancel (compensates), and deliver
 // a participant event to the run's awaits. A cancel or an event that cannot take effect
 // (the run has ended, or nothing awaits the event) is refused with 409 and the reason.
+// Reading is tenant-wide (`runs:read`); cancelling and signalling are scoped by the run's
+// workflow (`runs:cancel:<workflow>`, `runs:signal:<workflow>`), as starting one is.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { idSchema } from "../platform/ids.ts";
 import { eventTypeSchema } from "../platform/events/cloud-event.ts";
+import type { Context } from "hono";
+import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -76,6 +80,15 @@ const eventRoute = createRoute({
   },
 });
 
+/**
+ * Checks `runs:<verb>:<workflow>` for run `id` (404 when there is no such run). A run's
+ * workflow never changes, so the name read first is the one the operation acts on.
+ */
+const requireOnRun = async (c: Context<AppEnv>, telemetry: Telemetry, verb: "cancel" | "signal", id: string): Promise<void> => {
+  const run = await onRun(c, id, telemetry, "get", (rpc, at) => rpc.get(at));
+  await requireCapability(c, telemetry, `runs:${verb}:${run.workflow}`, `runs/${id}`);
+};
+
 export const runRoutes = ({ telemetry }: ApiDeps) =>
   new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(listRoute, async (c) => {
@@ -90,12 +103,12 @@ export const runRoutes = ({ telemetry }: ApiDeps) =>
     })
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid("param");
-      await requireCapability(c, telemetry, "runs:cancel", `runs/${id}`);
+      await requireOnRun(c, telemetry, "cancel", id);
       return c.json(await onRun(c, id, telemetry, "cancel", (rpc, at) => rpc.cancel(at)), 202);
     })
     .openapi(eventRoute, async (c) => {
       const { id } = c.req.valid("param");
-      await requireCapability(c, telemetry, "runs:signal", `runs/${id}`);
+      await requireOnRun(c, telemetry, "signal", id);
       const body = c.req.valid("json");
       const event = { type: body.type, role: body.role ?? null, data: body.data ?? null };
       const outcome = await onRun(c, id, telemetry, "signal", (rpc, at) => rpc.signal(at, event));

@@ -56,6 +56,14 @@ export const agentViewSchema = z
   })
   .openapi("Agent");
 
+/** What a spawn or restore tells a caller who may not read the agent (no agents:read:<type>). */
+export const agentSummarySchema = z
+  .strictObject({ id: z.string(), status: agentViewSchema.shape.status })
+  .openapi("AgentSummary", { description: "The agent's id and status: the answer to a caller without agents:read:<type>" });
+
+/** A spawn's or restore's answer: the agent, or its summary to a caller who may not read it. */
+export const spawnedAgentSchema = z.union([agentViewSchema, agentSummarySchema]);
+
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },

@@ -8,9 +8,10 @@ import { streamNameSchema } from "../platform/events/cloud-event.ts";
 import { idSchema } from "../platform/ids.ts";
 import { validationProblem } from "../platform/problem.ts";
 import { retentionSchema } from "../platform/events/retention.ts";
+import { retentionRefusal } from "../platform/events/reserved-streams.ts";
 import { sseStream } from "../platform/events/sse.ts";
 import type { AppEnv } from "../env.ts";
-import { requireCapability } from "./authorize.ts";
+import { refuseByRule, requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus, onStream, streamStub } from "./event-access.ts";
 import { json, jsonBody, problemResponses } from "./schemas.ts";
@@ -64,7 +65,7 @@ const retentionRoute = createRoute({
   method: "put",
   path: "/v1/streams/{stream}/retention",
   tags: ["events"],
-  summary: "Set retention (max age and/or max count); applied by alarms, sequence numbers kept",
+  summary: "Set retention (max age and/or max count); applied by alarms, sequence numbers kept. Platform streams (audit, workflow, dlq.*) refuse it (403)",
   request: {
     params: streamParams,
     body: jsonBody(retentionSchema),
@@ -135,6 +136,8 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
     .openapi(retentionRoute, async (c) => {
       const { stream } = c.req.valid("param");
       await requireCapability(c, telemetry, `events:admin:${stream}`, `stream/${stream}`);
+      const refusal = retentionRefusal(stream);
+      if (refusal) await refuseByRule(c, telemetry, { capability: `events:admin:${stream}`, reason: refusal.reason, resource: `stream/${stream}` }, refusal.problem);
       const retention = c.req.valid("json");
       return c.json(await onStream(c, stream, telemetry, "retention", (rpc, at) => rpc.setRetention(at, retention)), 200);
     })

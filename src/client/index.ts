@@ -1,7 +1,7 @@
 // The typed client: the platform's HTTP API as TypeScript functions. Given an agent's
 // definition, `agent(def, id).call(action, input)` checks the action name and input
 // type at compile time and types the result. Works anywhere `fetch` does.
-import type { AgentView } from "../platform/agent/agent-meta.ts";
+import type { AgentSummary, AgentView } from "../platform/agent/agent-meta.ts";
 import type { Checkpoint } from "../platform/agent/checkpoint.ts";
 import type { ActionInput, ActionName, ActionOutput, AnyAgentDefinition, StateOf } from "../platform/agent/define-agent.ts";
 import type { Problem } from "../platform/problem.ts";
@@ -26,6 +26,8 @@ export class JidoApiError extends Error {
 }
 
 export type Page<T> = { items: T[]; next: string | null };
+/** Spawn and restore answer the whole agent only to a token with agents:read:<type>; else `{id, status}`. */
+export type { AgentSummary };
 type CallOptions = { idempotencyKey?: string };
 
 export type AgentHandle<D extends AnyAgentDefinition> = {
@@ -62,7 +64,7 @@ export const createClient = (options: ClientOptions) => {
     spawn: <D extends AnyAgentDefinition>(
       definition: D,
       spawnOptions: { id?: string; state?: StateOf<D>; idempotencyKey?: string } = {},
-    ): Promise<AgentView & { state: StateOf<D> }> =>
+    ): Promise<(AgentView & { state: StateOf<D> }) | AgentSummary> =>
       send("POST", "/v1/agents", { type: definition.name, id: spawnOptions.id, state: spawnOptions.state }, keyHeader(spawnOptions.idempotencyKey)),
 
     agent: <D extends AnyAgentDefinition>(_definition: D, id: string): AgentHandle<D> => ({
@@ -78,7 +80,7 @@ export const createClient = (options: ClientOptions) => {
       checkpoint: () => send("POST", `${agentPath(id)}/checkpoint`),
     }),
 
-    restore: (id: string, checkpoint: Checkpoint): Promise<AgentView> => send("POST", `${agentPath(id)}/restore`, checkpoint),
+    restore: (id: string, checkpoint: Checkpoint): Promise<AgentView | AgentSummary> => send("POST", `${agentPath(id)}/restore`, checkpoint),
 
     agentTypes: (page: { limit?: number; cursor?: string } = {}): Promise<Page<AgentTypeDescription>> => {
       const query = new URLSearchParams();

@@ -211,13 +211,16 @@ describe("onStart failures (hooked)", () => {
     expect((await view(id)).status).toBe("failed");
   });
 
-  it("retries the start when a failed agent is spawned again", async () => {
+  it("refuses to spawn over a failed agent (409: start it, or delete it first); deleted, it spawns afresh", async () => {
     const id = newId();
     expectProblem(await post("/v1/agents", { type: "hooked", id, state: { startMode: "fail", started: 0 } }), 500, "agent-start-failed");
-    expectProblem(await post("/v1/agents", { type: "hooked", id, state: { startMode: "fail", started: 0 } }), 500, "agent-start-failed");
-    const retried = await post("/v1/agents", { type: "hooked", id, state: { startMode: "ok", started: 0 } });
-    expect(retried.status).toBe(201);
-    expect(retried.body).toMatchObject({ status: "running", state: { startMode: "ok", started: 1 }, counters: { lastError: null } });
+    const again = expectProblem(await post("/v1/agents", { type: "hooked", id, state: { startMode: "ok", started: 0 } }), 409, "conflict");
+    expect(again.agentStatus).toBe("failed");
+    expect(await view(id)).toMatchObject({ status: "failed", state: { startMode: "fail", started: 0 } });
+    expect((await del(`/v1/agents/${id}`)).status).toBe(204);
+    const fresh = await post("/v1/agents", { type: "hooked", id, state: { startMode: "ok", started: 0 } });
+    expect(fresh.status).toBe(201);
+    expect(fresh.body).toMatchObject({ status: "running", state: { startMode: "ok", started: 1 }, counters: { lastError: null } });
     expect((await call(id, "ping", {})).body).toEqual({ pong: true });
   });
 });

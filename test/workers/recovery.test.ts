@@ -4,7 +4,7 @@
 // records and re-arms itself for the next expiry.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, newId, spawn, view } from "./http.ts";
+import { call, expectProblem, newId, post, spawn, view } from "./http.ts";
 import { busClient, drained, holdStream } from "./bus.ts";
 import { agentStub, evict, inObject } from "./objects.ts";
 import { TENANT } from "./tokens.ts";
@@ -81,7 +81,7 @@ describe("after eviction", () => {
     expect((await view(id)).breaker).toEqual({ state: "closed", failures: 0, retryAfterMs: null });
   });
 
-  it("reports a start a restart cut short as failed; spawning again starts it", async () => {
+  it("reports a start a restart cut short as failed; start runs onStart again on the kept state", async () => {
     const id = newId();
     await spawn("hooked", id);
     await patchMeta(id, (meta) => ({ ...meta, status: "starting" }));
@@ -89,8 +89,10 @@ describe("after eviction", () => {
     const agent = await view(id);
     expect(agent.status).toBe("failed");
     expect(agent.counters.lastError).toMatchObject({ type: expect.stringMatching(/\/agent-start-interrupted$/), status: 500 });
-    const respawned = await spawn("hooked", id);
-    expect(respawned).toMatchObject({ status: "running", state: { startMode: "ok", started: 1 }, counters: { lastError: null } });
+    expect((await post("/v1/agents", { type: "hooked", id })).status).toBe(409);
+    const restarted = await post(`/v1/agents/${id}/start`);
+    expect(restarted.status, restarted.text).toBe(200);
+    expect(restarted.body).toMatchObject({ status: "running", state: { startMode: "ok", started: 2 } });
   });
 
   it("finishes a stop a restart cut short", async () => {

@@ -1,6 +1,7 @@
 // What an agent object remembers about itself besides its state: identity, type and
 // version, lifecycle status, counters and the circuit breaker, plus how it came to
-// exist. Stored as one record; `agentView` is the public shape `GET` answers with.
+// exist. Stored as one record; `agentView` is the public shape `GET` answers with,
+// `agentSummary` what a caller who may not read the agent is told of it.
 import type { BreakerSnapshot } from "../resilience/circuit-breaker.ts";
 import type { Problem } from "../problem.ts";
 import { isoTime as iso } from "../time.ts";
@@ -44,6 +45,10 @@ export type AgentView = {
   outbox: { pending: number };
 };
 
+/** What a spawn or restore answers a caller who may not read the agent (no agents:read:<type>). */
+export type AgentSummary = { id: string; status: AgentStatus };
+
+export const agentSummary = (meta: AgentMeta): AgentSummary => ({ id: meta.id, status: meta.status });
 
 export const agentView = (
   meta: AgentMeta,
