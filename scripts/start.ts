@@ -1,11 +1,12 @@
 // `npm start`: runs the platform locally under `wrangler dev` (workerd via Miniflare) on
 // 127.0.0.1:8787, persisting to .wrangler/state so agents survive restarts. Creates
-// .dev.vars with a fresh secret when missing and prints an admin token for the local
-// tenant. Owns its children: wrangler runs as the leader of its own process group, and
-// Ctrl-C, SIGTERM, SIGHUP, the death of this script's parent, or wrangler exiting all end
-// with the whole group gone (SIGKILL after a grace period). `--help` for the options.
+// .dev.vars (or the file $JIDO_DEV_VARS names) with a fresh secret when missing and prints
+// an admin token for the local tenant. Owns its children: wrangler runs as the leader of
+// its own process group, and Ctrl-C, SIGTERM, SIGHUP, the death of this script's parent,
+// or wrangler exiting all end with the whole group gone (SIGKILL after a grace period).
+// `--help` for the options.
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { signToken } from "../src/platform/security/tokens.ts";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli.ts";
 import { LOCAL_WEBHOOK_VARS, ROOT } from "./lib/dev-server.ts";
@@ -33,6 +34,9 @@ Options:
   --persist-to <dir>  where local state is kept (default .wrangler/state)
   -h, --help          this text
 
+Environment: JIDO_DEV_VARS names the secrets file to use instead of .dev.vars (created
+when missing; \`npm run token\` reads the same variable).
+
 Flags after a second \`--\` go to \`wrangler dev\`, e.g. \`npm start -- -- --log-level debug\`.
 `;
 
@@ -51,8 +55,10 @@ await runCli(async () => {
   if (!/^[0-9]+$/.test(values.port) || port < 1 || port > 65_535) throw new UsageError(`--port '${values.port}': must be a port number, 1-65535`);
   const persistTo = resolve(values["persist-to"]);
 
-  const { secret, created } = ensureDevVars();
-  if (created) console.log("Created .dev.vars with a new local token secret.");
+  const { secret, created, path: devVars } = ensureDevVars();
+  if (created) console.log(`Created ${devVars.startsWith(ROOT) ? relative(ROOT, devVars) : devVars} with a new local token secret.`);
+  // wrangler reads .dev.vars beside wrangler.toml by itself; another file it is given.
+  const secretsFlags = process.env.JIDO_DEV_VARS ? ["--env-file", devVars] : [];
   const token = await signToken(secret, { subject: "local-admin", tenant: "local", caps: ["admin"], ttlSeconds: 30 * 24 * 3600 });
 
   console.log(`
@@ -70,7 +76,7 @@ Try:  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/agen
   // no interactive hotkeys.
   const child = spawn(
     WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...Object.entries(webhookVars).flatMap(([name, value]) => ["--var", `${name}:${value}`]), ...wranglerFlags],
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...secretsFlags, ...Object.entries(webhookVars).flatMap(([name, value]) => ["--var", `${name}:${value}`]), ...wranglerFlags],
     { cwd: ROOT, detached: true, stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv() },
   );
   child.once("error", (error) => {

@@ -14,8 +14,8 @@ const DEFAULT_TTL = 30 * 24 * 3600;
 
 const USAGE = `Usage: npm run -s token -- [options]
 
-Prints a platform token (HS256, signed with JIDO_JWT_SECRET from .dev.vars, which is
-created when missing) on stdout.
+Prints a platform token (HS256, signed with JIDO_JWT_SECRET from .dev.vars, or the file
+$JIDO_DEV_VARS names, which is created when missing) on stdout.
 
 Options:
   --tenant <id>     the tenant the token acts in (default "local")

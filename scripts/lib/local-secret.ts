@@ -1,21 +1,27 @@
 // The local token secret: read from .dev.vars, which is created from the committed
 // .dev.vars.example with a freshly generated random secret when it does not exist.
+// JIDO_DEV_VARS names another file to use instead (tests use a temporary one, so that
+// they never create or read a developer's .dev.vars); `npm start` hands the same file to
+// wrangler, so the tokens it prints and `npm run token` mints are the ones it accepts.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ROOT } from "./dev-server.ts";
 
-const DEV_VARS = join(ROOT, ".dev.vars");
 const EXAMPLE = join(ROOT, ".dev.vars.example");
 
-export const ensureDevVars = (): { secret: string; created: boolean } => {
+/** The secrets file: `$JIDO_DEV_VARS` when set, else `.dev.vars` in the project. */
+export const devVarsPath = (): string => (process.env.JIDO_DEV_VARS ? resolve(process.env.JIDO_DEV_VARS) : join(ROOT, ".dev.vars"));
+
+export const ensureDevVars = (): { secret: string; created: boolean; path: string } => {
+  const path = devVarsPath();
   let created = false;
-  if (!existsSync(DEV_VARS)) {
+  if (!existsSync(path)) {
     const secret = randomBytes(32).toString("hex");
-    writeFileSync(DEV_VARS, readFileSync(EXAMPLE, "utf8").replace("JIDO_JWT_SECRET=generate-me", `JIDO_JWT_SECRET=${secret}`), { mode: 0o600 });
+    writeFileSync(path, readFileSync(EXAMPLE, "utf8").replace("JIDO_JWT_SECRET=generate-me", `JIDO_JWT_SECRET=${secret}`), { mode: 0o600 });
     created = true;
   }
-  const secret = /^JIDO_JWT_SECRET=(.+)$/m.exec(readFileSync(DEV_VARS, "utf8"))?.[1]?.trim();
-  if (!secret || secret === "generate-me") throw new Error(`${DEV_VARS} has no JIDO_JWT_SECRET`);
-  return { secret, created };
+  const secret = /^JIDO_JWT_SECRET=(.+)$/m.exec(readFileSync(path, "utf8"))?.[1]?.trim();
+  if (!secret || secret === "generate-me") throw new Error(`${path} has no JIDO_JWT_SECRET`);
+  return { secret, created, path };
 };
