@@ -12,6 +12,9 @@ import { freePort, ROOT } from "../../scripts/lib/dev-server.ts";
 import { exited, listProcesses, type ProcessInfo, signalGroup } from "../../scripts/lib/process-group.ts";
 import { until } from "./until.ts";
 
+// The scripts' secrets go to a file of this test's own, never to the repository's .dev.vars.
+process.env.JIDO_DEV_VARS = join(mkdtempSync(join(tmpdir(), "jido-e2e-devvars-")), ".dev.vars");
+
 type Started = {
   /** The `tsx` CLI, as npm would run it; `scripts/start.ts` runs in its child. */
   top: ChildProcess;

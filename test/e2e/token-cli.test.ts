@@ -1,10 +1,16 @@
 // `npm run -s token`: the usage text, usage errors that name the mistake (exit 2, no
 // stack trace), and tokens the platform accepts, with a subject that names the tenant.
 import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/dev-server.ts";
 import { ensureDevVars } from "../../scripts/lib/local-secret.ts";
 import { createVerifier } from "../../src/platform/security/tokens.ts";
+
+// The scripts' secrets go to a file of this test's own, never to the repository's .dev.vars.
+process.env.JIDO_DEV_VARS = join(mkdtempSync(join(tmpdir(), "jido-e2e-devvars-")), ".dev.vars");
 
 type Run = { code: number; stdout: string; stderr: string };
 
