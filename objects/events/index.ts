@@ -4,3 +4,10 @@
 // stub type is derived from these classes.
 export { EventBus, type SubscriptionView, type TenantAddress } from "./event-bus.ts";
 export { type Appended, type AppendRequest, EventStream, type StreamAddress, type StreamInfo, type StreamPage } from "./event-stream.ts";
+import type { TypedStub } from "../durable/index.ts";
+import type { EventBus } from "./event-bus.ts";
+import type { EventStream } from "./event-stream.ts";
+
+/** A stream and a bus as the Worker calls them: `typedStub(env.STREAMS.get(id))`. */
+export type EventStreamStub = TypedStub<EventStream>;
+export type EventBusStub = TypedStub<EventBus>;

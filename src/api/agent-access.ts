@@ -1,8 +1,8 @@
 // How a route reaches one agent: the tenant-scoped object name, a fresh stub per
 // attempt, and the transient-fault retry of `callDurable`.
 import type { Context } from "hono";
-import type { AgentObject } from "../../objects/agent/index.ts";
-import { type TypedStub, typedStub } from "../../objects/durable/index.ts";
+import type { AgentStub } from "../../objects/agent/index.ts";
+import { typedStub } from "../../objects/durable/index.ts";
 import { agentObjectName } from "../platform/agent/naming.ts";
 import type { AgentAddress } from "../platform/agent/rpc.ts";
 import type { Caller } from "../platform/security/caller.ts";
@@ -11,7 +11,7 @@ import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv } from "../env.ts";
 import { callDurable } from "../platform/durable-call.ts";
 
-export type AgentStub = TypedStub<AgentObject>;
+export type { AgentStub };
 
 export type AgentAccess = {
   at: AgentAddress;

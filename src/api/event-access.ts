@@ -1,8 +1,8 @@
 // How routes reach the event bus: a tenant's streams and its bus directory, through
 // the transient-fault retry of callDurable.
 import type { Context } from "hono";
-import { type TypedStub, typedStub } from "../../objects/durable/index.ts";
-import type { EventBus, EventStream, StreamAddress, TenantAddress } from "../../objects/events/index.ts";
+import { typedStub } from "../../objects/durable/index.ts";
+import type { EventBusStub, EventStreamStub, StreamAddress, TenantAddress } from "../../objects/events/index.ts";
 import { callDurable } from "../platform/durable-call.ts";
 import { busObjectName, streamObjectName } from "../platform/events/naming.ts";
 import type { Result } from "../platform/result.ts";
@@ -14,7 +14,7 @@ export const onStream = <T>(
   stream: string,
   telemetry: Telemetry,
   operation: string,
-  fn: (rpc: TypedStub<EventStream>, at: StreamAddress) => Promise<Result<T>>,
+  fn: (rpc: EventStreamStub, at: StreamAddress) => Promise<Result<T>>,
 ): Promise<T> => {
   const tenant = c.get("tenant");
   const namespace = c.env.STREAMS;
@@ -26,7 +26,7 @@ export const onBus = <T>(
   c: Context<AppEnv>,
   telemetry: Telemetry,
   operation: string,
-  fn: (rpc: TypedStub<EventBus>, at: TenantAddress) => Promise<Result<T>>,
+  fn: (rpc: EventBusStub, at: TenantAddress) => Promise<Result<T>>,
 ): Promise<T> => {
   const tenant = c.get("tenant");
   const namespace = c.env.BUS;
@@ -34,5 +34,6 @@ export const onBus = <T>(
   return callDurable(`bus.${operation}`, () => fn(typedStub(namespace.get(id)), { tenant }), telemetry);
 };
 
-export const streamStub = (c: Context<AppEnv>, stream: string): DurableObjectStub<EventStream> =>
+/** The raw stub, for the WebSocket tail: `fetch` is not an RPC method. */
+export const streamStub = (c: Context<AppEnv>, stream: string): ReturnType<AppEnv["Bindings"]["STREAMS"]["get"]> =>
   c.env.STREAMS.get(c.env.STREAMS.idFromName(streamObjectName(c.get("tenant"), stream)));

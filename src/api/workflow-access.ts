@@ -1,8 +1,8 @@
 // How routes reach workflows: the tenant's registry (definitions and the runs index),
 // the deployment's built-in workflows, and the coordinator of one run.
 import type { Context } from "hono";
-import { type TypedStub, typedStub } from "../../objects/durable/index.ts";
-import type { Coordinator, RegistryAddress, RunAddress, WorkflowRegistry } from "../../objects/workflow/index.ts";
+import { typedStub } from "../../objects/durable/index.ts";
+import type { CoordinatorStub, RegistryAddress, RunAddress, WorkflowRegistryStub } from "../../objects/workflow/index.ts";
 import { callDurable } from "../platform/durable-call.ts";
 import type { Result } from "../platform/result.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
@@ -10,13 +10,13 @@ import type { WorkflowDefinition } from "../platform/workflow/definition.ts";
 import { runObjectName, workflowRegistryName } from "../platform/workflow/naming.ts";
 import type { AppEnv } from "../env.ts";
 
-export const onRegistry = <T>(c: Context<AppEnv>, telemetry: Telemetry, operation: string, fn: (rpc: TypedStub<WorkflowRegistry>, at: RegistryAddress) => Promise<Result<T>>): Promise<T> => {
+export const onRegistry = <T>(c: Context<AppEnv>, telemetry: Telemetry, operation: string, fn: (rpc: WorkflowRegistryStub, at: RegistryAddress) => Promise<Result<T>>): Promise<T> => {
   const tenant = c.get("tenant");
   const id = c.env.WORKFLOWS.idFromName(workflowRegistryName(tenant));
   return callDurable(`workflows.${operation}`, () => fn(typedStub(c.env.WORKFLOWS.get(id)), { tenant }), telemetry);
 };
 
-export const onRun = <T>(c: Context<AppEnv>, runId: string, telemetry: Telemetry, operation: string, fn: (rpc: TypedStub<Coordinator>, at: RunAddress) => Promise<Result<T>>): Promise<T> => {
+export const onRun = <T>(c: Context<AppEnv>, runId: string, telemetry: Telemetry, operation: string, fn: (rpc: CoordinatorStub, at: RunAddress) => Promise<Result<T>>): Promise<T> => {
   const tenant = c.get("tenant");
   const id = c.env.RUNS.idFromName(runObjectName(tenant, runId));
   return callDurable(`runs.${operation}`, () => fn(typedStub(c.env.RUNS.get(id)), { tenant, id: runId }), telemetry);
