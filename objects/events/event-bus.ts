@@ -2,7 +2,10 @@
 // the streams they apply to. A subscription is stored here, then pushed to every stream
 // it applies to (one named stream, or all of the tenant's streams but dead-letter
 // ones); a stream created later takes the subscriptions that apply to it when it
-// registers. Each stream keeps the durable cursor and does the delivering.
+// registers. Each stream keeps the durable cursor and does the delivering. A tenant has
+// at most JIDO_MAX_STREAMS_PER_TENANT streams of its own: registering one more is refused
+// (409 `stream-limit`) before its first event is stored; the platform's streams do not
+// count, so denials, run transitions and dead letters are always written.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
@@ -14,6 +17,8 @@ import {
   type SubscriptionStreamStatus,
 } from "../../src/platform/events/subscription.ts";
 import { newWebhookSecret } from "../../src/platform/events/webhook-signature.ts";
+import { isReservedStream } from "../../src/platform/events/reserved-streams.ts";
+import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { idSchema } from "../../src/platform/ids.ts";
 import { cursorKey, type Page, pageOfRows, paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
 import { conflict, notFound } from "../../src/platform/problem.ts";
@@ -90,8 +95,22 @@ export class EventBus extends DurableObject<Env> {
 
   registerStream(at: TenantAddress, stream: string): Promise<Result<SubscriptionRecord[]>> {
     return asResult(() => {
-      parseOrProblem(tenantSchema, at, "address");
-      this.#sql.exec("INSERT OR IGNORE INTO streams (name) VALUES (?)", stream);
+      const { tenant } = parseOrProblem(tenantSchema, at, "address");
+      const known = this.#sql.exec("SELECT 1 FROM streams WHERE name = ?", stream).toArray().length > 0;
+      if (!known && !isReservedStream(stream)) {
+        const max = storageBounds(this.env).maxStreamsPerTenant;
+        // The tenant's own streams: all but those isReservedStream names.
+        const own = this.#sql
+          .exec<{ n: number }>("SELECT COUNT(*) AS n FROM streams WHERE name NOT IN ('audit', 'workflow') AND substr(name, 1, 4) <> 'dlq.'")
+          .one().n;
+        if (own >= max) {
+          throw conflict(`Tenant '${tenant}' has ${own} streams, the most it may have (JIDO_MAX_STREAMS_PER_TENANT = ${max}); stream '${stream}' was not created. Publish to an existing stream.`, {
+            code: "stream-limit",
+            limit: max,
+          });
+        }
+      }
+      if (!known) this.#sql.exec("INSERT INTO streams (name) VALUES (?)", stream);
       return this.#records().filter((record) => appliesTo(record, stream));
     });
   }

@@ -1,7 +1,8 @@
 // EventStream: one Durable Object per (tenant, stream). An append-only SQLite log with
 // a gap-free sequence (an append is answered once durable; an id already in the log is
 // stored once and belongs to its first publisher), the subscriptions that apply to the
-// stream with durable cursors and push delivery on alarms, replays, retention, and the
+// stream with durable cursors and push delivery on alarms, replays, retention (a platform
+// stream's from the deployment's variables, src/platform/events/retention.ts), and the
 // live tail. Decisions live in src/platform/events; delivery in stream-delivery.ts; the
 // tail in stream-tail.ts.
 import { DurableObject } from "cloudflare:workers";
@@ -12,11 +13,13 @@ import { busObjectName } from "../../src/platform/events/naming.ts";
 import { initialDelivery, startCursor } from "../../src/platform/events/delivery.ts";
 import type { SubscriptionRecord, SubscriptionStreamStatus } from "../../src/platform/events/subscription.ts";
 import { idSchema } from "../../src/platform/ids.ts";
-import { problem } from "../../src/platform/problem.ts";
+import { problem, ProblemError } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
+import { nextRetentionAt, platformRetention, type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
+import { storageBounds } from "../../src/platform/storage-bounds.ts";
+import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { armEarliest, typedStub } from "../durable/index.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
@@ -66,12 +69,10 @@ const idConflict = (id: string, stream: string) =>
     extensions: { id, stream },
   });
 
-/** How often retention runs while a stream has a policy. */
-const RETENTION_EVERY_MS = 60_000;
-
 export class EventStream extends DurableObject<Env> {
   readonly #store: StreamStore;
   readonly #telemetry = createTelemetry();
+  readonly #log = createLogger({ base: { component: "event-stream" } });
   readonly #appends = createAppendSignal();
   #sweeping: Promise<void> | null = null;
   #sweepAgain = false;
@@ -141,9 +142,15 @@ export class EventStream extends DurableObject<Env> {
     return this.#sweeping;
   }
 
+  /** The retention in force: the deployment's for a platform stream (nothing else sets it), else the stream's own. */
+  #retention(settings: StreamSettings): Retention {
+    return platformRetention(settings.stream, storageBounds(this.env)) ?? settings.retention;
+  }
+
   async #arm(due: number | null, settings: StreamSettings): Promise<void> {
-    const retention = settings.retention.maxAgeMs !== null || settings.retention.maxCount !== null ? Date.now() + RETENTION_EVERY_MS : null;
-    await armEarliest(this.ctx.storage, [due, retention]);
+    const retention = this.#retention(settings);
+    const none = retention.maxAgeMs === null && retention.maxCount === null;
+    await armEarliest(this.ctx.storage, [due, none ? null : nextRetentionAt(retention, this.#store.oldestTime(), Date.now())]);
   }
 
   /** Appends in order; `publisher` (default: the platform) owns the ids it stores first. */
@@ -172,10 +179,11 @@ export class EventStream extends DurableObject<Env> {
       });
       // Durable from here on. Delivery is started now and backed by the alarm.
       this.#telemetry.emit("events.appended", { count: appended.filter((a) => !a.duplicate).length }, { tenant: settings.tenant, stream: settings.stream });
-      if (this.#store.subscriptions().length > 0 || this.#store.hasReplays()) {
-        await this.#arm(now + 1_000, this.#store.settings() ?? settings);
-        this.ctx.waitUntil(this.#requestSweep(this.#store.settings() ?? settings));
-      }
+      const current = this.#store.settings() ?? settings;
+      const deliver = this.#store.subscriptions().length > 0 || this.#store.hasReplays();
+      // Armed for retention too: a stream nothing subscribes to (the audit trail) still expires its events.
+      await this.#arm(deliver ? now + 1_000 : null, current);
+      if (deliver) this.ctx.waitUntil(this.#requestSweep(current));
       for (const ws of this.ctx.getWebSockets("tail")) pumpSocket(ws, this.#store);
       this.#appends.notify();
       return appended;
@@ -209,7 +217,7 @@ export class EventStream extends DurableObject<Env> {
       first: this.#store.firstSeq(),
       last: this.#store.lastSeq(),
       subscriptions: this.#store.subscriptions().map((sub) => sub.id),
-      retention: settings.retention,
+      retention: this.#retention(settings),
     };
   }
 
@@ -221,7 +229,7 @@ export class EventStream extends DurableObject<Env> {
     return asResult(async () => {
       const settings = { ...this.#address(at), retention: parseOrProblem(retentionSchema, retention) };
       this.#store.saveSettings(settings);
-      this.#store.applyRetention(settings.retention, Date.now());
+      this.#store.applyRetention(this.#retention(settings), Date.now());
       await this.#arm(null, settings);
       return this.#info(settings);
     });
@@ -286,8 +294,12 @@ export class EventStream extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const settings = this.#store.settings();
     if (!settings) return;
-    await this.#register(settings);
-    this.#store.applyRetention(settings.retention, Date.now());
+    // A stream the tenant's bus refused (too many streams) holds no events; its retention and delivery still run.
+    await this.#register(settings).catch((error: unknown) => {
+      if (!(error instanceof ProblemError)) throw error;
+      this.#log.warn("stream not registered", { tenant: settings.tenant, stream: settings.stream, detail: error.problem.detail ?? error.problem.title });
+    });
+    this.#store.applyRetention(this.#retention(settings), Date.now());
     await this.#requestSweep(settings);
   }
 

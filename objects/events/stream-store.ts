@@ -43,6 +43,8 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
     lastSeq: (): number => scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? lastDeleted(kv),
     firstSeq: (): number | null => scalar<number | null>("SELECT MIN(seq) AS v FROM events"),
     count: (): number => scalar<number>("SELECT COUNT(*) AS v FROM events"),
+    /** When the first event still held was appended, or null when none is. */
+    oldestTime: (): number | null => sql.exec<{ time: number }>("SELECT time FROM events ORDER BY seq LIMIT 1").toArray()[0]?.time ?? null,
 
     /** The stored event with this id: its sequence and who appended it. */
     findById: (id: string): { seq: number; publisher: string | null } | undefined =>
@@ -94,12 +96,19 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       sql.exec("DELETE FROM replays WHERE id = ?", id);
     },
 
-    /** Deletes events beyond the retention limits; sequence numbers are never reused. */
+    /**
+     * Deletes events beyond the retention limits; sequence numbers are never reused. By
+     * age, the events before the first one young enough to keep go (appends are in time
+     * order), so the work is the expired events', not a scan of the whole log.
+     */
     applyRetention: (retention: Retention, now: number): number => {
       let deleted = 0;
       const last = scalar<number | null>("SELECT MAX(seq) AS v FROM events");
       if (last !== null) kv.put("stream.lastSeq", last);
-      if (retention.maxAgeMs !== null) deleted += sql.exec("DELETE FROM events WHERE time < ?", now - retention.maxAgeMs).rowsWritten;
+      if (retention.maxAgeMs !== null && last !== null) {
+        const keep = sql.exec<{ seq: number }>("SELECT seq FROM events WHERE time >= ? ORDER BY seq LIMIT 1", now - retention.maxAgeMs).toArray()[0]?.seq ?? last + 1;
+        deleted += sql.exec("DELETE FROM events WHERE seq < ?", keep).rowsWritten;
+      }
       if (retention.maxCount !== null && last !== null) deleted += sql.exec("DELETE FROM events WHERE seq <= ?", last - retention.maxCount).rowsWritten;
       return deleted;
     },

@@ -3,7 +3,10 @@
 // transition is persisted, with its events, before anything is acted on; agents are
 // called with keys derived from run and step, so a retried or resumed step has its
 // effect once; timeouts and retry backoff live on the object's alarm, which also
-// resumes calls that a crash interrupted.
+// resumes calls that a crash interrupted. A run that has ended, once its events are
+// published and the runs index knows its final status, is kept JIDO_RUN_RETENTION_DAYS
+// after it ended; then its alarm deletes the object's storage and the run is unknown
+// (404), like a run that never existed.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { keyReuseProblem } from "../../src/platform/agent/idempotency.ts";
@@ -24,6 +27,7 @@ import { cancelRefusal, signalFate } from "../../src/platform/workflow/run-reque
 import { runSummary, type RunView, runView } from "../../src/platform/workflow/run-view.ts";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
 import { armEarliest, drainOutbox, typedStub } from "../durable/index.ts";
@@ -62,7 +66,24 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       ctx.blockConcurrencyWhile(async () => {
         this.#run = this.#store.load();
         if (this.#run && !isFinal(this.#run.state.status)) await this.ctx.storage.setAlarm(Date.now());
+        // A run that ended before runs were deleted after their retention has no such alarm yet.
+        else await this.#armExpiry();
       });
+    }
+
+    /** Ended, its events published and its final status in the runs index: only its retention is left. */
+    #settled(run: StoredRun): boolean {
+      return isFinal(run.state.status) && run.indexedStatus === run.state.status && this.#store.outbox.pending() === 0;
+    }
+
+    #expiresAt(run: StoredRun): number {
+      return run.state.updatedAt + storageBounds(this.env).runRetentionMs;
+    }
+
+    /** Once the run is settled, the alarm comes back when its retention ends (or earlier, for something else). */
+    async #armExpiry(): Promise<void> {
+      const run = this.#run;
+      if (run && this.#settled(run)) await armEarliest(this.ctx.storage, [this.#expiresAt(run)]);
     }
 
     #agents(run: StoredRun): RunAgents {
@@ -141,6 +162,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       const pending = this.#store.outbox.pending() > 0 || run.indexedStatus !== run.state.status ? Date.now() + 1_000 : null;
       await armEarliest(this.ctx.storage, [wake, busy, pending]);
       await this.#publish(run);
+      await this.#armExpiry();
     }
 
     /** Drains transition events to the `workflow` stream and keeps the runs index current. */
@@ -246,6 +268,13 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     override async alarm(): Promise<void> {
       const run = this.#run;
       if (!run) return;
+      if (this.#settled(run) && Date.now() >= this.#expiresAt(run)) {
+        await this.#mailbox.run(async () => {
+          await this.#store.forget();
+          this.#run = undefined;
+        });
+        return;
+      }
       if (!isFinal(run.state.status)) {
         await this.#transition((current) => advance(current.definition, current.state, Date.now()));
         const current = this.#run!;

@@ -1,39 +1,92 @@
 // Storage of one workflow run: the definition it runs, the caller it acts for, the
 // fingerprint of the request that started it (to tell a replay from a reused key), the
-// run header and one row per step (so large step outputs never make one row too big),
-// and the transition events, all written in one transaction per transition.
+// run header, one row per step and one per buffered participant event (so large step
+// outputs and signals never make one row too big: SQLite rows hold at most 2 MB), and
+// the transition events, all written in one transaction per transition. Tables are
+// created with the run, so asking for a run that does not exist (or no longer does)
+// leaves no storage behind; `forget` deletes everything once the run's retention ends.
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { WorkflowDefinition } from "../../src/platform/workflow/definition.ts";
 import type { RunState, StepRecord } from "../../src/platform/workflow/run-state.ts";
-import { createSqlOutbox, type OutboxEvent } from "../durable/index.ts";
+import { createSqlOutbox, type OutboxEvent, type SqlOutbox } from "../durable/index.ts";
 
-type Header = Omit<RunState, "steps"> & { indexedStatus: string | null };
-/** A header written before `compensable` was named so (it was `completed`). */
-type LegacyHeader = Omit<Header, "compensable"> & { compensable?: string[]; completed?: string[] };
+type InboxEntry = RunState["inbox"][number];
+type Header = Omit<RunState, "steps" | "inbox"> & { indexedStatus: string | null };
+/** A header written before `compensable` was named so (it was `completed`), or while the inbox lived in it. */
+type LegacyHeader = Omit<Header, "compensable"> & { compensable?: string[]; completed?: string[]; inbox?: InboxEntry[] };
 /** `fingerprint`: of the request that started the run under an Idempotency-Key (null without a key, or for runs stored before it was kept). */
 export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null; fingerprint: string | null };
 
+const SCHEMA = [
+  "CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)",
+  "CREATE TABLE IF NOT EXISTS steps (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
+  // Its own table, so runs stored before it existed load unchanged (with no fingerprint).
+  "CREATE TABLE IF NOT EXISTS start_request (k INTEGER PRIMARY KEY CHECK (k = 1), fingerprint TEXT NOT NULL)",
+  // Buffered participant events, in arrival order (the first buffered claims an await).
+  "CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)",
+];
+
 export const createRunStore = (storage: DurableObjectStorage) => {
   const { sql } = storage;
-  sql.exec("CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)");
-  sql.exec("CREATE TABLE IF NOT EXISTS steps (name TEXT PRIMARY KEY, record TEXT NOT NULL)");
-  // Its own table, so runs stored before it existed load unchanged (with no fingerprint).
-  sql.exec("CREATE TABLE IF NOT EXISTS start_request (k INTEGER PRIMARY KEY CHECK (k = 1), fingerprint TEXT NOT NULL)");
-  const outbox = createSqlOutbox(sql, "workflow");
+  const hasRun = (): boolean => sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run'").toArray().length > 0;
+  let outbox: SqlOutbox | null = null;
+  /** Creates the tables (and the outbox's) if they are not there yet. */
+  const ready = (): SqlOutbox => {
+    if (outbox) return outbox;
+    for (const statement of SCHEMA) sql.exec(statement);
+    outbox = createSqlOutbox(sql, "workflow");
+    return outbox;
+  };
+  if (hasRun()) ready();
+  /** The row of each buffered event held in memory, so a transition deletes exactly the ones it consumed. */
+  const inboxRows = new WeakMap<InboxEntry, number>();
 
   const writeHeader = (state: RunState, indexedStatus: string | null): void => {
-    const { steps: _steps, ...header } = state;
+    const { steps: _steps, inbox: _inbox, ...header } = state;
     sql.exec("UPDATE run SET header = ? WHERE k = 1", JSON.stringify({ ...header, indexedStatus }));
   };
 
+  const writeInbox = (next: readonly InboxEntry[], previous: readonly InboxEntry[]): void => {
+    if (next === previous) return;
+    const kept = new Set(next);
+    for (const entry of previous) {
+      const seq = inboxRows.get(entry);
+      if (!kept.has(entry) && seq !== undefined) sql.exec("DELETE FROM inbox WHERE seq = ?", seq);
+    }
+    const known = new Set(previous);
+    for (const entry of next) {
+      if (!known.has(entry)) inboxRows.set(entry, sql.exec<{ seq: number }>("INSERT INTO inbox (entry) VALUES (?) RETURNING seq", JSON.stringify(entry)).one().seq);
+    }
+  };
+
+  const loadInbox = (legacy: InboxEntry[] | undefined): InboxEntry[] => {
+    // A header from before the inbox had its own rows: move its events there.
+    if (legacy && legacy.length > 0) writeInbox(legacy, []);
+    return sql.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM inbox ORDER BY seq").toArray().map((row) => {
+      const entry = JSON.parse(row.entry) as InboxEntry;
+      inboxRows.set(entry, row.seq);
+      return entry;
+    });
+  };
+
   return {
-    outbox,
+    /** The outbox of transition events (created with the run; empty if there is none). */
+    get outbox(): SqlOutbox {
+      return ready();
+    },
 
     load(): StoredRun | undefined {
+      if (!hasRun()) return undefined;
+      ready();
       const row = sql.exec<{ definition: string; caller: string; header: string }>("SELECT * FROM run WHERE k = 1").toArray()[0];
       if (!row) return undefined;
-      const { indexedStatus, completed, compensable, ...rest } = JSON.parse(row.header) as LegacyHeader;
-      const header = { ...rest, compensable: compensable ?? completed ?? [] };
+      const { indexedStatus, completed, compensable, inbox: legacyInbox, ...rest } = JSON.parse(row.header) as LegacyHeader;
+      const inbox = storage.transactionSync(() => {
+        const entries = loadInbox(legacyInbox);
+        if (legacyInbox !== undefined) sql.exec("UPDATE run SET header = ? WHERE k = 1", JSON.stringify({ ...rest, compensable: compensable ?? completed ?? [], indexedStatus }));
+        return entries;
+      });
+      const header = { ...rest, compensable: compensable ?? completed ?? [], inbox };
       const steps = Object.fromEntries(
         sql.exec<{ name: string; record: string }>("SELECT * FROM steps").toArray().map((r) => [r.name, JSON.parse(r.record) as StepRecord]),
       );
@@ -43,27 +96,37 @@ export const createRunStore = (storage: DurableObjectStorage) => {
 
     create(run: StoredRun, events: readonly OutboxEvent[]): void {
       storage.transactionSync(() => {
+        const box = ready();
         sql.exec("INSERT INTO run (k, definition, caller, header) VALUES (1, ?, ?, '{}')", JSON.stringify(run.definition), JSON.stringify(run.caller));
         writeHeader(run.state, run.indexedStatus);
         if (run.fingerprint !== null) sql.exec("INSERT INTO start_request (k, fingerprint) VALUES (1, ?)", run.fingerprint);
         for (const record of Object.values(run.state.steps)) sql.exec("INSERT INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
-        outbox.add(events);
+        writeInbox(run.state.inbox, []);
+        box.add(events);
       });
     },
 
-    /** Writes the header, the step records that changed (new objects), and the events. */
+    /** Writes the header, the step records and buffered events that changed (new objects), and the events. */
     save(state: RunState, previous: RunState, indexedStatus: string | null, events: readonly OutboxEvent[]): void {
       storage.transactionSync(() => {
         writeHeader(state, indexedStatus);
         for (const record of Object.values(state.steps)) {
           if (previous.steps[record.name] !== record) sql.exec("INSERT OR REPLACE INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
         }
-        outbox.add(events);
+        writeInbox(state.inbox, previous.inbox);
+        ready().add(events);
       });
     },
 
     setIndexed(state: RunState, indexedStatus: string): void {
       writeHeader(state, indexedStatus);
+    },
+
+    /** Deletes the run's storage, its alarm included: the object is as if the run never was. */
+    async forget(): Promise<void> {
+      await storage.deleteAlarm();
+      await storage.deleteAll();
+      outbox = null;
     },
   };
 };

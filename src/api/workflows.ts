@@ -6,7 +6,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { canonicalJson, sha256Hex } from "../platform/canonical-json.ts";
 import { idempotencyKeySchema } from "../platform/ids.ts";
-import { paginate, paginationQuery, sortByKey } from "../platform/pagination.ts";
+import { cursorKey, paginate, paginationQuery, sortByKey } from "../platform/pagination.ts";
 import { requestFingerprint } from "../platform/agent/idempotency.ts";
 import { conflict, notFound, problem, validationProblem } from "../platform/problem.ts";
 import { checkWorkflow } from "../platform/workflow/check.ts";
@@ -95,9 +95,13 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
     })
     .openapi(listRoute, async (c) => {
       await requireCapability(c, telemetry, "workflows:read", "workflows");
-      const registered = await onRegistry(c, telemetry, "list", (rpc, at) => rpc.list(at));
+      const query = c.req.valid("query");
+      // One page of registered definitions after the cursor (the store pages them) merged
+      // with the few built-ins: the page's items are among these, whichever kind they are.
+      const after = cursorKey(query.cursor);
+      const registered = await onRegistry(c, telemetry, "list", (rpc, at) => rpc.list(at, { ...(after === undefined ? {} : { after }), limit: query.limit + 1 }));
       const keyOf = (w: WorkflowDefinition) => `${w.name}@${w.version}`;
-      return c.json(paginate(sortByKey([...builtins, ...registered], keyOf), keyOf, c.req.valid("query")), 200);
+      return c.json(paginate(sortByKey([...builtins, ...registered], keyOf), keyOf, query), 200);
     })
     .openapi(getRoute, async (c) => {
       const { name } = c.req.valid("param");

@@ -141,3 +141,32 @@ export const sinkAgent = defineAgent({
     }),
   }),
 });
+
+/** The JSON of `{"pad": "..."}` is this many characters longer than its pad. */
+const PAD_JSON = '{"pad":""}'.length;
+const padOf = (char: string, jsonChars: number): { pad: string } => ({ pad: char.repeat(Math.max(0, jsonChars - PAD_JSON)) });
+
+/**
+ * Writes at the documented maximum sizes: `fill` sets a state, answers a result and emits
+ * events whose JSON (`{"pad": "..."}`) has exactly the sizes asked for (ASCII, so bytes).
+ */
+export const bulkyAgent = defineAgent({
+  name: "bulky",
+  version: "1.0.0",
+  state: { schema: z.strictObject({ pad: z.string() }), initial: { pad: "" } },
+  actions: (action) => ({
+    fill: action({
+      input: z.strictObject({
+        stateBytes: z.number().int().min(0).optional(),
+        outputBytes: z.number().int().min(0).default(PAD_JSON),
+        events: z.number().int().min(0).max(200).default(0),
+        eventBytes: z.number().int().min(0).default(PAD_JSON),
+      }),
+      output: z.strictObject({ pad: z.string() }),
+      run: (input, ctx) => {
+        for (let n = 0; n < input.events; n++) ctx.emit("bulky.filled", padOf("e", input.eventBytes));
+        return { result: padOf("o", input.outputBytes), state: input.stateBytes === undefined ? ctx.state : padOf("s", input.stateBytes) };
+      },
+    }),
+  }),
+});

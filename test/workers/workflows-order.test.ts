@@ -166,7 +166,9 @@ describe("order_processing", () => {
     await runInDurableObject(registry, (_instance, state) => {
       state.storage.sql.exec("DROP TABLE runs");
       state.storage.sql.exec("CREATE TABLE runs (id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL, summary TEXT NOT NULL)");
-      for (const run of [summary("run_a", "2026-01-02T00:00:00.000Z"), summary("run_b", "2026-01-01T00:00:00.000Z"), summary("run_c", "2026-01-03T00:00:00.000Z")]) {
+      // Finished within the index's retention (7 days by default), or they would not be listed.
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    for (const run of [summary("run_a", ago(20)), summary("run_b", ago(30)), summary("run_c", ago(10))]) {
         state.storage.sql.exec("INSERT INTO runs (id, workflow, status, summary) VALUES (?, ?, ?, ?)", run.id, run.workflow, run.status, JSON.stringify(run));
       }
     });

@@ -82,6 +82,38 @@ describe("POST /v1/workflows", () => {
   }
 });
 
+describe("GET /v1/workflows", () => {
+  it("pages registered and built-in definitions in key order, each once; the registry reads one page from storage", async () => {
+    const client = await clientOf();
+    // Around the built-in order_processing@1.0.0; in key order `order0@` comes before
+    // `order@` (0 < @), though `order` sorts before `order0` as a name.
+    const names = ["alpha", "order", "order0", "order_z", "zeta"];
+    for (const name of names) {
+      await register(client, definition(undefined, name));
+      await register(client, { ...definition(undefined, name), version: "1.1.0" });
+    }
+    const expected = [
+      "alpha@1.0.0", "alpha@1.1.0", "order0@1.0.0", "order0@1.1.0", "order@1.0.0", "order@1.1.0", "order_processing@1.0.0", "order_z@1.0.0", "order_z@1.1.0", "zeta@1.0.0", "zeta@1.1.0",
+    ];
+    for (const limit of [1, 2, 4, 100]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 20; page++) {
+        const reply: Body = await client.send("GET", `/v1/workflows?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        expect(reply.status, reply.text).toBe(200);
+        expect(reply.body.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...reply.body.items.map((w: Body) => `${w.name}@${w.version}`));
+        cursor = reply.body.next;
+        if (cursor === null) break;
+      }
+      expect(seen, `limit ${limit}`).toEqual(expected);
+    }
+    const registry = typedStub(env.WORKFLOWS.get(env.WORKFLOWS.idFromName(workflowRegistryName(client.tenant))));
+    const page = await registry.list({ tenant: client.tenant }, { after: "order@1.1.0", limit: 3 });
+    expect(page.ok && page.value.map((w) => `${w.name}@${w.version}`)).toEqual(["order_z@1.0.0", "order_z@1.1.0", "zeta@1.0.0"]);
+  });
+});
+
 describe("POST /v1/workflows/:name/runs", () => {
   it("refuses an input missing a required field with 400 naming it, and creates no run", async () => {
     const client = await clientOf();
@@ -161,7 +193,8 @@ describe("GET /v1/runs", () => {
     const registry = typedStub(env.WORKFLOWS.get(env.WORKFLOWS.idFromName(workflowRegistryName(client.tenant))));
     // Written straight into the index: mixed case and punctuation, which run ids never had.
     const ids = ["b", "B", "a-1", "a.1", "A_1", "a:1", "a", "Z9", "z"];
-    const at = "2026-01-01T00:00:00.000Z";
+    // One start time for all (within the index's retention of finished runs).
+    const at = new Date(Date.now() - 60_000).toISOString();
     for (const [i, id] of ids.entries()) {
       const summary = { id, workflow: i % 2 === 0 ? "even" : "odd", version: "1.0.0", status: "completed", createdAt: at, updatedAt: at };
       expect(await registry.recordRun({ tenant: client.tenant }, summary)).toEqual({ ok: true, value: null });
