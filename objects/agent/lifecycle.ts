@@ -5,6 +5,8 @@
 import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentView, lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
 import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
 import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
+import type { Labels } from "../../src/platform/discovery/labels.ts";
+import { type Placement, placementOf } from "../../src/platform/discovery/placement.ts";
 import { runHook } from "../../src/platform/agent/hooks.ts";
 import type { IdempotencyRecord } from "../../src/platform/agent/idempotency.ts";
 import { checkTransition } from "../../src/platform/agent/lifecycle.ts";
@@ -37,6 +39,8 @@ export type Genesis = {
   counters?: { calls: number; failures: number };
   outbox?: readonly PendingEvent[];
   idempotency?: readonly IdempotencyRecord[];
+  labels?: Labels;
+  placement?: Placement;
 };
 
 export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller: Caller, request: SpawnRequest): Promise<SpawnOutcome<AgentView>> => {
@@ -52,7 +56,13 @@ export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller:
       return { created: false, agent: viewOf(core, existing) };
     }
     const state = request.state === undefined ? definition.initialState : parseOrProblem(definition.stateSchema, request.state, "state");
-    const meta = await createAgent(core, address, definition, { state, status: "running", origin: { kind: "spawn" } });
+    const meta = await createAgent(core, address, definition, {
+      state,
+      status: "running",
+      origin: { kind: "spawn" },
+      labels: request.labels ?? {},
+      placement: placementOf(request.placement),
+    });
     return { created: true, agent: viewOf(core, meta) };
   });
 };
@@ -75,6 +85,8 @@ export const createAgent = async (core: AgentCore, address: AgentAddress, defini
     counters: { ...(genesis.counters ?? { calls: 0, failures: 0 }), lastError: null },
     breaker: CLOSED_BREAKER,
     origin: genesis.origin,
+    ...(genesis.labels === undefined ? {} : { labels: genesis.labels }),
+    ...(genesis.placement === undefined ? {} : { placement: genesis.placement }),
   };
   core.state = deepFreeze(genesis.state);
   const meta = commitMeta(core, initial, {

@@ -4,6 +4,13 @@
 // (`JIDO_DIRECTORY_SHARDS`); changing it re-homes entries within one refresh period
 // (agents re-register every 10 minutes), and the old shard's copies expire.
 export const DEFAULT_DIRECTORY_SHARDS = 8;
+
+/** How often an agent refreshes its entry (and its load figures) when nothing changes. */
+export const DIRECTORY_REFRESH_MS = 10 * 60_000;
+/** How soon an agent's alarm retries a registration no shard acknowledged. */
+export const DIRECTORY_RETRY_MS = 5_000;
+/** An entry nobody refreshed for three periods is dropped by its shard. */
+export const ENTRY_EXPIRY_MS = 3 * DIRECTORY_REFRESH_MS;
 export const MAX_DIRECTORY_SHARDS = 64;
 
 /** The shard count from the deployment's var: an integer 1-64, else the default. */
