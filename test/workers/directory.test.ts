@@ -7,9 +7,10 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { eventually } from "./eventually.ts";
-import { type Body, expectInvalid, newId } from "./http.ts";
+import { type Body, call, expectInvalid, newId, post } from "./http.ts";
+import { agentStub, gateWaiting, openGate, until } from "./objects.ts";
 import { admin, client, type Client, expectAudited, expectForbidden, expectOk } from "./security.ts";
-import { newTenant } from "./tokens.ts";
+import { newTenant, TENANT } from "./tokens.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { directoryShardName, shardCount, shardOf } from "../../src/platform/discovery/shards.ts";
 
@@ -73,6 +74,37 @@ describe("registration", () => {
     await listedWhen(owner, "", (items) => items.some((item) => item.id === id && item.status === "stopped"));
     expect((await owner.del(`/v1/agents/${id}`)).status).toBe(204);
     expect(await listAll(owner, "")).toEqual([]);
+  });
+
+  it("reports its load figures on its alarm: calls in flight, error rate and median latency of its last calls", async () => {
+    // In the tests' main tenant, where the flaky agent's gates can be opened.
+    const id = newId("load");
+    const run = crypto.randomUUID().slice(0, 8);
+    expect((await post("/v1/agents", { type: "flaky", id, labels: { run } })).status).toBe(201);
+    for (let i = 0; i < 3; i++) expect((await call(id, "work", { mode: "ok" })).status).toBe(200);
+    expect((await call(id, "work", { mode: "refuse" })).status).toBe(422);
+    // Refused before it ran (invalid input): not in the window.
+    expect((await call(id, "work", { mode: "nope" })).status).toBe(400);
+    const gate = newId("gate");
+    const blocked = call(id, "block", { gate });
+    await until("the block call runs", () => gateWaiting(gate));
+    expect(await runDurableObjectAlarm(agentStub(id))).toBe(true);
+    const main = await admin(TENANT);
+    const [entry] = await listedWhen(main, `label.run=${run}`, (items) => items.length === 1);
+    expect(entry.load).toEqual({ inFlight: 1, queueLength: 0, errorRate: 0.25, windowCalls: 4, p50Ms: expect.any(Number) });
+    await openGate(id, gate);
+    expect((await blocked).status).toBe(200);
+  });
+
+  it("lists a restored agent, with its own id", async () => {
+    const tenant = newTenant("dir");
+    const owner = await admin(tenant);
+    const id = newId("orig");
+    await spawnAs(owner, { type: "counter", id });
+    const checkpoint = expectOk(await owner.post(`/v1/agents/${id}/checkpoint`));
+    const copy = newId("copy");
+    expect((await owner.post(`/v1/agents/${copy}/restore`, checkpoint)).status).toBe(201);
+    expect(ids(await listedWhen(owner, "status=running", (items) => items.length === 2))).toEqual([id, copy].sort());
   });
 
   it("refuses bad labels and placement naming the field, and creates nothing", async () => {
