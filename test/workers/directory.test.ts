@@ -12,7 +12,7 @@ import { agentStub, gateWaiting, openGate, until } from "./objects.ts";
 import { admin, client, type Client, expectAudited, expectForbidden, expectOk } from "./security.ts";
 import { newTenant, TENANT } from "./tokens.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
-import { directoryShardName, shardCount, shardOf } from "../../src/platform/discovery/shards.ts";
+import { DIRECTORY_RETRY_MS, directoryShardName, shardCount, shardOf } from "../../src/platform/discovery/shards.ts";
 
 const SHARDS = shardCount(env.JIDO_DIRECTORY_SHARDS);
 
@@ -116,6 +116,35 @@ describe("registration", () => {
     expectInvalid(await owner.post("/v1/agents", { type: "counter", id, placement: { locationHint: "mars" } }), "placement.locationHint");
     expectInvalid(await owner.post("/v1/agents", { type: "counter", id, placement: { jurisdiction: "us" } }), "placement.jurisdiction");
     expect((await owner.get(`/v1/agents/${id}`)).status).toBe(404);
+  });
+
+  it("keeps an unacknowledged change in storage: after a restart the alarm is due within the retry period and registers it", async () => {
+    const tenant = newTenant("dir");
+    const owner = await admin(tenant);
+    const id = newId("backstop");
+    await spawnAs(owner, { type: "counter", id });
+    await listedWhen(owner, "", (items) => ids(items).includes(id));
+    const stub = agentStubOf(tenant, id);
+    // As if the shard never answered: the change is counted but not acknowledged, and the entry is not there.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.kv.put("directory.registered", 0);
+      return state.storage.deleteAlarm();
+    });
+    await runInDurableObject(shardStub(tenant, id), (_instance, state) => {
+      state.storage.sql.exec("DELETE FROM entries WHERE id = ?", id);
+    });
+    await runInDurableObject(stub, (_instance, state) => state.abort("evicted by test")).catch(() => undefined);
+    // A stub that saw its object abort is broken: fresh ones from here on.
+    const alarm = await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.getAlarm());
+    // The retry period, not the 10-minute refresh.
+    expect(alarm).toBeLessThanOrEqual(Date.now() + DIRECTORY_RETRY_MS);
+    expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
+    expect(ids(await listAll(owner, ""))).toEqual([id]);
+    const [wanted, registered] = await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => [
+      state.storage.kv.get("directory.wanted"),
+      state.storage.kv.get("directory.registered"),
+    ]);
+    expect(registered).toBe(wanted);
   });
 
   it("heals: an entry a shard lost comes back on the agent's alarm", async () => {
