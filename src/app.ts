@@ -15,6 +15,7 @@ import { eventRoutes } from "./api/events.ts";
 import { subscriptionRoutes } from "./api/subscriptions.ts";
 import { workflowRoutes } from "./api/workflows.ts";
 import { runRoutes } from "./api/runs.ts";
+import { directoryRoutes } from "./api/directory.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -66,6 +67,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", healthRoutes(PLATFORM_VERSION));
   app.route("/", agentTypeRoutes(deps));
   app.route("/", agentRoutes(deps));
+  app.route("/", directoryRoutes(deps));
   app.route("/", agentLifecycleRoutes(deps));
   app.route("/", agentGrantRoutes(deps));
   app.route("/", eventRoutes(deps));

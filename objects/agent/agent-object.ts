@@ -38,6 +38,7 @@ import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
 import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
 import { createAgentStore } from "./store.ts";
+import { type AgentDirectory, createAgentDirectory, DIRECTORY_REFRESH_MS, DIRECTORY_RETRY_MS } from "./directory.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -50,6 +51,7 @@ const caller = (raw: Caller) => parseOrProblem(callerSchema, raw, "caller");
 export const defineAgentObject = (registry: AgentRegistry) =>
   class AgentObject extends DurableObject<Env> {
     readonly #core: AgentCore;
+    readonly #directory: AgentDirectory;
 
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
@@ -70,11 +72,22 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
         this.ctx.waitUntil(this.#drain());
       };
-      ctx.blockConcurrencyWhile(async () => {
-        loadCore(this.#core);
-        recoverInterrupted(this.#core);
-        await this.#rearmAlarm();
-      });
+      this.#directory = createAgentDirectory(this.#core, ctx.storage, env, (promise) => ctx.waitUntil(promise));
+      this.#core.onStatusChange = () => {
+        // The alarm is the durable backstop; the registration right after the commit is the fast path.
+        armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
+        this.#directory.changed();
+      };
+      void ctx
+        .blockConcurrencyWhile(async () => {
+          loadCore(this.#core);
+          recoverInterrupted(this.#core);
+          await this.#rearmAlarm();
+        })
+        // A shard may have lost updates: every start of the object refreshes its entry.
+        .then(() => {
+          if (this.#core.meta) ctx.waitUntil(this.#directory.register());
+        });
     }
 
     #draining: Promise<boolean> | null = null;
@@ -106,6 +119,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       const next = this.#core.store.nextIdempotencyExpiry();
       if (next !== null) armAlarm(this.#core, next);
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
+      armAlarm(this.#core, Date.now() + (this.#directory.pending() ? DIRECTORY_RETRY_MS : DIRECTORY_REFRESH_MS));
     }
 
     spawn(at: AgentAddress, by: Caller, request: SpawnRequest): Promise<Result<SpawnOutcome<AgentView | AgentSummary>>> {
@@ -146,7 +160,9 @@ export const defineAgentObject = (registry: AgentRegistry) =>
 
     destroy(at: AgentAddress, by: Caller): Promise<Result<null>> {
       return asResult(async () => {
+        const before = requireAgent(this.#core, address(at));
         await destroyAgent(this.#core, address(at), caller(by));
+        await this.#directory.unregister(before);
         return null;
       });
     }
@@ -176,7 +192,10 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(() => pageGrants(this.#core, address(at), caller(by), parseOrProblem(paginationQuery, query, "query")));
     }
 
-    /** Drains the outbox and prunes expired idempotency records; idempotent, and re-arms itself. */
+    /**
+     * Drains the outbox, prunes expired idempotency records and refreshes the directory
+     * entry (with the load figures); idempotent, and re-arms itself.
+     */
     override async alarm(): Promise<void> {
       this.#core.alarmAt = null;
       if (!this.#core.store.readMeta()) return;
@@ -184,6 +203,8 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
       const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());
       if (nextExpiry !== null) armAlarm(this.#core, nextExpiry);
+      await this.#directory.register();
+      if (this.#core.meta) armAlarm(this.#core, Date.now() + (this.#directory.pending() ? DIRECTORY_RETRY_MS : DIRECTORY_REFRESH_MS));
     }
   };
 

@@ -58,12 +58,26 @@ export const callAction = async (core: AgentCore, address: AgentAddress, caller:
   const input = parseOrProblem(spec.input, request.input, "", `The input of '${meta.type}.${request.action}' is not valid.`);
 
   const call = { request, spec, input, fingerprint };
-  const outcome = admit(guards, () => core.mailbox.run(() => runAndCommit(core, guards, address, call)));
+  const outcome = admit(guards, () => core.mailbox.run(() => timed(core, () => runAndCommit(core, guards, address, call))));
   core.inFlight.set(request.idempotencyKey, { fingerprint, outcome });
   try {
     return await outcome;
   } finally {
     core.inFlight.delete(request.idempotencyKey);
+  }
+};
+
+/** Records the call's duration and outcome in the load window the directory reads. */
+const timed = async <T>(core: AgentCore, fn: () => Promise<T>): Promise<T> => {
+  const started = core.deps.now();
+  let ok = false;
+  try {
+    const value = await fn();
+    ok = true;
+    return value;
+  } finally {
+    const now = core.deps.now();
+    core.load.record(now - started, ok, now);
   }
 };
 

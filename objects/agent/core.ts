@@ -13,6 +13,7 @@ import { forbidden, notFound, problem } from "../../src/platform/problem.ts";
 import { type Bulkhead, createBulkhead } from "../../src/platform/resilience/bulkhead.ts";
 import { type CircuitBreaker, createCircuitBreaker, describeBreaker } from "../../src/platform/resilience/circuit-breaker.ts";
 import type { AgentStore } from "./store.ts";
+import { createLoadWindow, type LoadWindow } from "../../src/platform/discovery/load.ts";
 import type { AuditSink } from "../durable/index.ts";
 import { checkCapability } from "../../src/platform/security/check.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
@@ -36,6 +37,10 @@ export type AgentCore = {
   audit: AuditSink;
   /** Called after events were committed to the outbox, to start draining them. */
   onOutbox: () => void;
+  /** Called after a commit changed the agent's status (or created it), to tell the directory. */
+  onStatusChange: () => void;
+  /** The last calls' outcomes and durations, for the load the agent reports to the directory. */
+  load: LoadWindow;
 };
 
 const breakerOptions = (definition: AnyAgentDefinition) => ({
@@ -62,6 +67,8 @@ export const createCore = (
   deps,
   audit,
   onOutbox: () => undefined,
+  onStatusChange: () => undefined,
+  load: createLoadWindow(),
   mailbox: createMailbox(),
   meta: undefined,
   state: undefined,
@@ -98,9 +105,11 @@ export const requireGuards = (core: AgentCore, meta: AgentMeta): Guards => {
 };
 
 export const commitMeta = (core: AgentCore, meta: AgentMeta, extra: Omit<Parameters<AgentStore["commit"]>[0], "meta"> = {}): AgentMeta => {
+  const before = core.meta?.status;
   const committed = core.store.commit({ ...extra, meta });
   core.meta = committed;
   if (extra.events?.length) core.onOutbox();
+  if (before !== committed.status) core.onStatusChange();
   return committed;
 };
 

@@ -6,6 +6,8 @@
 import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentSummary, type AgentView, lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
 import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
 import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
+import type { Labels } from "../../src/platform/discovery/labels.ts";
+import { type Placement, placementOf } from "../../src/platform/discovery/placement.ts";
 import { runHook } from "../../src/platform/agent/hooks.ts";
 import type { IdempotencyRecord } from "../../src/platform/agent/idempotency.ts";
 import { checkTransition } from "../../src/platform/agent/lifecycle.ts";
@@ -39,6 +41,8 @@ export type Genesis = {
   counters?: { calls: number; failures: number };
   outbox?: readonly PendingEvent[];
   idempotency?: readonly IdempotencyRecord[];
+  labels?: Labels;
+  placement?: Placement;
 };
 
 /**
@@ -66,7 +70,13 @@ export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller:
       return { created: false, agent: visibleView(core, caller, existing) };
     }
     const state = request.state === undefined ? definition.initialState : parseOrProblem(definition.stateSchema, request.state, "state");
-    const meta = await createAgent(core, address, definition, { state, status: "running", origin: { kind: "spawn" } });
+    const meta = await createAgent(core, address, definition, {
+      state,
+      status: "running",
+      origin: { kind: "spawn" },
+      labels: request.labels ?? {},
+      placement: placementOf(request.placement),
+    });
     return { created: true, agent: visibleView(core, caller, meta) };
   });
 };
@@ -89,6 +99,8 @@ export const createAgent = async (core: AgentCore, address: AgentAddress, defini
     counters: { ...(genesis.counters ?? { calls: 0, failures: 0 }), lastError: null },
     breaker: CLOSED_BREAKER,
     origin: genesis.origin,
+    ...(genesis.labels === undefined ? {} : { labels: genesis.labels }),
+    ...(genesis.placement === undefined ? {} : { placement: genesis.placement }),
   };
   core.state = deepFreeze(genesis.state);
   const meta = commitMeta(core, initial, {

@@ -24,7 +24,11 @@ export const principalCaller = (c: Context<AppEnv>): Caller => {
   return { kind: "principal", subject: principal.subject, tenant: principal.tenant, grants: principal.grants };
 };
 
-export const agentAccess = (c: Context<AppEnv>, id: string, telemetry: Telemetry): AgentAccess => {
+/**
+ * `locationHint` is passed to the runtime with every stub; it only matters on the request
+ * that creates the object (a spawn or restore), which is where routes give it.
+ */
+export const agentAccess = (c: Context<AppEnv>, id: string, telemetry: Telemetry, options: { locationHint?: DurableObjectLocationHint | undefined } = {}): AgentAccess => {
   const at = { tenant: c.get("tenant"), id };
   const namespace = c.env.AGENTS;
   const objectId = namespace.idFromName(agentObjectName(at.tenant, id));
@@ -32,6 +36,6 @@ export const agentAccess = (c: Context<AppEnv>, id: string, telemetry: Telemetry
   return {
     at,
     invoke: (operation, fn) =>
-      callDurable(`agent.${operation}`, (attempt) => fn(typedStub(namespace.get(objectId)), at, caller, attempt), telemetry),
+      callDurable(`agent.${operation}`, (attempt) => fn(typedStub(options.locationHint === undefined ? namespace.get(objectId) : namespace.get(objectId, { locationHint: options.locationHint })), at, caller, attempt), telemetry),
   };
 };

@@ -3,6 +3,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { sha256Hex } from "../platform/canonical-json.ts";
 import { idSchema } from "../platform/ids.ts";
+import { labelsSchema } from "../platform/discovery/labels.ts";
+import { placementSchema } from "../platform/discovery/placement.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -14,6 +16,10 @@ const spawnBody = z
     type: z.string().min(1).max(64).openapi({ example: "counter" }),
     id: idSchema.optional().openapi({ description: "Omit to let the platform choose (derived from Idempotency-Key when given)." }),
     state: z.unknown().optional().openapi({ description: "Initial state; validated by the type's state schema." }),
+    labels: labelsSchema.optional().openapi({ description: "At most 16 labels (names a-z 0-9 _ . -, values 1-128 characters), listed and filtered by the directory.", example: { region: "us", tier: "gold" } }),
+    placement: placementSchema.optional().openapi({
+      description: "locationHint is passed to the runtime when the object is created; jurisdiction is recorded (directory, discovery) but does not move the object (see README).",
+    }),
   })
   .openapi("SpawnRequest");
 
@@ -75,8 +81,14 @@ export const agentRoutes = ({ telemetry }: ApiDeps) =>
       const body = c.req.valid("json");
       const key = c.req.valid("header")["idempotency-key"];
       const id = body.id ?? (await generatedId(key));
-      const access = agentAccess(c, id, telemetry);
-      const outcome = await access.invoke("spawn", (stub, at, by) => stub.spawn(at, by, { type: body.type, state: body.state }));
+      const access = agentAccess(c, id, telemetry, { locationHint: body.placement?.locationHint });
+      const request = {
+        type: body.type,
+        state: body.state,
+        ...(body.labels === undefined ? {} : { labels: body.labels }),
+        ...(body.placement === undefined ? {} : { placement: body.placement }),
+      };
+      const outcome = await access.invoke("spawn", (stub, at, by) => stub.spawn(at, by, request));
       c.header("location", `/v1/agents/${encodeURIComponent(id)}`);
       return c.json(outcome.agent, outcome.created ? 201 : 200);
     })

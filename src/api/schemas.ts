@@ -2,6 +2,7 @@
 // OpenAPI document the typed client, the CLI and the README are checked against.
 import { z } from "@hono/zod-openapi";
 import { idSchema, idempotencyKeySchema } from "../platform/ids.ts";
+import { JURISDICTIONS, LOCATION_HINTS } from "../platform/discovery/placement.ts";
 
 export const problemSchema = z
   .object({
@@ -31,6 +32,10 @@ export const idempotencyHeaders = z.object({
 
 const isoTime = z.string().openapi({ format: "date-time" });
 
+export const placementViewSchema = z
+  .object({ locationHint: z.enum(LOCATION_HINTS).nullable(), jurisdiction: z.enum(JURISDICTIONS).nullable() })
+  .openapi("Placement");
+
 export const agentViewSchema = z
   .object({
     id: z.string(),
@@ -53,6 +58,8 @@ export const agentViewSchema = z
       retryAfterMs: z.number().int().nullable(),
     }),
     outbox: z.object({ pending: z.number().int() }),
+    labels: z.record(z.string(), z.string()),
+    placement: placementViewSchema,
   })
   .openapi("Agent");
 

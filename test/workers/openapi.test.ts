@@ -16,7 +16,7 @@ describe("GET /v1/openapi.json", () => {
       "/healthz": ["get"],
       "/v1/agent-types": ["get"],
       "/v1/agent-types/{type}": ["get"],
-      "/v1/agents": ["post"],
+      "/v1/agents": ["get", "post"],
       "/v1/agents/{id}": ["delete", "get"],
       "/v1/agents/{id}/actions/{action}": ["post"],
       "/v1/agents/{id}/pause": ["post"],
@@ -44,6 +44,7 @@ describe("GET /v1/openapi.json", () => {
       "/v1/runs/{id}": ["get"],
       "/v1/runs/{id}/cancel": ["post"],
       "/v1/runs/{id}/events": ["post"],
+      "/v1/discovery/query": ["post"],
     });
   });
 
@@ -63,7 +64,7 @@ describe("GET /v1/openapi.json", () => {
     expect(Object.keys(spawnOp.responses)).toEqual(expect.arrayContaining(["200", "201", "400", "404", "409", "413", "415"]));
     expect(doc.paths["/v1/agents/{id}/restore"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Checkpoint" });
     expect(Object.keys(doc.components.schemas.Agent.properties).sort()).toEqual(
-      ["breaker", "counters", "createdAt", "id", "outbox", "state", "stateVersion", "status", "type", "typeVersion", "updatedAt", "version"],
+      ["breaker", "counters", "createdAt", "id", "labels", "outbox", "placement", "state", "stateVersion", "status", "type", "typeVersion", "updatedAt", "version"],
     );
   });
   it("declares every CloudEvents content mode of POST /v1/events, binary mode's headers included", async () => {

@@ -1,13 +1,19 @@
 // Recovery: an evicted agent object (crash, deploy) is rebuilt from storage and sees
 // exactly the last committed state, counters, breaker and idempotency records;
 // transitions a restart cut short are settled; the alarm prunes expired idempotency
-// records and re-arms itself for the next expiry.
+// records and re-arms itself for the next expiry (or the directory refresh, if sooner).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newId, post, spawn, view } from "./http.ts";
 import { busClient, drained, holdStream } from "./bus.ts";
 import { agentStub, evict, inObject } from "./objects.ts";
 import { TENANT } from "./tokens.ts";
+import { eventually } from "./eventually.ts";
+import { DIRECTORY_REFRESH_MS } from "../../src/platform/discovery/shards.ts";
+
+/** Waits until the agent's directory registration was acknowledged (its alarm is then the refresh's). */
+const registered = (id: string) =>
+  eventually(`${id} registered`, () => inObject(id, (state) => [state.storage.kv.get("directory.wanted"), state.storage.kv.get("directory.registered")]), ([wanted, done]) => wanted !== undefined && wanted === done);
 
 const MARK = "__evictionMarker";
 
@@ -112,6 +118,7 @@ describe("the idempotency alarm", () => {
     const key = newId("key");
     await call(id, "increment", { by: 1 }, { "idempotency-key": key });
     await call(id, "increment", { by: 1 });
+    await registered(id);
     const now = Date.now();
     await inObject(id, (state) => {
       state.storage.sql.exec(
@@ -126,29 +133,35 @@ describe("the idempotency alarm", () => {
     expect(rows.map((row) => row.key)).not.toContain("expired");
     expect(rows.map((row) => row.origin).sort()).toEqual(["client", "platform"]);
     const alarm = await inObject(id, (state) => state.storage.getAlarm());
+    // The platform key's record expires in a minute, before the directory refresh is due.
     expect(alarm).toBe(Math.min(...rows.map((row) => row.expires_at)));
     expect(alarm).toBeGreaterThan(now);
     expect((await call(id, "increment", { by: 1 }, { "idempotency-key": key })).headers.get("idempotent-replayed")).toBe("true");
   });
 
-  it("leaves no alarm once every record has expired and been pruned", async () => {
+  it("leaves only the directory refresh once every record has expired and been pruned", async () => {
     const id = newId();
     await spawn("counter", id);
     await call(id, "increment", { by: 1 }, { "idempotency-key": newId("key") });
     await inObject(id, (state) => state.storage.sql.exec("UPDATE idempotency SET expires_at = ?", Date.now() - 1));
+    const before = Date.now();
     expect(await runDurableObjectAlarm(agentStub(id))).toBe(true);
     expect(await idempotencyRows(id)).toEqual([]);
-    expect(await inObject(id, (state) => state.storage.getAlarm())).toBeNull();
+    const alarm = await inObject(id, (state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThanOrEqual(before + DIRECTORY_REFRESH_MS);
+    expect(alarm).toBeLessThanOrEqual(Date.now() + DIRECTORY_REFRESH_MS);
     expect((await view(id)).state).toEqual({ value: 1 });
   });
 
   it("is re-armed from stored deadlines when an object restarts without one", async () => {
     const id = newId();
     await spawn("counter", id);
-    await call(id, "increment", { by: 1 }, { "idempotency-key": newId("key") });
+    await call(id, "increment", { by: 1 });
+    await registered(id);
     await inObject(id, (state) => state.storage.deleteAlarm());
     await evictAndCheck(id);
     const [row] = await idempotencyRows(id);
+    // The platform key's record expires in a minute, before the directory refresh is due.
     expect(await inObject(id, (state) => state.storage.getAlarm())).toBe(row!.expires_at);
   });
 });

@@ -116,6 +116,8 @@ export const routeCases = (f: Fixture): RouteCase[] => {
       capability: "agents:spawn:counter",
       resource: `agent/counter/${f.spawnId}`,
     },
+    { route: "GET /v1/agents", method: "GET", path: "/v1/agents?type=counter", capability: "agents:list:counter", resource: "agents/counter" },
+    on("POST /v1/discovery/query", "POST", "/v1/discovery/query", "discovery:query", { type: "counter" }, "discovery"),
     on("GET /v1/agents/{id}", "GET", agent, "agents:read:counter"),
     on("POST /v1/agents/{id}/actions/{action}", "POST", `${agent}/actions/increment`, "agents:call:counter.increment", { by: 1 }),
     on("POST /v1/agents/{id}/pause", "POST", `${agent}/pause`, "agents:manage:counter"),

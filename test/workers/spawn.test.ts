@@ -26,6 +26,8 @@ describe("POST /v1/agents", () => {
       counters: { calls: 0, failures: 0, lastError: null },
       breaker: { state: "closed", failures: 0, retryAfterMs: null },
       outbox: { pending: 0 },
+      labels: {},
+      placement: { locationHint: null, jurisdiction: null },
     });
     expect(await view(id)).toEqual(reply.body);
   });

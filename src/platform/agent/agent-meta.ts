@@ -2,6 +2,8 @@
 // version, lifecycle status, counters and the circuit breaker, plus how it came to
 // exist. Stored as one record; `agentView` is the public shape `GET` answers with,
 // `agentSummary` what a caller who may not read the agent is told of it.
+import type { Labels } from "../discovery/labels.ts";
+import { NO_PLACEMENT, type Placement } from "../discovery/placement.ts";
 import type { BreakerSnapshot } from "../resilience/circuit-breaker.ts";
 import type { Problem } from "../problem.ts";
 import { isoTime as iso } from "../time.ts";
@@ -28,6 +30,9 @@ export type AgentMeta = {
   counters: { calls: number; failures: number; lastError: LastError | null };
   breaker: BreakerSnapshot;
   origin: AgentOrigin;
+  /** Given at spawn; absent in records written before labels existed. */
+  labels?: Labels;
+  placement?: Placement;
 };
 
 export type AgentView = {
@@ -43,6 +48,8 @@ export type AgentView = {
   counters: { calls: number; failures: number; lastError: (Omit<LastError, "at"> & { at: string }) | null };
   breaker: { state: BreakerSnapshot["state"]; failures: number; retryAfterMs: number | null };
   outbox: { pending: number };
+  labels: Labels;
+  placement: Placement;
 };
 
 /** What a spawn or restore answers a caller who may not read the agent (no agents:read:<type>). */
@@ -72,6 +79,8 @@ export const agentView = (
   },
   breaker,
   outbox: { pending: outboxPending },
+  labels: meta.labels ?? {},
+  placement: meta.placement ?? NO_PLACEMENT,
 });
 
 export const lastErrorFrom = (problem: Problem, at: number): LastError => ({

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { idSchema, idempotencyKeySchema } from "../ids.ts";
 import { checkpointSchema } from "./checkpoint.ts";
+import { labelsSchema } from "../discovery/labels.ts";
+import { placementSchema } from "../discovery/placement.ts";
 
 export const agentAddressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
 export type AgentAddress = z.output<typeof agentAddressSchema>;
@@ -10,6 +12,8 @@ export type AgentAddress = z.output<typeof agentAddressSchema>;
 export const spawnRequestSchema = z.strictObject({
   type: z.string().min(1).max(64),
   state: z.unknown().optional(),
+  labels: labelsSchema.optional(),
+  placement: placementSchema.optional(),
 });
 export type SpawnRequest = z.input<typeof spawnRequestSchema>;
 

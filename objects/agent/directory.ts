@@ -1,0 +1,114 @@
+// An agent's entry in its tenant's directory (objects/directory): registered after each
+// status change (spawn, restore, pause, resume, stop, start, fail), when the object
+// starts, and on every alarm (at least every 10 minutes, with its load figures), and
+// removed when the agent is deleted. Registration is off the critical path: it runs
+// after the change has committed (waitUntil), and a durable backstop makes it happen:
+// `directory.wanted` counts the changes to report, `directory.registered` the last one
+// a shard acknowledged, and the alarm retries while they differ.
+import type { DirectoryShard } from "../directory/index.ts";
+import { typedStub } from "../durable/index.ts";
+import { type DirectoryEntry, nextRevision } from "../../src/platform/discovery/entry.ts";
+import { NO_PLACEMENT } from "../../src/platform/discovery/placement.ts";
+import { directoryShardName, shardCount, shardOf } from "../../src/platform/discovery/shards.ts";
+
+export { DIRECTORY_REFRESH_MS, DIRECTORY_RETRY_MS } from "../../src/platform/discovery/shards.ts";
+import { unwrap } from "../../src/platform/result.ts";
+import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
+import type { AgentCore } from "./core.ts";
+
+const WANTED = "directory.wanted";
+const REGISTERED = "directory.registered";
+
+export type AgentDirectory = {
+  /** A status change committed: count it durably, then report it in the background. */
+  changed(): void;
+  /** Sends the current entry (again); resolves once sent or failed, never rejects. */
+  register(): Promise<void>;
+  /** Whether a change is still unacknowledged. */
+  pending(): boolean;
+  /** Removes the agent's entry (after its storage was deleted); failures are left to the shard's expiry. */
+  unregister(meta: AgentMeta): Promise<void>;
+};
+
+export const createAgentDirectory = (
+  core: AgentCore,
+  storage: DurableObjectStorage,
+  env: Pick<Env, "DIRECTORY" | "JIDO_DIRECTORY_SHARDS">,
+  waitUntil: (promise: Promise<unknown>) => void,
+): AgentDirectory => {
+  const { kv } = storage;
+  let revision = 0;
+  let sending: Promise<void> | null = null;
+  let again = false;
+
+  const shardFor = (tenant: string, id: string) => {
+    const k = shardOf(id, shardCount(env.JIDO_DIRECTORY_SHARDS));
+    return typedStub<DirectoryShard>(env.DIRECTORY.get(env.DIRECTORY.idFromName(directoryShardName(tenant, k))));
+  };
+
+  const entryOf = (meta: AgentMeta): DirectoryEntry => {
+    const now = core.deps.now();
+    revision = nextRevision(revision, now);
+    const bulkhead = core.guards?.bulkhead.stats() ?? { active: 0, queued: 0 };
+    return {
+      id: meta.id,
+      type: meta.type,
+      version: meta.version,
+      capabilities: core.guards?.definition.capabilities ?? {},
+      labels: meta.labels ?? {},
+      placement: meta.placement ?? NO_PLACEMENT,
+      status: meta.status,
+      breaker: core.guards?.breaker.snapshot().state ?? meta.breaker.state,
+      load: core.load.figures(now, { inFlight: bulkhead.active, queueLength: bulkhead.queued }),
+      createdAt: meta.createdAt,
+      reportedAt: now,
+      revision,
+    };
+  };
+
+  const sendOnce = async (): Promise<void> => {
+    const meta = core.meta;
+    if (!meta) return;
+    const wanted = kv.get<number>(WANTED) ?? 0;
+    try {
+      unwrap(await shardFor(meta.tenant, meta.id).register(entryOf(meta)));
+      // Not for an agent deleted meanwhile: that would write storage back.
+      if (core.meta && (kv.get<number>(REGISTERED) ?? 0) < wanted) kv.put(REGISTERED, wanted);
+    } catch (error) {
+      core.deps.log.warn("directory registration failed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  const register = (): Promise<void> => {
+    if (sending) {
+      again = true;
+      return sending;
+    }
+    sending = (async () => {
+      do {
+        again = false;
+        await sendOnce();
+      } while (again);
+    })().finally(() => {
+      sending = null;
+    });
+    return sending;
+  };
+
+  return {
+    changed() {
+      kv.put(WANTED, (kv.get<number>(WANTED) ?? 0) + 1);
+      waitUntil(register());
+    },
+    register,
+    pending: () => (kv.get<number>(WANTED) ?? 0) > (kv.get<number>(REGISTERED) ?? 0),
+    async unregister(meta) {
+      revision = nextRevision(revision, core.deps.now());
+      try {
+        unwrap(await shardFor(meta.tenant, meta.id).unregister({ id: meta.id, revision }));
+      } catch (error) {
+        core.deps.log.warn("directory unregistration failed", { error: error instanceof Error ? error.message : String(error) });
+      }
+    },
+  };
+};

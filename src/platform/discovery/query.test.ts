@@ -1,0 +1,66 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { DirectoryEntry } from "./entry.ts";
+import type { LocationHint } from "./placement.ts";
+import { answerShard, decide, discoveryQuerySchema, TIERS } from "./query.ts";
+import type { Near } from "./score.ts";
+import { entry } from "./entry-fixture.ts";
+
+const near: Near = { locationHint: "weur", jurisdiction: null };
+const shardQuery = { constraints: {}, limit: 10, near };
+const placed = (id: string, locationHint: LocationHint | null): DirectoryEntry => entry({ id, placement: { locationHint, jurisdiction: null } });
+
+describe("adaptive discovery", () => {
+  const shards = [
+    answerShard([placed("a", "weur"), placed("b", "eeur")], shardQuery),
+    answerShard([placed("c", "eeur"), placed("d", "enam"), placed("e", null)], shardQuery),
+  ];
+
+  it("stays local when the local tier has min_count matches", () => {
+    const answer = decide(shards, { strategy: "adaptive", min_count: 1, limit: 10 }, near);
+    expect(answer).toMatchObject({ tier: "local", matched: 1, satisfied: true, counts: { local: 1, regional: 3, global: 5 } });
+    expect(answer.items.map((item) => item.agent.id)).toEqual(["a"]);
+  });
+
+  it("widens to regional, then global, until min_count is met", () => {
+    expect(decide(shards, { strategy: "adaptive", min_count: 2, limit: 10 }, near)).toMatchObject({ tier: "regional", matched: 3, satisfied: true });
+    const global = decide(shards, { strategy: "adaptive", min_count: 4, limit: 10 }, near);
+    expect(global).toMatchObject({ tier: "global", matched: 5, satisfied: true });
+    expect(global.items[0]?.agent.id).toBe("a");
+  });
+
+  it("says when even the global tier does not meet min_count", () => {
+    expect(decide(shards, { strategy: "adaptive", min_count: 6, limit: 10 }, near)).toMatchObject({ strategy: "adaptive", tier: "global", matched: 5, satisfied: false });
+  });
+
+  it("keeps a fixed strategy's tier, satisfied or not", () => {
+    expect(decide(shards, { strategy: "local", min_count: 2, limit: 10 }, near)).toMatchObject({ tier: "local", matched: 1, satisfied: false });
+    expect(decide(shards, { strategy: "global", min_count: 1, limit: 2 }, near).items).toHaveLength(2);
+  });
+
+  it("picks the narrowest tier with enough matches, and merging shards equals one shard over everything", () => {
+    const hints = fc.constantFrom<LocationHint | null>(null, "weur", "eeur", "enam", "apac");
+    fc.assert(
+      fc.property(fc.array(fc.array(hints, { maxLength: 6 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 10 }), (layout, min) => {
+        let n = 0;
+        const perShard = layout.map((shard) => shard.map((hint) => placed(`x${n++}`, hint)));
+        const answer = decide(perShard.map((entries) => answerShard(entries, { ...shardQuery, limit: 30 })), { strategy: "adaptive", min_count: min, limit: 30 }, near);
+        const whole = decide([answerShard(perShard.flat(), { ...shardQuery, limit: 30 })], { strategy: "adaptive", min_count: min, limit: 30 }, near);
+        expect(answer).toEqual(whole);
+        const counts = TIERS.map((tier) => answer.counts[tier]);
+        expect(counts[0]! <= counts[1]! && counts[1]! <= counts[2]!).toBe(true);
+        const narrowest = counts.findIndex((count) => count >= min);
+        expect(answer.tier).toBe(TIERS[narrowest === -1 ? 2 : narrowest]);
+      }),
+    );
+  });
+});
+
+describe("the query schema", () => {
+  it("takes the documented input with defaults and refuses unknown strategies and fields", () => {
+    expect(discoveryQuerySchema.parse({ capability: "processing" })).toMatchObject({ constraints: {}, min_count: 1, strategy: "adaptive", limit: 10 });
+    expect(discoveryQuerySchema.safeParse({ strategy: "cluster" }).success).toBe(false);
+    expect(discoveryQuerySchema.safeParse({ capability: { name: "x", extra: 1 } }).success).toBe(false);
+    expect(discoveryQuerySchema.safeParse({ constraints: { region: { min: "a" } } }).success).toBe(false);
+  });
+});

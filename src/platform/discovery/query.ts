@@ -1,0 +1,95 @@
+// `POST /v1/discovery/query`: the request, what each directory shard answers, and the
+// Worker's decision over their answers. Each shard scores its matches and answers, per
+// tier (local, regional, global; each contains the one before), how many matched and
+// its best `limit`. The Worker adds the counts and merges the best of the tier the
+// strategy picks. `adaptive` widens as the seed's `discover_adaptive` does: local if
+// it has `min_count` matches, else regional, else global (and says whether even that
+// met `min_count`).
+import { z } from "zod";
+import { constraintsSchema } from "../security/constraints.ts";
+import { type DirectoryEntry, entryView, type EntryView } from "./entry.ts";
+import { JURISDICTIONS, LOCATION_HINTS } from "./placement.ts";
+import { byScore, capabilityRequirementSchema, matchEntry, type Near, type Scored, type ScoreParts, tierOf } from "./score.ts";
+
+export const STRATEGIES = ["local", "regional", "global", "adaptive"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export const TIERS = ["local", "regional", "global"] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const discoveryQuerySchema = z.strictObject({
+  type: z.string().min(1).max(64).optional(),
+  capability: capabilityRequirementSchema.optional(),
+  constraints: constraintsSchema.default({}),
+  min_count: z.number().int().min(1).max(100).default(1),
+  strategy: z.enum(STRATEGIES).default("adaptive"),
+  limit: z.number().int().min(1).max(100).default(10),
+  near: z
+    .strictObject({ locationHint: z.enum(LOCATION_HINTS).optional(), jurisdiction: z.enum(JURISDICTIONS).optional() })
+    .optional(),
+});
+export type DiscoveryQuery = z.output<typeof discoveryQuerySchema>;
+
+/** What a shard is asked: the query's filters and where the caller is. */
+export const shardQuerySchema = z.strictObject({
+  type: z.string().min(1).max(64).optional(),
+  capability: capabilityRequirementSchema.optional(),
+  constraints: constraintsSchema,
+  limit: z.number().int().min(1).max(100),
+  near: z.strictObject({ locationHint: z.enum(LOCATION_HINTS).nullable(), jurisdiction: z.enum(JURISDICTIONS).nullable() }),
+});
+export type ShardQuery = z.input<typeof shardQuerySchema>;
+
+export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
+
+/** A shard's answer over its entries: per tier, the number of matches and the best `limit`. */
+export const answerShard = (entries: Iterable<DirectoryEntry>, query: z.output<typeof shardQuerySchema>): ShardAnswer => {
+  const tiers = TIERS.map(() => ({ count: 0, best: [] as Scored[] }));
+  for (const entry of entries) {
+    const scored = matchEntry(entry, query, query.near);
+    if (!scored) continue;
+    // Tiers nest: a local match is also regional and global.
+    for (let t = tierOf(entry, query.near); t < TIERS.length; t++) {
+      const tier = tiers[t];
+      if (!tier) continue;
+      tier.count++;
+      tier.best.push(scored);
+    }
+  }
+  for (const tier of tiers) tier.best = tier.best.sort(byScore).slice(0, query.limit);
+  return { tiers };
+};
+
+export type DiscoveryMatch = { agent: EntryView; score: number; parts: ScoreParts };
+
+export type DiscoveryAnswer = {
+  strategy: Strategy;
+  /** The tier the matches come from: the strategy's, or where `adaptive` stopped widening. */
+  tier: Tier;
+  near: Near;
+  min_count: number;
+  /** Matches in the tier (may exceed the items listed, which are at most `limit`). */
+  matched: number;
+  satisfied: boolean;
+  /** Matches per tier, for every tier: what widening would find. */
+  counts: Record<Tier, number>;
+  items: DiscoveryMatch[];
+};
+
+/** Picks the tier and merges the shards' best of it. */
+export const decide = (answers: readonly ShardAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer => {
+  const counts = TIERS.map((_, t) => answers.reduce((sum, answer) => sum + (answer.tiers[t]?.count ?? 0), 0));
+  const enough = counts.findIndex((count) => count >= query.min_count);
+  const chosen = query.strategy === "adaptive" ? (enough === -1 ? TIERS.length - 1 : enough) : TIERS.indexOf(query.strategy);
+  const best = answers.flatMap((answer) => answer.tiers[chosen]?.best ?? []).sort(byScore).slice(0, query.limit);
+  const matched = counts[chosen] ?? 0;
+  return {
+    strategy: query.strategy,
+    tier: TIERS[chosen] ?? "global",
+    near,
+    min_count: query.min_count,
+    matched,
+    satisfied: matched >= query.min_count,
+    counts: { local: counts[0] ?? 0, regional: counts[1] ?? 0, global: counts[2] ?? 0 },
+    items: best.map(({ entry, score, parts }) => ({ agent: entryView(entry), score, parts })),
+  };
+};

@@ -1,0 +1,34 @@
+// Which directory shard holds an agent's entry: a tenant's entries are spread over N
+// shard objects (`directory/<tenant>/<k>`) by a hash of the agent id, so no one object
+// takes every registration and listing of a large tenant. N comes from the deployment
+// (`JIDO_DIRECTORY_SHARDS`); changing it re-homes entries within one refresh period
+// (agents re-register every 10 minutes), and the old shard's copies expire.
+export const DEFAULT_DIRECTORY_SHARDS = 8;
+
+/** How often an agent refreshes its entry (and its load figures) when nothing changes. */
+export const DIRECTORY_REFRESH_MS = 10 * 60_000;
+/** How soon an agent's alarm retries a registration no shard acknowledged. */
+export const DIRECTORY_RETRY_MS = 5_000;
+/** An entry nobody refreshed for three periods is dropped by its shard. */
+export const ENTRY_EXPIRY_MS = 3 * DIRECTORY_REFRESH_MS;
+export const MAX_DIRECTORY_SHARDS = 64;
+
+/** The shard count from the deployment's var: an integer 1-64, else the default. */
+export const shardCount = (value: string | undefined): number => {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_DIRECTORY_SHARDS ? n : DEFAULT_DIRECTORY_SHARDS;
+};
+
+/** FNV-1a over the id's UTF-16 code units: stable, cheap, and spread enough for ids. */
+const fnv1a = (text: string): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+};
+
+export const shardOf = (agentId: string, shards: number): number => fnv1a(agentId) % shards;
+
+export const directoryShardName = (tenant: string, shard: number): string => `directory/${tenant}/${shard}`;
