@@ -13,5 +13,6 @@ export type Coordinator = InstanceType<typeof Coordinator>;
 export { EventBus, EventStream } from "../objects/events/index.ts";
 export { WorkflowRegistry } from "../objects/workflow/index.ts";
 export { RateLimiter } from "../objects/limits/index.ts";
+export { Revocations } from "../objects/security/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });

@@ -15,5 +15,6 @@ export const Coordinator = defineCoordinator(registry);
 export { EventBus, EventStream } from "../../objects/events/index.ts";
 export { WorkflowRegistry } from "../../objects/workflow/index.ts";
 export { RateLimiter } from "../../objects/limits/index.ts";
+export { Revocations } from "../../objects/security/index.ts";
 
 export default createApp({ registry, workflows: builtinWorkflows });
