@@ -16,6 +16,7 @@ import { subscriptionRoutes } from "./api/subscriptions.ts";
 import { workflowRoutes } from "./api/workflows.ts";
 import { runRoutes } from "./api/runs.ts";
 import { directoryRoutes } from "./api/directory.ts";
+import { revocationRoutes } from "./api/revocations.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -58,7 +59,7 @@ export const createApp = (options: AppOptions) => {
   app.onError(errorHandler(deps.log));
   app.use("*", requestId());
   app.use("*", secureHeaders(API_SECURITY_HEADERS));
-  app.use("/v1/*", authenticate(deps.log));
+  app.use("/v1/*", authenticate(deps.log, deps.telemetry));
   app.use("/v1/*", rateLimit(deps.telemetry));
   app.use("/v1/*", limitBody((path) => (path.endsWith("/restore") ? LIMITS.restoreRequestBytes : LIMITS.requestBytes)));
   // CloudEvents binary mode: the body is the event's data, of any media type.
@@ -75,6 +76,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", subscriptionRoutes(deps));
   app.route("/", workflowRoutes(deps));
   app.route("/", runRoutes(deps));
+  app.route("/", revocationRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

@@ -14,5 +14,6 @@ export { EventBus, EventStream } from "../objects/events/index.ts";
 export { WorkflowRegistry } from "../objects/workflow/index.ts";
 export { RateLimiter } from "../objects/limits/index.ts";
 export { DirectoryShard } from "../objects/directory/index.ts";
+export { Revocations } from "../objects/security/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });

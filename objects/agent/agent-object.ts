@@ -25,6 +25,7 @@ import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, requireAuthorized, viewOf } from "./core.ts";
 import { auditSink } from "../durable/index.ts";
+import { revocationCheck } from "../security/index.ts";
 import { agentCaller } from "./peers.ts";
 import { drainAgentOutbox } from "./outbox.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
@@ -66,7 +67,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       };
       const audit = auditSink(env.STREAMS, telemetry);
       this.#core = createCore(createAgentStore(ctx.storage), registry, deps, (at) => void ctx.storage.setAlarm(at), audit);
-      this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry);
+      this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry, revocationCheck(env.REVOCATIONS, telemetry));
       this.#core.onOutbox = () => {
         // The alarm is the durable backstop; the immediate drain is the fast path.
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);

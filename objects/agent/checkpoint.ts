@@ -14,6 +14,7 @@ import { type AgentCore, agentCapability, agentResource, authorize, deny, requir
 import { createAgent } from "./lifecycle.ts";
 import { insertGrants, listGrants } from "./grants.ts";
 import { grantView, mayDelegate } from "../../src/platform/security/grants.ts";
+import { clampExpiry, delegationBound, delegatorOf } from "../../src/platform/security/delegation.ts";
 import { isoTime as iso } from "../../src/platform/time.ts";
 import { publishRequirements } from "../../src/platform/events/publish-access.ts";
 
@@ -70,10 +71,19 @@ export const restoreAgent = async (
   }
   const resource = agentResource({ type: definition.name, id: address.id });
   await authorize(core, caller, agentCapability("restore", definition.name), resource);
-  // Restoring grants gives them: the restorer must hold each, as for POST .../grants.
-  for (const grant of checkpoint.grants) {
-    const wanted = { name: grant.name, constraints: grant.constraints, expiresAt: grant.expiresAt === null ? null : Date.parse(grant.expiresAt) };
-    if (!mayDelegate(caller, wanted, core.deps.now())) {
+  // Restoring grants gives them: the restorer must hold each, as for POST .../grants,
+  // and they become the restorer's delegations (expiry clamped to its token, revoked with it).
+  const restoredAt = core.deps.now();
+  const bound = delegationBound(caller, restoredAt);
+  const delegator = delegatorOf(caller, restoredAt);
+  const grants = checkpoint.grants.map((grant) => ({
+    ...grant,
+    expiresAt: clampExpiry(grant.expiresAt === null ? null : Date.parse(grant.expiresAt), bound),
+    createdAt: Date.parse(grant.createdAt),
+    delegator,
+  }));
+  for (const grant of grants) {
+    if (!mayDelegate(caller, grant, restoredAt)) {
       await deny(core, caller, grant.name, `a checkpoint can only carry grants the restoring caller holds itself (restoring agent '${address.id}')`, resource);
     }
   }
@@ -94,14 +104,7 @@ export const restoreAgent = async (
     }
     // Grants first: until the meta record exists the agent does not, so a crash in
     // between leaves nothing visible and a repeated restore rewrites the same rows.
-    insertGrants(
-      core.store.sql,
-      checkpoint.grants.map((grant) => ({
-        ...grant,
-        expiresAt: grant.expiresAt === null ? null : Date.parse(grant.expiresAt),
-        createdAt: Date.parse(grant.createdAt),
-      })),
-    );
+    insertGrants(core.store.sql, grants);
     const now = core.deps.now();
     const meta = await createAgent(core, address, definition, {
       state,

@@ -1,9 +1,11 @@
 // The capability grants an agent holds: granted, revoked and listed over RPC, stored in
-// the agent's SQLite, and carried as the agent's credentials when it calls another agent.
+// the agent's SQLite with the token that gave each (so revoking that token or its
+// subject voids them), and carried as the agent's credentials when it calls another agent.
 import { type AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import type { AgentAddress } from "../../src/platform/agent/rpc.ts";
 import { conflict, notFound } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
+import type { Delegator } from "../../src/platform/security/delegation.ts";
 import { grantRequestSchema, type GrantRequest, type GrantView, grantView, mayDelegate, newGrant, type StoredGrant } from "../../src/platform/security/grants.ts";
 import { cursorKey, type Page, pageOfRows } from "../../src/platform/pagination.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
@@ -12,11 +14,23 @@ import { type AgentCore, agentResource, deny, requireAuthorized } from "./core.t
 /** An agent holds at most this many grants. */
 export const GRANT_LIMIT = 1_000;
 
-type GrantRow = { id: string; name: string; constraints: string; granted_by: string; expires_at: number | null; created_at: number };
+type GrantRow = {
+  id: string;
+  name: string;
+  constraints: string;
+  granted_by: string;
+  expires_at: number | null;
+  created_at: number;
+  delegator: string | null;
+};
 
 const ensureTable = (sql: SqlStorage): void => {
   sql.exec(`CREATE TABLE IF NOT EXISTS grants (id TEXT PRIMARY KEY, name TEXT NOT NULL, constraints TEXT NOT NULL,
-    granted_by TEXT NOT NULL, expires_at INTEGER, created_at INTEGER NOT NULL)`);
+    granted_by TEXT NOT NULL, expires_at INTEGER, created_at INTEGER NOT NULL, delegator TEXT)`);
+  // Tables made before grants recorded their delegator gain the column (null: see legacyDelegator).
+  if (!sql.exec<{ name: string }>("PRAGMA table_info(grants)").toArray().some((column) => column.name === "delegator")) {
+    sql.exec("ALTER TABLE grants ADD COLUMN delegator TEXT");
+  }
 };
 
 const fromRow = (row: GrantRow): StoredGrant => ({
@@ -26,6 +40,7 @@ const fromRow = (row: GrantRow): StoredGrant => ({
   grantedBy: row.granted_by,
   expiresAt: row.expires_at,
   createdAt: row.created_at,
+  delegator: row.delegator === null ? null : (JSON.parse(row.delegator) as Delegator),
 });
 
 export const listGrants = (sql: SqlStorage): StoredGrant[] => {
@@ -37,8 +52,8 @@ export const insertGrants = (sql: SqlStorage, grants: readonly StoredGrant[]): v
   ensureTable(sql);
   for (const g of grants) {
     sql.exec(
-      "INSERT OR REPLACE INTO grants (id, name, constraints, granted_by, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      g.id, g.name, JSON.stringify(g.constraints), g.grantedBy, g.expiresAt, g.createdAt,
+      "INSERT OR REPLACE INTO grants (id, name, constraints, granted_by, expires_at, created_at, delegator) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      g.id, g.name, JSON.stringify(g.constraints), g.grantedBy, g.expiresAt, g.createdAt, g.delegator === null ? null : JSON.stringify(g.delegator),
     );
   }
 };
@@ -52,12 +67,12 @@ export const grantCapability = async (core: AgentCore, address: AgentAddress, ca
   const request = parseOrProblem(grantRequestSchema, raw);
   const sql = core.store.sql;
   const now = core.deps.now();
-  const wanted = { name: request.name, constraints: request.constraints, expiresAt: request.expires_at ? Date.parse(request.expires_at) : null };
-  if (!mayDelegate(caller, wanted, now)) {
+  // Its expiry is already clamped to the caller's token (unless it may delegate durably).
+  const grant = newGrant(request, caller, `grt_${core.deps.newId().replaceAll("-", "")}`, now);
+  if (!mayDelegate(caller, grant, now)) {
     await deny(core, caller, request.name, `a caller can only grant capabilities it holds itself, with their constraints and expiry (granting to agent '${meta.id}')`, agentResource(meta));
   }
   if (listGrants(sql).length >= GRANT_LIMIT) throw conflict(`Agent '${meta.id}' already holds ${GRANT_LIMIT} grants; revoke some first.`);
-  const grant = newGrant(request, caller, `grt_${core.deps.newId().replaceAll("-", "")}`, now);
   insertGrants(sql, [grant]);
   return grantView(grant);
 };

@@ -6,6 +6,8 @@
 // at most JIDO_MAX_STREAMS_PER_TENANT streams of its own: registering one more is refused
 // (409 `stream-limit`) before its first event is stored; the platform's streams do not
 // count, so denials, run transitions and dead letters are always written.
+// A subscription acts for its creator's token: it expires with it (unless the token held
+// `delegate:durable`), and stops when the token or its subject is revoked.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
@@ -15,6 +17,7 @@ import {
   type SubscriptionRequest,
   subscriptionRequestSchema,
   type SubscriptionStreamStatus,
+  type Suspension,
 } from "../../src/platform/events/subscription.ts";
 import { newWebhookSecret } from "../../src/platform/events/webhook-signature.ts";
 import { isReservedStream } from "../../src/platform/events/reserved-streams.ts";
@@ -24,15 +27,27 @@ import { cursorKey, type Page, pageOfRows, paginationQuery, type PaginationQuery
 import { conflict, notFound } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
+import { delegationBound } from "../../src/platform/security/delegation.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { typedStub } from "../durable/index.ts";
+import { revocationCheck } from "../security/index.ts";
+import { suspensionOf } from "./suspension.ts";
 
 const tenantSchema = z.strictObject({ tenant: idSchema });
 export type TenantAddress = z.input<typeof tenantSchema>;
 
-export type SubscriptionView = Omit<SubscriptionRecord, "caller" | "secret" | "createdAt" | "spec"> &
-  SubscriptionRecord["spec"] & { createdBy: string; createdAt: string; streams: SubscriptionStreamStatus[]; secret?: string };
+export type SubscriptionView = Omit<SubscriptionRecord, "caller" | "secret" | "createdAt" | "spec" | "expiresAt"> &
+  SubscriptionRecord["spec"] & {
+    createdBy: string;
+    createdAt: string;
+    /** When it stops delivering: its creator's token's expiry (null: never). */
+    expiresAt: string | null;
+    /** Why it delivers nothing whatever its status, or null. */
+    suspended: Suspension | null;
+    streams: SubscriptionStreamStatus[];
+    secret?: string;
+  };
 
 /** Dead-letter streams only deliver to subscriptions that name them, so failures cannot loop. */
 const appliesTo = (record: SubscriptionRecord, stream: string): boolean =>
@@ -82,12 +97,14 @@ export class EventBus extends DurableObject<Env> {
         callDurable("bus.subscription_status", () => this.#stream(record.tenant, name).subscriptionStatus({ tenant: record.tenant, stream: name }, record.id), this.#telemetry),
       ),
     );
-    const { caller, secret, createdAt, spec, ...rest } = record;
+    const { caller, secret, createdAt, spec, expiresAt, ...rest } = record;
     return {
       ...rest,
       ...spec,
       createdBy: caller.kind === "principal" ? caller.subject : `agent:${caller.id}`,
       createdAt: new Date(createdAt).toISOString(),
+      expiresAt: expiresAt === undefined || expiresAt === null ? null : new Date(expiresAt).toISOString(),
+      suspended: await suspensionOf(revocationCheck(this.env.REVOCATIONS, this.#telemetry), record, Date.now()),
       streams: statuses.filter((status): status is SubscriptionStreamStatus => status !== null),
       ...(withSecret && secret ? { secret } : {}),
     };
@@ -128,6 +145,7 @@ export class EventBus extends DurableObject<Env> {
         await this.#push(record);
         return { created: false, subscription: await this.#view(record) };
       }
+      const now = Date.now();
       const record: SubscriptionRecord = {
         id,
         tenant,
@@ -135,7 +153,8 @@ export class EventBus extends DurableObject<Env> {
         caller,
         secret: spec.target.kind === "webhook" ? newWebhookSecret() : null,
         status: "active",
-        createdAt: Date.now(),
+        createdAt: now,
+        expiresAt: delegationBound(caller, now),
       };
       this.#sql.exec("INSERT INTO subscriptions (id, record) VALUES (?, ?)", id, JSON.stringify(record));
       await this.#push(record);

@@ -5,12 +5,14 @@
 // stream's from the deployment's variables, src/platform/events/retention.ts), and the
 // live tail. Decisions live in src/platform/events; delivery in stream-delivery.ts; the
 // tail in stream-tail.ts.
+// Live subscriptions are pushed here, when events are appended: at most once, to the
+// connections attached then, without a cursor (a push is not known to be received).
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import { type CloudEvent, eventInputSchema, MAX_EVENTS_PER_PUBLISH, streamNameSchema } from "../../src/platform/events/cloud-event.ts";
 import { busObjectName } from "../../src/platform/events/naming.ts";
-import { initialDelivery, startCursor } from "../../src/platform/events/delivery.ts";
+import { initialDelivery, startCursor, wants } from "../../src/platform/events/delivery.ts";
 import type { SubscriptionRecord, SubscriptionStreamStatus } from "../../src/platform/events/subscription.ts";
 import { idSchema } from "../../src/platform/ids.ts";
 import { problem, ProblemError } from "../../src/platform/problem.ts";
@@ -21,9 +23,11 @@ import { nextRetentionAt, platformRetention, type RetentionInput, retentionSchem
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { armEarliest, typedStub } from "../durable/index.ts";
+import { revocationCheck } from "../security/index.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
 import { acceptTailSocket, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
+import { suspensionOf } from "./suspension.ts";
 import { createAppendSignal } from "../../src/platform/events/append-signal.ts";
 import type { TailBatch } from "../../src/platform/events/sse.ts";
 import { idClaim, PLATFORM_PUBLISHER } from "../../src/platform/events/publish-access.ts";
@@ -76,6 +80,8 @@ export class EventStream extends DurableObject<Env> {
   readonly #appends = createAppendSignal();
   #sweeping: Promise<void> | null = null;
   #sweepAgain = false;
+  /** Live pushes, one append after another, so that connections see events in stream order. */
+  #livePushes: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -102,7 +108,35 @@ export class EventStream extends DurableObject<Env> {
       now: Date.now,
       random: Math.random,
       pushLive: (subscription, event) => pushToSubscription(this.ctx, subscription, event),
+      revocations: revocationCheck(this.env.REVOCATIONS, this.#telemetry),
     };
+  }
+
+  /**
+   * Pushes appended events (sequences `from`..`to`) to the connections attached to the
+   * live subscriptions that want them. A suspended subscription's connections are closed.
+   */
+  async #pushLive(settings: StreamSettings, from: number, to: number): Promise<void> {
+    const live = this.#store.subscriptions().filter((sub) => sub.spec.target.kind === "live" && sub.status === "active");
+    const attached = live.filter((sub) => this.ctx.getWebSockets(`sub:${sub.id}`).length > 0);
+    if (attached.length === 0) return;
+    const revocations = revocationCheck(this.env.REVOCATIONS, this.#telemetry);
+    const events = this.#store.read(from, to - from + 1, to).map((row) => ({ body: row.body, event: JSON.parse(row.body) as CloudEvent }));
+    for (const sub of attached) {
+      const suspended = await suspensionOf(revocations, sub, Date.now());
+      const sockets = this.ctx.getWebSockets(`sub:${sub.id}`);
+      if (suspended !== null) {
+        for (const ws of sockets) ws.close(1008, `subscription ${suspended}`);
+        continue;
+      }
+      let pushed = 0;
+      for (const { body, event } of events) {
+        if (!wants(sub.spec, event)) continue;
+        for (const ws of sockets) ws.send(body);
+        pushed += 1;
+      }
+      if (pushed > 0) this.#telemetry.emit("events.pushed_live", { count: pushed }, { tenant: settings.tenant, stream: settings.stream, subscription: sub.id });
+    }
   }
 
   /** Tells the tenant's bus this stream exists and takes the subscriptions that apply to it. */
@@ -185,6 +219,15 @@ export class EventStream extends DurableObject<Env> {
       await this.#arm(deliver ? now + 1_000 : null, current);
       if (deliver) this.ctx.waitUntil(this.#requestSweep(current));
       for (const ws of this.ctx.getWebSockets("tail")) pumpSocket(ws, this.#store);
+      const fresh = appended.filter((a) => !a.duplicate).map((a) => a.sequence);
+      if (fresh.length > 0) {
+        const [from, to] = [Math.min(...fresh), Math.max(...fresh)];
+        this.#livePushes = this.#livePushes.then(() => this.#pushLive(settings, from, to)).catch((error: unknown) => {
+          // At most once: a push that failed is not retried.
+          this.#telemetry.emit("events.live_push_failed", { count: 1 }, { tenant: settings.tenant, stream: settings.stream, error: error instanceof Error ? error.name : "unknown" });
+        });
+        this.ctx.waitUntil(this.#livePushes);
+      }
       this.#appends.notify();
       return appended;
     });

@@ -3,14 +3,19 @@
 // subscription wants, persisting the cursor after every step. A failure waits for its
 // backoff (the object's alarm brings it back); the last failure sends the event to the
 // subscription's dead-letter stream and delivery continues with the next event.
+// A subscription past its expiry, or whose creator's token was revoked, delivers
+// nothing (its cursor stays). Live subscriptions are not walked: they are pushed at
+// append time, at most once, without a cursor (event-stream.ts).
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
 import { type DeliveryState, delivered, failed, initialDelivery, skipped, startCursor, wants } from "../../src/platform/events/delivery.ts";
-import { deadLetterStream, type SubscriptionRecord } from "../../src/platform/events/subscription.ts";
+import { deadLetterStream, type SubscriptionRecord, subscriptionExpired } from "../../src/platform/events/subscription.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
 import { appendToStream } from "../durable/index.ts";
+import type { RevocationCheck } from "../security/index.ts";
 import { deliverEvent, type TargetContext } from "./delivery-targets.ts";
 import type { ReplayJob, StreamStore } from "./stream-store.ts";
+import { suspensionOf } from "./suspension.ts";
 
 const BATCH = 50;
 const SWEEP_BUDGET_MS = 5_000;
@@ -22,6 +27,7 @@ export type DeliveryContext = TargetContext & {
   streams: Env["STREAMS"];
   random: () => number;
   telemetry: Telemetry;
+  revocations: RevocationCheck;
 };
 
 /** A subscription's state on this stream, created at its start position on first sight. */
@@ -60,8 +66,9 @@ const walk = async (
   persist: (state: DeliveryState) => void,
   deadline: number,
 ): Promise<{ state: DeliveryState; dueAt: number | null }> => {
+  if (sub.status !== "active" || (await suspensionOf(ctx.revocations, sub, ctx.now())) !== null) return { state, dueAt: null };
   while (ctx.now() < deadline) {
-    if (sub.status !== "active") return { state, dueAt: null };
+    if (subscriptionExpired(sub, ctx.now())) return { state, dueAt: null };
     if (state.dueAt > ctx.now()) return { state, dueAt: state.dueAt };
     const rows = ctx.store.read(state.cursor + 1, BATCH, to);
     if (rows.length === 0) return { state, dueAt: null };
@@ -99,7 +106,7 @@ const walk = async (
 export const sweep = async (ctx: DeliveryContext): Promise<number | null> => {
   const deadline = ctx.now() + SWEEP_BUDGET_MS;
   const subscriptions = new Map(ctx.store.subscriptions().map((sub) => [sub.id, sub]));
-  const passes = [...subscriptions.values()].map(async (sub) => {
+  const passes = [...subscriptions.values()].filter((sub) => sub.spec.target.kind !== "live").map(async (sub) => {
     const state = deliveryStateOf(ctx, sub);
     const result = await walk(ctx, sub, state, `sub:${sub.id}`, Number.MAX_SAFE_INTEGER, (next) => ctx.store.putDelivery(next), deadline);
     return result.dueAt;

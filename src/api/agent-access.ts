@@ -21,7 +21,7 @@ export type AgentAccess = {
 /** The request's principal as a caller objects can check capabilities against. */
 export const principalCaller = (c: Context<AppEnv>): Caller => {
   const principal = c.get("principal");
-  return { kind: "principal", subject: principal.subject, tenant: principal.tenant, grants: principal.grants };
+  return { kind: "principal", subject: principal.subject, tenant: principal.tenant, grants: principal.grants, token: principal.token };
 };
 
 /**

@@ -1,11 +1,16 @@
 // Authentication of every /v1 request: `Authorization: Bearer <JWT>` verified with the
 // deployment's secret or JWKS. Establishes `principal` and `tenant` for the rest of the
 // request. Verified tokens are remembered briefly (never past their expiry) so a busy
-// client does not pay for signature checks on every request.
+// client does not pay for signature checks on every request. A revoked token (by its
+// `jti`, or by its subject) is refused; revocations are looked up through the isolate's
+// cache (objects/security), so one made elsewhere takes effect within 10 seconds.
 import type { MiddlewareHandler } from "hono";
+import { revocationCheck } from "../../objects/security/index.ts";
 import { problem, type ProblemError } from "../platform/problem.ts";
 import type { Principal } from "../platform/security/claims.ts";
-import { createVerifier, type Verifier, type VerifierConfig } from "../platform/security/tokens.ts";
+import { describeRevocation } from "../platform/security/revocation.ts";
+import { createVerifier, type Verifier, type VerifierConfig, VerifierConfigError } from "../platform/security/tokens.ts";
+import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { Logger } from "../platform/telemetry/logger.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 
@@ -25,7 +30,7 @@ const configOf = (env: Bindings): VerifierConfig => {
   return config;
 };
 
-export const authenticate = (log: Logger): MiddlewareHandler<AppEnv> => {
+export const authenticate = (log: Logger, telemetry: Telemetry): MiddlewareHandler<AppEnv> => {
   let verifier: { key: string; verify: Verifier } | null = null;
   const verified = new Map<string, { principal: Principal; until: number }>();
 
@@ -35,9 +40,11 @@ export const authenticate = (log: Logger): MiddlewareHandler<AppEnv> => {
       try {
         verifier = { key, verify: createVerifier(configOf(env)) };
       } catch (error) {
-        // Never open: without a usable key nothing is authenticated.
+        // Never open: without a usable key nothing is authenticated. The message names
+        // variables, never their values; anything else (a JWKS that is not JSON) says less.
         log.error("token verification is not configured", { message: error instanceof Error ? error.message : String(error) });
-        throw problem(503, "auth-not-configured", "Authentication is not configured", "The deployment has no usable token secret or JWKS.");
+        const why = error instanceof VerifierConfigError ? error.message : "JIDO_JWKS is not a JSON Web Key Set, or JIDO_JWKS_URL is not a URL";
+        throw problem(503, "auth-not-configured", "Authentication is not configured", `The deployment cannot verify tokens: ${why}.`);
       }
       verified.clear();
     }
@@ -59,8 +66,11 @@ export const authenticate = (log: Logger): MiddlewareHandler<AppEnv> => {
       principal = { principal: outcome.principal, until: Math.min(outcome.expiresAt, now + CACHE_MS) };
       verified.set(token, principal);
     }
+    const { tenant, subject, token: facts } = principal.principal;
+    const [revoked] = await revocationCheck(c.env.REVOCATIONS, telemetry)(tenant, [{ subject, jti: facts.jti, issuedAt: facts.issuedAt }]);
+    if (revoked) throw unauthorized(`The token was ${describeRevocation(revoked)}.`);
     c.set("principal", principal.principal);
-    c.set("tenant", principal.principal.tenant);
+    c.set("tenant", tenant);
     await next();
   };
 };

@@ -16,12 +16,18 @@ export const requireCapability = async (
   resource: string,
   context: Record<string, unknown> = {},
 ): Promise<void> => {
-  const caller = principalCaller(c);
-  const now = Date.now();
-  const outcome = checkCapability(caller.grants, capability, context, now);
+  const outcome = checkCapability(principalCaller(c).grants, capability, context, Date.now());
   if (outcome.ok) return;
-  await auditSink(c.env.STREAMS, telemetry)({ caller, capability, reason: outcome.reason, resource, at: now });
-  throw forbidden(capability, outcome.reason);
+  await deny(c, telemetry, capability, outcome.reason, resource);
+};
+
+/** Whether the request's principal holds `capability` (no audit: for choices, not denials). */
+export const holds = (c: Context<AppEnv>, capability: string): boolean => checkCapability(principalCaller(c).grants, capability, {}, Date.now()).ok;
+
+/** Records a denial on the audit stream, then answers 403 naming the capability that would have allowed it. */
+export const deny = async (c: Context<AppEnv>, telemetry: Telemetry, capability: string, reason: string, resource: string): Promise<never> => {
+  await auditSink(c.env.STREAMS, telemetry)({ caller: principalCaller(c), capability, reason, resource, at: Date.now() });
+  throw forbidden(capability, reason);
 };
 
 /**

@@ -2,6 +2,7 @@
 // info, retention, replay of a range into a subscription's target, and the live tail
 // (a WebSocket served by the stream object, or Server-Sent Events the Worker produces
 // from the stream's `follow` reads, so a client going away ends nothing but its own reads).
+// Only a live subscription's creator (or an admin) may attach to it.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CloudEvent } from "../platform/events/cloud-event.ts";
 import { streamNameSchema } from "../platform/events/cloud-event.ts";
@@ -11,7 +12,10 @@ import { retentionSchema } from "../platform/events/retention.ts";
 import { retentionRefusal } from "../platform/events/reserved-streams.ts";
 import { sseStream } from "../platform/events/sse.ts";
 import type { AppEnv } from "../env.ts";
-import { refuseByRule, requireCapability } from "./authorize.ts";
+import { ADMIN } from "../platform/security/capability-name.ts";
+import { mayAttach } from "../platform/events/subscription.ts";
+import { principalCaller } from "./agent-access.ts";
+import { deny, holds, refuseByRule, requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus, onStream, streamStub } from "./event-access.ts";
 import { json, jsonBody, problemResponses } from "./schemas.ts";
@@ -155,6 +159,10 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
       const query = c.req.valid("query");
       if (query.subscription) {
         const record = await onBus(c, telemetry, "record", (rpc, at) => rpc.record(at, query.subscription!));
+        // A live subscription's pushes are its owner's: nobody else attaches to take them.
+        if (!mayAttach(principalCaller(c), record, holds(c, ADMIN))) {
+          await deny(c, telemetry, ADMIN, `subscription '${record.id}' belongs to another principal; only its creator or an admin may attach to it`, `subscription/${record.id}`);
+        }
         if (record.spec.target.kind !== "live" || (record.spec.stream !== undefined && record.spec.stream !== stream)) {
           throw validationProblem([{ path: "query.subscription", message: `subscription '${record.id}' does not deliver this stream to live connections` }]);
         }

@@ -1,11 +1,12 @@
 // The live tail of a stream. WebSocket: events from `from` (default: what comes next),
 // at most WINDOW beyond the last `{"ack": <sequence>}`, then new events as they are
 // appended; anything but an ack closes the socket (1003). A socket attached to a `live`
-// subscription receives what the subscription matches. Server-Sent Events: `id:` /
+// subscription receives what the subscription matches as it is appended (at most once;
+// the subscription's cursor does not move). Server-Sent Events: `id:` /
 // `data:` frames from `from` or after Last-Event-ID, then new events.
 import { describe, expect, it } from "vitest";
 import { WINDOW } from "../../objects/events/stream-tail.ts";
-import { type Bus, busClient, event, eventually, publish, subscribe, subscription } from "./bus.ts";
+import { type Bus, busClient, event, eventually, info, publish, subscribe, subscription, sweepNow } from "./bus.ts";
 import { type Body, expectInvalid, expectProblem, toReply } from "./http.ts";
 
 type Tail = { ws: WebSocket; received: Body[]; closed: () => number | null };
@@ -59,15 +60,20 @@ describe("WebSocket tail", () => {
     from4.ws.close(1000, "done");
   });
 
-  it("feeds a live subscription's socket with the events it matches", async () => {
+  it("pushes a live subscription's matching events to its attached socket, at most once and without moving its cursor", async () => {
     const bus = await busClient();
     await publish(bus, orders(1));
     const sub = await subscribe(bus, { patterns: ["order.paid"], stream: "order", target: { kind: "live" } });
+    // Appended while nothing is attached: not kept for later, not retried, not dead-lettered.
+    await publish(bus, [event("order.paid", { n: 1 })]);
     const tail = await openSocket(bus, `?subscription=${sub.id}`);
-    await publish(bus, [event("order.created", { n: 1 }), event("order.paid", { n: 2 }), event("order.paid", { n: 3 })]);
+    await publish(bus, [event("order.created", { n: 2 }), event("order.paid", { n: 3 }), event("order.paid", { n: 4 })]);
     await eventually("two paid", async () => tail.received.length, (n) => n >= 2);
-    expect(tail.received.map((e) => [e.sequence, e.type, e.data.n])).toEqual([[3, "order.paid", 2], [4, "order.paid", 3]]);
-    expect((await eventually("delivered", () => subscription(bus, sub.id), (s) => s.streams[0]?.lag === 0)).streams[0]).toMatchObject({ cursor: 4, delivered: 2 });
+    await sweepNow(bus.tenant, "order");
+    expect(tail.received.map((e) => [e.sequence, e.type, e.data.n])).toEqual([[4, "order.paid", 3], [5, "order.paid", 4]]);
+    // The cursor stays where the subscription started: a push is not known to be received.
+    expect((await subscription(bus, sub.id)).streams[0]).toMatchObject({ cursor: 1, delivered: 0, deadLetters: 0, lastError: null });
+    expect((await info(bus, "order")).last).toBe(5);
     tail.ws.close(1000, "done");
   });
 

@@ -45,6 +45,7 @@ describe("GET /v1/openapi.json", () => {
       "/v1/runs/{id}/cancel": ["post"],
       "/v1/runs/{id}/events": ["post"],
       "/v1/discovery/query": ["post"],
+      "/v1/revocations": ["get", "post"],
     });
   });
 

@@ -1,14 +1,14 @@
 // Bad credentials for the authentication tests, and the suite that runs them against a
 // selection of the route table (split over files: the test harness slows down with
 // every request one workerd instance serves, so no file sends too many).
-import { SignJWT, UnsecuredJWT } from "jose";
+import { decodeJwt, SignJWT, UnsecuredJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Body } from "./http.ts";
 import { expectUnauthorized, request } from "./security.ts";
 import { type Fixture, fixtureState, makeFixture, type RouteCase, routeCases } from "./security-routes.ts";
 import { signToken } from "../../src/platform/security/tokens.ts";
 import { TEST_SECRET } from "./secret.ts";
-import { newTenant, tokenFor } from "./tokens.ts";
+import { adminOf, newTenant, tokenFor } from "./tokens.ts";
 
 export const OTHER_SECRET = "not-the-deployment-secret-0123456789abcdef";
 const encoder = new TextEncoder();
@@ -22,6 +22,16 @@ const without = (claims: Record<string, unknown>, name: string): Record<string, 
   Object.fromEntries(Object.entries(claims).filter(([key]) => key !== name));
 
 export type BadCredential = { name: string; authorization: string | null; token?: string };
+
+/** An admin token of `tenant` that works, then is revoked by its jti or by its subject (one made for this). */
+const revoked = async (tenant: string, by: "jti" | "sub"): Promise<string> => {
+  const subject = `revoked-${crypto.randomUUID()}`;
+  const token = await tokenFor({ tenant, subject, caps: ["admin"] });
+  expect((await request("GET", "/v1/agent-types", undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
+  const body = by === "jti" ? { jti: String(decodeJwt(token).jti) } : { sub: subject };
+  expect((await request("POST", "/v1/revocations", body, await adminOf(tenant))).status).toBe(201);
+  return token;
+};
 
 /** Every way a request can fail authentication; each claims admin of `tenant` where it can claim anything. */
 export const badCredentials = async (tenant: string): Promise<BadCredential[]> => {
@@ -40,6 +50,8 @@ export const badCredentials = async (tenant: string): Promise<BadCredential[]> =
     ["a token with caps that are not a list", await signed({ ...claims, caps: "admin" })],
     ["a tenant claim with a path separator", await signed({ ...claims, tenant: `${tenant}/other` })],
     ["a tenant claim that climbs out", await signed({ ...claims, tenant: "../other" })],
+    ["a token revoked by its jti", await revoked(tenant, "jti")],
+    ["a token whose subject was revoked", await revoked(tenant, "sub")],
   ];
   return [
     { name: "no token", authorization: null },

@@ -139,8 +139,10 @@ describe("granting", () => {
   it("refuses to pass on a constrained or expiring grant as a wider one", async () => {
     const { tenant, relay } = await setup();
     const later = new Date(Date.now() + 3600_000).toISOString();
+    // A token living past `later`: a grant asked without an expiry ends with the token (after `later`).
     const granter = await client({
       tenant,
+      ttlSeconds: 7200,
       caps: ["agents:grant:relay", { name: CALL, constraints: { maxBy: 10 } }, { name: "agents:read:counter", expires_at: later }],
     });
     expectForbidden(await granter.post(`/v1/agents/${relay}/grants`, { name: CALL }), CALL);

@@ -163,6 +163,8 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("GET /v1/runs/{id}", "GET", `/v1/runs/${f.runId}`, "runs:read", undefined, `runs/${f.runId}`),
     on("POST /v1/runs/{id}/events", "POST", `/v1/runs/${f.runId}/events`, `runs:signal:${f.workflow}`, { type: "fx.signal" }, `runs/${f.runId}`),
     on("POST /v1/runs/{id}/cancel", "POST", `/v1/runs/${f.runId}/cancel`, `runs:cancel:${f.workflow}`, undefined, `runs/${f.runId}`),
+    on("GET /v1/revocations", "GET", "/v1/revocations", "tokens:revoke", undefined, "revocations"),
+    on("POST /v1/revocations", "POST", "/v1/revocations", "tokens:revoke", { jti: "fx-no-such-token" }, "revocations"),
   ];
 };
 
@@ -180,8 +182,8 @@ export const documentedRoutes = async (): Promise<string[]> => {
 
 /**
  * What the fixture looks like to its tenant's admin: the agent and its grants, the
- * stream and its events, the subscription's definition and status, and the unused ids
- * still unused.
+ * stream and its events, the subscription's definition and status, the unused ids
+ * still unused, and the tenant's revocations.
  */
 export const fixtureState = async (f: Fixture): Promise<Body> => {
   const owner = await admin(f.tenant);
@@ -197,5 +199,6 @@ export const fixtureState = async (f: Fixture): Promise<Body> => {
     subscriptions: (await owner.get("/v1/subscriptions?limit=1000")).body.items.map((item: Body) => item.id),
     workflows: (await owner.get("/v1/workflows?limit=1000")).body.items.map((item: Body) => `${item.name}@${item.version}`),
     runs: (await owner.get("/v1/runs?limit=1000")).body.items.map((item: Body) => item.id),
+    revocations: (await owner.get("/v1/revocations?limit=1000")).body.items.map((item: Body) => `${item.kind}:${item.value}`),
   };
 };

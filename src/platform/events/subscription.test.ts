@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { STREAM_PATTERN } from "./cloud-event.ts";
-import { deadLetterStream, passesFilter, targetSchema } from "./subscription.ts";
+import type { Caller } from "../security/caller.ts";
+import { deadLetterStream, mayAttach, passesFilter, subscriptionDelegator, subscriptionExpired, targetSchema } from "./subscription.ts";
 
 describe("deadLetterStream", () => {
   it("keeps ids that are already stream names", () => {
@@ -36,5 +37,30 @@ describe("a webhook target's URL", () => {
     expect(messages("not a url")).toEqual(["Invalid URL"]);
     expect(messages("https://hooks.example.com/x")).toBeUndefined();
     expect(messages("http://hooks.example.com/x")).toBeUndefined();
+  });
+});
+
+describe("a subscription's delegation", () => {
+  const alice: Caller = { kind: "principal", subject: "alice", tenant: "t", grants: [], token: { jti: "j-1", issuedAt: 5, expiresAt: 100 } };
+  const record = { caller: alice, tenant: "t", createdAt: 10 };
+
+  it("may be attached to by its creator (same subject and tenant) or an admin only", () => {
+    expect(mayAttach({ ...alice, token: { jti: "j-2", issuedAt: 50, expiresAt: 500 } }, record, false)).toBe(true);
+    expect(mayAttach({ ...alice, subject: "mallory" }, record, false)).toBe(false);
+    expect(mayAttach({ ...alice, tenant: "other" }, record, false)).toBe(false);
+    expect(mayAttach({ kind: "agent", id: "alice", type: "x", tenant: "t", grants: [] }, record, false)).toBe(false);
+    expect(mayAttach({ ...alice, subject: "root" }, record, true)).toBe(true);
+  });
+
+  it("expires at its expiry, never without one", () => {
+    expect(subscriptionExpired({ expiresAt: 100 }, 99)).toBe(false);
+    expect(subscriptionExpired({ expiresAt: 100 }, 100)).toBe(true);
+    expect(subscriptionExpired({ expiresAt: null }, Number.MAX_SAFE_INTEGER)).toBe(false);
+    expect(subscriptionExpired({}, Number.MAX_SAFE_INTEGER)).toBe(false);
+  });
+
+  it("acts for its creator's token, or (stored without token facts) its creator as of its creation", () => {
+    expect(subscriptionDelegator(record)).toEqual({ subject: "alice", jti: "j-1", issuedAt: 5 });
+    expect(subscriptionDelegator({ ...record, caller: { kind: "principal", subject: "bob", tenant: "t", grants: [] } })).toEqual({ subject: "bob", jti: null, issuedAt: 10 });
   });
 });

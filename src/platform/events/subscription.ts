@@ -7,6 +7,7 @@ import { streamNameSchema } from "./cloud-event.ts";
 import { inputMappingSchema } from "./input-mapping.ts";
 import { patternSchema } from "./pattern.ts";
 import type { Caller } from "../security/caller.ts";
+import { type Delegator, delegatorOf } from "../security/delegation.ts";
 
 const scalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
 
@@ -87,7 +88,31 @@ export type SubscriptionRecord = {
   secret: string | null;
   status: "active" | "paused";
   createdAt: number;
+  /**
+   * When it stops acting for its creator (epoch ms): the creating token's expiry, unless
+   * that token held `delegate:durable` (null). Absent in records made before it existed.
+   */
+  expiresAt?: number | null;
 };
+
+/** Why a subscription delivers nothing whatever its status: past its expiry, or its creator's token was revoked. */
+export type Suspension = "expired" | "revoked";
+
+export const subscriptionExpired = (record: Pick<SubscriptionRecord, "expiresAt">, now: number): boolean =>
+  record.expiresAt !== undefined && record.expiresAt !== null && record.expiresAt <= now;
+
+/** The token a subscription acts for (a record older than token facts: its creator as of its creation). */
+export const subscriptionDelegator = (record: Pick<SubscriptionRecord, "caller" | "createdAt">): Delegator | null =>
+  delegatorOf(record.caller, record.createdAt);
+
+/**
+ * Whether `caller` may attach a live connection to the subscription: only the principal
+ * that created it (same subject, same tenant) or an admin. Anyone else could otherwise
+ * take the pushes meant for its owner.
+ */
+export const mayAttach = (caller: Caller, record: Pick<SubscriptionRecord, "caller" | "tenant">, isAdmin: boolean): boolean =>
+  isAdmin ||
+  (caller.kind === "principal" && record.caller.kind === "principal" && caller.tenant === record.tenant && caller.subject === record.caller.subject);
 
 export type SubscriptionStreamStatus = {
   stream: string;

@@ -13,8 +13,17 @@ const grantSchema = z.strictObject({
   expiresAt: z.number().int().nullable(),
 });
 
+/** The token a principal acted with (absent in callers stored by older versions). */
+const tokenSchema = z.strictObject({ jti: z.string().min(1).max(200).nullable(), issuedAt: z.number().int(), expiresAt: z.number().int() });
+
 export const callerSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("principal"), subject: z.string().min(1).max(200), tenant: idSchema, grants: z.array(grantSchema).max(200) }),
+  z.strictObject({
+    kind: z.literal("principal"),
+    subject: z.string().min(1).max(200),
+    tenant: idSchema,
+    grants: z.array(grantSchema).max(200),
+    token: tokenSchema.optional(),
+  }),
   z.strictObject({ kind: z.literal("agent"), id: idSchema, type: z.string().max(64), tenant: idSchema, grants: z.array(grantSchema).max(1000) }),
 ]);
 

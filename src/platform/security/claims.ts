@@ -23,6 +23,8 @@ export const claimsSchema = z.object({
   iat: z.number().int(),
   nbf: z.number().int().optional(),
   iss: z.string().max(200).optional(),
+  /** The token's own id, by which it can be revoked; a token without one is revoked only by subject. */
+  jti: z.string().min(1).max(200).optional(),
   /** Requests per second this token may make; the deployment's default when absent. */
   rps: z.number().positive().max(1_000_000).optional(),
 });
@@ -37,7 +39,12 @@ export type Principal = {
   /** A stable, non-secret identifier of the token (a hash), for rate limits and audit. */
   tokenId: string;
   rps: number | null;
+  /** The token itself: what delegations made with it are bounded by and revoked with. */
+  token: TokenFacts;
 };
+
+/** A token's id (`jti`, null without one), issue time and expiry, in epoch ms. */
+export type TokenFacts = { jti: string | null; issuedAt: number; expiresAt: number };
 
 export const grantFrom = (capability: z.output<typeof tokenCapabilitySchema>, grantedBy: string): Grant =>
   typeof capability === "string"
@@ -55,4 +62,5 @@ export const principalFrom = (claims: Claims, tokenId: string): Principal => ({
   grants: claims.caps.map((cap) => grantFrom(cap, claims.iss ?? "token")),
   tokenId,
   rps: claims.rps ?? null,
+  token: { jti: claims.jti ?? null, issuedAt: claims.iat * 1000, expiresAt: claims.exp * 1000 },
 });

@@ -1,6 +1,7 @@
 // Capability grants held by an agent: the seed's `grant_capability`. A grant is
 // created by a caller who holds (a grant matching) the capability itself, so nobody
-// hands out more than they have.
+// hands out more than they have, and (delegation.ts) it expires no later than the
+// token that gave it unless that token holds `delegate:durable`.
 import { z } from "zod";
 import { canonicalJson } from "../canonical-json.ts";
 import { capabilityMatches } from "./capability-name.ts";
@@ -8,11 +9,13 @@ import type { Caller } from "./caller.ts";
 import { callerName } from "./caller.ts";
 import type { Grant } from "./check.ts";
 import { grantInputSchema } from "./claims.ts";
+import { clampExpiry, delegationBound, type Delegator, delegatorOf } from "./delegation.ts";
 
 export const grantRequestSchema = grantInputSchema;
 export type GrantRequest = z.input<typeof grantRequestSchema>;
 
-export type StoredGrant = Grant & { id: string; createdAt: number };
+/** `delegator`: the token that gave it (null: given by an agent, or stored before grants recorded it). */
+export type StoredGrant = Grant & { id: string; createdAt: number; delegator: Delegator | null };
 
 export type GrantView = {
   id: string;
@@ -49,11 +52,13 @@ export const mayDelegate = (caller: Caller, wanted: Pick<Grant, "name" | "constr
       ),
   );
 
+/** The grant `caller` asks for, its expiry clamped to what the caller may delegate (the answer reports it). */
 export const newGrant = (request: z.output<typeof grantRequestSchema>, caller: Caller, id: string, now: number): StoredGrant => ({
   id,
   name: request.name,
   constraints: request.constraints,
   grantedBy: callerName(caller),
-  expiresAt: request.expires_at ? Date.parse(request.expires_at) : null,
+  expiresAt: clampExpiry(request.expires_at ? Date.parse(request.expires_at) : null, delegationBound(caller, now)),
   createdAt: now,
+  delegator: delegatorOf(caller, now),
 });

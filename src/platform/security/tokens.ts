@@ -2,6 +2,9 @@
 // default; ES256/RS256 against a JWKS is the option for an external issuer. The key is
 // chosen by the token's algorithm, so an HS256 token is never checked against a public
 // key (no algorithm confusion), and `alg: none` or any other algorithm is refused.
+// With a JWKS, issuer and audience are required: keys of an identity provider sign
+// tokens for many audiences, and without both checks a token minted for another
+// application (or by another tenant of the provider) would be accepted here.
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
 import { sha256Hex } from "../canonical-json.ts";
 import { type Claims, claimsSchema, type Principal, principalFrom, type TokenCapability } from "./claims.ts";
@@ -19,18 +22,30 @@ export type VerifierConfig = {
 export type Verification = { ok: true; principal: Principal; expiresAt: number } | { ok: false; reason: string };
 export type Verifier = (token: string) => Promise<Verification>;
 
-/** Throws when the configuration cannot verify anything safely. */
+/** A configuration that cannot verify tokens safely; `message` names the variables, never their values. */
+export class VerifierConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "VerifierConfigError";
+  }
+}
+
+/** Throws VerifierConfigError when the configuration cannot verify anything safely. */
 export const createVerifier = (config: VerifierConfig): Verifier => {
   const hsKey = config.secret ? new TextEncoder().encode(config.secret) : null;
   if (hsKey && hsKey.byteLength < MIN_SECRET_BYTES) {
-    throw new Error(`the token secret must be at least ${MIN_SECRET_BYTES} bytes`);
+    throw new VerifierConfigError(`JIDO_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  if ((config.jwks || config.jwksUrl) && (!config.issuer || !config.audience)) {
+    const missing = [config.issuer ? null : "JIDO_JWT_ISSUER", config.audience ? null : "JIDO_JWT_AUDIENCE"].filter((name) => name !== null);
+    throw new VerifierConfigError(`a JWKS (JIDO_JWKS or JIDO_JWKS_URL) requires JIDO_JWT_ISSUER and JIDO_JWT_AUDIENCE; ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set`);
   }
   const jwks: JWTVerifyGetKey | null = config.jwks
     ? createLocalJWKSet(config.jwks)
     : config.jwksUrl
       ? createRemoteJWKSet(new URL(config.jwksUrl))
       : null;
-  if (!hsKey && !jwks) throw new Error("no token secret or JWKS is configured");
+  if (!hsKey && !jwks) throw new VerifierConfigError("neither JIDO_JWT_SECRET nor a JWKS (JIDO_JWKS or JIDO_JWKS_URL) is set");
   const algorithms = [...(hsKey ? ["HS256"] : []), ...(jwks ? ["ES256", "RS256"] : [])];
   const keyFor: JWTVerifyGetKey = (header, token) => {
     if (header.alg === "HS256" && hsKey) return hsKey;
@@ -86,6 +101,8 @@ export type TokenRequest = {
   notBefore?: number;
   rps?: number;
   issuer?: string;
+  /** The token's id (`jti`); a random one when not given, so that every token can be revoked. */
+  jti?: string;
 };
 
 /** Signs an HS256 token (local development, tests and scripts). */
@@ -96,6 +113,7 @@ export const signToken = async (secret: string, request: TokenRequest, now = Dat
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(request.subject)
+    .setJti(request.jti ?? crypto.randomUUID())
     .setIssuedAt(iat)
     .setExpirationTime(iat + (request.ttlSeconds ?? 3600));
   if (request.notBefore !== undefined) jwt.setNotBefore(Math.floor(request.notBefore / 1000));
