@@ -78,7 +78,7 @@ describe("delivery to an agent action", () => {
     await publish(bus, [...orders(1, 2), event("order.updated", { by: 50 }), ...orders(4)]);
     await settles(bus, "c", 7);
     expect(await caughtUp(bus, sub.id, "order")).toEqual({
-      stream: "order", cursor: 4, last: 4, lag: 0, delivered: 3, deadLetters: 0, attempts: 0, nextAttemptAt: null, lastError: null,
+      stream: "order", cursor: 4, last: 4, lag: 0, delivered: 3, deadLetters: 0, attempts: 0, nextAttemptAt: null, lastError: null, skipped: [],
     });
     const calls = (await agentOf(bus, "c")).counters.calls;
     // Rewind the durable cursor: every event is delivered again, with the same idempotency keys.
@@ -246,6 +246,7 @@ describe("GET /v1/subscriptions", () => {
   it("pages through mixed-case, punctuated ids in byte order, each exactly once, at every page size", async () => {
     const bus = await busClient();
     const ids = ["b", "B", "a-1", "a.1", "A_1", "a:1", "a", "Z9", "z"];
+    await spawnIn(bus, "counter", "c");
     for (const id of ids) await subscribe(bus, { id, patterns: ["order.#"], target: toCounter("c") });
     const inOrder = ["A_1", "B", "Z9", "a", "a-1", "a.1", "a:1", "b", "z"];
     for (const limit of [1, 2, 4, 9, 10]) {
