@@ -146,7 +146,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
 
     destroy(at: AgentAddress, by: Caller): Promise<Result<null>> {
       return asResult(async () => {
-        await destroyAgent(this.#core, address(at), caller(by));
+        await destroyAgent(this.#core, address(at), caller(by), () => this.#drain());
         return null;
       });
     }
