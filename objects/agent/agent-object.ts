@@ -33,6 +33,7 @@ import type { GrantView } from "../../src/platform/security/grants.ts";
 import type { Page } from "../../src/platform/pagination.ts";
 import { paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
 import { idSchema } from "../../src/platform/ids.ts";
+import { requestKeySchema } from "../../src/platform/request-key.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
@@ -164,8 +165,9 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       });
     }
 
-    grant(at: AgentAddress, by: Caller, request: GrantRequest): Promise<Result<GrantView>> {
-      return asResult(() => grantCapability(this.#core, address(at), caller(by), request));
+    /** `requestKey`: the client's Idempotency-Key or the platform's key of the request; the grant's id derives from it. */
+    grant(at: AgentAddress, by: Caller, request: GrantRequest, requestKey: string): Promise<Result<GrantView>> {
+      return asResult(() => grantCapability(this.#core, address(at), caller(by), request, parseOrProblem(requestKeySchema, requestKey, "requestKey")));
     }
 
     revoke(at: AgentAddress, by: Caller, grantId: string): Promise<Result<null>> {

@@ -1,6 +1,9 @@
 // The capability grants an agent holds: granted, revoked and listed over RPC, stored in
 // the agent's SQLite, and carried as the agent's credentials when it calls another agent.
 import { type AgentMeta } from "../../src/platform/agent/agent-meta.ts";
+import { keyReuseProblem } from "../../src/platform/agent/idempotency.ts";
+import { canonicalJson } from "../../src/platform/canonical-json.ts";
+import { idFromRequestKey } from "../../src/platform/request-key.ts";
 import type { AgentAddress } from "../../src/platform/agent/rpc.ts";
 import { conflict, notFound } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
@@ -47,7 +50,12 @@ export const insertGrants = (sql: SqlStorage, grants: readonly StoredGrant[]): v
 export const activeGrants = (sql: SqlStorage, now: number): StoredGrant[] =>
   listGrants(sql).filter((grant) => grant.expiresAt === null || grant.expiresAt > now);
 
-export const grantCapability = async (core: AgentCore, address: AgentAddress, caller: Caller, raw: GrantRequest): Promise<GrantView> => {
+/**
+ * Grants a capability under an id derived from the request's key (the client's
+ * Idempotency-Key, or the platform's key of the HTTP request), so a retried grant finds
+ * the one the first attempt made; the same key with another grant is refused (422).
+ */
+export const grantCapability = async (core: AgentCore, address: AgentAddress, caller: Caller, raw: GrantRequest, requestKey: string): Promise<GrantView> => {
   const meta: AgentMeta = await requireAuthorized(core, address, caller, "grant");
   const request = parseOrProblem(grantRequestSchema, raw);
   const sql = core.store.sql;
@@ -56,8 +64,15 @@ export const grantCapability = async (core: AgentCore, address: AgentAddress, ca
   if (!mayDelegate(caller, wanted, now)) {
     await deny(core, caller, request.name, `a caller can only grant capabilities it holds itself, with their constraints and expiry (granting to agent '${meta.id}')`, agentResource(meta));
   }
+  const id = await idFromRequestKey("grt", requestKey);
+  const existing = listGrants(sql).find((grant) => grant.id === id);
+  if (existing) {
+    const same = existing.name === wanted.name && canonicalJson(existing.constraints) === canonicalJson(wanted.constraints) && existing.expiresAt === wanted.expiresAt;
+    if (!same) throw keyReuseProblem(requestKey);
+    return grantView(existing);
+  }
   if (listGrants(sql).length >= GRANT_LIMIT) throw conflict(`Agent '${meta.id}' already holds ${GRANT_LIMIT} grants; revoke some first.`);
-  const grant = newGrant(request, caller, `grt_${core.deps.newId().replaceAll("-", "")}`, now);
+  const grant = newGrant(request, caller, id, now);
   insertGrants(sql, [grant]);
   return grantView(grant);
 };
