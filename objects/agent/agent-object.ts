@@ -64,7 +64,15 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         log: createLogger({ base: { component: "agent" } }),
       };
       const audit = auditSink(env.STREAMS, telemetry);
-      this.#core = createCore(createAgentStore(ctx.storage), registry, deps, (at) => void ctx.storage.setAlarm(at), audit);
+      // Armed from synchronous commit paths, so not awaited here; a failure is handled:
+      // the alarm is known unset again (the next arming sets it) and the failure logged.
+      const setAlarm = (at: number): void => {
+        ctx.storage.setAlarm(at).catch((error: unknown) => {
+          if (this.#core.alarmAt === at) this.#core.alarmAt = null;
+          deps.log.error("setting the alarm failed", { at, error: error instanceof Error ? error.message : String(error) });
+        });
+      };
+      this.#core = createCore(createAgentStore(ctx.storage), registry, deps, setAlarm, audit);
       this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry);
       this.#core.onOutbox = () => {
         // The alarm is the durable backstop; the immediate drain is the fast path.
