@@ -10,7 +10,8 @@ export default defineConfig({
     cloudflareTest({
       main: "./test/workers/worker.ts",
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { bindings: { JIDO_JWT_SECRET: TEST_SECRET, JIDO_RATE_LIMIT_RPS: "100000" } },
+      // A small backlog cap, so that a test reaches it with a few dozen events (events-retention.test.ts).
+      miniflare: { bindings: { JIDO_JWT_SECRET: TEST_SECRET, JIDO_RATE_LIMIT_RPS: "100000", JIDO_SUBSCRIPTION_MAX_BACKLOG: "20" } },
     }),
   ],
   // The CloudEvents SDK (CommonJS) requires `uuid`, whose export conditions would hand

@@ -34,6 +34,7 @@ import type { GrantView } from "../../src/platform/security/grants.ts";
 import type { Page } from "../../src/platform/pagination.ts";
 import { paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
 import { idSchema } from "../../src/platform/ids.ts";
+import { requestKeySchema } from "../../src/platform/request-key.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
@@ -66,7 +67,15 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         log: createLogger({ base: { component: "agent" } }),
       };
       const audit = auditSink(env.STREAMS, telemetry);
-      this.#core = createCore(createAgentStore(ctx.storage), registry, deps, (at) => void ctx.storage.setAlarm(at), audit);
+      // Armed from synchronous commit paths, so not awaited here; a failure is handled:
+      // the alarm is known unset again (the next arming sets it) and the failure logged.
+      const setAlarm = (at: number): void => {
+        ctx.storage.setAlarm(at).catch((error: unknown) => {
+          if (this.#core.alarmAt === at) this.#core.alarmAt = null;
+          deps.log.error("setting the alarm failed", { at, error: error instanceof Error ? error.message : String(error) });
+        });
+      };
+      this.#core = createCore(createAgentStore(ctx.storage), registry, deps, setAlarm, audit);
       this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry, revocationCheck(env.REVOCATIONS, telemetry));
       this.#core.onOutbox = () => {
         // The alarm is the durable backstop; the immediate drain is the fast path.
@@ -162,7 +171,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     destroy(at: AgentAddress, by: Caller): Promise<Result<null>> {
       return asResult(async () => {
         const before = requireAgent(this.#core, address(at));
-        await destroyAgent(this.#core, address(at), caller(by));
+        await destroyAgent(this.#core, address(at), caller(by), () => this.#drain());
         await this.#directory.unregister(before);
         return null;
       });
@@ -181,8 +190,9 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       });
     }
 
-    grant(at: AgentAddress, by: Caller, request: GrantRequest): Promise<Result<GrantView>> {
-      return asResult(() => grantCapability(this.#core, address(at), caller(by), request));
+    /** `requestKey`: the client's Idempotency-Key or the platform's key of the request; the grant's id derives from it. */
+    grant(at: AgentAddress, by: Caller, request: GrantRequest, requestKey: string): Promise<Result<GrantView>> {
+      return asResult(() => grantCapability(this.#core, address(at), caller(by), request, parseOrProblem(requestKeySchema, requestKey, "requestKey")));
     }
 
     revoke(at: AgentAddress, by: Caller, grantId: string): Promise<Result<null>> {

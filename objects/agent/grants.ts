@@ -2,6 +2,9 @@
 // the agent's SQLite with the token that gave each (so revoking that token or its
 // subject voids them), and carried as the agent's credentials when it calls another agent.
 import { type AgentMeta } from "../../src/platform/agent/agent-meta.ts";
+import { keyReuseProblem } from "../../src/platform/agent/idempotency.ts";
+import { canonicalJson } from "../../src/platform/canonical-json.ts";
+import { idFromRequestKey } from "../../src/platform/request-key.ts";
 import type { AgentAddress } from "../../src/platform/agent/rpc.ts";
 import { conflict, notFound } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
@@ -62,15 +65,27 @@ export const insertGrants = (sql: SqlStorage, grants: readonly StoredGrant[]): v
 export const activeGrants = (sql: SqlStorage, now: number): StoredGrant[] =>
   listGrants(sql).filter((grant) => grant.expiresAt === null || grant.expiresAt > now);
 
-export const grantCapability = async (core: AgentCore, address: AgentAddress, caller: Caller, raw: GrantRequest): Promise<GrantView> => {
+/**
+ * Grants a capability under an id derived from the request's key (the client's
+ * Idempotency-Key, or the platform's key of the HTTP request), so a retried grant finds
+ * the one the first attempt made; the same key with another grant is refused (422).
+ */
+export const grantCapability = async (core: AgentCore, address: AgentAddress, caller: Caller, raw: GrantRequest, requestKey: string): Promise<GrantView> => {
   const meta: AgentMeta = await requireAuthorized(core, address, caller, "grant");
   const request = parseOrProblem(grantRequestSchema, raw);
   const sql = core.store.sql;
   const now = core.deps.now();
   // Its expiry is already clamped to the caller's token (unless it may delegate durably).
-  const grant = newGrant(request, caller, `grt_${core.deps.newId().replaceAll("-", "")}`, now);
+  const id = await idFromRequestKey("grt", requestKey);
+  const grant = newGrant(request, caller, id, now);
   if (!mayDelegate(caller, grant, now)) {
     await deny(core, caller, request.name, `a caller can only grant capabilities it holds itself, with their constraints and expiry (granting to agent '${meta.id}')`, agentResource(meta));
+  }
+  const existing = listGrants(sql).find((stored) => stored.id === id);
+  if (existing) {
+    const same = existing.name === grant.name && canonicalJson(existing.constraints) === canonicalJson(grant.constraints) && existing.expiresAt === grant.expiresAt;
+    if (!same) throw keyReuseProblem(requestKey);
+    return grantView(existing);
   }
   if (listGrants(sql).length >= GRANT_LIMIT) throw conflict(`Agent '${meta.id}' already holds ${GRANT_LIMIT} grants; revoke some first.`);
   insertGrants(sql, [grant]);

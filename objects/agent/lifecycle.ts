@@ -13,7 +13,7 @@ import type { IdempotencyRecord } from "../../src/platform/agent/idempotency.ts"
 import { checkTransition } from "../../src/platform/agent/lifecycle.ts";
 import type { PendingEvent } from "../../src/platform/agent/pending-event.ts";
 import type { AgentAddress, SpawnOutcome, SpawnRequest } from "../../src/platform/agent/rpc.ts";
-import { conflict, notFound, ProblemError } from "../../src/platform/problem.ts";
+import { conflict, notFound, problem, ProblemError } from "../../src/platform/problem.ts";
 import { CLOSED_BREAKER } from "../../src/platform/resilience/circuit-breaker.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
@@ -178,10 +178,40 @@ export const stopAgent = async (core: AgentCore, address: AgentAddress, caller: 
   return viewOf(core, commitMeta(core, { ...stopping, status: "stopped", updatedAt: core.deps.now() }, { events }));
 };
 
-/** Stops the agent if needed, then deletes all of its storage. */
-export const destroyAgent = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<void> => {
+/** How long, and how many times, a deletion tries to drain the outbox before refusing. */
+export const DESTROY_DRAIN = { withinMs: 3_000, attempts: 5, firstDelayMs: 100 };
+
+/** Drains until empty, within the bounds of DESTROY_DRAIN; a drain still under way at the deadline goes on alone. */
+const drainedWithin = async (core: AgentCore, drain: () => Promise<boolean>): Promise<boolean> => {
+  const deadline = core.deps.now() + DESTROY_DRAIN.withinMs;
+  for (let attempt = 0; attempt < DESTROY_DRAIN.attempts; attempt++) {
+    if (core.store.outboxPending() === 0) return true;
+    const left = deadline - core.deps.now();
+    if (left <= 0) return false;
+    if (await Promise.race([drain(), core.deps.sleep(left).then(() => false)])) return true;
+    await core.deps.sleep(Math.min(DESTROY_DRAIN.firstDelayMs * 2 ** attempt, Math.max(0, deadline - core.deps.now())));
+  }
+  return core.store.outboxPending() === 0;
+};
+
+/**
+ * Stops the agent if needed, appends the events it still holds (onTerminate's among
+ * them) to their streams, then deletes all of its storage. When they cannot all be
+ * appended in time it deletes nothing and answers 503: the agent stays stopped with its
+ * outbox (the alarm keeps draining it), and a retry deletes it.
+ */
+export const destroyAgent = async (core: AgentCore, address: AgentAddress, caller: Caller, drain: () => Promise<boolean>): Promise<void> => {
   const meta = await requireAuthorized(core, address, caller, "manage");
   if (meta.status !== "stopped" && meta.status !== "stopping") await stopAgent(core, address, caller);
+  if (!(await drainedWithin(core, drain))) {
+    throw problem(
+      503,
+      "outbox-not-drained",
+      "The agent's events are not appended yet",
+      `Agent '${address.id}' is stopped, but ${core.store.outboxPending()} of its events could not be appended to their streams yet; nothing was deleted. Try again.`,
+      { retryAfter: 1 },
+    );
+  }
   await core.store.deleteAll();
   core.meta = undefined;
   core.state = undefined;

@@ -8,8 +8,15 @@
 // count, so denials, run transitions and dead letters are always written.
 // A subscription acts for its creator's token: it expires with it (unless the token held
 // `delegate:durable`), and stops when the token or its subject is revoked.
+// Changes take turns (a mailbox) and each is written down as pending work before it
+// reaches the streams, with the alarm behind it: a change cut short by a restart is
+// finished by the alarm. A subscription being deleted is marked so first, and a stream
+// registering meanwhile is never handed it, so deletion leaves it on no stream.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { keyReuseProblem } from "../../src/platform/agent/idempotency.ts";
+import { createMailbox } from "../../src/platform/agent/mailbox.ts";
+import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import { streamObjectName } from "../../src/platform/events/naming.ts";
 import {
@@ -25,12 +32,14 @@ import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { idSchema } from "../../src/platform/ids.ts";
 import { cursorKey, type Page, pageOfRows, paginationQuery, type PaginationQuery } from "../../src/platform/pagination.ts";
 import { conflict, notFound } from "../../src/platform/problem.ts";
+import { idFromRequestKey, requestKeySchema } from "../../src/platform/request-key.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
-import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
+import { type Caller, callerName, callerSchema } from "../../src/platform/security/caller.ts";
 import { delegationBound } from "../../src/platform/security/delegation.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
+import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { typedStub } from "../durable/index.ts";
+import { armEarliest, typedStub } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
 import { suspensionOf } from "./suspension.ts";
 
@@ -53,25 +62,79 @@ export type SubscriptionView = Omit<SubscriptionRecord, "caller" | "secret" | "c
 const appliesTo = (record: SubscriptionRecord, stream: string): boolean =>
   record.spec.stream === undefined ? !stream.startsWith("dlq.") : record.spec.stream === stream;
 
+/** When the alarm comes back to finish a change the streams have not all taken. */
+const PENDING_RETRY_MS = 5_000;
+
+/** Work written down before it reaches the streams: `push` a record to them, or `remove` it from them (then delete it). */
+type PendingOp = "push" | "remove";
+
 export class EventBus extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   readonly #telemetry = createTelemetry();
+  readonly #log = createLogger({ base: { component: "event-bus" } });
+  /** Subscription changes take turns, so that a push never lands after the removal that follows it. */
+  readonly #changes = createMailbox();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#sql.exec("CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, record TEXT NOT NULL)");
     this.#sql.exec("CREATE TABLE IF NOT EXISTS streams (name TEXT PRIMARY KEY)");
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY, op TEXT NOT NULL)");
+    // The hash of the request key that created each subscription, to answer a retry of that request as the first answer.
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS create_keys (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL)");
+    ctx.blockConcurrencyWhile(async () => {
+      if (this.#pending().length > 0) await armEarliest(ctx.storage, [Date.now()]);
+    });
   }
 
+  #pending(): { id: string; op: PendingOp }[] {
+    return this.#sql.exec<{ id: string; op: PendingOp }>("SELECT id, op FROM pending ORDER BY id").toArray();
+  }
+
+  #deleting(id: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM pending WHERE id = ? AND op = 'remove'", id).toArray().length > 0;
+  }
+
+  /** The subscriptions a stream takes: not those being deleted. */
   #records(): SubscriptionRecord[] {
-    return this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions ORDER BY id").toArray().map((row) => JSON.parse(row.record) as SubscriptionRecord);
+    return this.#sql
+      .exec<{ record: string }>("SELECT record FROM subscriptions WHERE id NOT IN (SELECT id FROM pending WHERE op = 'remove') ORDER BY id")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as SubscriptionRecord);
   }
 
-  #find(id: string): SubscriptionRecord {
+  /** The subscription, or 404; one being deleted is found only by `remove` (to finish it). */
+  #find(id: string, deleting: "hidden" | "found" = "hidden"): SubscriptionRecord {
     const row = this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions WHERE id = ?", id).toArray()[0];
-    if (!row) throw notFound("Subscription", id);
+    if (!row || (deleting === "hidden" && this.#deleting(id))) throw notFound("Subscription", id);
     return JSON.parse(row.record) as SubscriptionRecord;
+  }
+
+  /** Writes `record` and the push it needs in one transaction, then pushes it (the alarm finishes a push cut short). */
+  async #save(record: SubscriptionRecord, extra: () => void = () => undefined): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      this.#sql.exec("INSERT OR REPLACE INTO subscriptions (id, record) VALUES (?, ?)", record.id, JSON.stringify(record));
+      this.#sql.exec("INSERT OR REPLACE INTO pending (id, op) VALUES (?, 'push')", record.id);
+      extra();
+    });
+    await armEarliest(this.ctx.storage, [Date.now() + PENDING_RETRY_MS]);
+    await this.#push(record);
+    this.#sql.exec("DELETE FROM pending WHERE id = ? AND op = 'push'", record.id);
+  }
+
+  /** Removes the subscription from every stream that holds it, then deletes it; marked first, so no stream registering meanwhile takes it. */
+  async #delete(record: SubscriptionRecord): Promise<void> {
+    this.#sql.exec("INSERT OR REPLACE INTO pending (id, op) VALUES (?, 'remove')", record.id);
+    await armEarliest(this.ctx.storage, [Date.now() + PENDING_RETRY_MS]);
+    await Promise.all(
+      this.#streamsFor(record).map((name) =>
+        callDurable("bus.remove_subscription", () => this.#stream(record.tenant, name).removeSubscription({ tenant: record.tenant, stream: name }, record.id), this.#telemetry),
+      ),
+    );
+    this.ctx.storage.transactionSync(() => {
+      for (const table of ["subscriptions", "pending", "create_keys"]) this.#sql.exec(`DELETE FROM ${table} WHERE id = ?`, record.id);
+    });
   }
 
   #streamsFor(record: SubscriptionRecord): string[] {
@@ -127,39 +190,59 @@ export class EventBus extends DurableObject<Env> {
           });
         }
       }
-      if (!known) this.#sql.exec("INSERT INTO streams (name) VALUES (?)", stream);
+      // One synchronous step: a deletion marked before it is not handed out; one marked after it finds this stream in the list.
+      if (!known) this.#sql.exec("INSERT OR IGNORE INTO streams (name) VALUES (?)", stream);
       return this.#records().filter((record) => appliesTo(record, stream));
     });
   }
 
-  create(at: TenantAddress, by: Caller, request: SubscriptionRequest): Promise<Result<{ created: boolean; subscription: SubscriptionView }>> {
+  /**
+   * Creates a subscription, its id given or derived from `requestKey` (the client's
+   * Idempotency-Key, or the platform's key of the HTTP request), so that a retry of the
+   * same request finds the subscription the first attempt made and is answered as the
+   * first answer (201, with a webhook's secret) instead of making another.
+   */
+  create(at: TenantAddress, by: Caller, request: SubscriptionRequest, requestKey: string): Promise<Result<{ created: boolean; subscription: SubscriptionView }>> {
     return asResult(async () => {
       const { tenant } = parseOrProblem(tenantSchema, at, "address");
       const caller: Caller = parseOrProblem(callerSchema, by, "caller");
       const spec = parseOrProblem(subscriptionRequestSchema, request);
-      const id = spec.id ?? `sub_${crypto.randomUUID().replaceAll("-", "")}`;
-      const existing = this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions WHERE id = ?", id).toArray()[0];
-      if (existing) {
-        const record = JSON.parse(existing.record) as SubscriptionRecord;
-        if (JSON.stringify(record.spec) !== JSON.stringify({ ...spec, id: record.spec.id })) throw conflict(`Subscription '${id}' already exists with another definition.`);
-        await this.#push(record);
-        return { created: false, subscription: await this.#view(record) };
-      }
-      const now = Date.now();
-      const record: SubscriptionRecord = {
-        id,
-        tenant,
-        spec,
-        caller,
-        secret: spec.target.kind === "webhook" ? newWebhookSecret() : null,
-        status: "active",
-        createdAt: now,
-        expiresAt: delegationBound(caller, now),
-      };
-      this.#sql.exec("INSERT INTO subscriptions (id, record) VALUES (?, ?)", id, JSON.stringify(record));
-      await this.#push(record);
-      return { created: true, subscription: await this.#view(record, true) };
+      const key = parseOrProblem(requestKeySchema, requestKey, "requestKey");
+      const id = spec.id ?? (await idFromRequestKey("sub", key));
+      const keyHash = await sha256Hex(key);
+      return this.#changes.run(() => this.#create(tenant, caller, spec, id, key, keyHash));
     });
+  }
+
+  async #create(tenant: string, caller: Caller, spec: SubscriptionRecord["spec"], id: string, key: string, keyHash: string): Promise<{ created: boolean; subscription: SubscriptionView }> {
+    if (this.#deleting(id)) throw conflict(`Subscription '${id}' is being deleted; try again once it is gone.`);
+    const existing = this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions WHERE id = ?", id).toArray()[0];
+    if (existing) {
+      const record = JSON.parse(existing.record) as SubscriptionRecord;
+      if (JSON.stringify(record.spec) !== JSON.stringify({ ...spec, id: record.spec.id })) {
+        // An id derived from the key: the same key came with another request.
+        if (spec.id === undefined) throw keyReuseProblem(key);
+        throw conflict(`Subscription '${id}' already exists with another definition.`);
+      }
+      await this.#save(record);
+      const sameRequest =
+        this.#sql.exec<{ key_hash: string }>("SELECT key_hash FROM create_keys WHERE id = ?", id).toArray()[0]?.key_hash === keyHash &&
+        callerName(record.caller) === callerName(caller);
+      return sameRequest ? { created: true, subscription: await this.#view(record, true) } : { created: false, subscription: await this.#view(record) };
+    }
+    const now = Date.now();
+    const record: SubscriptionRecord = {
+      id,
+      tenant,
+      spec,
+      caller,
+      secret: spec.target.kind === "webhook" ? newWebhookSecret() : null,
+      status: "active",
+      createdAt: now,
+      expiresAt: delegationBound(caller, now),
+    };
+    await this.#save(record, () => this.#sql.exec("INSERT OR REPLACE INTO create_keys (id, key_hash) VALUES (?, ?)", id, keyHash));
+    return { created: true, subscription: await this.#view(record, true) };
   }
 
   get(at: TenantAddress, id: string): Promise<Result<SubscriptionView>> {
@@ -182,7 +265,11 @@ export class EventBus extends DurableObject<Env> {
       const { limit, cursor } = parseOrProblem(paginationQuery, query, "query");
       // `id > ?` in SQLite's order, the order of compareKeys, so pages neither skip nor repeat.
       const rows = this.#sql
-        .exec<{ record: string }>("SELECT record FROM subscriptions WHERE id > ? ORDER BY id LIMIT ?", cursorKey(cursor) ?? "", limit + 1)
+        .exec<{ record: string }>(
+          "SELECT record FROM subscriptions WHERE id > ? AND id NOT IN (SELECT id FROM pending WHERE op = 'remove') ORDER BY id LIMIT ?",
+          cursorKey(cursor) ?? "",
+          limit + 1,
+        )
         .toArray()
         .map((row) => JSON.parse(row.record) as SubscriptionRecord);
       const page = pageOfRows(rows, (record) => record.id, limit);
@@ -193,24 +280,45 @@ export class EventBus extends DurableObject<Env> {
   setStatus(at: TenantAddress, id: string, status: "active" | "paused"): Promise<Result<SubscriptionView>> {
     return asResult(async () => {
       parseOrProblem(tenantSchema, at, "address");
-      const record = { ...this.#find(id), status };
-      this.#sql.exec("UPDATE subscriptions SET record = ? WHERE id = ?", JSON.stringify(record), id);
-      await this.#push(record);
-      return this.#view(record);
+      return this.#changes.run(async () => {
+        const record = { ...this.#find(id), status };
+        await this.#save(record);
+        return this.#view(record);
+      });
     });
   }
 
+  /** Deletes the subscription from every stream, then here; a deletion cut short is finished by a retry or by the alarm. */
   remove(at: TenantAddress, id: string): Promise<Result<null>> {
     return asResult(async () => {
       parseOrProblem(tenantSchema, at, "address");
-      const record = this.#find(id);
-      await Promise.all(
-        this.#streamsFor(record).map((name) =>
-          callDurable("bus.remove_subscription", () => this.#stream(record.tenant, name).removeSubscription({ tenant: record.tenant, stream: name }, id), this.#telemetry),
-        ),
-      );
-      this.#sql.exec("DELETE FROM subscriptions WHERE id = ?", id);
-      return null;
+      return this.#changes.run(async () => {
+        await this.#delete(this.#find(id, "found"));
+        return null;
+      });
     });
+  }
+
+  /** Finishes the changes the streams have not all taken (a push or a deletion cut short); comes back while any is left. */
+  override async alarm(): Promise<void> {
+    await this.#changes.run(async () => {
+      for (const { id, op } of this.#pending()) {
+        try {
+          if (this.#sql.exec("SELECT 1 FROM subscriptions WHERE id = ?", id).toArray().length === 0) {
+            this.#sql.exec("DELETE FROM pending WHERE id = ?", id);
+            continue;
+          }
+          const record = this.#find(id, "found");
+          if (op === "remove") await this.#delete(record);
+          else {
+            await this.#push(record);
+            this.#sql.exec("DELETE FROM pending WHERE id = ? AND op = 'push'", id);
+          }
+        } catch (error) {
+          this.#log.warn("a subscription change did not reach every stream; the alarm retries", { subscription: id, op, error: String(error) });
+        }
+      }
+    });
+    if (this.#pending().length > 0) await armEarliest(this.ctx.storage, [Date.now() + PENDING_RETRY_MS]);
   }
 }

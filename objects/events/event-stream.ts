@@ -19,12 +19,13 @@ import { problem, ProblemError } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { nextRetentionAt, platformRetention, type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
+import { backlogCapFrom, type BacklogCap, nextRetentionAt, platformRetention, type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { armEarliest, typedStub } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
 import { type DeliveryContext, deliveryStateOf, sweep } from "./stream-delivery.ts";
+import { applyRetention, drainNotices } from "./stream-retention.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
 import { acceptTailSocket, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
 import { suspensionOf } from "./suspension.ts";
@@ -78,14 +79,41 @@ export class EventStream extends DurableObject<Env> {
   readonly #telemetry = createTelemetry();
   readonly #log = createLogger({ base: { component: "event-stream" } });
   readonly #appends = createAppendSignal();
+  readonly #backlogCap: BacklogCap;
   #sweeping: Promise<void> | null = null;
   #sweepAgain = false;
   /** Live pushes, one append after another, so that connections see events in stream order. */
   #livePushes: Promise<void> = Promise.resolve();
+  /** Retention runs in the delivery loop, never beside a delivery pass: set to run it on the next pass. */
+  #retentionDue = false;
+  #registering: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = createStreamStore(ctx.storage);
+    const { cap, invalid } = backlogCapFrom(env);
+    if (invalid.length > 0) this.#log.error("malformed backlog cap; holding with the default", { variables: invalid.join(", ") });
+    this.#backlogCap = cap;
+    // Deferred work (deliveries, replays, notices, retention) is re-armed from storage
+    // whenever the object starts, so a sweep cut short by a restart is resumed.
+    ctx.blockConcurrencyWhile(async () => {
+      const settings = this.#store.settings();
+      if (settings) await this.#arm(this.#pendingSince(), settings);
+    });
+  }
+
+  /** When stored work is due (null: none): a subscription behind the log, a replay, a notice. */
+  #pendingSince(): number | null {
+    const now = Date.now();
+    if (this.#store.hasReplays() || this.#store.notices.pending() > 0) return now;
+    const last = this.#store.lastSeq();
+    const dues = this.#store
+      .subscriptions()
+      .filter((sub) => sub.status === "active")
+      .map((sub) => this.#store.delivery(sub.id))
+      .filter((state) => state === undefined || state.cursor < last)
+      .map((state) => state?.dueAt ?? now);
+    return dues.length === 0 ? null : Math.max(now, Math.min(...dues));
   }
 
   #address(raw: StreamAddress): StreamSettings {
@@ -139,9 +167,20 @@ export class EventStream extends DurableObject<Env> {
     }
   }
 
-  /** Tells the tenant's bus this stream exists and takes the subscriptions that apply to it. */
-  async #register(settings: StreamSettings): Promise<void> {
-    if (settings.registered) return;
+  /**
+   * Tells the tenant's bus this stream exists and takes the subscriptions that apply to
+   * it; once at a time, so that a subscription change arriving meanwhile (which waits for
+   * it) is applied after, never overwritten by, what the registration took.
+   */
+  #register(settings: StreamSettings): Promise<void> {
+    if (this.#store.settings()?.registered ?? settings.registered) return Promise.resolve();
+    this.#registering ??= this.#registerOnce(settings).finally(() => {
+      this.#registering = null;
+    });
+    return this.#registering;
+  }
+
+  async #registerOnce(settings: StreamSettings): Promise<void> {
     const bus = typedStub(this.env.BUS.get(this.env.BUS.idFromName(busObjectName(settings.tenant))));
     const subscriptions = await callDurable("bus.register_stream", () => bus.registerStream({ tenant: settings.tenant }, settings.stream), this.#telemetry);
     const now = Date.now();
@@ -152,7 +191,7 @@ export class EventStream extends DurableObject<Env> {
         // event (or their own sequence), not after the events that created it.
         if (!this.#store.delivery(record.id)) this.#store.putDelivery(initialDelivery(record.id, startCursor(record.spec.start, 0), now));
       }
-      this.#store.saveSettings({ ...settings, registered: true });
+      this.#store.saveSettings({ ...(this.#store.settings() ?? settings), registered: true });
     });
   }
 
@@ -166,8 +205,14 @@ export class EventStream extends DurableObject<Env> {
       try {
         do {
           this.#sweepAgain = false;
-          const due = await sweep(this.#deliveryContext(settings));
-          await this.#arm(due, settings);
+          const current = this.#store.settings() ?? settings;
+          if (this.#retentionDue) {
+            this.#retentionDue = false;
+            applyRetention(this.#store, { ...current, retention: this.#retention(current) }, this.#backlogCap, Date.now(), this.#telemetry);
+          }
+          await this.#drainNotices(current);
+          const due = await sweep(this.#deliveryContext(current));
+          await this.#arm(due, current);
         } while (this.#sweepAgain);
       } finally {
         this.#sweeping = null;
@@ -181,10 +226,21 @@ export class EventStream extends DurableObject<Env> {
     return platformRetention(settings.stream, storageBounds(this.env)) ?? settings.retention;
   }
 
+  /** Notices are appended to their streams; one that fails waits for the alarm. */
+  async #drainNotices(settings: StreamSettings): Promise<void> {
+    try {
+      await drainNotices(this.#store, this.env.STREAMS, settings.tenant, this.#telemetry);
+    } catch (error) {
+      this.#log.warn("appending notices failed; the alarm retries", { stream: settings.stream, error: String(error) });
+    }
+  }
+
   async #arm(due: number | null, settings: StreamSettings): Promise<void> {
+    const now = Date.now();
     const retention = this.#retention(settings);
     const none = retention.maxAgeMs === null && retention.maxCount === null;
-    await armEarliest(this.ctx.storage, [due, none ? null : nextRetentionAt(retention, this.#store.oldestTime(), Date.now())]);
+    const notices = this.#store.notices.pending() > 0 ? now + 1_000 : null;
+    await armEarliest(this.ctx.storage, [due, none ? null : nextRetentionAt(retention, this.#store.oldestTime(), now), notices]);
   }
 
   /** Appends in order; `publisher` (default: the platform) owns the ids it stores first. */
@@ -272,8 +328,9 @@ export class EventStream extends DurableObject<Env> {
     return asResult(async () => {
       const settings = { ...this.#address(at), retention: parseOrProblem(retentionSchema, retention) };
       this.#store.saveSettings(settings);
-      this.#store.applyRetention(this.#retention(settings), Date.now());
       await this.#arm(null, settings);
+      this.#retentionDue = true;
+      await this.#requestSweep(settings);
       return this.#info(settings);
     });
   }
@@ -281,18 +338,23 @@ export class EventStream extends DurableObject<Env> {
   upsertSubscription(at: StreamAddress, record: SubscriptionRecord): Promise<Result<null>> {
     return asResult(async () => {
       const settings = this.#address(at);
+      await this.#registering;
       this.#store.transaction(() => {
         this.#store.putSubscription(record);
         deliveryStateOf(this.#deliveryContext(settings), record);
       });
+      // The alarm is the durable backstop of the sweep started now.
+      await this.#arm(Date.now() + 1_000, settings);
       this.ctx.waitUntil(this.#requestSweep(settings));
       return null;
     });
   }
 
   removeSubscription(at: StreamAddress, id: string): Promise<Result<null>> {
-    return asResult(() => {
+    return asResult(async () => {
       this.#address(at);
+      // A registration under way may be about to store this subscription: remove it after.
+      await this.#registering;
       this.#store.transaction(() => this.#store.removeSubscription(id));
       return null;
     });
@@ -315,6 +377,7 @@ export class EventStream extends DurableObject<Env> {
         attempts: state?.attempts ?? 0,
         nextAttemptAt: state && state.attempts > 0 ? new Date(state.dueAt).toISOString() : null,
         lastError: state?.lastError ? { ...state.lastError, at: new Date(state.lastError.at).toISOString() } : null,
+        skipped: this.#store.gaps(id).map((gap) => ({ ...gap, at: new Date(gap.at).toISOString() })),
       };
     });
   }
@@ -329,6 +392,7 @@ export class EventStream extends DurableObject<Env> {
       }
       const state = { subscriptionId: subscription, cursor: from - 1, attempts: 0, dueAt: Date.now(), delivered: 0, deadLetters: 0, lastError: null };
       this.#store.putReplay({ id, subscriptionId: subscription, to, state });
+      await this.#arm(Date.now() + 1_000, settings);
       this.ctx.waitUntil(this.#requestSweep(settings));
       return { id, from, to };
     });
@@ -342,7 +406,8 @@ export class EventStream extends DurableObject<Env> {
       if (!(error instanceof ProblemError)) throw error;
       this.#log.warn("stream not registered", { tenant: settings.tenant, stream: settings.stream, detail: error.problem.detail ?? error.problem.title });
     });
-    this.#store.applyRetention(this.#retention(settings), Date.now());
+    const retention = this.#retention(settings);
+    this.#retentionDue = retention.maxAgeMs !== null || retention.maxCount !== null;
     await this.#requestSweep(settings);
   }
 

@@ -1,16 +1,21 @@
 // Storage of one event stream: the append-only log (gap-free sequence, ids unique, each
 // with its publisher), the subscriptions that apply to the stream with their delivery
-// state, replay jobs, and the stream's settings (retention). All synchronous SQLite.
+// state and the gaps retention made in it, replay jobs, the stream's settings
+// (retention), and the notices (events for other streams) waiting to be appended. All
+// synchronous SQLite.
 import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
 import type { DeliveryState } from "../../src/platform/events/delivery.ts";
 import type { SubscriptionRecord } from "../../src/platform/events/subscription.ts";
-
-import type { Retention } from "../../src/platform/events/retention.ts";
+import { type BacklogCap, MAX_GAPS_SHOWN, type Retention } from "../../src/platform/events/retention.ts";
+import type { Outbox, OutboxEvent } from "../durable/index.ts";
 
 export type { Retention };
 export type StreamSettings = { tenant: string; stream: string; retention: Retention; registered: boolean };
 export type StoredEvent = { seq: number; body: string };
 export type ReplayJob = { id: string; subscriptionId: string; to: number; state: DeliveryState };
+/** A range retention deleted before the subscription handled it; `count`: the events in it the subscription wanted. */
+export type StoredGap = { from: number; to: number; count: number; at: number };
+type NoticeRow = { seq: number; stream: string; body: string };
 
 const SETTINGS_KEY = "stream.settings";
 
@@ -24,6 +29,8 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
   sql.exec(`CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, record TEXT NOT NULL)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (subscription_id TEXT PRIMARY KEY, state TEXT NOT NULL)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS replays (id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, to_seq INTEGER NOT NULL, state TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS gaps (subscription_id TEXT NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL, count INTEGER NOT NULL, at INTEGER NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS notices (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, body TEXT NOT NULL)`);
 
   const scalar = <T extends number | null>(query: string, ...bindings: unknown[]): T =>
     sql.exec<{ v: T }>(query, ...bindings).one().v;
@@ -73,7 +80,44 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       sql.exec("DELETE FROM subscriptions WHERE id = ?", id);
       sql.exec("DELETE FROM deliveries WHERE subscription_id = ?", id);
       sql.exec("DELETE FROM replays WHERE subscription_id = ?", id);
+      sql.exec("DELETE FROM gaps WHERE subscription_id = ?", id);
     },
+
+    /** The newest gaps of a subscription, oldest first. */
+    gaps: (subscriptionId: string): StoredGap[] =>
+      sql
+        .exec<{ from_seq: number; to_seq: number; count: number; at: number }>(
+          "SELECT from_seq, to_seq, count, at FROM gaps WHERE subscription_id = ? ORDER BY from_seq DESC LIMIT ?",
+          subscriptionId,
+          MAX_GAPS_SHOWN,
+        )
+        .toArray()
+        .reverse()
+        .map((row) => ({ from: row.from_seq, to: row.to_seq, count: row.count, at: row.at })),
+    addGap: (subscriptionId: string, gap: StoredGap): void => {
+      sql.exec("INSERT INTO gaps (subscription_id, from_seq, to_seq, count, at) VALUES (?, ?, ?, ?, ?)", subscriptionId, gap.from, gap.to, gap.count, gap.at);
+      sql.exec(
+        "DELETE FROM gaps WHERE subscription_id = ? AND from_seq NOT IN (SELECT from_seq FROM gaps WHERE subscription_id = ? ORDER BY from_seq DESC LIMIT ?)",
+        subscriptionId,
+        subscriptionId,
+        MAX_GAPS_SHOWN,
+      );
+    },
+
+    /** Call inside the transaction that made the notice true; drained by `notices`. */
+    addNotice: (stream: string, event: OutboxEvent): void => {
+      sql.exec("INSERT INTO notices (stream, body) VALUES (?, ?)", stream, JSON.stringify(event));
+    },
+    notices: {
+      peek: (limit: number): NoticeRow[] => sql.exec<NoticeRow>("SELECT seq, stream, body FROM notices ORDER BY seq LIMIT ?", limit).toArray(),
+      size: (row: NoticeRow): number => row.body.length,
+      streamOf: (row: NoticeRow): string => row.stream,
+      toEvent: (row: NoticeRow): OutboxEvent => JSON.parse(row.body) as OutboxEvent,
+      remove: (rows: readonly NoticeRow[]): void => {
+        for (const row of rows) sql.exec("DELETE FROM notices WHERE seq = ?", row.seq);
+      },
+      pending: (): number => scalar<number>("SELECT COUNT(*) AS v FROM notices"),
+    } satisfies Outbox<NoticeRow>,
 
     delivery: (subscriptionId: string): DeliveryState | undefined => {
       const row = sql.exec<{ state: string }>("SELECT state FROM deliveries WHERE subscription_id = ?", subscriptionId).toArray()[0];
@@ -96,21 +140,24 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       sql.exec("DELETE FROM replays WHERE id = ?", id);
     },
 
-    /**
-     * Deletes events beyond the retention limits; sequence numbers are never reused. By
-     * age, the events before the first one young enough to keep go (appends are in time
-     * order), so the work is the expired events', not a scan of the whole log.
-     */
-    applyRetention: (retention: Retention, now: number): number => {
-      let deleted = 0;
+    /** The highest sequence the policy would delete now (0: none). */
+    policyCutoff: (retention: Retention, now: number): number => {
+      const last = scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? 0;
+      const byCount = retention.maxCount === null ? 0 : last - retention.maxCount;
+      const byAge = retention.maxAgeMs === null ? 0 : (scalar<number | null>("SELECT MAX(seq) AS v FROM events WHERE time < ?", now - retention.maxAgeMs) ?? 0);
+      return Math.max(0, byCount, byAge);
+    },
+    /** The highest sequence past the backlog retention keeps for lagging subscriptions (0: none). */
+    capCutoff: (cap: BacklogCap, now: number): number => {
+      const last = scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? 0;
+      const byAge = scalar<number | null>("SELECT MAX(seq) AS v FROM events WHERE time < ?", now - cap.maxAgeMs) ?? 0;
+      return Math.max(0, last - cap.maxEvents, byAge);
+    },
+    /** Deletes the events up to `seq`; sequence numbers are never reused. */
+    deleteThrough: (seq: number): number => {
       const last = scalar<number | null>("SELECT MAX(seq) AS v FROM events");
       if (last !== null) kv.put("stream.lastSeq", last);
-      if (retention.maxAgeMs !== null && last !== null) {
-        const keep = sql.exec<{ seq: number }>("SELECT seq FROM events WHERE time >= ? ORDER BY seq LIMIT 1", now - retention.maxAgeMs).toArray()[0]?.seq ?? last + 1;
-        deleted += sql.exec("DELETE FROM events WHERE seq < ?", keep).rowsWritten;
-      }
-      if (retention.maxCount !== null && last !== null) deleted += sql.exec("DELETE FROM events WHERE seq <= ?", last - retention.maxCount).rowsWritten;
-      return deleted;
+      return sql.exec("DELETE FROM events WHERE seq <= ?", seq).rowsWritten;
     },
   };
 };

@@ -149,7 +149,14 @@ export const defineCoordinator = (registry: AgentRegistry) => {
             return onCallResult(current.definition, current.state, effect, outcome, Date.now());
           }),
         )
-        .catch((error: unknown) => this.#log.error("step outcome not recorded", { run: run.state.id, key: effect.key, error: String(error) }))
+        .catch(async (error: unknown) => {
+          // Not lost: the step is still `running` in storage, and the alarm performs it
+          // again under the same key (the agent answers the first outcome). The watchdog
+          // armed when the call started is already set; this keeps it so (should storage
+          // fail here too, the object is reset and its constructor arms the alarm).
+          this.#log.error("step outcome not recorded; the alarm performs the step again", { run: run.state.id, key: effect.key, error: String(error) });
+          await armEarliest(this.ctx.storage, [Date.now() + WATCHDOG_MS]).catch(() => undefined);
+        })
         .finally(release);
       this.ctx.waitUntil(work);
     }

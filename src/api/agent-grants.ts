@@ -2,11 +2,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { idSchema } from "../platform/ids.ts";
 import { paginationQuery } from "../platform/pagination.ts";
+import { requestKeyOf } from "../platform/request-key.ts";
 import { grantRequestSchema } from "../platform/security/grants.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
-import { agentIdParams, json, jsonBody, problemResponses } from "./schemas.ts";
+import { agentIdParams, idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const grantSchema = z
@@ -25,8 +26,8 @@ const grantRoute = createRoute({
   path: "/v1/agents/{id}/grants",
   tags: ["security"],
   summary: "Grant the agent a capability (the caller must hold it)",
-  request: { params: agentIdParams, body: jsonBody(grantRequestSchema.openapi("GrantRequest")) },
-  responses: { 201: json(grantSchema, "The grant"), ...problemResponses(400, 403, 404, 409, 503) },
+  request: { params: agentIdParams, headers: idempotencyHeaders, body: jsonBody(grantRequestSchema.openapi("GrantRequest")) },
+  responses: { 201: json(grantSchema, "The grant (the same one again for a retry with the same Idempotency-Key)"), ...problemResponses(400, 403, 404, 409, 422, 503) },
 });
 
 const listRoute = createRoute({
@@ -51,7 +52,9 @@ export const agentGrantRoutes = ({ telemetry }: ApiDeps) =>
   new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(grantRoute, async (c) => {
       const body = c.req.valid("json");
-      const grant = await agentAccess(c, c.req.valid("param").id, telemetry).invoke("grant", (stub, at, by) => stub.grant(at, by, body));
+      // Made once, before the platform's retries: a retried grant finds the one the first attempt made.
+      const requestKey = requestKeyOf(c.req.valid("header")["idempotency-key"]);
+      const grant = await agentAccess(c, c.req.valid("param").id, telemetry).invoke("grant", (stub, at, by) => stub.grant(at, by, body, requestKey));
       return c.json(grant, 201);
     })
     .openapi(listRoute, async (c) => {

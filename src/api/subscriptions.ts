@@ -12,13 +12,14 @@ import { subscriptionRequestSchema } from "../platform/events/subscription.ts";
 import { checkWebhookUrl, type WebhookPolicy, WebhookPolicyConfigError, webhookPolicyFrom } from "../platform/events/webhook-policy.ts";
 import { type AgentTarget, checkAgentTarget } from "../platform/events/target-check.ts";
 import { problem, ProblemError, validationProblem } from "../platform/problem.ts";
+import { requestKeyOf } from "../platform/request-key.ts";
 import type { Logger } from "../platform/telemetry/logger.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { agentAccess, principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus } from "./event-access.ts";
-import { json, jsonBody, problemResponses } from "./schemas.ts";
+import { idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const subscriptionSchema = z.object({}).passthrough().openapi("Subscription");
@@ -28,12 +29,12 @@ const createRouteDef = createRoute({
   method: "post",
   path: "/v1/subscriptions",
   tags: ["events"],
-  summary: "Create a subscription (idempotent by id)",
-  request: { body: jsonBody(subscriptionRequestSchema.openapi("SubscriptionRequest")) },
+  summary: "Create a subscription (idempotent by id, or by Idempotency-Key without one)",
+  request: { headers: idempotencyHeaders, body: jsonBody(subscriptionRequestSchema.openapi("SubscriptionRequest")) },
   responses: {
-    201: json(subscriptionSchema, "Created (a webhook's `secret` is shown only now)"),
+    201: json(subscriptionSchema, "Created (a webhook's `secret` is shown only now, and to a retry of the same request)"),
     200: json(subscriptionSchema, "Already existed with this definition"),
-    ...problemResponses(400, 403, 409, 415, 503),
+    ...problemResponses(400, 403, 409, 415, 422, 503),
   },
 });
 
@@ -118,7 +119,9 @@ export const subscriptionRoutes = ({ telemetry, log, registry }: ApiDeps) => {
       if (body.target.kind === "webhook") requireWebhookAllowed(c.env, body.target.url, log);
       if (body.target.kind === "agent") await requireDeliverable(c, body.target);
       const caller = principalCaller(c);
-      const outcome = await onBus(c, telemetry, "create", (rpc, at) => rpc.create(at, caller, body));
+      // Made once, before the platform's retries: a retried create finds what the first attempt made.
+      const requestKey = requestKeyOf(c.req.valid("header")["idempotency-key"]);
+      const outcome = await onBus(c, telemetry, "create", (rpc, at) => rpc.create(at, caller, body, requestKey));
       c.header("location", `/v1/subscriptions/${outcome.subscription.id}`);
       return c.json(outcome.subscription, outcome.created ? 201 : 200);
     })

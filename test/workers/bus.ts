@@ -101,10 +101,13 @@ const holding = new Set<string>();
  * called (or about 20 s pass): appends to it wait meanwhile, so events an agent emits
  * stay in its outbox, deterministically. Releasing answers once the object is open again.
  */
-export const holdStream = async (tenant: string, stream: string): Promise<() => Promise<void>> => {
+export const holdStream = (tenant: string, stream: string): Promise<() => Promise<void>> => holdObject(streamStub(tenant, stream), `stream ${stream}`);
+
+/** Closes the input gate of any object, as holdStream does for a stream. */
+export const holdObject = async (stub: DurableObjectStub, what: string): Promise<() => Promise<void>> => {
   const token = crypto.randomUUID();
   holds.add(token);
-  const held = runInDurableObject(streamStub(tenant, stream), (_instance, state) =>
+  const held = runInDurableObject(stub, (_instance, state) =>
     state.blockConcurrencyWhile(async () => {
       holding.add(token);
       for (let i = 0; i < 2_000 && holds.has(token); i++) await pause(10);
@@ -112,7 +115,7 @@ export const holdStream = async (tenant: string, stream: string): Promise<() => 
     }),
   );
   for (let i = 0; i < 500 && !holding.has(token); i++) await pause(10);
-  expect(holding.has(token), `stream ${stream} held`).toBe(true);
+  expect(holding.has(token), `${what} held`).toBe(true);
   return async () => {
     holds.delete(token);
     await held;

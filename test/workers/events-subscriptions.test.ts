@@ -78,7 +78,7 @@ describe("delivery to an agent action", () => {
     await publish(bus, [...orders(1, 2), event("order.updated", { by: 50 }), ...orders(4)]);
     await settles(bus, "c", 7);
     expect(await caughtUp(bus, sub.id, "order")).toEqual({
-      stream: "order", cursor: 4, last: 4, lag: 0, delivered: 3, deadLetters: 0, attempts: 0, nextAttemptAt: null, lastError: null,
+      stream: "order", cursor: 4, last: 4, lag: 0, delivered: 3, deadLetters: 0, attempts: 0, nextAttemptAt: null, lastError: null, skipped: [],
     });
     const calls = (await agentOf(bus, "c")).counters.calls;
     // Rewind the durable cursor: every event is delivered again, with the same idempotency keys.

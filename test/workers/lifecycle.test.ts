@@ -3,9 +3,9 @@
 // (onStart on the kept state), delete (the id can be reused), and onStart failures and
 // timeouts of the `hooked` test type.
 import { describe, expect, it } from "vitest";
-import { busClient, drained, holdStream } from "./bus.ts";
+import { agentEvents, busClient, drained, holdStream } from "./bus.ts";
 import { type Body, call, del, expectProblem, get, newId, post, spawn, view } from "./http.ts";
-import { gateWaiting, openGate, until } from "./objects.ts";
+import { evict, gateWaiting, openGate, until } from "./objects.ts";
 import { client, expectForbidden } from "./security.ts";
 import { TENANT } from "./tokens.ts";
 
@@ -187,6 +187,45 @@ describe("DELETE /v1/agents/:id", () => {
     expect((await del(`/v1/agents/${stopped}`)).status).toBe(204);
     expectProblem(await get(`/v1/agents/${paused}`), 404);
     expectProblem(await get(`/v1/agents/${stopped}`), 404);
+  });
+
+  it("appends the events onTerminate emits before deleting", async () => {
+    const id = newId();
+    await spawn("hooked", id);
+    expect((await del(`/v1/agents/${id}`)).status).toBe(204);
+    const events = await agentEvents(await busClient(TENANT), "hooked", "hooked", id);
+    expect(events.map((event) => [event.type, event.data])).toEqual([["hooked.started", {}], ["hooked.terminated", { started: 1 }]]);
+  });
+
+  it("answers 503 and deletes nothing while the events cannot be appended; a retry deletes it once they are", async () => {
+    // Held from before the spawn, so a drain is under way (blocked) when the agent is deleted.
+    const release = await holdStream(TENANT, "hooked");
+    const id = newId();
+    await spawn("hooked", id);
+    const reply = await del(`/v1/agents/${id}`);
+    expect(expectProblem(reply, 503, "outbox-not-drained").detail).toContain("nothing was deleted");
+    expect(reply.headers.get("retry-after")).toBe("1");
+    expect(await view(id)).toMatchObject({ status: "stopped", outbox: { pending: 2 } });
+    await release();
+    await until("the outbox to drain", async () => (await view(id)).outbox.pending === 0);
+    expect((await del(`/v1/agents/${id}`)).status).toBe(204);
+    expectProblem(await get(`/v1/agents/${id}`), 404);
+    const events = await agentEvents(await busClient(TENANT), "hooked", "hooked", id);
+    expect(events.map((event) => event.type)).toEqual(["hooked.started", "hooked.terminated"]);
+  });
+
+  it("survives a restart between a refused deletion and its retry: the rebuilt object drains, then the retry deletes", async () => {
+    const release = await holdStream(TENANT, "hooked");
+    const id = newId();
+    await spawn("hooked", id);
+    expectProblem(await del(`/v1/agents/${id}`), 503, "outbox-not-drained");
+    await evict(id);
+    await release();
+    // Nothing asks the rebuilt object to drain: its alarm, re-armed from the outbox, does.
+    await until("the outbox to drain", async () => (await view(id)).outbox.pending === 0);
+    expect((await del(`/v1/agents/${id}`)).status).toBe(204);
+    const events = await agentEvents(await busClient(TENANT), "hooked", "hooked", id);
+    expect(events.map((event) => event.type)).toEqual(["hooked.started", "hooked.terminated"]);
   });
 });
 

@@ -164,4 +164,20 @@ describe("the idempotency alarm", () => {
     // The platform key's record expires in a minute, before the directory refresh is due.
     expect(await inObject(id, (state) => state.storage.getAlarm())).toBe(row!.expires_at);
   });
+
+  it("is set again by the next arming when setting it failed", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    await inObject(id, (state) => {
+      Object.defineProperty(state.storage, "setAlarm", { value: () => Promise.reject(new Error("storage unavailable")), configurable: true, writable: true });
+    });
+    // Arms the alarm for this record's expiry: the attempt fails.
+    await call(id, "increment", { by: 1 }, { "idempotency-key": newId("key") });
+    await inObject(id, (state) => Reflect.deleteProperty(state.storage, "setAlarm"));
+    expect(await inObject(id, (state) => state.storage.getAlarm())).toBeNull();
+    // A later deadline: armed only if the object knows the failed one was never set.
+    await call(id, "increment", { by: 1 }, { "idempotency-key": newId("key") });
+    const rows = await idempotencyRows(id);
+    expect(await inObject(id, (state) => state.storage.getAlarm())).toBe(rows.map((row) => row.expires_at).sort((a, b) => a - b)[1]);
+  });
 });

@@ -3,6 +3,13 @@
 // stream has the retention it was given (none by default); the platform's streams
 // (`audit`, `workflow`, `dlq.*`) have the deployment's (src/platform/storage-bounds.ts),
 // which nothing else sets, so they never grow without bound.
+//
+// Retention does not delete what an active subscription has yet to handle (as
+// EventStoreDB and Pulsar hold a log behind its cursors), but only up to a
+// deployment-wide cap on the backlog it keeps for them (JIDO_SUBSCRIPTION_MAX_BACKLOG events, or
+// JIDO_SUBSCRIPTION_MAX_BACKLOG_AGE_MS): past it the events go, and each subscription
+// they are taken from is told (a gap in its status and a `subscription.gap` event),
+// never skipped in silence. A paused subscription holds nothing.
 import { z } from "zod";
 import type { StorageBounds } from "../storage-bounds.ts";
 import { AUDIT_STREAM } from "../security/audit.ts";
@@ -42,3 +49,65 @@ export const nextRetentionAt = (retention: Retention, oldestTime: number | null,
   if (retention.maxAgeMs === null) return null;
   return Math.max(soonest, oldestTime + retention.maxAgeMs);
 };
+
+/** How much retention keeps for subscriptions that lag: events behind the newest, and their age. */
+export type BacklogCap = { maxEvents: number; maxAgeMs: number };
+
+export const DEFAULT_BACKLOG_CAP: BacklogCap = { maxEvents: 100_000, maxAgeMs: 7 * 24 * 3_600_000 };
+
+export type BacklogCapVars = { JIDO_SUBSCRIPTION_MAX_BACKLOG?: string | undefined; JIDO_SUBSCRIPTION_MAX_BACKLOG_AGE_MS?: string | undefined };
+
+const positive = z.coerce.number().int().min(1);
+
+/**
+ * The cap a deployment's variables set; an empty or missing variable takes the default.
+ * A malformed one also takes the default (holding, not deleting) and is named in
+ * `invalid`, for the caller to log.
+ */
+export const backlogCapFrom = (vars: BacklogCapVars): { cap: BacklogCap; invalid: string[] } => {
+  const invalid: string[] = [];
+  const read = (name: keyof BacklogCapVars, fallback: number): number => {
+    const raw = vars[name]?.trim();
+    if (!raw) return fallback;
+    const parsed = positive.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    invalid.push(name);
+    return fallback;
+  };
+  return {
+    cap: { maxEvents: read("JIDO_SUBSCRIPTION_MAX_BACKLOG", DEFAULT_BACKLOG_CAP.maxEvents), maxAgeMs: read("JIDO_SUBSCRIPTION_MAX_BACKLOG_AGE_MS", DEFAULT_BACKLOG_CAP.maxAgeMs) },
+    invalid,
+  };
+};
+
+export type CutoffInput = {
+  /** The highest sequence the stream's policy would delete (0: none). */
+  policy: number;
+  /** The highest sequence past the backlog cap, by count or age (0: none): never held. */
+  cap: number;
+  /** The cursors (last sequence handled) of the stream's active subscriptions. */
+  activeCursors: readonly number[];
+};
+
+/** The highest sequence retention deletes now: the policy's, held behind the slowest active cursor as far as the cap allows. */
+export const retentionCutoff = ({ policy, cap, activeCursors }: CutoffInput): number => {
+  if (activeCursors.length === 0) return policy;
+  return Math.min(policy, Math.max(Math.min(...activeCursors), cap));
+};
+
+export type Gap = { subscriptionId: string; from: number; to: number };
+
+/**
+ * The ranges that deleting through `cutoff` takes from subscriptions that have not
+ * handled them; `first` is the oldest sequence still stored (null: none).
+ */
+export const gapsAt = (cutoff: number, first: number | null, cursors: readonly { subscriptionId: string; cursor: number }[]): Gap[] =>
+  first === null || first > cutoff
+    ? []
+    : cursors
+        .filter(({ cursor }) => cursor < cutoff)
+        .map(({ subscriptionId, cursor }) => ({ subscriptionId, from: Math.max(cursor + 1, first), to: cutoff }))
+        .filter((gap) => gap.from <= gap.to);
+
+/** The gaps a subscription's status shows, newest last. */
+export const MAX_GAPS_SHOWN = 10;

@@ -124,6 +124,8 @@ export type SubscriptionStreamStatus = {
   attempts: number;
   nextAttemptAt: string | null;
   lastError: { at: string; message: string; sequence: number } | null;
+  /** Ranges retention deleted before the subscription handled them (`count`: the events in it it wanted), newest last. */
+  skipped: { from: number; to: number; count: number; at: string }[];
 };
 
 /** FNV-1a, to tell apart ids that read the same once lowercased (`A` and `a`). */
