@@ -5,7 +5,7 @@
 // subscription's dead-letter stream and delivery continues with the next event.
 // A subscription past its expiry, or whose creator's token was revoked, delivers
 // nothing (its cursor stays). Live subscriptions are not walked: they are pushed at
-// append time, at most once, without a cursor (event-stream.ts).
+// append time, at most once, without a cursor (stream-live.ts).
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
 import { type DeliveryState, delivered, failed, initialDelivery, skipped, startCursor, wants } from "../../src/platform/events/delivery.ts";
@@ -28,6 +28,19 @@ export type DeliveryContext = TargetContext & {
   random: () => number;
   telemetry: Telemetry;
   revocations: RevocationCheck;
+};
+
+/** When stored work is due (null: none): a subscription behind the log, a replay, a notice. */
+export const pendingSince = (store: StreamStore, now: number): number | null => {
+  if (store.hasReplays() || store.notices.pending() > 0) return now;
+  const last = store.lastSeq();
+  const dues = store
+    .subscriptions()
+    .filter((sub) => sub.status === "active")
+    .map((sub) => store.delivery(sub.id))
+    .filter((state) => state === undefined || state.cursor < last)
+    .map((state) => state?.dueAt ?? now);
+  return dues.length === 0 ? null : Math.max(now, Math.min(...dues));
 };
 
 /** A subscription's state on this stream, created at its start position on first sight. */
