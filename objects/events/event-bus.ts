@@ -9,16 +9,15 @@
 // A subscription acts for its creator's token: it expires with it (unless the token held
 // `delegate:durable`), and stops when the token or its subject is revoked.
 // Changes take turns (a mailbox) and each is written down as pending work before it
-// reaches the streams, with the alarm behind it: a change cut short by a restart is
-// finished by the alarm. A subscription being deleted is marked so first, and a stream
-// registering meanwhile is never handed it, so deletion leaves it on no stream.
+// reaches the streams, with the alarm behind it (bus-pending.ts): a change cut short by a
+// restart is finished by the alarm. A subscription being deleted is marked so first, and
+// a stream registering meanwhile is never handed it, so deletion leaves it on no stream.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { keyReuseProblem } from "../../src/platform/agent/idempotency.ts";
 import { createMailbox } from "../../src/platform/agent/mailbox.ts";
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
-import { streamObjectName } from "../../src/platform/events/naming.ts";
 import {
   type SubscriptionRecord,
   type SubscriptionRequest,
@@ -39,8 +38,10 @@ import { delegationBound } from "../../src/platform/security/delegation.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { armEarliest, typedStub } from "../durable/index.ts";
+import { armEarliest } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
+import { deleteSubscription, finishPending, isDeleting, pendingChanges, type PendingContext, rearmWhilePending, saveSubscription } from "./bus-pending.ts";
+import { appliesTo, streamsFor, streamStub } from "./bus-streams.ts";
 import { suspensionOf } from "./suspension.ts";
 
 const tenantSchema = z.strictObject({ tenant: idSchema });
@@ -58,16 +59,6 @@ export type SubscriptionView = Omit<SubscriptionRecord, "caller" | "secret" | "c
     secret?: string;
   };
 
-/** Dead-letter streams only deliver to subscriptions that name them, so failures cannot loop. */
-const appliesTo = (record: SubscriptionRecord, stream: string): boolean =>
-  record.spec.stream === undefined ? !stream.startsWith("dlq.") : record.spec.stream === stream;
-
-/** When the alarm comes back to finish a change the streams have not all taken. */
-const PENDING_RETRY_MS = 5_000;
-
-/** Work written down before it reaches the streams: `push` a record to them, or `remove` it from them (then delete it). */
-type PendingOp = "push" | "remove";
-
 export class EventBus extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   readonly #telemetry = createTelemetry();
@@ -84,16 +75,12 @@ export class EventBus extends DurableObject<Env> {
     // The hash of the request key that created each subscription, to answer a retry of that request as the first answer.
     this.#sql.exec("CREATE TABLE IF NOT EXISTS create_keys (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL)");
     ctx.blockConcurrencyWhile(async () => {
-      if (this.#pending().length > 0) await armEarliest(ctx.storage, [Date.now()]);
+      if (pendingChanges(this.#sql).length > 0) await armEarliest(ctx.storage, [Date.now()]);
     });
   }
 
-  #pending(): { id: string; op: PendingOp }[] {
-    return this.#sql.exec<{ id: string; op: PendingOp }>("SELECT id, op FROM pending ORDER BY id").toArray();
-  }
-
-  #deleting(id: string): boolean {
-    return this.#sql.exec("SELECT 1 FROM pending WHERE id = ? AND op = 'remove'", id).toArray().length > 0;
+  #pendingContext(): PendingContext {
+    return { storage: this.ctx.storage, sql: this.#sql, streams: this.env.STREAMS, telemetry: this.#telemetry, log: this.#log };
   }
 
   /** The subscriptions a stream takes: not those being deleted. */
@@ -107,57 +94,14 @@ export class EventBus extends DurableObject<Env> {
   /** The subscription, or 404; one being deleted is found only by `remove` (to finish it). */
   #find(id: string, deleting: "hidden" | "found" = "hidden"): SubscriptionRecord {
     const row = this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions WHERE id = ?", id).toArray()[0];
-    if (!row || (deleting === "hidden" && this.#deleting(id))) throw notFound("Subscription", id);
+    if (!row || (deleting === "hidden" && isDeleting(this.#sql, id))) throw notFound("Subscription", id);
     return JSON.parse(row.record) as SubscriptionRecord;
-  }
-
-  /** Writes `record` and the push it needs in one transaction, then pushes it (the alarm finishes a push cut short). */
-  async #save(record: SubscriptionRecord, extra: () => void = () => undefined): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
-      this.#sql.exec("INSERT OR REPLACE INTO subscriptions (id, record) VALUES (?, ?)", record.id, JSON.stringify(record));
-      this.#sql.exec("INSERT OR REPLACE INTO pending (id, op) VALUES (?, 'push')", record.id);
-      extra();
-    });
-    await armEarliest(this.ctx.storage, [Date.now() + PENDING_RETRY_MS]);
-    await this.#push(record);
-    this.#sql.exec("DELETE FROM pending WHERE id = ? AND op = 'push'", record.id);
-  }
-
-  /** Removes the subscription from every stream that holds it, then deletes it; marked first, so no stream registering meanwhile takes it. */
-  async #delete(record: SubscriptionRecord): Promise<void> {
-    this.#sql.exec("INSERT OR REPLACE INTO pending (id, op) VALUES (?, 'remove')", record.id);
-    await armEarliest(this.ctx.storage, [Date.now() + PENDING_RETRY_MS]);
-    await Promise.all(
-      this.#streamsFor(record).map((name) =>
-        callDurable("bus.remove_subscription", () => this.#stream(record.tenant, name).removeSubscription({ tenant: record.tenant, stream: name }, record.id), this.#telemetry),
-      ),
-    );
-    this.ctx.storage.transactionSync(() => {
-      for (const table of ["subscriptions", "pending", "create_keys"]) this.#sql.exec(`DELETE FROM ${table} WHERE id = ?`, record.id);
-    });
-  }
-
-  #streamsFor(record: SubscriptionRecord): string[] {
-    if (record.spec.stream !== undefined) return [record.spec.stream];
-    return this.#sql.exec<{ name: string }>("SELECT name FROM streams ORDER BY name").toArray().map((row) => row.name).filter((name) => appliesTo(record, name));
-  }
-
-  #stream(tenant: string, name: string) {
-    return typedStub(this.env.STREAMS.get(this.env.STREAMS.idFromName(streamObjectName(tenant, name))));
-  }
-
-  async #push(record: SubscriptionRecord): Promise<void> {
-    await Promise.all(
-      this.#streamsFor(record).map((name) =>
-        callDurable("bus.push_subscription", () => this.#stream(record.tenant, name).upsertSubscription({ tenant: record.tenant, stream: name }, record), this.#telemetry),
-      ),
-    );
   }
 
   async #view(record: SubscriptionRecord, withSecret = false): Promise<SubscriptionView> {
     const statuses = await Promise.all(
-      this.#streamsFor(record).map((name) =>
-        callDurable("bus.subscription_status", () => this.#stream(record.tenant, name).subscriptionStatus({ tenant: record.tenant, stream: name }, record.id), this.#telemetry),
+      streamsFor(this.#sql, record).map((name) =>
+        callDurable("bus.subscription_status", () => streamStub(this.env.STREAMS, record.tenant, name).subscriptionStatus({ tenant: record.tenant, stream: name }, record.id), this.#telemetry),
       ),
     );
     const { caller, secret, createdAt, spec, expiresAt, ...rest } = record;
@@ -215,7 +159,7 @@ export class EventBus extends DurableObject<Env> {
   }
 
   async #create(tenant: string, caller: Caller, spec: SubscriptionRecord["spec"], id: string, key: string, keyHash: string): Promise<{ created: boolean; subscription: SubscriptionView }> {
-    if (this.#deleting(id)) throw conflict(`Subscription '${id}' is being deleted; try again once it is gone.`);
+    if (isDeleting(this.#sql, id)) throw conflict(`Subscription '${id}' is being deleted; try again once it is gone.`);
     const existing = this.#sql.exec<{ record: string }>("SELECT record FROM subscriptions WHERE id = ?", id).toArray()[0];
     if (existing) {
       const record = JSON.parse(existing.record) as SubscriptionRecord;
@@ -224,7 +168,7 @@ export class EventBus extends DurableObject<Env> {
         if (spec.id === undefined) throw keyReuseProblem(key);
         throw conflict(`Subscription '${id}' already exists with another definition.`);
       }
-      await this.#save(record);
+      await saveSubscription(this.#pendingContext(), record);
       const sameRequest =
         this.#sql.exec<{ key_hash: string }>("SELECT key_hash FROM create_keys WHERE id = ?", id).toArray()[0]?.key_hash === keyHash &&
         callerName(record.caller) === callerName(caller);
@@ -241,7 +185,7 @@ export class EventBus extends DurableObject<Env> {
       createdAt: now,
       expiresAt: delegationBound(caller, now),
     };
-    await this.#save(record, () => this.#sql.exec("INSERT OR REPLACE INTO create_keys (id, key_hash) VALUES (?, ?)", id, keyHash));
+    await saveSubscription(this.#pendingContext(), record, () => this.#sql.exec("INSERT OR REPLACE INTO create_keys (id, key_hash) VALUES (?, ?)", id, keyHash));
     return { created: true, subscription: await this.#view(record, true) };
   }
 
@@ -282,7 +226,7 @@ export class EventBus extends DurableObject<Env> {
       parseOrProblem(tenantSchema, at, "address");
       return this.#changes.run(async () => {
         const record = { ...this.#find(id), status };
-        await this.#save(record);
+        await saveSubscription(this.#pendingContext(), record);
         return this.#view(record);
       });
     });
@@ -293,7 +237,7 @@ export class EventBus extends DurableObject<Env> {
     return asResult(async () => {
       parseOrProblem(tenantSchema, at, "address");
       return this.#changes.run(async () => {
-        await this.#delete(this.#find(id, "found"));
+        await deleteSubscription(this.#pendingContext(), this.#find(id, "found"));
         return null;
       });
     });
@@ -301,24 +245,7 @@ export class EventBus extends DurableObject<Env> {
 
   /** Finishes the changes the streams have not all taken (a push or a deletion cut short); comes back while any is left. */
   override async alarm(): Promise<void> {
-    await this.#changes.run(async () => {
-      for (const { id, op } of this.#pending()) {
-        try {
-          if (this.#sql.exec("SELECT 1 FROM subscriptions WHERE id = ?", id).toArray().length === 0) {
-            this.#sql.exec("DELETE FROM pending WHERE id = ?", id);
-            continue;
-          }
-          const record = this.#find(id, "found");
-          if (op === "remove") await this.#delete(record);
-          else {
-            await this.#push(record);
-            this.#sql.exec("DELETE FROM pending WHERE id = ? AND op = 'push'", id);
-          }
-        } catch (error) {
-          this.#log.warn("a subscription change did not reach every stream; the alarm retries", { subscription: id, op, error: String(error) });
-        }
-      }
-    });
-    if (this.#pending().length > 0) await armEarliest(this.ctx.storage, [Date.now() + PENDING_RETRY_MS]);
+    await this.#changes.run(() => finishPending(this.#pendingContext(), (id) => this.#find(id, "found")));
+    await rearmWhilePending(this.#pendingContext());
   }
 }
