@@ -41,7 +41,8 @@ export const applyRetention = (store: StreamStore, settings: StreamSettings, cap
   store.transaction(() => {
     const policy = store.policyCutoff(settings.retention, now);
     if (policy === 0) return [];
-    const subscriptions = new Map(store.subscriptions().map((sub) => [sub.id, sub]));
+    // Live subscriptions are pushed at most once, with no cursor: they hold nothing and lose nothing.
+    const subscriptions = new Map(store.subscriptions().filter((sub) => sub.spec.target.kind !== "live").map((sub) => [sub.id, sub]));
     const states = new Map<string, DeliveryState>();
     for (const sub of subscriptions.values()) {
       states.set(sub.id, store.delivery(sub.id) ?? initialDelivery(sub.id, startCursor(sub.spec.start, store.lastSeq()), now));

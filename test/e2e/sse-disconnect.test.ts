@@ -35,8 +35,13 @@ describe("closing an SSE tail", () => {
       expect(reply.status).toBe(201);
       published += count;
     };
-    /** Reads the tail from the start until `enough` frames arrived (or it ends); answers the ids seen. */
-    const readTail = async (signal: AbortSignal, enough: number): Promise<number[]> => {
+    /**
+     * Reads the tail from the start until `enough` frames arrived (or it ends); answers the
+     * ids seen. With `hangUp`, the client goes away while still reading (a read pending), as
+     * an EventSource or curl does when closed, rather than after it stopped reading.
+     */
+    const readTail = async (controller: AbortController, enough: number, hangUp = false): Promise<number[]> => {
+      const signal = controller.signal;
       const response = await fetch(`${server!.url}/v1/streams/busy/tail?from=1`, { headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" }, signal });
       expect(response.status).toBe(200);
       const reader = response.body!.getReader();
@@ -47,6 +52,11 @@ describe("closing an SSE tail", () => {
         const { done, value } = await reader.read();
         if (done) break;
         text += decoder.decode(value, { stream: true });
+      }
+      if (hangUp) {
+        const reading = reader.read().catch(() => undefined);
+        controller.abort();
+        await reading;
       }
       return ids();
     };
@@ -59,17 +69,15 @@ describe("closing an SSE tail", () => {
       const publishing = (async () => {
         while (busy) await publish(10);
       })();
-      const seen = await readTail(hangUp.signal, published + 20);
+      const seen = await readTail(hangUp, published + 20, true);
       expect(seen.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-      hangUp.abort();
       busy = false;
       await publishing;
     }
 
     // A new reader still gets the whole stream, in order.
     const last = new AbortController();
-    const all = await readTail(last.signal, published);
-    last.abort();
+    const all = await readTail(last, published, true);
     expect(all).toEqual(Array.from({ length: published }, (_, i) => i + 1));
 
     await server!.stop();

@@ -36,8 +36,8 @@ describe("problem+json", () => {
     const id = newId();
     await spawn("counter", id);
     for (const [method, path, allow] of [
-      ["GET", "/v1/agents", "OPTIONS, POST"],
-      ["PUT", "/v1/agents", "OPTIONS, POST"],
+      ["GET", "/v1/events", "OPTIONS, POST"],
+      ["PUT", "/v1/agents", "GET, HEAD, OPTIONS, POST"],
       ["PATCH", `/v1/agents/${id}`, "DELETE, GET, HEAD, OPTIONS"],
       ["POST", `/v1/agents/${id}`, "DELETE, GET, HEAD, OPTIONS"],
       ["GET", `/v1/agents/${id}/actions/increment`, "OPTIONS, POST"],
@@ -64,7 +64,7 @@ describe("problem+json", () => {
     const head = await send("HEAD", `/v1/agents/${id}`);
     expect(head.status).toBe(200);
     expect(head.text).toBe("");
-    const headNotAllowed = await send("HEAD", "/v1/agents");
+    const headNotAllowed = await send("HEAD", "/v1/events");
     expect(headNotAllowed.status).toBe(405);
     expect(headNotAllowed.headers.get("allow")).toBe("OPTIONS, POST");
   });

@@ -5,17 +5,23 @@
 // stream gets a `subscription.gap` event. Each test acts as a fresh tenant.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type Bus, busClient, event, eventually, info, publish, readAll, streamStub, subscribe, subscription, sweepNow } from "./bus.ts";
+import { type Bus, busClient, event, eventually, info, publish, readAll, spawnIn, streamStub, subscribe, subscription, sweepNow } from "./bus.ts";
 
 const DAY = 86_400_000;
 
-/** An active subscription of `order` that cannot deliver (a live target with no connection) and waits a minute between attempts. */
+/**
+ * An active subscription of `order` that cannot deliver (its input maps a field no event
+ * has, which the counter refuses) and waits a minute between attempts. (Live targets hold
+ * nothing: they are pushed at most once, without a cursor.)
+ */
 const laggingSubscription = async (bus: Bus, patterns = ["order.#"]) => {
+  const agent = `stuck-${crypto.randomUUID().slice(0, 8)}`;
+  await spawnIn(bus, "counter", agent);
   const sub = await subscribe(bus, {
     patterns,
     stream: "order",
     start: "earliest",
-    target: { kind: "live" },
+    target: { kind: "agent", agent, action: "increment", input: { by: "$.data.missing" } },
     delivery: { maxAttempts: 50, baseDelayMs: 60_000, maxDelayMs: 60_000 },
   });
   await sweepNow(bus.tenant, "order");
