@@ -40,7 +40,8 @@ import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
 import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
 import { createAgentStore } from "./store.ts";
-import { type AgentDirectory, createAgentDirectory, DIRECTORY_REFRESH_MS, DIRECTORY_RETRY_MS } from "./directory.ts";
+import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
+import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -82,11 +83,14 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
         this.ctx.waitUntil(this.#drain());
       };
-      this.#directory = createAgentDirectory(this.#core, ctx.storage, env, (promise) => ctx.waitUntil(promise));
+      this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
       this.#core.onStatusChange = () => {
-        // The alarm is the durable backstop; the registration right after the commit is the fast path.
+        // The alarm is the durable backstop; the registration right after the commit is the
+        // fast path, and once a shard acknowledged it the backstop is not needed: the alarm
+        // goes back to the next stored deadline (else a burst of spawns wakes every agent
+        // again seconds later).
         armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
-        this.#directory.changed();
+        ctx.waitUntil(this.#directory.changed().then(() => (this.#directory.pending() ? undefined : this.#resetAlarm())));
       };
       void ctx
         .blockConcurrencyWhile(async () => {
@@ -129,7 +133,36 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       const next = this.#core.store.nextIdempotencyExpiry();
       if (next !== null) armAlarm(this.#core, next);
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
-      armAlarm(this.#core, Date.now() + (this.#directory.pending() ? DIRECTORY_RETRY_MS : DIRECTORY_REFRESH_MS));
+      armAlarm(this.#core, Date.now() + this.#directoryDelay());
+    }
+
+    /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */
+    #directoryDelay(): number {
+      return this.#directory.pending() ? DIRECTORY_RETRY_MS : refreshDelay(Math.random);
+    }
+
+    /**
+     * Sets the alarm to the earliest stored deadline, later than it is if need be (once the
+     * registration backstop is no longer needed). Computed and set in one synchronous step,
+     * so no deadline armed meanwhile is passed over.
+     */
+    async #resetAlarm(): Promise<void> {
+      if (!this.#core.meta) return;
+      const now = Date.now();
+      const deadlines = [
+        this.#core.store.nextIdempotencyExpiry(),
+        this.#core.store.outboxPending() > 0 ? now + OUTBOX_RETRY_MS : null,
+        now + this.#directoryDelay(),
+      ].filter((at): at is number => at !== null);
+      const at = Math.min(...deadlines);
+      this.#core.alarmAt = at;
+      try {
+        await this.ctx.storage.setAlarm(at);
+      } catch (error) {
+        // The alarm stays where it was (earlier): nothing is missed, it only wakes sooner.
+        this.#core.alarmAt = null;
+        this.#core.deps.log.warn("moving the alarm failed", { error: error instanceof Error ? error.message : String(error) });
+      }
     }
 
     spawn(at: AgentAddress, by: Caller, request: SpawnRequest): Promise<Result<SpawnOutcome<AgentView | AgentSummary>>> {
@@ -209,13 +242,22 @@ export const defineAgentObject = (registry: AgentRegistry) =>
      */
     override async alarm(): Promise<void> {
       this.#core.alarmAt = null;
-      if (!this.#core.store.readMeta()) return;
-      const empty = await this.#drain();
-      if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
-      const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());
-      if (nextExpiry !== null) armAlarm(this.#core, nextExpiry);
-      await this.#directory.register();
-      if (this.#core.meta) armAlarm(this.#core, Date.now() + (this.#directory.pending() ? DIRECTORY_RETRY_MS : DIRECTORY_REFRESH_MS));
+      try {
+        if (!this.#core.store.readMeta()) return;
+        const empty = await this.#drain();
+        if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
+        const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());
+        if (nextExpiry !== null) armAlarm(this.#core, nextExpiry);
+        await this.#directory.register();
+        if (this.#core.meta) armAlarm(this.#core, Date.now() + this.#directoryDelay());
+      } catch (error) {
+        // A transient storage fault (SQLite out of memory under thousands of live objects
+        // locally) is retried by this object's own alarm, quietly, rather than thrown for
+        // the runtime to retry and log; anything else is a fault to report.
+        if (classifyDurableFault(error) !== "retryable") throw error;
+        this.#core.deps.log.warn("alarm work failed; retried", { error: error instanceof Error ? error.message : String(error) });
+        armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
+      }
     }
   };
 

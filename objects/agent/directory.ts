@@ -11,7 +11,7 @@ import { type DirectoryEntry, nextRevision } from "../../src/platform/discovery/
 import { NO_PLACEMENT } from "../../src/platform/discovery/placement.ts";
 import { directoryShardName, shardCount, shardOf } from "../../src/platform/discovery/shards.ts";
 
-export { DIRECTORY_REFRESH_MS, DIRECTORY_RETRY_MS } from "../../src/platform/discovery/shards.ts";
+export { DIRECTORY_REFRESH_MS, DIRECTORY_RETRY_MS, refreshDelay } from "../../src/platform/discovery/shards.ts";
 import { unwrap } from "../../src/platform/result.ts";
 import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import type { AgentCore } from "./core.ts";
@@ -20,8 +20,8 @@ const WANTED = "directory.wanted";
 const REGISTERED = "directory.registered";
 
 export type AgentDirectory = {
-  /** A status change committed: count it durably, then report it in the background. */
-  changed(): void;
+  /** A status change committed: count it durably, then report it; resolves once sent or failed. */
+  changed(): Promise<void>;
   /** Sends the current entry (again); resolves once sent or failed, never rejects. */
   register(): Promise<void>;
   /** Whether a change is still unacknowledged. */
@@ -34,7 +34,6 @@ export const createAgentDirectory = (
   core: AgentCore,
   storage: DurableObjectStorage,
   env: Pick<Env, "DIRECTORY" | "JIDO_DIRECTORY_SHARDS">,
-  waitUntil: (promise: Promise<unknown>) => void,
 ): AgentDirectory => {
   const { kv } = storage;
   let revision = 0;
@@ -98,7 +97,7 @@ export const createAgentDirectory = (
   return {
     changed() {
       kv.put(WANTED, (kv.get<number>(WANTED) ?? 0) + 1);
-      waitUntil(register());
+      return register();
     },
     register,
     pending: () => (kv.get<number>(WANTED) ?? 0) > (kv.get<number>(REGISTERED) ?? 0),

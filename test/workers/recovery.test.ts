@@ -139,6 +139,19 @@ describe("the idempotency alarm", () => {
     expect((await call(id, "increment", { by: 1 }, { "idempotency-key": key })).headers.get("idempotent-replayed")).toBe("true");
   });
 
+  it("moves the alarm from the registration backstop to the refresh once a shard acknowledged a spawn", async () => {
+    const id = newId();
+    const before = Date.now();
+    await spawn("counter", id);
+    await registered(id);
+    // Not seconds away (the backstop, which would wake every agent of a burst again): the spread refresh.
+    await eventually(
+      "the alarm moved to the refresh",
+      () => inObject(id, (state) => state.storage.getAlarm()),
+      (alarm) => alarm !== null && alarm >= before + 0.8 * DIRECTORY_REFRESH_MS,
+    );
+  });
+
   it("leaves only the directory refresh once every record has expired and been pruned", async () => {
     const id = newId();
     await spawn("counter", id);
@@ -148,8 +161,9 @@ describe("the idempotency alarm", () => {
     expect(await runDurableObjectAlarm(agentStub(id))).toBe(true);
     expect(await idempotencyRows(id)).toEqual([]);
     const alarm = await inObject(id, (state) => state.storage.getAlarm());
-    expect(alarm).toBeGreaterThanOrEqual(before + DIRECTORY_REFRESH_MS);
-    expect(alarm).toBeLessThanOrEqual(Date.now() + DIRECTORY_REFRESH_MS);
+    // The refresh period, spread by +/-20% (refreshDelay).
+    expect(alarm).toBeGreaterThanOrEqual(before + 0.8 * DIRECTORY_REFRESH_MS);
+    expect(alarm).toBeLessThanOrEqual(Date.now() + 1.2 * DIRECTORY_REFRESH_MS);
     expect((await view(id)).state).toEqual({ value: 1 });
   });
 

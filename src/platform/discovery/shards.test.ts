@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DIRECTORY_SHARDS, directoryShardName, shardCount, shardOf } from "./shards.ts";
+import { DEFAULT_DIRECTORY_SHARDS, DIRECTORY_REFRESH_MS, directoryShardName, refreshDelay, shardCount, shardOf } from "./shards.ts";
 import { createLoadWindow } from "./load.ts";
 import { hintFromCf } from "./placement.ts";
 
@@ -44,5 +44,15 @@ describe("hintFromCf", () => {
     expect(hintFromCf({ continent: "NA", longitude: "-122.4" })).toBe("wnam");
     expect(hintFromCf({ continent: "NA" })).toBe("enam");
     expect(hintFromCf(undefined)).toBeNull();
+  });
+});
+
+describe("refreshDelay", () => {
+  it("spreads the refresh period by +/-20%, so agents started together wake apart", () => {
+    expect(refreshDelay(() => 0)).toBe(0.8 * DIRECTORY_REFRESH_MS);
+    expect(refreshDelay(() => 0.5)).toBe(DIRECTORY_REFRESH_MS);
+    expect(refreshDelay(() => 0.999_999)).toBeLessThanOrEqual(1.2 * DIRECTORY_REFRESH_MS);
+    const delays = new Set(Array.from({ length: 100 }, (_, i) => refreshDelay(() => i / 100)));
+    expect(delays.size).toBe(100);
   });
 });

@@ -7,6 +7,11 @@ export const DEFAULT_DIRECTORY_SHARDS = 8;
 
 /** How often an agent refreshes its entry (and its load figures) when nothing changes. */
 export const DIRECTORY_REFRESH_MS = 10 * 60_000;
+/**
+ * When an agent refreshes next: the period, spread by +/-20% so that agents started
+ * together (a burst of spawns, a restart) do not all wake together.
+ */
+export const refreshDelay = (random: () => number): number => Math.round(DIRECTORY_REFRESH_MS * (0.8 + 0.4 * random()));
 /** How soon an agent's alarm retries a registration no shard acknowledged. */
 export const DIRECTORY_RETRY_MS = 5_000;
 /** An entry nobody refreshed for three periods is dropped by its shard. */
