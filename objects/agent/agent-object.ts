@@ -85,12 +85,13 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       };
       this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
       this.#core.onStatusChange = () => {
-        // The alarm is the durable backstop; the registration right after the commit is the
-        // fast path, and once a shard acknowledged it the backstop is not needed: the alarm
-        // goes back to the next stored deadline (else a burst of spawns wakes every agent
-        // again seconds later).
-        armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
-        ctx.waitUntil(this.#directory.changed().then(() => (this.#directory.pending() ? undefined : this.#resetAlarm())));
+        // The registration right after the commit is the fast path. Its durable backstop is
+        // the refresh alarm (an agent always has one): a crash before the shard acknowledged
+        // heals within a refresh period, and only a registration that failed is retried
+        // sooner. Arming a short backstop for every change instead woke every agent of a
+        // burst of spawns again seconds later, doubling its storage work.
+        armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
+        ctx.waitUntil(this.#directory.changed().then(() => (this.#directory.pending() ? armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS) : undefined)));
       };
       void ctx
         .blockConcurrencyWhile(async () => {
@@ -139,30 +140,6 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */
     #directoryDelay(): number {
       return this.#directory.pending() ? DIRECTORY_RETRY_MS : refreshDelay(Math.random);
-    }
-
-    /**
-     * Sets the alarm to the earliest stored deadline, later than it is if need be (once the
-     * registration backstop is no longer needed). Computed and set in one synchronous step,
-     * so no deadline armed meanwhile is passed over.
-     */
-    async #resetAlarm(): Promise<void> {
-      if (!this.#core.meta) return;
-      const now = Date.now();
-      const deadlines = [
-        this.#core.store.nextIdempotencyExpiry(),
-        this.#core.store.outboxPending() > 0 ? now + OUTBOX_RETRY_MS : null,
-        now + this.#directoryDelay(),
-      ].filter((at): at is number => at !== null);
-      const at = Math.min(...deadlines);
-      this.#core.alarmAt = at;
-      try {
-        await this.ctx.storage.setAlarm(at);
-      } catch (error) {
-        // The alarm stays where it was (earlier): nothing is missed, it only wakes sooner.
-        this.#core.alarmAt = null;
-        this.#core.deps.log.warn("moving the alarm failed", { error: error instanceof Error ? error.message : String(error) });
-      }
     }
 
     spawn(at: AgentAddress, by: Caller, request: SpawnRequest): Promise<Result<SpawnOutcome<AgentView | AgentSummary>>> {
