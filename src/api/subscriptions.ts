@@ -16,7 +16,9 @@ import { requestKeyOf } from "../platform/request-key.ts";
 import type { Logger } from "../platform/telemetry/logger.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { agentAccess, principalCaller } from "./agent-access.ts";
-import { requireCapability } from "./authorize.ts";
+import { deny, requireCapability } from "./authorize.ts";
+import { checkCapability } from "../platform/security/check.ts";
+import { constantInput } from "../platform/events/input-mapping.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus } from "./event-access.ts";
 import { idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
@@ -100,12 +102,28 @@ export const subscriptionRoutes = ({ telemetry, log, registry }: ApiDeps) => {
       throw error;
     }
   };
-  /** 400 naming the field when the target could never receive a delivery. */
+  /**
+   * 403 unless the creator may call the target's action: a subscription acts for its
+   * creator. A constant input is checked against the grant's constraints now; input taken
+   * from events can only be checked per event, which delivery does.
+   */
+  const requireCallable = async (c: Context<AppEnv>, target: AgentTarget, type: string): Promise<void> => {
+    const capability = `agents:call:${type}.${target.action}`;
+    const constant = constantInput(target.input);
+    const grants = principalCaller(c).grants;
+    const usable = constant ? grants : grants.map((grant) => ({ ...grant, constraints: {} }));
+    const context = constant && typeof constant.value === "object" && constant.value !== null && !Array.isArray(constant.value) ? (constant.value as Record<string, unknown>) : {};
+    const outcome = checkCapability(usable, capability, context, Date.now());
+    if (!outcome.ok) await deny(c, telemetry, capability, outcome.reason, `agent/${type}/${target.agent}`);
+  };
+  /** 400 naming the field when the target could never receive a delivery; 403 when its creator may not call it. */
   const requireDeliverable = async (c: Context<AppEnv>, target: AgentTarget): Promise<void> => {
-    const errors = await checkAgentTarget(target, await agentTypeOf(c, target.agent), registry);
-    if (errors.length > 0) {
+    const type = await agentTypeOf(c, target.agent);
+    const errors = await checkAgentTarget(target, type, registry);
+    if (errors.length > 0 || type === null) {
       throw validationProblem(errors, `The subscription could never deliver: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}.`);
     }
+    await requireCallable(c, target, type);
   };
   const allowed = (c: Parameters<typeof principalCaller>[0], id?: string) =>
     requireCapability(c, telemetry, "events:subscribe", id ? `subscription/${id}` : "subscriptions");

@@ -63,6 +63,27 @@ describe("a subscription's agent target", () => {
     expectForbidden(await subscriber.get("/v1/agents/secret-counter"), "agents:read:counter");
   });
 
+  it("needs the creator to hold agents:call for the action (a subscription acts for it): 403 audited, nothing created", async () => {
+    const tenant = newTenant("ev");
+    const owner = await admin(tenant);
+    expect((await owner.post("/v1/agents", { type: "counter", id: "c", state: { value: 0 } })).status).toBe(201);
+    const reader = await client({ tenant, subject: "reader", caps: ["events:subscribe", "events:read:*"] });
+    expectForbidden(await reader.post("/v1/subscriptions", toAgent("c")), "agents:call:counter.increment");
+    // A grant's constraints are checked against a constant input now...
+    const capped = { name: "agents:call:counter.increment", constraints: { maxBy: 1 } };
+    const limited = await client({ tenant, subject: "limited", caps: ["events:subscribe", "events:read:*", capped] });
+    expectForbidden(await limited.post("/v1/subscriptions", toAgent("c", "increment", { by: 5 })), "agents:call:counter.increment");
+    expect(await subscriptionIds(tenant)).toEqual([]);
+    await expectAudited(tenant, [
+      { who: "principal:reader", what: "agents:call:counter.increment", resource: "agent/counter/c" },
+      { who: "principal:limited", what: "agents:call:counter.increment", resource: "agent/counter/c" },
+    ]);
+    // ...and against input taken from events only per event, at delivery.
+    expect((await limited.post("/v1/subscriptions", toAgent("c", "increment", { by: 1 }))).status).toBe(201);
+    expect((await limited.post("/v1/subscriptions", toAgent("c", "increment", { by: "$.data.qty" }))).status).toBe(201);
+    expect(await subscriptionIds(tenant)).toHaveLength(2);
+  });
+
   it("is not looked at before the caller may subscribe: 403, nothing learned", async () => {
     const tenant = newTenant("ev");
     const outsider = await client({ tenant, subject: "outsider", caps: ["events:read:*"] });
