@@ -88,8 +88,11 @@ export const requireJsonBody = (anyMediaType: (method: string, path: string) => 
   }
   // Parsed here, where a syntax error is known for what it is, rather than recognised later
   // by the validator's message text; the validators take Hono's cached result. An empty
-  // body declared as JSON is no JSON text either (RFC 8259).
-  if (hasBody || (length === "0" && JSON_TYPE.test(contentType))) {
+  // body declared as JSON is no JSON text either (RFC 8259). A route that reads its body
+  // itself parses it (and names a syntax error) there: parsed here too, it would be
+  // parsed, serialised and parsed again.
+  const ownBody = anyMediaType(c.req.method, c.req.path);
+  if (!ownBody && (hasBody || (length === "0" && JSON_TYPE.test(contentType)))) {
     try {
       await c.req.json();
     } catch {

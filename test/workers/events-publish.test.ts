@@ -135,6 +135,9 @@ describe("POST /v1/events", () => {
     expectInvalid(await bus.send("POST", "/v1/events", { ...event("order.created"), specversion: "0.3" }), "specversion");
     expectProblem(await bus.send("POST", "/v1/events", event("order.created", "x".repeat(1024 * 1024))), 413, "payload-too-large");
     expectProblem(await bus.send("POST", "/v1/events", "{not json"), 400);
+    const malformed = await bus.fetch("/v1/events", { method: "POST", headers: { "content-type": "application/json" }, body: '{"source":"s",' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["(body)"]);
     const text = await bus.fetch("/v1/events", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(event("order.created")) });
     expect(text.status).toBe(415);
     expect(text.headers.get("content-type")).toBe("application/problem+json");
