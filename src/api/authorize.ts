@@ -9,14 +9,20 @@ import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
 
+/**
+ * `context`: the operation's input, checked against the grant's constraints; null when the
+ * input is not known yet (checked later, where it is), so only the grant's name counts.
+ */
 export const requireCapability = async (
   c: Context<AppEnv>,
   telemetry: Telemetry,
   capability: string,
   resource: string,
-  context: Record<string, unknown> = {},
+  context: Record<string, unknown> | null = {},
 ): Promise<void> => {
-  const outcome = checkCapability(principalCaller(c).grants, capability, context, Date.now());
+  const grants = principalCaller(c).grants;
+  const usable = context === null ? grants.map((grant) => ({ ...grant, constraints: {} })) : grants;
+  const outcome = checkCapability(usable, capability, context ?? {}, Date.now());
   if (outcome.ok) return;
   await deny(c, telemetry, capability, outcome.reason, resource);
 };

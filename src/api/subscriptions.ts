@@ -16,8 +16,7 @@ import { requestKeyOf } from "../platform/request-key.ts";
 import type { Logger } from "../platform/telemetry/logger.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { agentAccess, principalCaller } from "./agent-access.ts";
-import { deny, requireCapability } from "./authorize.ts";
-import { checkCapability } from "../platform/security/check.ts";
+import { requireCapability } from "./authorize.ts";
 import { constantInput } from "../platform/events/input-mapping.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus } from "./event-access.ts";
@@ -107,14 +106,11 @@ export const subscriptionRoutes = ({ telemetry, log, registry }: ApiDeps) => {
    * creator. A constant input is checked against the grant's constraints now; input taken
    * from events can only be checked per event, which delivery does.
    */
-  const requireCallable = async (c: Context<AppEnv>, target: AgentTarget, type: string): Promise<void> => {
-    const capability = `agents:call:${type}.${target.action}`;
+  const requireCallable = (c: Context<AppEnv>, target: AgentTarget, type: string): Promise<void> => {
     const constant = constantInput(target.input);
-    const grants = principalCaller(c).grants;
-    const usable = constant ? grants : grants.map((grant) => ({ ...grant, constraints: {} }));
-    const context = constant && typeof constant.value === "object" && constant.value !== null && !Array.isArray(constant.value) ? (constant.value as Record<string, unknown>) : {};
-    const outcome = checkCapability(usable, capability, context, Date.now());
-    if (!outcome.ok) await deny(c, telemetry, capability, outcome.reason, `agent/${type}/${target.agent}`);
+    const value = constant?.value;
+    const context = constant === null ? null : typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return requireCapability(c, telemetry, `agents:call:${type}.${target.action}`, `agent/${type}/${target.agent}`, context);
   };
   /** 400 naming the field when the target could never receive a delivery; 403 when its creator may not call it. */
   const requireDeliverable = async (c: Context<AppEnv>, target: AgentTarget): Promise<void> => {
