@@ -11,7 +11,7 @@ export type AgentObject = InstanceType<typeof AgentObject>;
 export const Coordinator = defineCoordinator(agentRegistry);
 export type Coordinator = InstanceType<typeof Coordinator>;
 export { EventBus, EventStream } from "../objects/events/index.ts";
-export { WorkflowRegistry } from "../objects/workflow/index.ts";
+export { RunsIndexShard, WorkflowRegistry } from "../objects/workflow/index.ts";
 export { RateLimiter } from "../objects/limits/index.ts";
 export { DirectoryShard } from "../objects/directory/index.ts";
 export { Revocations } from "../objects/security/index.ts";

@@ -13,7 +13,7 @@ const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hoo
 export const AgentObject = defineAgentObject(registry);
 export const Coordinator = defineCoordinator(registry);
 export { EventBus, EventStream } from "../../objects/events/index.ts";
-export { WorkflowRegistry } from "../../objects/workflow/index.ts";
+export { RunsIndexShard, WorkflowRegistry } from "../../objects/workflow/index.ts";
 export { RateLimiter } from "../../objects/limits/index.ts";
 export { DirectoryShard } from "../../objects/directory/index.ts";
 export { Revocations } from "../../objects/security/index.ts";
