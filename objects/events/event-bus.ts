@@ -123,9 +123,9 @@ export class EventBus extends DurableObject<Env> {
       const known = this.#sql.exec("SELECT 1 FROM streams WHERE name = ?", stream).toArray().length > 0;
       if (!known && !isReservedStream(stream)) {
         const max = storageBounds(this.env).maxStreamsPerTenant;
-        // The tenant's own streams: all but those isReservedStream names.
+        // The tenant's own streams: all but those isReservedStream names (run shards' `workflow.<k>` included).
         const own = this.#sql
-          .exec<{ n: number }>("SELECT COUNT(*) AS n FROM streams WHERE name NOT IN ('audit', 'workflow') AND substr(name, 1, 4) <> 'dlq.'")
+          .exec<{ n: number }>("SELECT COUNT(*) AS n FROM streams WHERE name NOT IN ('audit', 'workflow') AND substr(name, 1, 4) <> 'dlq.' AND substr(name, 1, 9) <> 'workflow.'")
           .one().n;
         if (own >= max) {
           throw conflict(`Tenant '${tenant}' has ${own} streams, the most it may have (JIDO_MAX_STREAMS_PER_TENANT = ${max}); stream '${stream}' was not created. Publish to an existing stream.`, {

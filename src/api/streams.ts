@@ -9,7 +9,7 @@ import { streamNameSchema } from "../platform/events/cloud-event.ts";
 import { idSchema } from "../platform/ids.ts";
 import { validationProblem } from "../platform/problem.ts";
 import { retentionSchema } from "../platform/events/retention.ts";
-import { retentionRefusal } from "../platform/events/reserved-streams.ts";
+import { retentionRefusal, streamCovers } from "../platform/events/reserved-streams.ts";
 import { sseStream } from "../platform/events/sse.ts";
 import type { AppEnv } from "../env.ts";
 import { ADMIN } from "../platform/security/capability-name.ts";
@@ -163,7 +163,7 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
         if (!mayAttach(principalCaller(c), record, holds(c, ADMIN))) {
           await deny(c, telemetry, ADMIN, `subscription '${record.id}' belongs to another principal; only its creator or an admin may attach to it`, `subscription/${record.id}`);
         }
-        if (record.spec.target.kind !== "live" || (record.spec.stream !== undefined && record.spec.stream !== stream)) {
+        if (record.spec.target.kind !== "live" || (record.spec.stream !== undefined && !streamCovers(record.spec.stream, stream))) {
           throw validationProblem([{ path: "query.subscription", message: `subscription '${record.id}' does not deliver this stream to live connections` }]);
         }
       }

@@ -6,6 +6,7 @@
 import { backoffDelay } from "../resilience/retry.ts";
 import type { CloudEvent } from "./cloud-event.ts";
 import { matchesPattern } from "./pattern.ts";
+import { streamCovers } from "./reserved-streams.ts";
 import { passesFilter, type SubscriptionSpec } from "./subscription.ts";
 
 export type DeliveryError = { at: number; message: string; sequence: number };
@@ -37,7 +38,7 @@ export const startCursor = (start: SubscriptionSpec["start"], last: number): num
   start === "earliest" ? 0 : start === "latest" ? last : Math.max(0, start.sequence - 1);
 
 export const wants = (spec: Pick<SubscriptionSpec, "patterns" | "filter" | "stream">, event: CloudEvent): boolean =>
-  (spec.stream === undefined || spec.stream === event.stream) &&
+  (spec.stream === undefined || streamCovers(spec.stream, event.stream)) &&
   spec.patterns.some((pattern) => matchesPattern(pattern, event.type)) &&
   passesFilter(spec.filter, event.data);
 

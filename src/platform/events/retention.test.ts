@@ -10,6 +10,7 @@ describe("platformRetention", () => {
   it("gives the platform's streams the deployment's age limit, and a tenant's own stream none", () => {
     expect(platformRetention("audit", bounds)).toEqual({ maxAgeMs: 90 * DAY, maxCount: null });
     expect(platformRetention("workflow", bounds)).toEqual({ maxAgeMs: 30 * DAY, maxCount: null });
+    expect(platformRetention("workflow.7", bounds)).toEqual({ maxAgeMs: 30 * DAY, maxCount: null });
     expect(platformRetention("dlq.orders.k3", bounds)).toEqual({ maxAgeMs: 14 * DAY, maxCount: null });
     for (const stream of ["order", "audits", "workflows", "dlq"]) expect(platformRetention(stream, bounds), stream).toBeNull();
   });

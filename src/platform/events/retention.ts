@@ -1,7 +1,7 @@
 // A stream's retention: events older than `maxAgeMs`, or beyond the last `maxCount`, are
 // deleted by the stream's alarm; sequence numbers are never reused. A tenant's own
 // stream has the retention it was given (none by default); the platform's streams
-// (`audit`, `workflow`, `dlq.*`) have the deployment's (src/platform/storage-bounds.ts),
+// (`audit`, `workflow` and `workflow.*`, `dlq.*`) have the deployment's (src/platform/storage-bounds.ts),
 // which nothing else sets, so they never grow without bound.
 //
 // Retention does not delete what an active subscription has yet to handle (as
@@ -13,7 +13,7 @@
 import { z } from "zod";
 import type { StorageBounds } from "../storage-bounds.ts";
 import { AUDIT_STREAM } from "../security/audit.ts";
-import { WORKFLOW_STREAM } from "./reserved-streams.ts";
+import { isWorkflowStream } from "./reserved-streams.ts";
 
 export const retentionSchema = z.strictObject({
   maxAgeMs: z.number().int().min(1_000).nullable().default(null),
@@ -30,7 +30,7 @@ export const RETENTION_EVERY_MS = 60_000;
 export const platformRetention = (stream: string, bounds: StorageBounds): Retention | null => {
   const maxAgeMs =
     stream === AUDIT_STREAM ? bounds.auditRetentionMs
-    : stream === WORKFLOW_STREAM ? bounds.workflowRetentionMs
+    : isWorkflowStream(stream) ? bounds.workflowRetentionMs
     : stream.startsWith("dlq.") ? bounds.dlqRetentionMs
     : null;
   return maxAgeMs === null ? null : { maxAgeMs, maxCount: null };
