@@ -26,6 +26,8 @@ import { isFinal, type RunState } from "../../src/platform/workflow/run-state.ts
 import { cancelRefusal, signalFate } from "../../src/platform/workflow/run-requests.ts";
 import { runSummary, type RunView, runView } from "../../src/platform/workflow/run-view.ts";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
+import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platform/workflow/run-shards.ts";
+import { workflowShardStream } from "../../src/platform/events/reserved-streams.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
@@ -60,6 +62,9 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /** Calls under way by key; the token tells a call from a later one under the same key. */
     readonly #inFlight = new Map<string, object>();
     #run: StoredRun | undefined;
+    /** A publishing pass under way, and whether a transition came after it began (then it runs once more). */
+    #publishing: Promise<void> | null = null;
+    #unpublished = false;
 
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
@@ -161,7 +166,31 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       this.ctx.waitUntil(work);
     }
 
-    async #afterTransition(): Promise<void> {
+    /**
+     * Publishing after transitions, one pass at a time: every transition applied while a
+     * pass is under way (and every one of the same turn, which come before its first
+     * await) is published by the next pass, so the events of all of them go in one append
+     * instead of one per transition, and no two passes append the same events.
+     */
+    #afterTransition(): Promise<void> {
+      this.#unpublished = true;
+      this.#publishing ??= this.#publishPasses();
+      return this.#publishing;
+    }
+
+    async #publishPasses(): Promise<void> {
+      try {
+        await null; // the rest of this turn's transitions are applied first
+        while (this.#unpublished) {
+          this.#unpublished = false;
+          await this.#publishPass();
+        }
+      } finally {
+        this.#publishing = null;
+      }
+    }
+
+    async #publishPass(): Promise<void> {
       const run = this.#run;
       if (!run) return;
       const wake = nextWakeUp(run.state);
@@ -172,17 +201,36 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       await this.#armExpiry();
     }
 
-    /** Drains transition events to the `workflow` stream and keeps the runs index current. */
+    /** The run's shard: the one it was indexed in, else the hash of its id over the deployment's shard count. */
+    #shardOf(run: StoredRun): number {
+      return typeof run.indexedIn === "number" ? run.indexedIn : runShardOf(run.state.id, runShardCount(this.env.JIDO_RUN_INDEX_SHARDS));
+    }
+
+    /** Drains transition events to the run shard's `workflow.<k>` stream and keeps the runs index current. */
     async #publish(run: StoredRun): Promise<void> {
       try {
-        await drainOutbox(this.#store.outbox, { streams: this.env.STREAMS, tenant: run.state.tenant, telemetry: this.#telemetry });
-        const status = this.#run?.state.status;
-        if (status && this.#run && this.#run.indexedStatus !== status) {
-          const state = this.#run.state;
-          const index = typedStub(this.env.WORKFLOWS.get(this.env.WORKFLOWS.idFromName(workflowRegistryName(state.tenant))));
-          await callDurable("workflow.index", () => index.recordRun({ tenant: state.tenant }, runSummary(state)), this.#telemetry);
-          this.#store.setIndexed(this.#run.state, status);
-          this.#run = { ...this.#run, indexedStatus: status };
+        const stream = workflowShardStream(this.#shardOf(run));
+        await drainOutbox({ ...this.#store.outbox, streamOf: () => stream }, { streams: this.env.STREAMS, tenant: run.state.tenant, telemetry: this.#telemetry });
+        const current = this.#run;
+        const status = current?.state.status;
+        if (current && status && current.indexedStatus !== status) {
+          const { state } = current;
+          // A run indexed before the shards existed is finished where it was indexed, so it is listed once.
+          const home = current.indexedIn === "registry" ? "registry" : this.#shardOf(current);
+          const summary = runSummary(state);
+          if (home === "registry") {
+            const registry = typedStub(this.env.WORKFLOWS.get(this.env.WORKFLOWS.idFromName(workflowRegistryName(state.tenant))));
+            await callDurable("workflow.index", () => registry.recordRun({ tenant: state.tenant }, summary), this.#telemetry);
+          } else {
+            const shard = typedStub(this.env.RUNS_INDEX.get(this.env.RUNS_INDEX.idFromName(runsIndexShardName(state.tenant, home))));
+            await callDurable("workflow.index", () => shard.recordRun({ tenant: state.tenant, shard: home }, summary), this.#telemetry);
+          }
+          // The run may have moved on meanwhile: its latest state is kept, and only the status indexed is recorded as indexed.
+          const latest = this.#run;
+          if (latest) {
+            this.#store.setIndexed(latest.state, status, home);
+            this.#run = { ...latest, indexedStatus: status, indexedIn: home };
+          }
         }
       } catch (error) {
         this.#log.warn("publishing run transitions failed; the alarm retries", { run: run.state.id, error: String(error) });

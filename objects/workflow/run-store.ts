@@ -14,8 +14,13 @@ type InboxEntry = RunState["inbox"][number];
 type Header = Omit<RunState, "steps" | "inbox"> & { indexedStatus: string | null };
 /** A header written before `compensable` was named so (it was `completed`), or while the inbox lived in it. */
 type LegacyHeader = Omit<Header, "compensable"> & { compensable?: string[]; completed?: string[]; inbox?: InboxEntry[] };
-/** `fingerprint`: of the request that started the run under an Idempotency-Key (null without a key, or for runs stored before it was kept). */
-export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null; fingerprint: string | null };
+/** Where the run's index entry is: runs-index shard k, or the tenant's registry (a run indexed before the shards existed). */
+export type IndexHome = number | "registry";
+/**
+ * `fingerprint`: of the request that started the run under an Idempotency-Key (null without a key, or for runs stored before it was kept).
+ * `indexedIn`: where its index entry is, once it has one (absent before).
+ */
+export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null; fingerprint: string | null; indexedIn?: IndexHome };
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)",
@@ -24,6 +29,8 @@ const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS start_request (k INTEGER PRIMARY KEY CHECK (k = 1), fingerprint TEXT NOT NULL)",
   // Buffered participant events, in arrival order (the first buffered claims an await).
   "CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)",
+  // The runs-index shard the run is indexed in (its own table, as start_request: runs stored before it load unchanged).
+  "CREATE TABLE IF NOT EXISTS index_shard (k INTEGER PRIMARY KEY CHECK (k = 1), shard INTEGER NOT NULL)",
 ];
 
 export const createRunStore = (storage: DurableObjectStorage) => {
@@ -91,7 +98,10 @@ export const createRunStore = (storage: DurableObjectStorage) => {
         sql.exec<{ name: string; record: string }>("SELECT * FROM steps").toArray().map((r) => [r.name, JSON.parse(r.record) as StepRecord]),
       );
       const fingerprint = sql.exec<{ fingerprint: string }>("SELECT fingerprint FROM start_request WHERE k = 1").toArray()[0]?.fingerprint ?? null;
-      return { definition: JSON.parse(row.definition), caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus, fingerprint };
+      // Indexed with no shard written down: indexed before the shards existed, in the tenant's registry.
+      const shard = sql.exec<{ shard: number }>("SELECT shard FROM index_shard WHERE k = 1").toArray()[0]?.shard;
+      const indexedIn: IndexHome | undefined = shard !== undefined ? shard : indexedStatus !== null ? "registry" : undefined;
+      return { definition: JSON.parse(row.definition), caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus, fingerprint, ...(indexedIn === undefined ? {} : { indexedIn }) };
     },
 
     create(run: StoredRun, events: readonly OutboxEvent[]): void {
@@ -118,8 +128,11 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       });
     },
 
-    setIndexed(state: RunState, indexedStatus: string): void {
-      writeHeader(state, indexedStatus);
+    setIndexed(state: RunState, indexedStatus: string, indexedIn: IndexHome): void {
+      storage.transactionSync(() => {
+        writeHeader(state, indexedStatus);
+        if (indexedIn !== "registry") sql.exec("INSERT OR REPLACE INTO index_shard (k, shard) VALUES (1, ?)", indexedIn);
+      });
     },
 
     /** Deletes the run's storage, its alarm included: the object is as if the run never was. */

@@ -14,7 +14,7 @@ import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
-import { onRegistry, onRun } from "./workflow-access.ts";
+import { listRuns, onRun } from "./workflow-access.ts";
 
 const runSchema = z.object({}).passthrough().openapi("Run");
 const idParams = z.object({ id: idSchema.openapi({ param: { name: "id", in: "path" } }) });
@@ -94,7 +94,7 @@ export const runRoutes = ({ telemetry }: ApiDeps) =>
     .openapi(listRoute, async (c) => {
       await requireCapability(c, telemetry, "runs:read", "runs");
       const query = c.req.valid("query");
-      return c.json(await onRegistry(c, telemetry, "runs", (rpc, at) => rpc.runs(at, query)), 200);
+      return c.json(await listRuns(c, telemetry, query), 200);
     })
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid("param");

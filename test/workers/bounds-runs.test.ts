@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type Body, expectProblem } from "./http.ts";
-import { type Client, clientOf, eventually, finished, order, runOf, runStub, startRun, workflowEvents } from "./workflows.ts";
+import { type Client, clientOf, eventually, finished, indexShardStub, order, runOf, runStub, startRun, workflowEvents } from "./workflows.ts";
 import { withVars } from "./vars.ts";
 import { typedStub } from "../../objects/durable/index.ts";
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
@@ -124,7 +124,7 @@ describe("a finished run's storage", () => {
     const key = `bounded-${crypto.randomUUID()}`;
     const id = await runIdFor("order_processing", key);
     await withVars(runStub(client.tenant, id), { JIDO_RUN_RETENTION_DAYS: "0" });
-    await withVars(registryOf(client.tenant), { JIDO_RUN_RETENTION_DAYS: "0" });
+    await withVars(indexShardStub(client.tenant, id), { JIDO_RUN_RETENTION_DAYS: "0" });
     const started = await startRun(client, "order_processing", order("succeed"), { "idempotency-key": key });
     expect(started.id).toBe(id);
 

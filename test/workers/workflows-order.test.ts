@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { type Body } from "./http.ts";
-import { agentState, type Client, clientOf, eventually, finished, order, roleTotals, startRun, stepOf, workflowEvents } from "./workflows.ts";
+import { agentState, type Client, clientOf, eventually, finished, order, roleTotals, startRun, stepOf, workflowEvents, workflowStreamOf } from "./workflows.ts";
 
 /** Newest first: later start first; the same millisecond, greater id first. */
 const newestFirst = (runs: Body[]): string[] =>
@@ -97,11 +97,11 @@ describe("order_processing", () => {
     expect(await agentState(client, second)).toEqual({ reserved: 0, released: 0, charged: 1, refunded: 0, fulfilled: 0, cancelled: 0, open_charges: [expect.any(String)] });
   });
 
-  it("publishes workflow.run.* and workflow.step.* transitions on the tenant's `workflow` stream, in order", async () => {
+  it("publishes workflow.run.* and workflow.step.* transitions on the run shard's `workflow.<k>` stream, in order", async () => {
     const client = await clientOf();
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed"))).id);
     const events = await eventually("the run's events", () => workflowEvents(client, run.id), (list) => list.some((e) => e.type === "workflow.run.completed"));
-    expect(events[0]).toMatchObject({ type: "workflow.run.started", source: `workflow/order_processing/${run.id}`, subject: run.id, stream: "workflow", tenant: client.tenant });
+    expect(events[0]).toMatchObject({ type: "workflow.run.started", source: `workflow/order_processing/${run.id}`, subject: run.id, stream: workflowStreamOf(run.id), tenant: client.tenant });
     expect(events[0].data).toMatchObject({ run: run.id, workflow: "order_processing", version: "1.0.0", bindings: run.bindings });
     expect(events.at(-1)).toMatchObject({ type: "workflow.run.completed", data: { run: run.id, workflow: "order_processing" } });
     expect(events.every((e) => /^workflow\.(run|step|branch)\./.test(e.type))).toBe(true);

@@ -6,6 +6,8 @@ import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { eventually as poll } from "./eventually.ts";
 import { expect } from "vitest";
 import { runObjectName } from "../../src/platform/workflow/naming.ts";
+import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platform/workflow/run-shards.ts";
+import { workflowShardStream } from "../../src/platform/events/reserved-streams.ts";
 import { type Body, type Reply, toReply } from "./http.ts";
 import { adminOf, newTenant } from "./tokens.ts";
 
@@ -93,12 +95,19 @@ export const runStub = (tenant: string, runId: string) => env.RUNS.get(env.RUNS.
 /** Fires the run's alarm now (deadlines past due are applied; nothing else is forced). */
 export const fireAlarm = (tenant: string, runId: string): Promise<boolean> => runDurableObjectAlarm(runStub(tenant, runId));
 
-/** Every event of the tenant's `workflow` stream about `runId`, in order. */
+/** The stream a run's transitions go to: `workflow.<k>`, k its shard (src/platform/workflow/run-shards.ts). */
+export const workflowStreamOf = (runId: string): string => workflowShardStream(runShardOf(runId, runShardCount(env.JIDO_RUN_INDEX_SHARDS)));
+
+/** The runs-index shard object a run is indexed in. */
+export const indexShardStub = (tenant: string, runId: string) =>
+  env.RUNS_INDEX.get(env.RUNS_INDEX.idFromName(runsIndexShardName(tenant, runShardOf(runId, runShardCount(env.JIDO_RUN_INDEX_SHARDS)))));
+
+/** Every event of the run's `workflow.<k>` stream about `runId`, in order. */
 export const workflowEvents = async (client: Client, runId: string): Promise<Body[]> => {
   const events: Body[] = [];
   let from: number | null = 1;
   for (let page = 0; from !== null && page < 50; page++) {
-    const reply = await client.send("GET", `/v1/streams/workflow/events?from=${from}&limit=1000`);
+    const reply = await client.send("GET", `/v1/streams/${workflowStreamOf(runId)}/events?from=${from}&limit=1000`);
     if (reply.status === 404) return [];
     expect(reply.status, reply.text).toBe(200);
     events.push(...reply.body.items);
