@@ -12,6 +12,8 @@ import { conflict, notFound, problem, validationProblem } from "../platform/prob
 import { checkWorkflow } from "../platform/workflow/check.ts";
 import { flowNodeSchema, NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
 import { compareVersions, pickVersion } from "../platform/workflow/versions.ts";
+import { createDefinitionCache } from "../platform/workflow/definition-cache.ts";
+import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
@@ -75,8 +77,22 @@ const startRoute = createRoute({
   },
 });
 
-export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiDeps) =>
-  new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiDeps) => {
+  // Definitions in isolate memory, so starting a run does not ask the tenant's registry each time (definition-cache.ts).
+  const cache = createDefinitionCache();
+  /** The definition a run starts: `name@version` from the cache when seen, else from the registry (then cached). */
+  const definitionFor = async (c: Context<AppEnv>, name: string, version: string | undefined): Promise<WorkflowDefinition> => {
+    const tenant = c.get("tenant");
+    const now = Date.now();
+    const cached = version === undefined ? pickVersion(cache.versions(tenant, name, now) ?? []) : cache.definition(tenant, name, version);
+    if (cached) return cached;
+    const versions = await versionsOf(c, telemetry, builtins, name);
+    cache.remember(tenant, name, versions, now);
+    const definition = pickVersion(versions, version);
+    if (!definition) throw versions.length === 0 || version === undefined ? notFound("Workflow", name) : versionNotFound(name, version, versions);
+    return definition;
+  };
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(registerRoute, async (c) => {
       await requireCapability(c, telemetry, "workflows:register", "workflows");
       const definition = c.req.valid("json");
@@ -90,6 +106,7 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
         return c.json(builtin, 200);
       }
       const outcome = await onRegistry(c, telemetry, "register", (rpc, at) => rpc.register(at, definition));
+      cache.forgetVersions(c.get("tenant"), definition.name);
       c.header("location", `/v1/workflows/${definition.name}`);
       return c.json(outcome.definition, outcome.created ? 201 : 200);
     })
@@ -115,9 +132,7 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
       const { name } = c.req.valid("param");
       await requireCapability(c, telemetry, `workflows:run:${name}`, `workflows/${name}`);
       const { version } = c.req.valid("query");
-      const versions = await versionsOf(c, telemetry, builtins, name);
-      const definition: WorkflowDefinition | undefined = pickVersion(versions, version);
-      if (!definition) throw versions.length === 0 || version === undefined ? notFound("Workflow", name) : versionNotFound(name, version, versions);
+      const definition = await definitionFor(c, name, version);
       const key = c.req.valid("header")["idempotency-key"];
       const runId = `run_${key === undefined ? crypto.randomUUID().replaceAll("-", "") : (await sha256Hex(`${name}\n${key}`)).slice(0, 32)}`;
       const input = c.req.valid("json");
@@ -129,3 +144,4 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
       if (!outcome.created) c.header("idempotent-replayed", "true");
       return c.json(outcome.run, outcome.created ? 202 : 200);
     });
+};
