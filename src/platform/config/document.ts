@@ -50,3 +50,9 @@ export const ifMatchAllows = (header: string | undefined | null, version: number
   const tags = header.split(",").map((tag) => tag.trim());
   return tags.includes("*") || tags.includes(etagOf(version));
 };
+
+/** Versions a tenant's history keeps (the current one included); older ones are deleted as new ones are made. */
+export const CONFIG_HISTORY_MAX = 100;
+
+/** The object holding a tenant's configuration. */
+export const configObjectName = (tenant: string): string => `config/${tenant}`;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { isReservedEventType, isReservedStream, retentionRefusal } from "./reserved-streams.ts";
 
 describe("platform streams", () => {
-  it("are audit, workflow and every dlq.* stream", () => {
-    for (const stream of ["audit", "workflow", "dlq.sub-1"]) expect(isReservedStream(stream), stream).toBe(true);
-    for (const stream of ["orders", "audits", "workflows", "dlq"]) expect(isReservedStream(stream), stream).toBe(false);
+  it("are audit, workflow, config and every dlq.* stream", () => {
+    for (const stream of ["audit", "workflow", "config", "dlq.sub-1"]) expect(isReservedStream(stream), stream).toBe(true);
+    for (const stream of ["orders", "audits", "workflows", "configs", "dlq"]) expect(isReservedStream(stream), stream).toBe(false);
     expect(isReservedEventType("audit.entry")).toBe(true);
     expect(isReservedEventType("order.created")).toBe(false);
   });

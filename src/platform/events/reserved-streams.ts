@@ -1,15 +1,16 @@
 // Streams the platform alone writes: the audit trail of denials, workflow transitions,
-// and dead letters. Publishers cannot append to them, and agents cannot emit into them,
+// configuration changes (`config.changed`), and dead letters. Publishers cannot append to them, and agents cannot emit into them,
 // so nothing there can be forged; and their retention comes from the deployment alone,
 // so no token (not even an admin's) can erase them.
 import { problem, type ProblemError } from "../problem.ts";
 import { AUDIT_STREAM } from "../security/audit.ts";
 import { defaultStream } from "./cloud-event.ts";
+import { CONFIG_STREAM } from "../config/changed-event.ts";
 
 export const WORKFLOW_STREAM = "workflow";
 
 export const isReservedStream = (stream: string): boolean =>
-  stream === AUDIT_STREAM || stream === WORKFLOW_STREAM || stream.startsWith("dlq.");
+  stream === AUDIT_STREAM || stream === WORKFLOW_STREAM || stream === CONFIG_STREAM || stream.startsWith("dlq.");
 
 /** Whether an agent's event of this type would land in a reserved stream (agents' events go to their type's stream). */
 export const isReservedEventType = (type: string): boolean => isReservedStream(defaultStream(type));
@@ -18,6 +19,6 @@ export const isReservedEventType = (type: string): boolean => isReservedStream(d
 export const retentionRefusal = (stream: string): { reason: string; problem: ProblemError } | null => {
   if (!isReservedStream(stream)) return null;
   const reason = "a platform stream takes retention only from the deployment's configuration, never through the API";
-  const detail = `Stream '${stream}' is a platform stream (audit, workflow, dlq.*): ${reason}.`;
+  const detail = `Stream '${stream}' is a platform stream (audit, workflow, config, dlq.*): ${reason}.`;
   return { reason, problem: problem(403, "platform-stream", "Platform stream", detail, { extensions: { stream } }) };
 };
