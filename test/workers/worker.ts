@@ -6,9 +6,9 @@ import { builtinWorkflows } from "../../src/workflows/order-workflow.ts";
 import { createAgentRegistry } from "../../src/platform/agent/registry.ts";
 import { defineAgentObject } from "../../objects/agent/index.ts";
 import { defineCoordinator } from "../../objects/workflow/index.ts";
-import { bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent } from "./test-agents.ts";
+import { bulkyAgent, configuredAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent } from "./test-agents.ts";
 
-const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent]);
+const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent, configuredAgent]);
 
 export const AgentObject = defineAgentObject(registry);
 export const Coordinator = defineCoordinator(registry);
