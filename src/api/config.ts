@@ -8,6 +8,7 @@ import { mergePatchSchema } from "../platform/config/document.ts";
 import type { ConfigView } from "../platform/config/reader.ts";
 import { configSchema } from "../platform/config/schema.ts";
 import { paginationQuery } from "../platform/pagination.ts";
+import { problem } from "../platform/problem.ts";
 import type { AppEnv } from "../env.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -118,6 +119,10 @@ export const configRoutes = ({ telemetry }: ApiDeps) =>
     })
     .openapi(patchRoute, async (c) => {
       await requireCapability(c, telemetry, CONFIG_WRITE, "config");
+      // Without a JSON body the validator would see an empty patch; a PATCH must say what it changes.
+      if (!/^application\/(merge-patch\+)?json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+        throw problem(415, "unsupported-media-type", "Unsupported media type", "Send the merge patch as application/merge-patch+json (or application/json).");
+      }
       const outcome = await patchConfig(c.env, telemetry, c.get("tenant"), {
         patch: c.req.valid("json"),
         ifMatch: c.req.valid("header")["if-match"] ?? null,

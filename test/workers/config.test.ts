@@ -81,6 +81,7 @@ describe("PATCH /v1/config", () => {
       ]),
     );
     expectInvalid(await api.send("PATCH", "/v1/config", [1, 2]), "(root)");
+    expectProblem(await api.send("PATCH", "/v1/config"), 415, "unsupported-media-type");
     expectProblem(await api.send("PATCH", "/v1/config", "{", MERGE_PATCH), 400, "malformed-json");
     expect((await api.get("/v1/config")).body).toMatchObject({ version: 0, settings: {} });
   });

@@ -188,7 +188,7 @@ export const configuredAgent = defineAgent({
   actions: (action) => ({
     read: action({
       input: z.strictObject({ flag: z.string().optional() }),
-      output: z.unknown(),
+      output: z.record(z.string(), z.unknown()),
       run: ({ flag }, ctx) => ({
         result: {
           rps: ctx.config.infrastructure.rateLimit.rps,
