@@ -28,11 +28,15 @@ import {
   requireAgent,
   requireGuards,
 } from "./core.ts";
+import { applyBreakerThreshold, checkQueue, noticeConfigChange, readAgentConfig } from "./config.ts";
+import type { AgentConfig } from "../../src/platform/agent/agent-config.ts";
 
 export const callAction = async (core: AgentCore, address: AgentAddress, caller: Caller, request: CallRequest): Promise<CallOutcome> => {
   const found = requireAgent(core, address);
   const context = typeof request.input === "object" && request.input !== null && !Array.isArray(request.input) ? (request.input as Record<string, unknown>) : {};
   await authorize(core, caller, agentCapability("call", found.type, request.action), agentResource(found), context);
+  // Read before the duplicate checks below, which must not be split by an await.
+  const config = await readAgentConfig(core, found);
   const meta = requireAgent(core, address);
   const now = core.deps.now();
   // A platform key is a fresh UUID per request, so only its own retries can reuse it.
@@ -57,7 +61,8 @@ export const callAction = async (core: AgentCore, address: AgentAddress, caller:
   if (!spec) throw notFound("Action", `${meta.type}.${request.action}`);
   const input = parseOrProblem(spec.input, request.input, "", `The input of '${meta.type}.${request.action}' is not valid.`);
 
-  const call = { request, spec, input, fingerprint };
+  checkQueue(guards, config);
+  const call = { request, spec, input, fingerprint, config };
   const outcome = admit(guards, () => core.mailbox.run(() => timed(core, () => runAndCommit(core, guards, address, call))));
   core.inFlight.set(request.idempotencyKey, { fingerprint, outcome });
   try {
@@ -94,13 +99,15 @@ const admit = async <T>(guards: Guards, fn: () => Promise<T>): Promise<T> => {
   }
 };
 
-type AdmittedCall = { request: CallRequest; spec: AnyActionSpec; input: unknown; fingerprint: string };
+type AdmittedCall = { request: CallRequest; spec: AnyActionSpec; input: unknown; fingerprint: string; config: AgentConfig | undefined };
 
 const runAndCommit = async (core: AgentCore, guards: Guards, address: AgentAddress, call: AdmittedCall): Promise<CallOutcome> => {
   const { request, fingerprint } = call;
   // The status may have changed while this call waited for its turn.
   const before = requireAgent(core, address);
   checkTransition("call", address.id, before.status);
+  applyBreakerThreshold(core, guards, call.config);
+  await noticeConfigChange(core, guards, before, call.config);
   try {
     const outcome = await executeAction(
       guards.definition,
@@ -112,6 +119,7 @@ const runAndCommit = async (core: AgentCore, guards: Guards, address: AgentAddre
         spec: call.spec,
         input: call.input,
         idempotencyKey: request.idempotencyKey,
+        ...(call.config ? { config: call.config } : {}),
       },
       core.deps,
     );

@@ -17,8 +17,10 @@ import { createLoadWindow, type LoadWindow } from "../../src/platform/discovery/
 import type { AuditSink } from "../durable/index.ts";
 import { checkCapability } from "../../src/platform/security/check.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
+import type { ConfigView } from "../../src/platform/config/reader.ts";
 
-export type Guards = { definition: AnyAgentDefinition; breaker: CircuitBreaker; bulkhead: Bulkhead };
+/** `threshold`: the breaker's, the type's own or the tenant's configured one (objects/agent/config.ts). */
+export type Guards = { definition: AnyAgentDefinition; breaker: CircuitBreaker; bulkhead: Bulkhead; threshold: number };
 
 export type AgentCore = {
   store: AgentStore;
@@ -41,6 +43,8 @@ export type AgentCore = {
   onStatusChange: () => void;
   /** The last calls' outcomes and durations, for the load the agent reports to the directory. */
   load: LoadWindow;
+  /** The tenant's configuration as this object last applied it (objects/agent/config.ts). */
+  seenConfig?: ConfigView;
 };
 
 const breakerOptions = (definition: AnyAgentDefinition) => ({
@@ -53,6 +57,7 @@ export const guardsFor = (definition: AnyAgentDefinition, meta: AgentMeta, now: 
   definition,
   breaker: createCircuitBreaker(breakerOptions(definition), { now }, meta.breaker),
   bulkhead: createBulkhead(definition.resilience.bulkhead),
+  threshold: definition.resilience.circuitBreaker.threshold,
 });
 
 export const createCore = (

@@ -8,6 +8,7 @@ import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.t
 import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
 import type { Labels } from "../../src/platform/discovery/labels.ts";
 import { type Placement, placementOf } from "../../src/platform/discovery/placement.ts";
+import { readAgentConfig } from "./config.ts";
 import { runHook } from "../../src/platform/agent/hooks.ts";
 import type { IdempotencyRecord } from "../../src/platform/agent/idempotency.ts";
 import { checkTransition } from "../../src/platform/agent/lifecycle.ts";
@@ -116,7 +117,8 @@ export const createAgent = async (core: AgentCore, address: AgentAddress, defini
 const start = async (core: AgentCore, definition: AnyAgentDefinition, meta: AgentMeta, settle: "running" | "paused"): Promise<AgentMeta> => {
   const identity = { tenant: meta.tenant, id: meta.id, type: meta.type };
   try {
-    const hook = await runHook("onStart", definition, identity, core.state, definition.lifecycle.startupTimeout, core.deps);
+    const config = await readAgentConfig(core, meta);
+    const hook = await runHook("onStart", definition, identity, core.state, definition.lifecycle.startupTimeout, core.deps, config);
     const next = commitMeta(
       core,
       { ...meta, status: settle, updatedAt: core.deps.now(), stateVersion: meta.stateVersion + (hook.stateJson ? 1 : 0) },
@@ -169,7 +171,8 @@ export const stopAgent = async (core: AgentCore, address: AgentAddress, caller: 
     stopping = core.meta ?? stopping;
     try {
       const identity = { tenant: meta.tenant, id: meta.id, type: meta.type };
-      events = (await runHook("onTerminate", guards.definition, identity, core.state, deadline - core.deps.now(), core.deps)).events;
+      const config = await readAgentConfig(core, stopping);
+      events = (await runHook("onTerminate", guards.definition, identity, core.state, deadline - core.deps.now(), core.deps, config)).events;
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
       stopping = { ...stopping, counters: { ...stopping.counters, lastError: lastErrorFrom(error.problem, core.deps.now()) } };

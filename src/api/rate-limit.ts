@@ -1,15 +1,15 @@
 // Per-token rate limiting: a token bucket in a RateLimiter object per token, leased in
 // small batches (a tenth of a second's allowance, held at most a second) so that the
 // object is asked once per batch rather than once per request. A client over its rate
-// gets 429 with Retry-After.
+// gets 429 with Retry-After. The rate is the token's `rps` claim, else the tenant's
+// configuration (infrastructure.rateLimit.rps, read through the staleness-bounded reader).
 import type { MiddlewareHandler } from "hono";
 import { problem } from "../platform/problem.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { callDurable } from "../platform/durable-call.ts";
 import { typedStub } from "../../objects/durable/index.ts";
-
-const DEFAULT_RPS = 50;
+import { readConfig } from "../../objects/config/index.ts";
 const LEASE_MS = 1_000;
 
 type Lease = { remaining: number; until: number; retryAfterMs: number };
@@ -39,7 +39,7 @@ export const rateLimit = (telemetry: Telemetry): MiddlewareHandler<AppEnv> => {
 
   return async (c, next) => {
     const principal = c.get("principal");
-    const rate = principal.rps ?? (Number(c.env.JIDO_RATE_LIMIT_RPS) || DEFAULT_RPS);
+    const rate = principal.rps ?? (await readConfig(c.env, principal.tenant, telemetry)).config.infrastructure.rateLimit.rps;
     const key = `${principal.tenant}/${principal.tokenId}`;
     for (let tries = 0; ; tries++) {
       const lease = leases.get(key);

@@ -46,6 +46,11 @@ describe("GET /v1/openapi.json", () => {
       "/v1/runs/{id}/events": ["post"],
       "/v1/discovery/query": ["post"],
       "/v1/revocations": ["get", "post"],
+      "/v1/config": ["get", "patch"],
+      "/v1/config/schema": ["get"],
+      "/v1/config/history": ["get"],
+      "/v1/config/rollback": ["post"],
+      "/v1/flags/{key}/evaluate": ["post"],
     });
   });
 
@@ -91,8 +96,9 @@ describe("methods a path does not take", () => {
       const concrete = path.replace(/\{[^}]+\}/g, "x");
       const documented = Object.keys(operations).map((method) => method.toUpperCase());
       const expected = [...documented, ...(documented.includes("GET") ? ["HEAD"] : []), "OPTIONS"].sort().join(", ");
-      const reply = await send("PATCH", concrete);
-      expect(reply.status, `PATCH ${concrete}: ${reply.text}`).toBe(405);
+      const probe = documented.includes("PATCH") ? "PUT" : "PATCH";
+      const reply = await send(probe, concrete);
+      expect(reply.status, `${probe} ${concrete}: ${reply.text}`).toBe(405);
       expect(reply.headers.get("allow"), path).toBe(expected);
     }
   });

@@ -170,3 +170,42 @@ export const bulkyAgent = defineAgent({
     }),
   }),
 });
+
+/** Reads its tenant's configuration and flags, and records each configuration change it is told of. */
+export const configuredAgent = defineAgent({
+  name: "configured",
+  version: "1.0.0",
+  lifecycle: {
+    onConfigChange: (ctx, change) => {
+      ctx.emit("configured.reconfigured", change);
+      return { state: { changes: [...ctx.state.changes, { version: change.version, changed: change.changed }] } };
+    },
+  },
+  state: {
+    schema: z.strictObject({ changes: z.array(z.strictObject({ version: z.number().int(), changed: z.array(z.string()) })) }),
+    initial: { changes: [] },
+  },
+  actions: (action) => ({
+    read: action({
+      input: z.strictObject({ flag: z.string().optional() }),
+      output: z.record(z.string(), z.unknown()),
+      run: ({ flag }, ctx) => ({
+        result: {
+          rps: ctx.config.infrastructure.rateLimit.rps,
+          clusterName: ctx.config.platform.clusterName,
+          flag: flag === undefined ? null : ctx.flags.details(flag),
+          enabled: flag === undefined ? null : ctx.flags.boolean(flag, false),
+          changes: ctx.state.changes,
+        },
+      }),
+    }),
+    wait: action({
+      input: z.strictObject({ ms: z.number().int().min(0).max(10_000) }),
+      output: z.strictObject({ waited: z.number().int() }),
+      run: async ({ ms }) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return { result: { waited: ms } };
+      },
+    }),
+  }),
+});

@@ -13,6 +13,8 @@
 // JIDO_TOKEN        bearer token for the platform; JIDO_JWT_SECRET: the secret the platform
 //                   server verifies with (both: see lib/platform-auth.ts, where minting goes)
 // BENCH_PLATFORM_CONFIG  wrangler config of the platform (default: the root wrangler.toml)
+// BENCH_AGENT_FLAGS=1  also the flag evaluation cost per call inside an action (flags.ts);
+//                   =only: that figure alone, without servers
 import { describe } from "../lib/http.ts";
 import { QUICK } from "../lib/env.ts";
 import { ratioText as x, verdict } from "../lib/report.ts";
@@ -27,6 +29,7 @@ import { tally } from "./measure.ts";
 import { makeSide, valueOf } from "./side.ts";
 import { type SpawnFigures, spawnBench } from "./spawn.ts";
 import { type WarmFigures, warmBench } from "./warm.ts";
+import { AGENT_FLAGS, printFlagBench } from "./flags.ts";
 
 export type AgentBenchResult = {
   warm: Record<SideName, WarmFigures>;
@@ -34,7 +37,12 @@ export type AgentBenchResult = {
   spawn: Record<SideName, SpawnFigures>;
 };
 
-export const runAgentBench = async (): Promise<AgentBenchResult> => {
+export const runAgentBench = async (): Promise<AgentBenchResult | null> => {
+  if (AGENT_FLAGS === "only") {
+    printFlagBench();
+    return null;
+  }
+  if (AGENT_FLAGS) printFlagBench();
   const runId = Date.now().toString(36);
   const prefixes = { state: "/dev/shm/jido-bench-", logs: "/tmp/jido-bench-logs-" };
   const intro = ({ stateDir, logDir }: SessionDirs) => [

@@ -23,6 +23,7 @@ const settingsSchema = z.strictObject({
       shutdownGracePeriod: ms(60_000),
       onStart: z.unknown().optional(),
       onTerminate: z.unknown().optional(),
+      onConfigChange: z.unknown().optional(),
     })
     .prefault({}),
   resilience: z

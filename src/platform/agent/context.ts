@@ -3,6 +3,7 @@
 import type { HookContext } from "./define-agent.ts";
 import { type PendingEvent, pendingEvent } from "./pending-event.ts";
 import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
+import { type AgentConfig, configOf, flagsOf } from "./agent-config.ts";
 
 export const hookContext = <S>(
   agent: AgentIdentity,
@@ -10,12 +11,15 @@ export const hookContext = <S>(
   signal: AbortSignal,
   events: PendingEvent[],
   deps: RuntimeDeps,
+  config?: AgentConfig,
 ): HookContext<S> => ({
   state,
   agentId: agent.id,
   agentType: agent.type,
   tenant: agent.tenant,
   signal,
+  config: configOf(config),
+  flags: flagsOf(config, agent),
   log: deps.log,
   now: deps.now,
   emit: (type, data, options) => {

@@ -7,6 +7,9 @@ import { z } from "zod";
 import type { Logger } from "../telemetry/logger.ts";
 import { type Resources } from "./resources.ts";
 import { type AgentSettings, parseAgentSettings, type AgentSettingsInput } from "./agent-settings.ts";
+import type { Config } from "../config/schema.ts";
+import type { FlagClient } from "../flags/flag-client.ts";
+import type { ConfigChangeNotice } from "./agent-config.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,6 +23,10 @@ export interface HookContext<S> {
   readonly tenant: string;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /** The tenant's configuration (README "Configuration"), at most a few seconds old. */
+  readonly config: Config;
+  /** The tenant's feature flags, evaluated with this agent's attributes as context. */
+  readonly flags: FlagClient;
   now(): number;
   /** Records an event; it is committed with the state, in the agent's outbox. */
   emit(type: string, data?: unknown, options?: EmitOptions): void;
@@ -67,6 +74,12 @@ export interface LifecycleHooks<S> {
   onStart?(ctx: HookContext<S>): void | { state?: S } | Promise<void | { state?: S }>;
   /** Runs when the agent stops, within `shutdownGracePeriod`. */
   onTerminate?(ctx: HookContext<S>): void | Promise<void>;
+  /**
+   * Runs before the agent's next action once the configuration it saw has changed (`ctx.config`
+   * is the new one), within `startupTimeout`; may return a new state. Its failure is logged
+   * and the action runs all the same.
+   */
+  onConfigChange?(ctx: HookContext<S>, change: ConfigChangeNotice): void | { state?: S } | Promise<void | { state?: S }>;
 }
 
 export interface AgentSpec<SS extends z.ZodType, A extends Record<string, AnyActionSpec<z.output<SS>>>>
@@ -143,7 +156,7 @@ export function defineAgent<SS extends z.ZodType, A extends Record<string, AnyAc
   const actions = spec.actions((action) => action);
   checkActions(label, actions);
   const hooks: LifecycleHooks<z.output<SS>> = {};
-  for (const hook of ["onStart", "onTerminate"] as const) {
+  for (const hook of ["onStart", "onTerminate", "onConfigChange"] as const) {
     const fn = spec.lifecycle?.[hook];
     if (fn !== undefined && typeof fn !== "function") {
       throw new AgentDefinitionError(label, `lifecycle.${hook}`, "must be a function");
@@ -151,6 +164,7 @@ export function defineAgent<SS extends z.ZodType, A extends Record<string, AnyAc
   }
   if (spec.lifecycle?.onStart) hooks.onStart = spec.lifecycle.onStart;
   if (spec.lifecycle?.onTerminate) hooks.onTerminate = spec.lifecycle.onTerminate;
+  if (spec.lifecycle?.onConfigChange) hooks.onConfigChange = spec.lifecycle.onConfigChange;
   return Object.freeze({
     ...settings,
     stateSchema: spec.state.schema as z.ZodType<z.output<SS>>,

@@ -15,6 +15,7 @@ import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
 import { fieldErrors } from "../zod-issues.ts";
 import { deepFreeze } from "./deep-freeze.ts";
 import { TimeoutError, withTimeout } from "../timeout.ts";
+import { type AgentConfig, configOf } from "./agent-config.ts";
 
 
 export type ExecuteRequest = {
@@ -25,6 +26,8 @@ export type ExecuteRequest = {
   /** Already parsed by the action's input schema. */
   input: unknown;
   idempotencyKey: string;
+  /** The tenant's configuration for this call (ctx.config, ctx.flags, the default timeout). */
+  config?: AgentConfig;
 };
 
 export type ExecuteOutcome = {
@@ -73,7 +76,7 @@ const attemptOnce = async (
 ): Promise<ExecuteOutcome> => {
   const { spec, actionName } = request;
   const events: PendingEvent[] = [];
-  const timeout = spec.timeout ?? definition.resilience.defaultActionTimeout;
+  const timeout = spec.timeout ?? configOf(request.config).agents.defaultTimeoutMs ?? definition.resilience.defaultActionTimeout;
   const result = await withTimeout((signal) => {
     let calls = 0;
     const call: ActionContext<unknown>["call"] = (to, action, input, options) => {
@@ -82,7 +85,7 @@ const attemptOnce = async (
       return deps.callAgent({ from: request.agent, to, action, input, key });
     };
     const ctx: ActionContext<unknown> = {
-      ...hookContext(request.agent, request.state, signal, events, deps),
+      ...hookContext(request.agent, request.state, signal, events, deps, request.config),
       attempt,
       idempotencyKey: request.idempotencyKey,
       call,

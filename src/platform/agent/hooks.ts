@@ -10,26 +10,35 @@ import { TimeoutError, withTimeout } from "../timeout.ts";
 import { fieldErrors } from "../zod-issues.ts";
 import { errorKind } from "../telemetry/emitter.ts";
 import { deepFreeze } from "./deep-freeze.ts";
+import type { AgentConfig, ConfigChangeNotice } from "./agent-config.ts";
+
+const TITLES = {
+  onStart: ["The agent failed to start", "agent-start-failed", "start"],
+  onTerminate: ["The agent's onTerminate hook failed", "agent-terminate-failed", "terminate"],
+  onConfigChange: ["The agent's onConfigChange hook failed", "agent-config-change-failed", "config_change"],
+} as const;
 
 export type HookOutcome = { state: unknown; stateJson: string | undefined; events: PendingEvent[] };
 
 export const runHook = async (
-  hook: "onStart" | "onTerminate",
+  hook: "onStart" | "onTerminate" | "onConfigChange",
   definition: AnyAgentDefinition,
   agent: AgentIdentity,
   state: unknown,
   budgetMs: number,
   deps: RuntimeDeps,
+  config?: AgentConfig,
+  change?: ConfigChangeNotice,
 ): Promise<HookOutcome> => {
   const fn = definition.hooks[hook];
   const events: PendingEvent[] = [];
   if (!fn) return { state, stateJson: undefined, events };
-  const title = hook === "onStart" ? "The agent failed to start" : "The agent's onTerminate hook failed";
-  const slug = hook === "onStart" ? "agent-start-failed" : "agent-terminate-failed";
+  const [title, slug, span] = TITLES[hook];
+  const notice: ConfigChangeNotice = change ?? { version: 0, previousVersion: 0, changed: [] };
   let returned: unknown;
   try {
-    returned = await deps.telemetry.span(`agent.${hook === "onStart" ? "start" : "terminate"}`, { tenant: agent.tenant, agent_type: agent.type }, () =>
-      withTimeout(async (signal) => fn.call(definition.hooks, hookContext(agent, state, signal, events, deps)), Math.max(1, budgetMs)),
+    returned = await deps.telemetry.span(`agent.${span}`, { tenant: agent.tenant, agent_type: agent.type }, () =>
+      withTimeout(async (signal) => (fn as NonNullable<typeof definition.hooks.onConfigChange>).call(definition.hooks, hookContext(agent, state, signal, events, deps, config), notice), Math.max(1, budgetMs)),
     );
   } catch (error) {
     if (error instanceof ProblemError) throw error;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { isReservedEventType, isReservedStream, retentionRefusal, streamCovers, workflowShardStream } from "./reserved-streams.ts";
 
 describe("platform streams", () => {
-  it("are audit, workflow, every workflow.* (run shard) stream and every dlq.* stream", () => {
-    for (const stream of ["audit", "workflow", "workflow.0", workflowShardStream(63), "workflow.x", "dlq.sub-1"]) expect(isReservedStream(stream), stream).toBe(true);
-    for (const stream of ["orders", "audits", "workflows", "workflow_0", "dlq"]) expect(isReservedStream(stream), stream).toBe(false);
+  it("are audit, workflow, every workflow.* (run shard) stream, config and every dlq.* stream", () => {
+    for (const stream of ["audit", "workflow", "workflow.0", workflowShardStream(63), "workflow.x", "config", "dlq.sub-1"]) expect(isReservedStream(stream), stream).toBe(true);
+    for (const stream of ["orders", "audits", "workflows", "workflow_0", "configs", "dlq"]) expect(isReservedStream(stream), stream).toBe(false);
     expect(isReservedEventType("workflow.run.started")).toBe(true);
     expect(isReservedEventType("audit.entry")).toBe(true);
     expect(isReservedEventType("order.created")).toBe(false);

@@ -1,11 +1,13 @@
 // Streams the platform alone writes: the audit trail of denials, workflow transitions
 // (`workflow.<k>`, one stream per run shard, src/platform/workflow/run-shards.ts; and
-// `workflow`, where they went before runs were sharded), and dead letters. Publishers cannot append to them, and agents cannot emit into them,
+// `workflow`, where they went before runs were sharded), configuration changes
+// (`config.changed`), and dead letters. Publishers cannot append to them, and agents cannot emit into them,
 // so nothing there can be forged; and their retention comes from the deployment alone,
 // so no token (not even an admin's) can erase them.
 import { problem, type ProblemError } from "../problem.ts";
 import { AUDIT_STREAM } from "../security/audit.ts";
 import { defaultStream } from "./cloud-event.ts";
+import { CONFIG_STREAM } from "../config/changed-event.ts";
 
 export const WORKFLOW_STREAM = "workflow";
 
@@ -22,7 +24,7 @@ export const isWorkflowStream = (stream: string): boolean => stream === WORKFLOW
  */
 export const streamCovers = (named: string, stream: string): boolean => named === stream || (named === WORKFLOW_STREAM && isWorkflowStream(stream));
 
-export const isReservedStream = (stream: string): boolean => stream === AUDIT_STREAM || isWorkflowStream(stream) || stream.startsWith("dlq.");
+export const isReservedStream = (stream: string): boolean => stream === AUDIT_STREAM || isWorkflowStream(stream) || stream === CONFIG_STREAM || stream.startsWith("dlq.");
 
 /** Whether an agent's event of this type would land in a reserved stream (agents' events go to their type's stream). */
 export const isReservedEventType = (type: string): boolean => isReservedStream(defaultStream(type));
@@ -31,6 +33,6 @@ export const isReservedEventType = (type: string): boolean => isReservedStream(d
 export const retentionRefusal = (stream: string): { reason: string; problem: ProblemError } | null => {
   if (!isReservedStream(stream)) return null;
   const reason = "a platform stream takes retention only from the deployment's configuration, never through the API";
-  const detail = `Stream '${stream}' is a platform stream (audit, workflow, workflow.*, dlq.*): ${reason}.`;
+  const detail = `Stream '${stream}' is a platform stream (audit, workflow, workflow.*, config, dlq.*): ${reason}.`;
   return { reason, problem: problem(403, "platform-stream", "Platform stream", detail, { extensions: { stream } }) };
 };

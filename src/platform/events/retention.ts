@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { StorageBounds } from "../storage-bounds.ts";
 import { AUDIT_STREAM } from "../security/audit.ts";
 import { isWorkflowStream } from "./reserved-streams.ts";
+import { CONFIG_STREAM } from "../config/changed-event.ts";
 
 export const retentionSchema = z.strictObject({
   maxAgeMs: z.number().int().min(1_000).nullable().default(null),
@@ -29,7 +30,8 @@ export const RETENTION_EVERY_MS = 60_000;
 /** The retention of a platform stream from the deployment's bounds; null for a tenant's own stream. */
 export const platformRetention = (stream: string, bounds: StorageBounds): Retention | null => {
   const maxAgeMs =
-    stream === AUDIT_STREAM ? bounds.auditRetentionMs
+    // Configuration changes are an audit trail too: kept as long as the audit stream.
+    stream === AUDIT_STREAM || stream === CONFIG_STREAM ? bounds.auditRetentionMs
     : isWorkflowStream(stream) ? bounds.workflowRetentionMs
     : stream.startsWith("dlq.") ? bounds.dlqRetentionMs
     : null;

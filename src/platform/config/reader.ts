@@ -1,0 +1,104 @@
+// How every component reads a tenant's configuration: through an isolate-memory copy
+// that is at most CONFIG_MAX_STALENESS_MS old. After that the next read loads it again
+// (one load per tenant at a time; concurrent readers wait for it). A write made in this
+// isolate replaces the copy at once. This is the one seam between readers and where the
+// configuration lives: `load` is the store today and may be a tiered cache tomorrow.
+// When a load fails, the last copy is served (and the failure reported) rather than
+// falling back to defaults that would undo the tenant's settings.
+import { etagOf, resolveConfig, type Settings } from "./document.ts";
+import type { Config } from "./schema.ts";
+
+/** The staleness bound: a change reaches every reader within this time (plus a read in flight). */
+export const CONFIG_MAX_STALENESS_MS = 5_000;
+
+/** A version of a tenant's settings as its store answers it (version 0: nothing set yet). */
+export type StoredConfig = { version: number; settings: Settings; updatedAt: number | null };
+
+/** A tenant's effective configuration at one version. */
+export type ConfigView = { version: number; etag: string; updatedAt: number | null; settings: Settings; config: Config };
+
+export const configView = (stored: StoredConfig, defaults: Config): ConfigView => ({
+  version: stored.version,
+  etag: etagOf(stored.version),
+  updatedAt: stored.updatedAt,
+  settings: stored.settings,
+  config: deepFreeze(resolveConfig(defaults, stored.settings)),
+});
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+};
+
+export type ConfigReaderOptions = {
+  load: (tenant: string) => Promise<StoredConfig>;
+  defaults: () => Config;
+  now?: () => number;
+  maxStalenessMs?: number;
+  onError?: (tenant: string, error: unknown) => void;
+  /** Tenants whose copies are kept at most (the oldest copy goes first). */
+  maxTenants?: number;
+};
+
+export type ConfigReader = {
+  read(tenant: string): Promise<ConfigView>;
+  /** Replaces this isolate's copy (a write made here), unless it already holds a later version. */
+  put(tenant: string, stored: StoredConfig): ConfigView;
+};
+
+type Entry = { view: ConfigView; loadedAt: number };
+
+export const createConfigReader = (options: ConfigReaderOptions): ConfigReader => {
+  const now = options.now ?? Date.now;
+  const bound = options.maxStalenessMs ?? CONFIG_MAX_STALENESS_MS;
+  const maxTenants = options.maxTenants ?? 10_000;
+  const copies = new Map<string, Entry>();
+  const loads = new Map<string, Promise<ConfigView>>();
+
+  const remember = (tenant: string, view: ConfigView, loadedAt: number): ConfigView => {
+    copies.delete(tenant);
+    if (copies.size >= maxTenants) copies.delete(copies.keys().next().value as string);
+    copies.set(tenant, { view, loadedAt });
+    return view;
+  };
+
+  const load = (tenant: string): Promise<ConfigView> => {
+    let pending = loads.get(tenant);
+    if (!pending) {
+      const startedAt = now();
+      pending = options
+        .load(tenant)
+        .then((stored) => {
+          const held = copies.get(tenant);
+          // A write in this isolate may have put a later version while the load was under way.
+          if (held && held.view.version > stored.version) return remember(tenant, held.view, startedAt);
+          return remember(tenant, configView(stored, options.defaults()), startedAt);
+        })
+        .catch((error: unknown) => {
+          const held = copies.get(tenant);
+          if (!held) throw error;
+          options.onError?.(tenant, error);
+          return held.view;
+        })
+        .finally(() => loads.delete(tenant));
+      loads.set(tenant, pending);
+    }
+    return pending;
+  };
+
+  return {
+    read(tenant) {
+      const held = copies.get(tenant);
+      if (held && now() - held.loadedAt < bound) return Promise.resolve(held.view);
+      return load(tenant);
+    },
+    put(tenant, stored) {
+      const held = copies.get(tenant);
+      if (held && held.view.version > stored.version) return held.view;
+      return remember(tenant, configView(stored, options.defaults()), now());
+    },
+  };
+};
