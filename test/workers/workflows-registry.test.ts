@@ -224,7 +224,7 @@ describe("GET /v1/runs", () => {
 
 describe("tenants", () => {
   it("never see each other's workflows or runs", async () => {
-    const [alice, bob] = [await orderClient(), await orderClient()];
+    const [alice, bob] = [await orderClient(), await clientOf()];
     await register(alice, definition(undefined, "alice_flow"));
     const run = await startRun(alice, "alice_flow", { order_id: "a-1", items: 1 });
     expect((await finished(alice, run.id)).status).toBe("completed");
