@@ -17,7 +17,7 @@ const counting = (participant: Record<string, unknown>, name = "tally_flow") => 
 describe("binding discovered agents", () => {
   it("binds the tenant's running agents; the run shows which agent served each step, its score and parts, and the spares", async () => {
     const client = await orderClient();
-    await seedAgents(client, "processing_agent", 2, {}, "extra");
+    await seedAgents(client, "processing_agent", 2, { region: "us" }, "extra");
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed"))).id);
     expect(run.status).toBe("completed");
     const processors = ["processing_agent-1", "processing_agent-2", "extra-1", "extra-2"];
@@ -37,16 +37,16 @@ describe("binding discovered agents", () => {
   it("refuses a start that a role's min_count cannot be met for: 409 naming the role and how many were found; nothing starts; the same request works once agents exist", async () => {
     const client = await clientOf();
     await seedAgents(client, "validation_agent", 1, { region: "us" });
-    await seedAgents(client, "processing_agent", 1);
+    await seedAgents(client, "processing_agent", 1, { region: "us" });
     const key = { "idempotency-key": "short-1" };
     const input = order("succeed");
     const refused = expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs", input, key), 409, "conflict");
-    expect(refused.detail).toBe("The run cannot start: role 'processor' needs 2 running agents of type 'processing_agent'; discovery found 1.");
+    expect(refused.detail).toBe(`The run cannot start: role 'processor' needs 2 running agents of type 'processing_agent' meeting {"region":"us"}; discovery found 1.`);
     expect(refused).toMatchObject({ code: "participants-unavailable", roles: [{ role: "processor", found: 1, min_count: 2 }] });
     expect((await client.send("GET", "/v1/runs")).body).toEqual({ items: [], next: null });
     expect((await client.send("GET", "/v1/agents?limit=100")).body.items.map((a: Body) => a.id).sort()).toEqual(["processing_agent-1", "validation_agent-1"]);
 
-    await seedAgents(client, "processing_agent", 2);
+    await seedAgents(client, "processing_agent", 2, { region: "us" });
     const started = await client.send("POST", "/v1/workflows/order_processing/runs", input, key);
     expect(started.status, started.text).toBe(202);
     expect((await finished(client, started.body.id)).status).toBe("completed");
@@ -55,7 +55,7 @@ describe("binding discovered agents", () => {
   it("a validator constrained to region us is never bound to an eu agent, and is refused when only eu agents run", async () => {
     const client = await clientOf();
     await seedAgents(client, "validation_agent", 2, { region: "eu" }, "eu");
-    await seedAgents(client, "processing_agent", 2);
+    await seedAgents(client, "processing_agent", 2, { region: "us" });
     const refused = expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed")), 409);
     expect(refused.detail).toContain(`role 'validator' needs 1 running agents of type 'validation_agent' meeting {"region":"us"}; discovery found 0`);
     await seedAgents(client, "validation_agent", 1, { region: "us" }, "us");
@@ -79,7 +79,7 @@ describe("binding discovered agents", () => {
   it("an optional role with no agent binds none and its steps are skipped", async () => {
     const client = await clientOf();
     await seedAgents(client, "validation_agent", 1, { region: "us" });
-    await seedAgents(client, "processing_agent", 2);
+    await seedAgents(client, "processing_agent", 2, { region: "us" });
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed"))).id);
     expect(run.status).toBe("completed");
     expect(run.bindings.notifier).toEqual([]);

@@ -126,10 +126,10 @@ export const seedAgents = async (client: Client, type: string, count: number, la
   return ids;
 };
 
-/** What the built-in order_processing (and the approval examples) bind: a US validator, two processors, a notifier. */
+/** What the built-in order_processing (and the approval examples) bind: a US validator, two US processors, a notifier. */
 export const seedOrderAgents = async (client: Client): Promise<void> => {
   await seedAgents(client, "validation_agent", 1, { region: "us" });
-  await seedAgents(client, "processing_agent", 2);
+  await seedAgents(client, "processing_agent", 2, { region: "us" });
   await seedAgents(client, "notification_agent", 1);
 };
 
