@@ -1,7 +1,8 @@
 // `npm start`: runs the platform locally under `wrangler dev` (workerd via Miniflare) on
 // 127.0.0.1:8787, persisting to .wrangler/state so agents survive restarts. Creates
 // .dev.vars (or the file $JIDO_DEV_VARS names) with a fresh secret when missing and prints
-// an admin token for the local tenant. Owns its children: wrangler runs as the leader of
+// an admin token for the local tenant, and seeds that tenant with a few labelled agents
+// (scripts/lib/seed-agents.ts) that workflows bind. Owns its children: wrangler runs as the leader of
 // its own process group, and Ctrl-C, SIGTERM, SIGHUP, the death of this script's parent,
 // or wrangler exiting all end with the whole group gone (SIGKILL after a grace period).
 // `--help` for the options.
@@ -11,6 +12,7 @@ import { signToken } from "../src/platform/security/tokens.ts";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli.ts";
 import { LOCAL_WEBHOOK_VARS, ROOT } from "./lib/dev-server.ts";
 import { ensureDevVars } from "./lib/local-secret.ts";
+import { LOCAL_SEEDS, seedAgents } from "./lib/seed-agents.ts";
 import { exited, reapGroup, signalGroup, watchParent } from "./lib/process-group.ts";
 import { WRANGLER, wranglerEnv } from "./lib/wrangler-env.ts";
 
@@ -78,6 +80,13 @@ Try:  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/agen
     WRANGLER,
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...secretsFlags, ...Object.entries(webhookVars).flatMap(([name, value]) => ["--var", `${name}:${value}`]), ...wranglerFlags],
     { cwd: ROOT, detached: true, stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv() },
+  );
+  // The local tenant's agents, for the workflows that bind discovered agents; in the
+  // background, so that a platform that never answers still stops as it should.
+  const seedsSummary = LOCAL_SEEDS.map((seed) => seed.id).join(", ");
+  seedAgents(`http://127.0.0.1:${port}`, token).then(
+    () => console.log(`Seeded the local tenant with agents: ${seedsSummary}.`),
+    (error: unknown) => console.error(`Seeding the local tenant's agents failed: ${error instanceof Error ? error.message : String(error)}`),
   );
   child.once("error", (error) => {
     console.error(`could not start ${WRANGLER}: ${error.message}`);

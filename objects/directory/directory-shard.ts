@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { type DirectoryEntry, directoryEntrySchema } from "../../src/platform/discovery/entry.ts";
 import { type ShardPage, type ShardPageRequest, shardPageSchema, shardPageSql } from "../../src/platform/discovery/list.ts";
-import { answerShard, type ShardAnswer, type ShardQuery, shardQuerySchema } from "../../src/platform/discovery/query.ts";
+import { answerShard, type ShardAnswer, type ShardQuery, shardQueriesSchema, type shardQuerySchema } from "../../src/platform/discovery/query.ts";
 import { ENTRY_EXPIRY_MS } from "../../src/platform/discovery/shards.ts";
 import { idSchema } from "../../src/platform/ids.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
@@ -75,19 +75,21 @@ export class DirectoryShard extends DurableObject<Env> {
     });
   }
 
-  /** The shard's matches for a discovery query, scored, per tier. */
-  query(raw: ShardQuery): Promise<Result<ShardAnswer>> {
-    return asResult(() => {
-      const query = parseOrProblem(shardQuerySchema, raw, "query");
-      // Discovery matches running agents only; type narrows in storage, the rest is scored in code.
-      const rows = query.type === undefined
-        ? this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM entries WHERE deleted = 0 AND status = 'running'")
-        : this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM entries WHERE deleted = 0 AND status = 'running' AND type = ?", query.type);
-      const entries = (function* () {
-        for (const row of rows) yield JSON.parse(row.data) as DirectoryEntry;
-      })();
-      return answerShard(entries, query);
-    });
+  /** The shard's matches for each of several discovery queries, scored, per tier: one RPC for a run's roles. */
+  queryMany(raw: ShardQuery[]): Promise<Result<ShardAnswer[]>> {
+    return asResult(() => parseOrProblem(shardQueriesSchema, raw, "queries").map((query) => this.#answer(query)));
+  }
+
+  #answer(query: z.output<typeof shardQuerySchema>): ShardAnswer {
+    // Discovery matches running agents only; type narrows in storage, the rest is scored in code.
+    const types = query.types ?? (query.type === undefined ? [] : [query.type]);
+    const rows = types.length === 0
+      ? this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM entries WHERE deleted = 0 AND status = 'running'")
+      : this.ctx.storage.sql.exec<{ data: string }>(`SELECT data FROM entries WHERE deleted = 0 AND status = 'running' AND type IN (${types.map(() => "?").join(", ")})`, ...types);
+    const entries = (function* () {
+      for (const row of rows) yield JSON.parse(row.data) as DirectoryEntry;
+    })();
+    return answerShard(entries, query);
   }
 
   /** Drops entries and tombstones nobody refreshed within the expiry; re-arms for the next. */

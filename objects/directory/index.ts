@@ -1,4 +1,6 @@
 // The directory family: a tenant's agent directory, sharded by agent id over
 // `DirectoryShard` objects. Agents register themselves here; the Worker lists and
-// discovers through it. Decisions live in src/platform/discovery.
+// discovers through it, and workflow runs bind their roles through the same `discover`.
+// Decisions live in src/platform/discovery.
 export { DirectoryShard, type Unregister } from "./directory-shard.ts";
+export { BINDING_CACHE_MS, type Discover, discover, discoverForBinding, type DirectoryReach } from "./discover.ts";

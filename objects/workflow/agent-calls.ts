@@ -7,7 +7,7 @@ import { ProblemError } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
 import { typedStub } from "../durable/index.ts";
-import { callProblem } from "../../src/platform/workflow/errors.ts";
+import { callProblem, unexecutedReason } from "../../src/platform/workflow/errors.ts";
 import type { CallOutcome, Effect } from "../../src/platform/workflow/interpreter.ts";
 
 export type RunAgents = { agents: Env["AGENTS"]; tenant: string; caller: Caller; telemetry: Telemetry };
@@ -23,7 +23,7 @@ export const callForEffect = async (run: RunAgents, effect: Effect): Promise<Cal
     );
     return { ok: true, output: outcome.output };
   } catch (error) {
-    if (error instanceof ProblemError) return { ok: false, error: callProblem(error.problem) };
+    if (error instanceof ProblemError) return { ok: false, error: callProblem(error.problem), unexecuted: unexecutedReason(error.problem) };
     return { ok: false, error: { type: "unavailable", status: 503, detail: error instanceof Error ? error.message : String(error) } };
   }
 };

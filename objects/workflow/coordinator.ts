@@ -1,4 +1,5 @@
-// Coordinator: one Durable Object per workflow run. It binds the participants, then
+// Coordinator: one Durable Object per workflow run. It binds the participants (through
+// discovery, or explicitly, or by spawning agents for the run), then
 // drives the run's state machine (src/platform/workflow/interpreter.ts): every
 // transition is persisted, with its events, before anything is acted on; agents are
 // called with keys derived from run and step, so a retried or resumed step has its
@@ -19,7 +20,9 @@ import { asResult, type Result } from "../../src/platform/result.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
-import { catalogOf, typesFor } from "../../src/platform/workflow/catalog.ts";
+import { catalogOf } from "../../src/platform/workflow/catalog.ts";
+import { bindDiscovered, planBinding } from "../../src/platform/workflow/bind-plan.ts";
+import { fixedBinding, type RoleBinding } from "../../src/platform/workflow/binding.ts";
 import { type WorkflowDefinition, workflowDefinitionSchema, walkFlow, nodeName } from "../../src/platform/workflow/definition.ts";
 import { type Advance, advance, type Effect, newRun, nextWakeUp, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../../src/platform/workflow/interpreter.ts";
 import { isFinal, type RunState } from "../../src/platform/workflow/run-state.ts";
@@ -32,6 +35,7 @@ import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
+import { discoverForBinding } from "../directory/index.ts";
 import { armEarliest, drainOutbox, typedStub } from "../durable/index.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
@@ -237,22 +241,25 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       }
     }
 
-    /** Binds each role to its agents: the explicit ones, or agents spawned for the run (all roles at once). */
-    async #bind(definition: WorkflowDefinition, runId: string, agents: RunAgents): Promise<RunState["bindings"]> {
-      const roles = await Promise.all(
-        Object.entries(definition.participants).map(async ([role, participant]): Promise<[string, string[]]> => {
-          if (participant.agents) return [role, participant.agents];
-          const type = typesFor(participant, catalog)[0];
-          if (!type) {
-            if (participant.optional) return [role, []];
-            throw validationProblem([{ path: `participants.${role}`, message: "no deployed agent type can take this role" }]);
-          }
-          const ids = Array.from({ length: participant.min_count }, (_, n) => `${runId}.${role}.${n + 1}`);
-          await Promise.all(ids.map((id) => spawnForRun(agents, id, type.name)));
-          return [role, ids];
+    /**
+     * Binds each role (see bindRoles): discovery first, all roles in one query per
+     * directory shard; a role short of min_count refuses the start (409) before anything
+     * is spawned or stored; then the roles that spawn agents for the run spawn them.
+     */
+    async #bind(definition: WorkflowDefinition, runId: string, agents: RunAgents): Promise<Record<string, RoleBinding>> {
+      const plan = planBinding(definition, catalog);
+      const answers = plan.queries.length === 0
+        ? []
+        : await discoverForBinding({ env: this.env, tenant: agents.tenant, telemetry: this.#telemetry }, plan.queries.map((q) => q.query), { locationHint: null, jurisdiction: null });
+      const roles = bindDiscovered(definition, plan, answers, Math.random);
+      await Promise.all(
+        plan.spawns.map(async ({ role, type, count }) => {
+          const ids = Array.from({ length: count }, (_, n) => `${runId}.${role}.${n + 1}`);
+          await Promise.all(ids.map((id) => spawnForRun(agents, id, type)));
+          roles[role] = fixedBinding(ids, "spawned");
         }),
       );
-      return Object.fromEntries(roles);
+      return roles;
     }
 
     start(at: RunAddress, by: Caller, request: StartRequest): Promise<Result<{ created: boolean; run: RunView }>> {
@@ -272,12 +279,13 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           const missing = definition.input.required.filter((field) => !Object.hasOwn(input, field));
           if (missing.length > 0) throw validationProblem(missing.map((field) => ({ path: field, message: "required by the workflow's input" })));
           const agents: RunAgents = { agents: this.env.AGENTS, tenant, caller, telemetry: this.#telemetry };
-          const bindings = await this.#bind(definition, id, agents);
+          const roles = await this.#bind(definition, id, agents);
+          const bindings = Object.fromEntries(Object.entries(roles).map(([role, binding]) => [role, binding.agents.map((a) => a.id)]));
           const now = Date.now();
-          const state = newRun(definition, { id, tenant, input, bindings }, now);
+          const state = newRun(definition, { id, tenant, input, bindings, roles }, now);
           const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null };
           this.#store.create(run, [
-            { id: crypto.randomUUID(), source: `workflow/${definition.name}/${id}`, type: "workflow.run.started", subject: id, time: new Date(now).toISOString(), data: { run: id, workflow: definition.name, version: definition.version, bindings } },
+            { id: crypto.randomUUID(), source: `workflow/${definition.name}/${id}`, type: "workflow.run.started", subject: id, time: new Date(now).toISOString(), data: { run: id, workflow: definition.name, version: definition.version, bindings, roles } },
           ]);
           this.#run = run;
           this.#apply(run, advance(definition, state, now));

@@ -8,13 +8,13 @@
 // labels, placement and load of the tenant's running agents, never their state.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { DirectoryShard } from "../../objects/directory/index.ts";
+import { discover, type DirectoryShard } from "../../objects/directory/index.ts";
 import { typedStub } from "../../objects/durable/index.ts";
 import { callDurable } from "../platform/durable-call.ts";
 import { AGENT_STATUSES, entryView } from "../platform/discovery/entry.ts";
 import { encodeCursor, type ListFilter, mergePages, parseListQuery, type ShardPage } from "../platform/discovery/list.ts";
 import { hintFromCf } from "../platform/discovery/placement.ts";
-import { decide, discoveryQuerySchema, STRATEGIES, TIERS } from "../platform/discovery/query.ts";
+import { discoveryQuerySchema, STRATEGIES, TIERS } from "../platform/discovery/query.ts";
 import { directoryShardName, shardCount } from "../platform/discovery/shards.ts";
 import { checkCapability } from "../platform/security/check.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
@@ -152,14 +152,7 @@ export const directoryRoutes = ({ registry, telemetry }: ApiDeps) => {
       const body = c.req.valid("json");
       const cfHint = hintFromCf(c.req.raw.cf as { continent?: unknown; longitude?: unknown } | undefined);
       const near = { locationHint: body.near?.locationHint ?? (body.near ? null : cfHint), jurisdiction: body.near?.jurisdiction ?? null };
-      const shardQuery = {
-        ...(body.type === undefined ? {} : { type: body.type }),
-        ...(body.capability === undefined ? {} : { capability: body.capability }),
-        constraints: body.constraints,
-        limit: body.limit,
-        near,
-      };
-      const answers = await Promise.all(shards(c).map((k) => callDurable("directory.query", () => shardStub(c, k).query(shardQuery), telemetry)));
-      return c.json(decide(answers, body, near), 200);
+      const [answer] = await discover({ env: c.env, tenant: c.get("tenant"), telemetry }, [body], near);
+      return c.json(answer!, 200);
     });
 };

@@ -63,7 +63,7 @@ const startRoute = createRoute({
   method: "post",
   path: "/v1/workflows/{name}/runs",
   tags: ["workflows"],
-  summary: "Start a run; the body is the run input (Idempotency-Key: the same key and request answer the same run, another request 422)",
+  summary: "Start a run; the body is the run input (Idempotency-Key: the same key and request answer the same run, another request 422); 409 when a role cannot be bound to min_count discovered agents",
   request: {
     params: nameParams,
     query: z.strictObject({ version: z.string().regex(/^\d+\.\d+\.\d+$/).optional() }),

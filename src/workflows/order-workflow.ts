@@ -1,8 +1,9 @@
 // The seed's OrderWorkflow: validate and check inventory in parallel, take the payment
 // (with a timeout and a refund as compensation), then fulfil and confirm or cancel and
-// notify. The run input decides the payment: succeed, decline, fail, or hang (the
-// payment takes 35 s, past its 30 s timeout: the run times out, `on_timeout` alerts the
-// operator, and the late charge is refunded).
+// notify. Its roles bind running agents (discovered): a validator and two processors
+// labelled region us, and a notifier if one runs. The run input decides the payment:
+// succeed, decline, fail, or hang (the payment takes 35 s, past its 30 s timeout: the run
+// times out, `on_timeout` alerts the operator, and the late charge is refunded).
 import { conditional, defineWorkflow, parallel, step } from "../platform/workflow/define-workflow.ts";
 
 const order = { order_id: "$.input.order_id" };
@@ -14,7 +15,7 @@ export const orderWorkflow = defineWorkflow({
   input: { required: ["order_id", "amount", "items", "payment"] },
   participants: {
     validator: { type: "validation_agent", constraints: { region: "us" } },
-    processor: { type: "processing_agent", min_count: 2 },
+    processor: { type: "processing_agent", constraints: { region: "us" }, min_count: 2 },
     notifier: { type: "notification_agent", optional: true },
   },
   flow: [

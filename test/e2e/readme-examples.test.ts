@@ -164,6 +164,11 @@ beforeAll(async () => {
       return false;
     }
   }, 90_000, 250);
+  // npm start seeds the local tenant with the agents the README's workflow runs bind.
+  await until("npm start to seed the local tenant's agents", async () => {
+    if (output.includes("Seeding the local tenant's agents failed")) throw new Error(`seeding failed:\n${output}`);
+    return output.includes("Seeded the local tenant with agents");
+  }, 90_000, 100);
 
   const secret = /^JIDO_JWT_SECRET=(.+)$/m.exec(readFileSync(env.JIDO_DEV_VARS, "utf8"))?.[1]?.trim() ?? "";
   const token = await signToken(secret, { subject: "readme-check", tenant: "local", caps: ["admin"], rps: 100_000 });

@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type Body, expectProblem } from "./http.ts";
-import { type Client, clientOf, eventually, finished, indexShardStub, order, runOf, runStub, startRun, workflowEvents } from "./workflows.ts";
+import { type Client, clientOf, eventually, finished, indexShardStub, order, orderClient, runOf, runStub, startRun, workflowEvents } from "./workflows.ts";
 import { withVars } from "./vars.ts";
 import { typedStub } from "../../objects/durable/index.ts";
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
@@ -104,7 +104,7 @@ describe("the runs index", () => {
 
 describe("a finished run's storage", () => {
   it("is kept for JIDO_RUN_RETENTION_DAYS (7 by default): its alarm is set for then, and firing it early deletes nothing", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed"))).id);
     const stub = runStub(client.tenant, run.id);
     const alarm = await eventually(
@@ -120,7 +120,7 @@ describe("a finished run's storage", () => {
   });
 
   it("is deleted when its retention ends, once its events are published and the index knows it: GET answers 404", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const key = `bounded-${crypto.randomUUID()}`;
     const id = await runIdFor("order_processing", key);
     await withVars(runStub(client.tenant, id), { JIDO_RUN_RETENTION_DAYS: "0" });

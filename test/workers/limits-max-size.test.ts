@@ -8,7 +8,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type Bus, busClient, eventually, readAll, streamStub } from "./bus.ts";
 import { type Body, expectProblem } from "./http.ts";
-import { clientOf, finished, register, runOf, runStub, startRun, stepOf } from "./workflows.ts";
+import { clientOf, finished, register, runOf, runStub, seedAgents, startRun, stepOf } from "./workflows.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 
 const KiB = 1024;
@@ -109,6 +109,7 @@ describe("events", () => {
 describe("workflow runs", () => {
   it("keep step outputs of 1 MiB each, one row per step", async () => {
     const client = await clientOf();
+    await seedAgents(client, "bulky", 1);
     await register(client, {
       name: "big_steps",
       version: "1.0.0",
@@ -128,6 +129,7 @@ describe("workflow runs", () => {
   // rows from about 2.2 MB, so three show it here.
   it("buffer three signals of 1 MiB for awaits not yet open, and the run still transitions to the end", async () => {
     const client = await clientOf();
+    await seedAgents(client, "bulky", 1);
     const awaitFor = (name: string) => ({ await: name, role: "filler", event: `go.${name}` });
     await register(client, {
       name: "big_signals",
@@ -156,6 +158,7 @@ describe("workflow runs", () => {
 describe("a run's buffered events", () => {
   it("stored in the run's header by an older version are moved to their own rows when the run loads, and still complete their await", async () => {
     const client = await clientOf();
+    await seedAgents(client, "bulky", 1);
     await register(client, {
       name: "small_signals",
       version: "1.0.0",

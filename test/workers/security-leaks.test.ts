@@ -193,7 +193,7 @@ const waitingOrderRun = async (tenant: string): Promise<string> => {
       name: "order_processing",
       version: "1.0.1",
       input: { required: ["order_id", "items"] },
-      participants: { processor: { type: "processing_agent" } },
+      participants: { processor: { type: "processing_agent", spawn: true } },
       flow: [
         { step: "check_inventory", role: "processor", action: "check_inventory", input: { ...ref, items: "$.input.items" }, compensation: "release_inventory" },
         { await: "approved", role: "processor", event: "order.approved", timeout: 600_000 },

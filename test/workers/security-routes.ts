@@ -77,7 +77,8 @@ const workflowName = (): string => `wf_${crypto.randomUUID().replaceAll("-", "")
 const workflowDefinition = (name: string) => ({
   name,
   version: "1.0.0",
-  participants: { tally: { type: "counter" } },
+  // Spawned for the run: the fixture starts it at once, before a spawned agent has registered in the directory.
+  participants: { tally: { type: "counter", spawn: true } },
   flow: [{ step: "count", role: "tally", action: "increment", input: { by: 1 } }],
 });
 

@@ -4,11 +4,13 @@
 import { describe, expect, it } from "vitest";
 import approvalWorkflow from "../../examples/approval-workflow.json";
 import { expectProblem } from "./http.ts";
-import { clientOf, finished, register, roleTotals, runOf, startRun, stepOf, stepReaches } from "./workflows.ts";
+import { orderClient, finished, seedAgents, register, roleTotals, runOf, startRun, stepOf, stepReaches } from "./workflows.ts";
 
 describe("examples/approval-workflow.json", () => {
   it("registers, waits at its await, resumes on the approver's signal, and completes", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
+    // The example's processor is constrained to region eu.
+    await seedAgents(client, "processing_agent", 1, { region: "eu" }, "eu");
     const registered = await register(client, approvalWorkflow);
     expect(registered).toMatchObject({ name: "order_approval", version: "1.0.0" });
 

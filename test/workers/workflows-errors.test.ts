@@ -2,7 +2,7 @@
 // backoff, and a compensation that keeps failing (tried 3 times, then the run ends
 // failed). The test-only `flaky` agent refuses on demand.
 import { describe, expect, it } from "vitest";
-import { clientOf, finished, register, startRun, stepOf } from "./workflows.ts";
+import { clientOf, finished, register, seedAgents, startRun, stepOf } from "./workflows.ts";
 
 const flaky = (flow: unknown[], extra: Record<string, unknown> = {}) => ({
   name: "flaky_flow",
@@ -15,6 +15,7 @@ const flaky = (flow: unknown[], extra: Record<string, unknown> = {}) => ({
 describe("errors inside a run", () => {
   it("retries a refused step under on_error (no backoff): 3 attempts under one key, then fails", async () => {
     const client = await clientOf();
+    await seedAgents(client, "flaky", 1);
     await register(client, flaky([{ step: "w", role: "worker", action: "work", input: { mode: "refuse" } }], { error_handling: { on_error: { refused: { retry: 2, backoff_ms: 0 } } } }));
     const run = await finished(client, (await startRun(client, "flaky_flow", {})).id);
     expect(run.status).toBe("failed");
@@ -25,6 +26,7 @@ describe("errors inside a run", () => {
 
   it("a compensation that keeps failing is tried 3 times, then the run ends failed", async () => {
     const client = await clientOf();
+    await seedAgents(client, "flaky", 1);
     // `work` refuses the compensation's input ({step, output, input}), so undoing always fails.
     await register(client, flaky([
       { step: "w", role: "worker", action: "work", input: { mode: "ok" }, compensation: "work" },

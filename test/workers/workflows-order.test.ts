@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { type Body } from "./http.ts";
-import { agentState, type Client, clientOf, eventually, finished, order, roleTotals, startRun, stepOf, workflowEvents, workflowStreamOf } from "./workflows.ts";
+import { agentState, type Client, clientOf, eventually, orderClient, finished, order, roleTotals, startRun, stepOf, workflowEvents, workflowStreamOf } from "./workflows.ts";
 
 /** Newest first: later start first; the same millisecond, greater id first. */
 const newestFirst = (runs: Body[]): string[] =>
@@ -20,7 +20,7 @@ const statuses = (run: Body): Record<string, string> => Object.fromEntries(run.s
 
 describe("order_processing", () => {
   it("payment succeeds: completes through the true branch, each effect once", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const input = order("succeed");
     const started = await startRun(client, "order_processing", input);
     expect(started).toMatchObject({ workflow: "order_processing", version: "1.0.0", status: "running", input });
@@ -45,7 +45,7 @@ describe("order_processing", () => {
   });
 
   it("payment declined: takes the false branch, cancels and notifies, and completes", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const run = await finished(client, (await startRun(client, "order_processing", order("decline"))).id);
     expect(run.status).toBe("completed");
     expect(statuses(run)).toMatchObject({ process_payment: "completed", fulfill_order: "skipped", send_confirmation: "skipped", cancel_order: "completed", notify_failure: "completed" });
@@ -55,7 +55,7 @@ describe("order_processing", () => {
   });
 
   it("payment fails: compensated; the inventory is released once and nothing is refunded (nothing was charged)", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const run = await finished(client, (await startRun(client, "order_processing", order("fail"))).id);
     expect(run.status).toBe("compensated");
     expect(run.failure).toMatchObject({ step: "process_payment", type: "payment_failed", outcome: "failed" });
@@ -67,7 +67,7 @@ describe("order_processing", () => {
   });
 
   it("a validation failure is retried 3 times (4 attempts), then the run compensates", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed", { amount: 0 }))).id);
     expect(run.status).toBe("compensated");
     expect(stepOf(run, "validate_order")).toMatchObject({ status: "failed", attempts: 4, error: { type: "validation_failed" } });
@@ -86,23 +86,23 @@ describe("order_processing", () => {
   });
 
   it("min_count 2 spreads the processor's steps over two agents, round-robin", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed"))).id);
     const [first, second] = run.bindings.processor;
-    expect(run.bindings.processor).toEqual([`${run.id}.processor.1`, `${run.id}.processor.2`]);
-    expect(run.bindings.validator).toEqual([`${run.id}.validator.1`]);
-    expect(run.bindings.notifier).toEqual([`${run.id}.notifier.1`]);
+    expect([...run.bindings.processor].sort()).toEqual(["processing_agent-1", "processing_agent-2"]);
+    expect(run.bindings.validator).toEqual(["validation_agent-1"]);
+    expect(run.bindings.notifier).toEqual(["notification_agent-1"]);
     expect([stepOf(run, "check_inventory").agent, stepOf(run, "process_payment").agent, stepOf(run, "fulfill_order").agent]).toEqual([first, second, first]);
     expect(await agentState(client, first)).toEqual({ reserved: 1, released: 0, charged: 0, refunded: 0, fulfilled: 1, cancelled: 0, open_charges: [] });
     expect(await agentState(client, second)).toEqual({ reserved: 0, released: 0, charged: 1, refunded: 0, fulfilled: 0, cancelled: 0, open_charges: [expect.any(String)] });
   });
 
   it("publishes workflow.run.* and workflow.step.* transitions on the run shard's `workflow.<k>` stream, in order", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed"))).id);
     const events = await eventually("the run's events", () => workflowEvents(client, run.id), (list) => list.some((e) => e.type === "workflow.run.completed"));
     expect(events[0]).toMatchObject({ type: "workflow.run.started", source: `workflow/order_processing/${run.id}`, subject: run.id, stream: workflowStreamOf(run.id), tenant: client.tenant });
-    expect(events[0].data).toMatchObject({ run: run.id, workflow: "order_processing", version: "1.0.0", bindings: run.bindings });
+    expect(events[0].data).toMatchObject({ run: run.id, workflow: "order_processing", version: "1.0.0", bindings: run.bindings, roles: run.roles });
     expect(events.at(-1)).toMatchObject({ type: "workflow.run.completed", data: { run: run.id, workflow: "order_processing" } });
     expect(events.every((e) => /^workflow\.(run|step|branch)\./.test(e.type))).toBe(true);
     const of = (type: string) => events.filter((e) => e.type === type).map((e) => e.data.step);
@@ -115,7 +115,7 @@ describe("order_processing", () => {
   });
 
   it("lists runs by workflow and status", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const ok = [await startRun(client, "order_processing", order("succeed")), await startRun(client, "order_processing", order("decline"))];
     const failed = await startRun(client, "order_processing", order("fail"));
     for (const run of [...ok, failed]) await finished(client, run.id);
@@ -137,7 +137,7 @@ describe("order_processing", () => {
   });
 
   it("lists runs newest first (by start time); a cursor stays put when newer runs start", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const started: Body[] = [];
     for (let n = 0; n < 5; n++) started.push(await startRun(client, "order_processing", order("succeed")));
     const expected = newestFirst(started);
@@ -159,7 +159,7 @@ describe("order_processing", () => {
   });
 
   it("an index written before runs had start times is upgraded when its object starts: listed newest first", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const registry = env.WORKFLOWS.get(env.WORKFLOWS.idFromName(workflowRegistryName(client.tenant)));
     const summary = (id: string, createdAt: string) => ({ id, workflow: "order_processing", version: "1.0.0", status: "completed", createdAt, updatedAt: createdAt });
     // The old layout; neither id order (either way) is start-time order.

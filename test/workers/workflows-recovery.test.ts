@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { until } from "./objects.ts";
 import { gates } from "./test-agents.ts";
-import { type Client, clientOf, finished, register, runStub, startRun, stepOf } from "./workflows.ts";
+import { type Client, clientOf, finished, register, runStub, seedAgents, startRun, stepOf } from "./workflows.ts";
 
 const blocking = {
   name: "blocking_flow",
@@ -22,10 +22,11 @@ const blocking = {
 /** Starts a run whose one step waits at a fresh gate; answers once the agent is there. */
 const blockedRun = async (client: Client) => {
   await register(client, blocking);
+  await seedAgents(client, "flaky", 1);
   const gate = `gate-${crypto.randomUUID()}`;
   const started = await startRun(client, "blocking_flow", { gate });
   await until(`the step to reach ${gate}`, () => gates.has(gate));
-  const agent = `${started.id}.worker.1`;
+  const agent: string = started.bindings.worker[0];
   /** Opens the gate from inside the agent's object (the resolver belongs to its I/O context). */
   const open = () =>
     runInDurableObject(env.AGENTS.get(env.AGENTS.idFromName(agentObjectName(client.tenant, agent))), () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { typedStub } from "../../objects/durable/index.ts";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { type Body, errorPaths, expectInvalid, expectProblem } from "./http.ts";
-import { type Client, clientOf, eventually, finished, order, register, startRun } from "./workflows.ts";
+import { type Client, clientOf, eventually, finished, order, orderClient, register, startRun } from "./workflows.ts";
 
 const ref = { order_id: "$.input.order_id" };
 
@@ -116,7 +116,7 @@ describe("GET /v1/workflows", () => {
 
 describe("POST /v1/workflows/:name/runs", () => {
   it("refuses an input missing a required field with 400 naming it, and creates no run", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const { payment: _payment, ...input } = order("succeed");
     const key = { "idempotency-key": "missing-field" };
     const reply = await client.send("POST", "/v1/workflows/order_processing/runs", input, key);
@@ -130,20 +130,20 @@ describe("POST /v1/workflows/:name/runs", () => {
   });
 
   it("answers 404 for an unknown workflow or version", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     expectProblem(await client.send("POST", "/v1/workflows/no_such_flow/runs", {}), 404);
     expectProblem(await client.send("GET", "/v1/runs/run_doesnotexist"), 404);
   });
 
   it("names the missing version, and the versions there are", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const missing = expectProblem(await client.send("POST", "/v1/workflows/order_processing/runs?version=9.9.9", order("succeed")), 404, "not-found");
     expect(missing.detail).toBe("No version '9.9.9' of workflow 'order_processing' exists; its versions: 1.0.0.");
     expect((await client.send("GET", "/v1/runs")).body.items).toEqual([]);
   });
 
   it("starts once per Idempotency-Key: the same key answers the same run with 200", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const key = { "idempotency-key": "order-77" };
     const first = await client.send("POST", "/v1/workflows/order_processing/runs", order("succeed"), key);
     expect(first.status, first.text).toBe(202);
@@ -158,16 +158,18 @@ describe("POST /v1/workflows/:name/runs", () => {
     expect(other.id).not.toBe(first.body.id);
     const run = await finished(client, first.body.id);
     expect(run.status).toBe("completed");
+    expect((await finished(client, other.id)).status).toBe("completed");
+    // The tenant's two processors served both runs: one charge each, none for the replay.
     const processors = run.bindings.processor as string[];
     const charged = await Promise.all(processors.map(async (id) => (await client.send("GET", `/v1/agents/${id}`)).body.state.charged));
-    expect(charged.reduce((a: number, b: number) => a + b, 0)).toBe(1);
+    expect(charged.reduce((a: number, b: number) => a + b, 0)).toBe(2);
     const after = await client.send("POST", "/v1/workflows/order_processing/runs", first.body.input, key);
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ id: first.body.id, status: "completed" });
   });
 
   it("refuses the same Idempotency-Key with another body, or another ?version, with 422, starting nothing", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const key = { "idempotency-key": "order-79" };
     const input = order("succeed");
     const first = await client.send("POST", "/v1/workflows/order_processing/runs", input, key);
@@ -189,7 +191,7 @@ describe("POST /v1/workflows/:name/runs", () => {
 
 describe("GET /v1/runs", () => {
   it("pages the runs index newest first (equal start times: ids in descending byte order), each run exactly once, with and without filters", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const registry = typedStub(env.WORKFLOWS.get(env.WORKFLOWS.idFromName(workflowRegistryName(client.tenant))));
     // Written straight into the index: mixed case and punctuation, which run ids never had.
     const ids = ["b", "B", "a-1", "a.1", "A_1", "a:1", "a", "Z9", "z"];
@@ -222,7 +224,7 @@ describe("GET /v1/runs", () => {
 
 describe("tenants", () => {
   it("never see each other's workflows or runs", async () => {
-    const [alice, bob] = [await clientOf(), await clientOf()];
+    const [alice, bob] = [await orderClient(), await clientOf()];
     await register(alice, definition(undefined, "alice_flow"));
     const run = await startRun(alice, "alice_flow", { order_id: "a-1", items: 1 });
     expect((await finished(alice, run.id)).status).toBe("completed");

@@ -6,7 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type Body, expectProblem } from "./http.ts";
-import { type Client, clientOf, eventually, FINAL, fireAlarm, order, register, roleTotals, runOf, runStub, startRun, stepOf, stepReaches, workflowEvents } from "./workflows.ts";
+import { type Client, orderClient, eventually, FINAL, fireAlarm, order, register, roleTotals, runOf, runStub, startRun, stepOf, stepReaches, workflowEvents } from "./workflows.ts";
 
 const ref = { order_id: "$.input.order_id" };
 
@@ -56,7 +56,7 @@ const settle = (client: Client, id: string): Promise<Body> =>
 
 describe("a payment that hangs past its step timeout", () => {
   it("times the run out: alert_operator runs once, the inventory is released, and the late charge is refunded", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     await register(client, await impatient(client));
     const started = await startRun(client, "order_processing", order("hang"));
     expect(started.version).toBe("1.0.1");
@@ -85,7 +85,7 @@ describe("a payment that hangs past its step timeout", () => {
 
 describe("await", () => {
   it("completes from a participant event sent to the run, with the event's data as its output", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     await register(client, approval());
     const started = await startRun(client, "order_with_approval", order("succeed"));
     await stepReaches(client, started.id, "approved", "waiting");
@@ -103,7 +103,7 @@ describe("await", () => {
   });
 
   it("refuses an event nothing awaits (another type, or another role) with 409 naming what it awaits, and changes nothing", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     await register(client, approval());
     const started = await startRun(client, "order_with_approval", order("succeed"));
     const before = await stepReaches(client, started.id, "approved", "waiting");
@@ -122,7 +122,7 @@ describe("await", () => {
   });
 
   it("survives a restart of its coordinator while it waits: reloaded from storage, it completes on the event", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     await register(client, approval());
     const started = await startRun(client, "order_with_approval", order("succeed"));
     await stepReaches(client, started.id, "approved", "waiting");
@@ -136,7 +136,7 @@ describe("await", () => {
   });
 
   it("completes from an event that arrived before the await opened", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const definition = approval();
     // Two awaits in a row: the second's event is sent while the first still waits.
     definition.flow.splice(2, 0, { await: "paid_ok", role: "processor", event: "order.paid_ok", timeout: 600_000 });
@@ -157,7 +157,7 @@ describe("await", () => {
   });
 
   it("times out: on_timeout alerts once, the reservation is released, the run ends timed_out", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     await register(client, approval(200));
     const started = await startRun(client, "order_with_approval", order("succeed"));
     const run = await settle(client, started.id);
@@ -169,7 +169,7 @@ describe("await", () => {
   });
 
   it("cancelling a run that waits compensates what finished and ends cancelled; a late event changes nothing", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     await register(client, approval());
     const started = await startRun(client, "order_with_approval", order("succeed"));
     await stepReaches(client, started.id, "approved", "waiting");
@@ -195,7 +195,7 @@ describe("await", () => {
 
 describe("cancelling while a step's call is under way", () => {
   it("answers 202 cancelling at once: the step ends cancelled, its compensation starts without waiting for the call, and the run ends cancelled", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     // No step timeout to wait for; the payment's call takes 4 s.
     await register(client, await variant(client, 600_000, 4_000));
     const started = await startRun(client, "order_processing", order("hang"));

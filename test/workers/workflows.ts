@@ -1,7 +1,7 @@
 // Helpers of the workflow tests: a client acting as one tenant (each test takes a fresh
 // tenant, so its workflows, runs, agents and streams are its own), starting runs,
 // reading them, waiting (bounded) for a run to reach a status, the state of the agents
-// a run spawned, and the run's Coordinator stub (to fire its alarm).
+// a run bound, seeding the agents runs discover, and the run's Coordinator stub (to fire its alarm).
 import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { eventually as poll } from "./eventually.ts";
 import { expect } from "vitest";
@@ -114,4 +114,37 @@ export const workflowEvents = async (client: Client, runId: string): Promise<Bod
     from = reply.body.next;
   }
   return events.filter((event) => event.subject === runId);
+};
+
+/**
+ * Spawns `count` agents of `type` in the client's tenant (`<prefix>-1`...; an existing
+ * one is kept) and waits until the directory lists them running: runs bind discovered
+ * agents, and an agent registers a moment after its spawn is answered.
+ */
+export const seedAgents = async (client: Client, type: string, count: number, labels: Record<string, string> = {}, prefix: string = type): Promise<string[]> => {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+  for (const id of ids) {
+    const reply = await client.send("POST", "/v1/agents", { type, id, labels });
+    expect([200, 201], reply.text).toContain(reply.status);
+  }
+  await eventually(
+    `${ids.join(", ")} in the directory`,
+    () => client.send("GET", `/v1/agents?type=${type}&status=running&limit=100`),
+    (reply) => ids.every((id) => (reply.body.items ?? []).some((entry: Body) => entry.id === id)),
+  );
+  return ids;
+};
+
+/** What the built-in order_processing (and the approval examples) bind: a US validator, two US processors, a notifier. */
+export const seedOrderAgents = async (client: Client): Promise<void> => {
+  await seedAgents(client, "validation_agent", 1, { region: "us" });
+  await seedAgents(client, "processing_agent", 2, { region: "us" });
+  await seedAgents(client, "notification_agent", 1);
+};
+
+/** A client of a fresh tenant with the order workflow's agents seeded. */
+export const orderClient = async (tenant?: string): Promise<Client> => {
+  const client = await clientOf(tenant);
+  await seedOrderAgents(client);
+  return client;
 };

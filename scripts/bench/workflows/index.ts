@@ -22,6 +22,8 @@
 //      final, then each run read once (GET /v1/runs/:id at low concurrency) to confirm
 //      its status and times, and a sample of run agents' states checked for exactly-once
 //      effects (many.ts).
+// The runs spawn their agents (order_processing@1.0.1, registered with `spawn: true`:
+// spawning.ts), as every run did before runs bound discovered agents.
 // Every response status is counted per phase (5xx, 429 and network errors are reported)
 // (phase.ts). This file runs the phases (2, 1, 3) and prints the summary (summary.ts).
 // A benchmark, not a test: it prints figures and judges nothing by exit code.
@@ -47,6 +49,7 @@ import { directOrder } from "./orders.ts";
 import { type OverheadFigures, overheadBench } from "./overhead.ts";
 import { beginPhase, countingClient, firstBad, phase, statusText } from "./phase.ts";
 import { indexAll } from "./runs-index.ts";
+import { registerSpawningOrder } from "./spawning.ts";
 import { ms, runCounts, startRun, waitFinal } from "./runs.ts";
 import type { WorkflowBenchResult } from "./result.ts";
 import { summaryRows } from "./summary.ts";
@@ -120,6 +123,7 @@ export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
 
 /** Smoke + warm-up: runs complete, with timestamps the client's clock agrees with; the direct calls answer. */
 const smokeAndWarmUp = async (client: Client, tag: string): Promise<void> => {
+  await registerSpawningOrder(client);
   beginPhase();
   const smoke = await startRun(client, `${tag}-smoke`);
   if ("error" in smoke) throw new Error(`smoke: ${smoke.error}`);

@@ -32,12 +32,18 @@ export type DiscoveryQuery = z.output<typeof discoveryQuerySchema>;
 /** What a shard is asked: the query's filters and where the caller is. */
 export const shardQuerySchema = z.strictObject({
   type: z.string().min(1).max(64).optional(),
+  /** Any of these types (a workflow role bound by capability: the deployed types providing it). */
+  types: z.array(z.string().min(1).max(64)).min(1).max(64).optional(),
   capability: capabilityRequirementSchema.optional(),
   constraints: constraintsSchema,
   limit: z.number().int().min(1).max(100),
   near: z.strictObject({ locationHint: z.enum(LOCATION_HINTS).nullable(), jurisdiction: z.enum(JURISDICTIONS).nullable() }),
 });
 export type ShardQuery = z.input<typeof shardQuerySchema>;
+
+/** Several queries in one RPC (a run binding all its roles at once). */
+export const MAX_SHARD_QUERIES = 32;
+export const shardQueriesSchema = z.array(shardQuerySchema).min(1).max(MAX_SHARD_QUERIES);
 
 export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
 

@@ -74,7 +74,8 @@ export const tierOf = (entry: DirectoryEntry, near: Near): 0 | 1 | 2 => {
 /** Same location 1, same region or jurisdiction 0.5, elsewhere (or no location to compare) 0. */
 export const localityScore = (entry: DirectoryEntry, near: Near): number => [1, 0.5, 0][tierOf(entry, near)] ?? 0;
 
-export type MatchRequest = { type?: string | undefined; capability?: CapabilityRequirement | undefined; constraints: Constraints };
+/** `types`: any of these (a workflow role bound by capability names the deployed types that provide it). */
+export type MatchRequest = { type?: string | undefined; types?: readonly string[] | undefined; capability?: CapabilityRequirement | undefined; constraints: Constraints };
 
 /**
  * Scores one entry, or null when it does not match: not running, another type, a
@@ -83,6 +84,7 @@ export type MatchRequest = { type?: string | undefined; capability?: CapabilityR
 export const matchEntry = (entry: DirectoryEntry, request: MatchRequest, near: Near): Scored | null => {
   if (entry.status !== "running") return null;
   if (request.type !== undefined && entry.type !== request.type) return null;
+  if (request.types !== undefined && !request.types.includes(entry.type)) return null;
   if (!checkConstraints(request.constraints, constraintContext(entry)).ok) return null;
   const capability = capabilityScore(request.capability, entry.capabilities);
   if (capability <= 0) return null;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { idSchema } from "../ids.ts";
 import { eventTypeSchema } from "../events/cloud-event.ts";
+import { constraintsSchema } from "../security/constraints.ts";
 
 export const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const name = (what: string) => z.string().regex(NAME, `${what} must be 1-64 characters of a-z 0-9 _ starting with a letter`);
@@ -31,18 +32,35 @@ export const legacyStepRetrySchema = z.strictObject({
   backoff_ms: backoffMs.default(DEFAULT_BACKOFF_MS),
 });
 
+/** The most agents a role binds, and the most it may spawn for a run. */
+export const MAX_ROLE_AGENTS = 16;
+
+/**
+ * A role is bound when a run starts. By default through discovery: running agents of
+ * `type` (or of any deployed type with `capability`) whose labels meet `constraints`,
+ * `min_count` of them (fewer refuses the start with 409, unless the role is `optional`).
+ * `agents` names them instead; `spawn: true` (min_count) or `spawn: n` spawns new ones
+ * for the run.
+ */
 export const participantSchema = z
   .strictObject({
     type: z.string().regex(NAME).optional(),
     /** Match agent types by capabilities instead of naming one: every key must equal (or be contained in) the type's. */
     capability: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    /** Explicit agents to bind; otherwise the coordinator spawns them for the run. */
-    agents: z.array(idSchema).min(1).max(16).optional(),
-    constraints: z.record(z.string(), z.unknown()).default({}),
-    min_count: z.number().int().min(1).max(16).default(1),
+    /** Explicit agents to bind, instead of discovering them. */
+    agents: z.array(idSchema).min(1).max(MAX_ROLE_AGENTS).optional(),
+    /** A filter on the agents' labels (and load figures), in the grants' constraint language, as discovery's. */
+    constraints: constraintsSchema.default({}),
+    min_count: z.number().int().min(1).max(MAX_ROLE_AGENTS).default(1),
     optional: z.boolean().default(false),
+    /** Spawn agents for the run instead of discovering them: `true` spawns min_count, a number that many. */
+    spawn: z.union([z.boolean(), z.number().int().min(1).max(MAX_ROLE_AGENTS)]).optional(),
   })
-  .refine((p) => (p.type === undefined) !== (p.capability === undefined), { message: "give exactly one of type or capability" });
+  .refine((p) => (p.type === undefined) !== (p.capability === undefined), { message: "give exactly one of type or capability" })
+  .refine((p) => !(p.agents && p.spawn !== undefined && p.spawn !== false), { message: "give agents or spawn, not both", path: ["spawn"] })
+  .refine((p) => typeof p.spawn !== "number" || p.spawn >= p.min_count, { message: "spawns fewer agents than min_count", path: ["spawn"] });
+
+export type Participant = z.output<typeof participantSchema>;
 
 const stepSchema = z.strictObject({
   step: name("a step name"),

@@ -27,8 +27,9 @@ export class Run {
     readonly definition: WorkflowDefinition,
     bindings: RunState["bindings"],
     input: Record<string, unknown> = {},
+    roles?: RunState["roles"],
   ) {
-    this.state = newRun(definition, { id: "r1", tenant: "t1", input, bindings }, this.now);
+    this.state = newRun(definition, { id: "r1", tenant: "t1", input, bindings, ...(roles ? { roles } : {}) }, this.now);
     this.apply(advance(definition, this.state, this.now, this.random));
   }
 
@@ -55,8 +56,8 @@ export class Run {
     return this.answer(this.take("call", step), { ok: true, output });
   }
 
-  fail(step: string, type = "boom"): this {
-    return this.answer(this.take("call", step), { ok: false, error: { type, status: 422, detail: `${step} failed with ${type}` } });
+  fail(step: string, type = "boom", unexecuted: string | null = null): this {
+    return this.answer(this.take("call", step), { ok: false, error: { type, status: 422, detail: `${step} failed with ${type}` }, unexecuted });
   }
 
   compOk(step: string): this {

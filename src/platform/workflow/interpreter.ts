@@ -11,7 +11,7 @@ import { isStep, walkFlow, type WorkflowDefinition, nodeName } from "./definitio
 import { resolveTemplate } from "./references.ts";
 import { signalFate } from "./run-requests.ts";
 import { isFinal, newStepRecord, type RunState } from "./run-state.ts";
-import { begin, contextOf, type Effect, emit, fail, nodesByName, type Random, setStep, type Transition, type Work } from "./run-work.ts";
+import { begin, contextOf, type Effect, emit, fail, nodesByName, type Random, setStep, stepKey, type Transition, type Work } from "./run-work.ts";
 import { evalSequence } from "./flow-eval.ts";
 import { anyInFlight, applyTimers, compensate, enterStatus, finish, handleStepError, runOnTimeout } from "./run-endings.ts";
 
@@ -19,7 +19,8 @@ export type { Effect, Random, Transition } from "./run-work.ts";
 export { agentFor } from "./run-work.ts";
 
 export type Advance = { state: RunState; effects: Effect[]; events: Transition[] };
-export type CallOutcome = { ok: true; output: unknown } | { ok: false; error: AgentCallProblem };
+/** A failed call says, when it knows, why the agent certainly did not execute it (see unexecutedReason): its retry may rebind. */
+export type CallOutcome = { ok: true; output: unknown } | { ok: false; error: AgentCallProblem; unexecuted?: string | null };
 
 const COMPENSATION_ATTEMPTS = 3;
 
@@ -54,7 +55,7 @@ export const onCallResult = (definition: WorkflowDefinition, state: RunState, ef
         setStep(work, effect.step, { status: "completed", finishedAt: now, deadline: null, output: outcome.output, error: null });
         if (node && isStep(node) && node.compensation) work.state = { ...work.state, compensable: [...work.state.compensable, effect.step] };
         emit(work, "workflow.step.completed", { step: effect.step, agent: effect.agent, attempt: record.attempts });
-      } else handleStepError(work, effect.step, outcome.error, false);
+      } else handleStepError(work, effect.step, outcome.error, false, outcome.unexecuted ?? null);
     }
   } else if (effect.kind === "compensate") {
     const compensation = state.steps[effect.step]?.compensation;
@@ -130,10 +131,12 @@ export const nextWakeUp = (state: RunState): number | null => {
 /** A new run: every step pending, participants already bound. */
 export const newRun = (
   definition: WorkflowDefinition,
-  run: { id: string; tenant: string; input: Record<string, unknown>; bindings: RunState["bindings"] },
+  run: { id: string; tenant: string; input: Record<string, unknown>; bindings: RunState["bindings"]; roles?: RunState["roles"] },
   now: number,
 ): RunState => ({
   ...run,
+  roles: run.roles ?? {},
+  rebinds: [],
   workflow: definition.name,
   version: definition.version,
   status: "running",
@@ -158,7 +161,7 @@ export const resumeEffects = (definition: WorkflowDefinition, state: RunState): 
     const node = nodes.get(record.name);
     if (!node || !isStep(node) || record.agent === null) continue;
     if (record.status === "running") {
-      effects.push({ kind: "call", step: record.name, agent: record.agent, action: node.action, input: resolveTemplate(node.input, context), key: `wf:${state.id}:${record.name}` });
+      effects.push({ kind: "call", step: record.name, agent: record.agent, action: node.action, input: resolveTemplate(node.input, context), key: stepKey(state.id, record.name) });
     }
     if (record.compensation?.status === "running" && node.compensation) {
       effects.push({

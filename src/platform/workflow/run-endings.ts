@@ -2,6 +2,7 @@
 // the on_timeout handler, compensation in reverse order, and the final status. The
 // interpreter's `drive` calls these once the flow has been evaluated.
 import { type AgentCallProblem, timeoutProblem } from "./errors.ts";
+import { rebindRole } from "./binding.ts";
 import { isStep } from "./definition.ts";
 import { resolveTemplate } from "./references.ts";
 import { retryDelay, retryPlan } from "./step-retry.ts";
@@ -85,7 +86,28 @@ export const applyTimers = (work: Work): void => {
   }
 };
 
-export const handleStepError = (work: Work, name: string, error: AgentCallProblem, timedOut: boolean): void => {
+/**
+ * Before a retry: when the agent proved it did not execute the call (`unexecuted`), the
+ * step's role moves from it to its best spare, recorded and announced. Otherwise (or
+ * with no spare left) the retry goes to the same agent, under the same key.
+ */
+const rebindForRetry = (work: Work, name: string, role: string, unexecuted: string | null): void => {
+  const from = work.state.steps[name]?.agent;
+  const binding = work.state.roles?.[role];
+  if (unexecuted === null || !from || !binding) return;
+  const rebound = rebindRole(work.state.bindings[role] ?? [], binding, from);
+  if (!rebound) return;
+  const record = { step: name, role, from, to: rebound.to.id, reason: unexecuted, attempt: work.state.steps[name]!.attempts, at: work.now };
+  work.state = {
+    ...work.state,
+    bindings: { ...work.state.bindings, [role]: rebound.bindings },
+    roles: { ...work.state.roles, [role]: rebound.binding },
+    rebinds: [...(work.state.rebinds ?? []), record],
+  };
+  emit(work, "workflow.step.rebound", { step: name, role, from, to: rebound.to.id, reason: unexecuted, attempt: record.attempt, score: rebound.to.score });
+};
+
+export const handleStepError = (work: Work, name: string, error: AgentCallProblem, timedOut: boolean, unexecuted: string | null = null): void => {
   const node = nodesByName(work.definition).get(name);
   const record = work.state.steps[name]!;
   const plan = retryPlan(work.definition, node && isStep(node) ? node : undefined, error.type);
@@ -93,6 +115,7 @@ export const handleStepError = (work: Work, name: string, error: AgentCallProble
     const retryAt = work.now + retryDelay(plan, record.attempts, work.random);
     setStep(work, name, { status: "pending", retryAt, deadline: null, error });
     emit(work, "workflow.step.retrying", { step: name, attempt: record.attempts, error: error.type, at: new Date(retryAt).toISOString() });
+    if (node && isStep(node) && !timedOut) rebindForRetry(work, name, node.role, unexecuted);
     return;
   }
   setStep(work, name, { status: timedOut ? "timed_out" : "failed", finishedAt: work.now, deadline: null, error });

@@ -1,6 +1,7 @@
 // The state of one workflow run as plain data: the run header, one record per step or
 // await, and the context steps read their input from. The coordinator persists every
 // change to it before acting on it.
+import type { BoundAgent, RoleBinding } from "./binding.ts";
 import type { AgentCallProblem } from "./errors.ts";
 
 /** `compensating` after a failure or timeout, `cancelling` after a cancel: undoing what may have had its effect. */
@@ -22,6 +23,8 @@ export type StepRecord = {
   status: StepStatus;
   attempts: number;
   agent: string | null;
+  /** Why `agent` served the step's last attempt: how it was bound, its discovery score and parts (absent in runs stored before). */
+  selection?: BoundAgent | null;
   startedAt: number | null;
   finishedAt: number | null;
   /** When a running step or a waiting await times out. */
@@ -32,6 +35,9 @@ export type StepRecord = {
   error: AgentCallProblem | null;
   compensation: CompensationRecord | null;
 };
+
+/** A step's retry moved its role from one agent to a spare, because the first proved it did not execute the call. */
+export type RebindRecord = { step: string; role: string; from: string; to: string; reason: string; attempt: number; at: number };
 
 export type RunFailure = { step: string | null; type: string; detail: string; outcome: "failed" | "timed_out" | "cancelled" };
 
@@ -44,6 +50,10 @@ export type RunState = {
   input: Record<string, unknown>;
   /** Role -> the agents bound to it (empty for an optional role that could not be bound). */
   bindings: Record<string, string[]>;
+  /** Role -> the bound agents with why they were chosen, and the ranked spares a retry may rebind to (absent in runs stored before). */
+  roles?: Record<string, RoleBinding>;
+  /** Every rebinding, in order (absent in runs stored before). */
+  rebinds?: RebindRecord[];
   steps: Record<string, StepRecord>;
   /** Conditional node path -> the chosen case index, or -1 for the default, -2 for none. */
   choices: Record<string, number>;

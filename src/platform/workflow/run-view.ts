@@ -1,5 +1,6 @@
 // The public shape of a run (`GET /v1/runs/:id`): status, the context, every step with
-// attempts, timings and errors.
+// attempts, timings and errors, which agent served it and why (its binding and score),
+// the roles' bindings with their spares, and any rebinding.
 import type { RunState, StepRecord } from "./run-state.ts";
 import { isoTime, isoTimeOrNull as iso } from "../time.ts";
 
@@ -21,6 +22,7 @@ const stepView = (record: StepRecord) => ({
   status: record.status,
   attempts: record.attempts,
   agent: record.agent,
+  selection: record.selection ?? null,
   startedAt: iso(record.startedAt),
   finishedAt: iso(record.finishedAt),
   durationMs: record.startedAt !== null && record.finishedAt !== null ? record.finishedAt - record.startedAt : null,
@@ -39,6 +41,8 @@ export const runView = (state: RunState, stepOrder: readonly string[]) => ({
     steps: Object.fromEntries(Object.values(state.steps).filter((s) => s.status === "completed").map((s) => [s.name, { output: s.output }])),
   },
   bindings: state.bindings,
+  roles: state.roles ?? {},
+  rebinds: (state.rebinds ?? []).map((r) => ({ ...r, at: isoTime(r.at) })),
   steps: stepOrder.map((name) => state.steps[name]).filter((s): s is StepRecord => s !== undefined).map(stepView),
   failure: state.failure,
   onTimeout: state.onTimeout,

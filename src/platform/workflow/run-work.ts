@@ -5,6 +5,7 @@
 import { type AwaitNode, type StepNode, walkFlow, type WorkflowDefinition, nodeName } from "./definition.ts";
 import { resolveTemplate, type RunContext } from "./references.ts";
 import { awaitTakes } from "./run-requests.ts";
+import type { BoundAgent } from "./binding.ts";
 import type { RunFailure, RunState, StepRecord } from "./run-state.ts";
 
 export type Effect =
@@ -34,6 +35,20 @@ export const agentFor = (definition: WorkflowDefinition, bindings: RunState["bin
   const ofRole = [...walkFlow(definition.flow)].filter(({ node }) => node.role === role).map(({ node }) => nodeName(node));
   return agents[Math.max(0, ofRole.indexOf(step)) % agents.length] ?? null;
 };
+
+/**
+ * A step's idempotency key: the run and the step, the same for every attempt and never
+ * the agent's. An agent records only successful answers, so a retry after a failure
+ * executes again under the same key, and a retry after an ambiguous failure (a timeout,
+ * a transport error: the same agent) is answered by the record of a first attempt that
+ * did have its effect. A retry rebound to another agent (only after the first proved it
+ * did not execute) executes there once.
+ */
+export const stepKey = (run: string, step: string): string => `wf:${run}:${step}`;
+
+/** Why `agent` is bound to `role`: its binding record, or an unscored one (a run stored before bindings were recorded). */
+export const selectionOf = (state: RunState, role: string, agent: string): BoundAgent =>
+  state.roles?.[role]?.agents.find((a) => a.id === agent) ?? { id: agent, how: "explicit", score: null, parts: null };
 
 export const setStep = (work: Work, name: string, change: Partial<StepRecord>): StepRecord => {
   const next = { ...work.state.steps[name]!, ...change };
@@ -68,9 +83,9 @@ export const startStep = (work: Work, node: StepNode): void => {
     return;
   }
   const attempts = record.attempts + 1;
-  setStep(work, node.step, { status: "running", attempts, agent, startedAt: work.now, retryAt: null, deadline: node.timeout ? work.now + node.timeout : null });
+  setStep(work, node.step, { status: "running", attempts, agent, selection: selectionOf(work.state, node.role, agent), startedAt: work.now, retryAt: null, deadline: node.timeout ? work.now + node.timeout : null });
   emit(work, "workflow.step.started", { step: node.step, agent, attempt: attempts });
-  work.effects.push({ kind: "call", step: node.step, agent, action: node.action, input: resolveTemplate(node.input, contextOf(work.state)), key: `wf:${work.state.id}:${node.step}` });
+  work.effects.push({ kind: "call", step: node.step, agent, action: node.action, input: resolveTemplate(node.input, contextOf(work.state)), key: stepKey(work.state.id, node.step) });
 };
 
 export const openAwait = (work: Work, node: AwaitNode): void => {
