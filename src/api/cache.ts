@@ -25,7 +25,8 @@ const params = z.object({
 
 const isoTime = z.string().openapi({ format: "date-time" });
 const entrySchema = z
-  .object({ namespace: z.string(), key: z.string(), value: z.unknown(), version: z.number().int(), writtenAt: isoTime, expiresAt: isoTime })
+  .object({ namespace: z.string(), key: z.string(), value: z.unknown(), version: z.number().int(), writtenAt: isoTime, expiresAt: isoTime,
+    asOf: isoTime.openapi({ description: "When the origin last confirmed this version as the newest: the copy is at most now - asOf behind" }) })
   .openapi("CacheEntry");
 const writtenSchema = z.object({ namespace: z.string(), key: z.string(), version: z.number().int(), writtenAt: isoTime, expiresAt: isoTime }).openapi("CacheWritten");
 const cacheStatusHeader = { "cache-status": { schema: { type: "string" as const }, description: "RFC 9211: the tier that answered, e.g. `jido-l1; hit; ttl=30` or `jido-origin; fwd=miss`" } };
@@ -83,7 +84,7 @@ export const cacheRoutes = (deps: ApiDeps) =>
       const { copy, answer } = await cacheRead(c.env, c.get("tenant"), namespace, key, c.req.valid("query"), background(c, deps));
       const headers = { "cache-status": cacheStatus(answer) };
       if (!copy) return problemResponse(notFound("Cache entry", `${namespace}/${key}`).problem, headers) as never;
-      const body = { namespace, key, value: JSON.parse(copy.value) as unknown, version: copy.version, writtenAt: iso(copy.writtenAt), expiresAt: iso(copy.expiresAt) };
+      const body = { namespace, key, value: JSON.parse(copy.value) as unknown, version: copy.version, writtenAt: iso(copy.writtenAt), expiresAt: iso(copy.expiresAt), asOf: iso(copy.asOf) };
       return c.json(body, 200, headers);
     })
     .openapi(putRoute, async (c) => {
