@@ -26,6 +26,7 @@ import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, requireAuthorized, viewOf } from "./core.ts";
 import { auditSink } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
+import { platformCache } from "../cache/index.ts";
 import { agentCaller } from "./peers.ts";
 import { drainAgentOutbox } from "./outbox.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
@@ -78,6 +79,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       };
       this.#core = createCore(createAgentStore(ctx.storage), registry, deps, setAlarm, audit);
       this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry, revocationCheck(env.REVOCATIONS, telemetry));
+      this.#core.deps.cache = (tenant) => platformCache(env, tenant, { telemetry, waitUntil: (promise) => ctx.waitUntil(promise) });
       this.#core.onOutbox = () => {
         // The alarm is the durable backstop; the immediate drain is the fast path.
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);

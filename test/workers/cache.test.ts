@@ -216,3 +216,57 @@ describe("consistency", () => {
     expect(JSON.parse(copy!.value)).toEqual(last.body.value);
   });
 });
+
+describe("ctx.cache in actions", () => {
+  it("reads and writes the agent's tenant's cache, with the same options and checks as the API", async () => {
+    const tenant = newTenant("cache");
+    const owner = await admin(tenant);
+    expect((await owner.post("/v1/agents", { type: "cache_user", id: "cu" })).status).toBe(201);
+    const remembered = await owner.post("/v1/agents/cu/actions/remember", { namespace: "notes", key: "n1", value: { text: "hi" }, ttl: 600 });
+    expect(remembered.status, remembered.text).toBe(200);
+    const api = await owner.get("/v1/cache/notes/n1?consistency=strong");
+    expect(api.body).toMatchObject({ value: { text: "hi" }, version: remembered.body.version });
+
+    expect((await owner.send("PUT", "/v1/cache/notes/n2", { from: "api" })).status).toBe(200);
+    for (const consistency of ["eventual", "strong"]) {
+      const recalled = await owner.post("/v1/agents/cu/actions/recall", { namespace: "notes", key: "n2", consistency });
+      expect(recalled.body).toEqual({ found: true, value: { from: "api" } });
+    }
+    const bounded = await owner.post("/v1/agents/cu/actions/recall", { namespace: "notes", key: "n2", consistency: "bounded", maxStalenessMs: 1_000 });
+    expect(bounded.body).toEqual({ found: true, value: { from: "api" } });
+
+    expect((await owner.post("/v1/agents/cu/actions/forget", { namespace: "notes", key: "n2" })).status).toBe(200);
+    expectProblem(await owner.get("/v1/cache/notes/n2?consistency=strong"), 404);
+    expect((await owner.post("/v1/agents/cu/actions/recall", { namespace: "notes", key: "n2", consistency: "strong" })).body).toEqual({ found: false, value: null });
+
+    // Another tenant's agent does not see it; bad names and platform namespaces are refused naming the field.
+    const stranger = await admin(newTenant("cache"));
+    await stranger.post("/v1/agents", { type: "cache_user", id: "cu" });
+    expect((await stranger.post("/v1/agents/cu/actions/recall", { namespace: "notes", key: "n1", consistency: "strong" })).body).toEqual({ found: false, value: null });
+    expectInvalid(await owner.post("/v1/agents/cu/actions/remember", { namespace: "_platform", key: "k", value: 1 }), "namespace");
+    expectInvalid(await owner.post("/v1/agents/cu/actions/recall", { namespace: "notes", key: "k", consistency: "bounded" }), "options.maxStalenessMs");
+  });
+});
+
+describe("cachedRead (the platform's read-through seam)", () => {
+  it("loads once, then answers from the cache; concurrent misses share the load; nothing for undefined", async () => {
+    const tenant = newTenant("cache");
+    const { cachedRead } = await import("../../objects/cache/index.ts");
+    const { createTelemetry } = await import("../../src/platform/telemetry/emitter.ts");
+    const background = { telemetry: createTelemetry(), waitUntil: (promise: Promise<unknown>) => void promise };
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { definition: "v1" };
+    };
+    const first = await Promise.all([1, 2, 3].map(() => cachedRead(env, tenant, "_jido.test", "def", {}, background, load)));
+    expect(first).toEqual([{ definition: "v1" }, { definition: "v1" }, { definition: "v1" }]);
+    expect(loads).toBe(1);
+    expect(await cachedRead(env, tenant, "_jido.test", "def", { consistency: "strong" }, background, load)).toEqual({ definition: "v1" });
+    expect(loads).toBe(1);
+    expect(await cachedRead(env, tenant, "_jido.test", "none", {}, background, async () => undefined)).toBeUndefined();
+    // Platform namespaces are out of the API's reach.
+    expectInvalid(await (await admin(tenant)).get("/v1/cache/_jido.test/def"), "path.namespace");
+  });
+});

@@ -7,8 +7,9 @@ import { createAgentRegistry } from "../../src/platform/agent/registry.ts";
 import { defineAgentObject } from "../../objects/agent/index.ts";
 import { defineCoordinator } from "../../objects/workflow/index.ts";
 import { bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent } from "./test-agents.ts";
+import { cacheUserAgent } from "./cache-agent.ts";
 
-const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent]);
+const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent, cacheUserAgent]);
 
 export const AgentObject = defineAgentObject(registry);
 export const Coordinator = defineCoordinator(registry);

@@ -2,6 +2,7 @@
 // telemetry and logs. An object passes real ones; unit tests pass controlled ones.
 import type { Logger } from "../telemetry/logger.ts";
 import type { Telemetry } from "../telemetry/emitter.ts";
+import type { CacheAccess } from "../cache/access.ts";
 
 export type AgentIdentity = { tenant: string; id: string; type: string };
 
@@ -24,4 +25,6 @@ export type RuntimeDeps = {
   log: Logger;
   /** Performs agent-to-agent calls; absent where no other agents can be reached. */
   callAgent?: (request: AgentCallRequest) => Promise<unknown>;
+  /** The tiered cache of a tenant (ctx.cache); absent where there is none. */
+  cache?: (tenant: string) => CacheAccess;
 };
