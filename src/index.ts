@@ -16,5 +16,6 @@ export { RateLimiter } from "../objects/limits/index.ts";
 export { DirectoryShard } from "../objects/directory/index.ts";
 export { Revocations } from "../objects/security/index.ts";
 export { ConfigStore } from "../objects/config/index.ts";
+export { CacheStore } from "../objects/cache/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });

@@ -22,6 +22,7 @@ describe("GET /v1/openapi.json", () => {
       "/v1/agents/{id}/pause": ["post"],
       "/v1/agents/{id}/resume": ["post"],
       "/v1/agents/{id}/stop": ["post"],
+      "/v1/cache/{namespace}/{key}": ["delete", "get", "put"],
       "/v1/agents/{id}/start": ["post"],
       "/v1/agents/{id}/checkpoint": ["post"],
       "/v1/agents/{id}/restore": ["post"],

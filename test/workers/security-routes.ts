@@ -166,6 +166,9 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("POST /v1/runs/{id}/cancel", "POST", `/v1/runs/${f.runId}/cancel`, `runs:cancel:${f.workflow}`, undefined, `runs/${f.runId}`),
     on("GET /v1/revocations", "GET", "/v1/revocations", "tokens:revoke", undefined, "revocations"),
     on("POST /v1/revocations", "POST", "/v1/revocations", "tokens:revoke", { jti: "fx-no-such-token" }, "revocations"),
+    on("PUT /v1/cache/{namespace}/{key}", "PUT", "/v1/cache/fx/k1", "cache:write:fx", { v: 2 }, "cache/fx"),
+    on("GET /v1/cache/{namespace}/{key}", "GET", "/v1/cache/fx/k1", "cache:read:fx", undefined, "cache/fx"),
+    on("DELETE /v1/cache/{namespace}/{key}", "DELETE", "/v1/cache/fx/k1", "cache:write:fx", undefined, "cache/fx"),
   ];
 };
 
@@ -201,5 +204,6 @@ export const fixtureState = async (f: Fixture): Promise<Body> => {
     workflows: (await owner.get("/v1/workflows?limit=1000")).body.items.map((item: Body) => `${item.name}@${item.version}`),
     runs: (await owner.get("/v1/runs?limit=1000")).body.items.map((item: Body) => item.id),
     revocations: (await owner.get("/v1/revocations?limit=1000")).body.items.map((item: Body) => `${item.kind}:${item.value}`),
+    cache: (await owner.get("/v1/cache/fx/k1?consistency=strong")).body?.value ?? null,
   };
 };

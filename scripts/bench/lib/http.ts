@@ -12,12 +12,15 @@ export type Reply = {
   body: string;
   /** Wall time from sending to the end of the response body. */
   ms: number;
+  /** Response headers (lower-case names); empty for a network error. */
+  headers?: http.IncomingHttpHeaders;
 };
 
 export type Client = {
   readonly name: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Reply>;
   get(path: string, headers?: Record<string, string>): Promise<Reply>;
+  put(path: string, body: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** Closes the pooled sockets (required before exit, and after a server restart). */
   close(): void;
   /** GETs sent again because a reused keep-alive socket failed before any response. */
@@ -55,16 +58,16 @@ export const createClient = (options: {
       }
       let settled = false;
       let responded = false;
-      const settle = (status: number, text: string) => {
+      const settle = (status: number, text: string, responseHeaders?: http.IncomingHttpHeaders) => {
         if (settled) return;
         settled = true;
-        resolve({ status, body: text, ms: performance.now() - started });
+        resolve({ status, body: text, ms: performance.now() - started, ...(responseHeaders ? { headers: responseHeaders } : {}) });
       };
       const req = http.request({ host: options.host, port: options.port, method, path, headers, agent }, (res) => {
         responded = true;
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => settle(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8")));
+        res.on("end", () => settle(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"), res.headers));
         res.on("error", (error) => settle(0, `response error: ${error.message}`));
       });
       req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`timeout after ${REQUEST_TIMEOUT_MS} ms`)));
@@ -83,6 +86,7 @@ export const createClient = (options: {
     name: options.name,
     post: (path, body, headers) => send("POST", path, body, headers),
     get: (path, headers) => send("GET", path, undefined, headers),
+    put: (path, body, headers) => send("PUT", path, body, headers),
     close: () => agent.destroy(),
     get retries() {
       return retries;

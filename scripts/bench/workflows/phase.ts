@@ -36,6 +36,7 @@ export const countingClient = (inner: Client): Client => {
     name: inner.name,
     post: async (path, body, headers) => count(await inner.post(path, body, headers), `POST ${path}`),
     get: async (path, headers) => count(await inner.get(path, headers), `GET ${path}`),
+    put: async (path, body, headers) => count(await inner.put(path, body, headers), `PUT ${path}`),
     close: () => inner.close(),
     get retries() {
       return inner.retries ?? 0;

@@ -5,6 +5,7 @@
 // caller cannot pass the wrong input to an action.
 import { z } from "zod";
 import type { Logger } from "../telemetry/logger.ts";
+import type { CacheAccess } from "../cache/access.ts";
 import { type Resources } from "./resources.ts";
 import { type AgentSettings, parseAgentSettings, type AgentSettingsInput } from "./agent-settings.ts";
 import type { Config } from "../config/schema.ts";
@@ -30,6 +31,8 @@ export interface HookContext<S> {
   now(): number;
   /** Records an event; it is committed with the state, in the agent's outbox. */
   emit(type: string, data?: unknown, options?: EmitOptions): void;
+  /** The tenant's tiered cache (README "Cache"); its writes are not part of the action's transaction. */
+  readonly cache: CacheAccess;
 }
 
 export type AgentCallOptions = {

@@ -3,6 +3,7 @@
 import type { Logger } from "../telemetry/logger.ts";
 import type { Telemetry } from "../telemetry/emitter.ts";
 import type { ConfigView } from "../config/reader.ts";
+import type { CacheAccess } from "../cache/access.ts";
 
 export type AgentIdentity = { tenant: string; id: string; type: string };
 
@@ -27,4 +28,6 @@ export type RuntimeDeps = {
   callAgent?: (request: AgentCallRequest) => Promise<unknown>;
   /** The tenant's configuration through the staleness-bounded reader; absent: the built-in defaults. */
   readConfig?: (tenant: string) => Promise<ConfigView>;
+  /** The tiered cache of a tenant (ctx.cache); absent where there is none. */
+  cache?: (tenant: string) => CacheAccess;
 };

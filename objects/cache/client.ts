@@ -1,0 +1,174 @@
+// Reads and writes through the tiers, for the API, for actions (ctx.cache) and for the
+// platform's own hot reads (cachedRead). A read takes the nearest tier whose copy the
+// read's consistency accepts (consistency.ts), warming the tiers above on the way back
+// with the copy's own `asOf`; `strong` goes to the origin only. A write is acknowledged
+// when the origin committed it; then this isolate's L1 holds the new copy and this
+// location's L2 is refreshed in the background (waitUntil); KV follows from the
+// origin's alarm. A delete leaves a version floor here, so no tier's older copy is read
+// here again.
+import type { Answer, Tier } from "../../src/platform/cache/cache-status.ts";
+import type { CacheAccess } from "../../src/platform/cache/access.ts";
+import { judgeCopy, type ReadOptions, readOptionsSchema, stalenessBound } from "../../src/platform/cache/consistency.ts";
+import { type CacheCopy, DEFAULT_TTL_SECONDS, secondsLeft, ttlSchema } from "../../src/platform/cache/entry.ts";
+import { cacheShardCount, entryName, keySchema, namespaceSchema, originName } from "../../src/platform/cache/names.ts";
+import { callDurable } from "../../src/platform/durable-call.ts";
+import { validationProblem } from "../../src/platform/problem.ts";
+import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { typedStub } from "../durable/index.ts";
+import { l2Delete, l2Enabled, l2Get, l2Put, l3Get, memoryTier, type TierEnv } from "./tiers.ts";
+
+export type CacheTierEnv = TierEnv & { CACHE: Env["CACHE"]; JIDO_CACHE_SHARDS?: string };
+/** What outlives the request: the background refresh of L2. */
+export type Background = { waitUntil(promise: Promise<unknown>): void; telemetry: Telemetry };
+export type CacheReadResult = { copy: CacheCopy | null; answer: Answer };
+
+const origin = (env: CacheTierEnv, tenant: string, namespace: string, key: string) =>
+  typedStub(env.CACHE.get(env.CACHE.idFromName(originName(tenant, namespace, key, cacheShardCount(env.JIDO_CACHE_SHARDS)))));
+
+const hit = (tier: Tier, copy: CacheCopy): CacheReadResult => ({ copy, answer: { tier, ttl: secondsLeft(copy, Date.now()) } });
+
+/** Reads one entry with the given consistency; `copy` is null when the key holds nothing (or expired). */
+export const cacheRead = async (
+  env: CacheTierEnv,
+  tenant: string,
+  namespace: string,
+  key: string,
+  options: ReadOptions,
+  background: Background,
+): Promise<CacheReadResult> => {
+  const name = entryName(tenant, namespace, key);
+  const bound = stalenessBound(options);
+  const l1 = memoryTier(env);
+  const l2 = l2Enabled(env);
+  let fwd: "miss" | "stale" | "bypass" = bound === null ? "bypass" : "miss";
+  const result = async (): Promise<CacheReadResult> => {
+    if (bound !== null) {
+      const floor = l1.floor(name);
+      const tiers: [Tier, () => CacheCopy | undefined | Promise<CacheCopy | undefined>][] = [
+        ["l1", () => l1.get(name)],
+        ...(l2 ? [["l2", () => l2Get(name)] as [Tier, () => Promise<CacheCopy | undefined>]] : []),
+        ["l3", () => l3Get(env, name)],
+      ];
+      const above: Tier[] = [];
+      for (const [tier, read] of tiers) {
+        const copy = await read();
+        if (copy) {
+          const verdict = judgeCopy(copy, Date.now(), floor, bound);
+          if (verdict === "use") {
+            // Warm the tiers above with the copy as it is (its asOf), so its age keeps counting.
+            if (tier !== "l1") l1.set(name, copy);
+            if (above.includes("l2")) background.waitUntil(l2Put(name, copy));
+            return hit(tier, copy);
+          }
+          fwd = "stale";
+          if (tier === "l1") l1.delete(name);
+        }
+        above.push(tier);
+      }
+    }
+    const read = await callDurable("cache.get", () => origin(env, tenant, namespace, key).get({ tenant, namespace, key }), background.telemetry);
+    l1.raise(name, read.floor);
+    if (read.copy) {
+      l1.set(name, read.copy);
+      if (l2) background.waitUntil(l2Put(name, read.copy));
+    } else {
+      l1.delete(name);
+      if (l2 && fwd === "stale") background.waitUntil(l2Delete(name));
+    }
+    return { copy: read.copy, answer: { tier: "origin", fwd } };
+  };
+  const outcome = await result();
+  background.telemetry.emit("cache.read", { count: 1 }, { tier: outcome.answer.tier, found: outcome.copy !== null, consistency: options.consistency ?? "eventual" });
+  return outcome;
+};
+
+/** Writes one entry; answers when the origin has committed it. `value` is JSON text. */
+export const cacheWrite = async (
+  env: CacheTierEnv,
+  tenant: string,
+  namespace: string,
+  key: string,
+  value: string,
+  ttlSeconds: number,
+  background: Background,
+): Promise<CacheCopy> => {
+  const copy = await callDurable("cache.put", () => origin(env, tenant, namespace, key).put({ tenant, namespace, key }, { value, ttlSeconds }), background.telemetry);
+  const name = entryName(tenant, namespace, key);
+  memoryTier(env).set(name, copy);
+  if (l2Enabled(env)) background.waitUntil(l2Put(name, copy));
+  background.telemetry.emit("cache.write", { count: 1, bytes: value.length }, {});
+  return copy;
+};
+
+/** Deletes one entry; answers when the origin has committed the deletion (its version, 0 when there was nothing). */
+export const cacheDelete = async (env: CacheTierEnv, tenant: string, namespace: string, key: string, background: Background): Promise<number> => {
+  const { version } = await callDurable("cache.delete", () => origin(env, tenant, namespace, key).delete({ tenant, namespace, key }), background.telemetry);
+  const name = entryName(tenant, namespace, key);
+  const l1 = memoryTier(env);
+  l1.raise(name, version);
+  l1.delete(name);
+  if (l2Enabled(env)) background.waitUntil(l2Delete(name));
+  background.telemetry.emit("cache.delete", { count: 1 }, {});
+  return version;
+};
+
+const loading = new Map<string, Promise<unknown>>();
+
+/**
+ * The platform's read-through seam for its own hot reads (agent types, workflow
+ * definitions, discovery, configuration): answers the cached value of `key` in the
+ * platform namespace `namespace` (which starts with `_`, so no token or action can
+ * name it), else `load()`'s, which it stores for `ttlSeconds`. Concurrent misses for
+ * one key in an isolate share one load. A load answering undefined is not cached.
+ * Invalidate with `cacheDelete` (or a write) when the source changes.
+ */
+export const cachedRead = async <T>(
+  env: CacheTierEnv,
+  tenant: string,
+  namespace: `_${string}`,
+  key: string,
+  options: ReadOptions & { ttlSeconds?: number },
+  background: Background,
+  load: () => Promise<T | undefined>,
+): Promise<T | undefined> => {
+  const { copy } = await cacheRead(env, tenant, namespace, key, options, background);
+  if (copy) return JSON.parse(copy.value) as T;
+  const name = entryName(tenant, namespace, key);
+  const pending = loading.get(name);
+  if (pending) return pending as Promise<T | undefined>;
+  const run = (async () => {
+    const value = await load();
+    if (value !== undefined) await cacheWrite(env, tenant, namespace, key, JSON.stringify(value), options.ttlSeconds ?? DEFAULT_TTL_SECONDS, background);
+    return value;
+  })().finally(() => loading.delete(name));
+  loading.set(name, run);
+  return run;
+};
+
+/** `ctx.cache` for an agent of `tenant`: the tenant's namespaces, inputs checked as the API checks them. */
+export const platformCache = (env: CacheTierEnv, tenant: string, background: Background): CacheAccess => {
+  const names = (namespace: string, key: string) => ({
+    namespace: parseOrProblem(namespaceSchema, namespace, "namespace"),
+    key: parseOrProblem(keySchema, key, "key"),
+  });
+  return {
+    get: async <T>(namespace: string, key: string, options: ReadOptions = {}) => {
+      const at = names(namespace, key);
+      const { copy } = await cacheRead(env, tenant, at.namespace, at.key, parseOrProblem(readOptionsSchema, options, "options"), background);
+      return copy ? (JSON.parse(copy.value) as T) : undefined;
+    },
+    put: async (namespace, key, value, options = {}) => {
+      const at = names(namespace, key);
+      const json = JSON.stringify(value);
+      if (json === undefined) throw validationProblem([{ path: "value", message: "must be a JSON value" }]);
+      const ttl = options.ttl === undefined ? DEFAULT_TTL_SECONDS : parseOrProblem(ttlSchema, options.ttl, "ttl");
+      const copy = await cacheWrite(env, tenant, at.namespace, at.key, json, ttl, background);
+      return { version: copy.version };
+    },
+    delete: async (namespace, key) => {
+      const at = names(namespace, key);
+      await cacheDelete(env, tenant, at.namespace, at.key, background);
+    },
+  };
+};
