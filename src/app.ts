@@ -17,6 +17,7 @@ import { workflowRoutes } from "./api/workflows.ts";
 import { runRoutes } from "./api/runs.ts";
 import { directoryRoutes } from "./api/directory.ts";
 import { revocationRoutes } from "./api/revocations.ts";
+import { poolRoutes } from "./api/pools.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -77,6 +78,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", workflowRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", revocationRoutes(deps));
+  app.route("/", poolRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {
