@@ -27,6 +27,7 @@ import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, requireAu
 import { auditSink } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
 import { agentCaller } from "./peers.ts";
+import { agentPools } from "./pools.ts";
 import { drainAgentOutbox } from "./outbox.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
 import type { GrantRequest } from "../../src/platform/security/grants.ts";
@@ -78,6 +79,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       };
       this.#core = createCore(createAgentStore(ctx.storage), registry, deps, setAlarm, audit);
       this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry, revocationCheck(env.REVOCATIONS, telemetry));
+      this.#core.deps.pools = agentPools(this.#core, env, telemetry, revocationCheck(env.REVOCATIONS, telemetry));
       this.#core.onOutbox = () => {
         // The alarm is the durable backstop; the immediate drain is the fast path.
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
