@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { type Body, expectInvalid, expectProblem, get } from "./http.ts";
 
-const ALL = ["bulky", "counter", "data_processor", "flaky", "hooked", "notification_agent", "processing_agent", "relay", "sink", "validation_agent"];
+const ALL = ["bulky", "counter", "data_processor", "flaky", "hooked", "notification_agent", "pooled", "processing_agent", "relay", "sink", "validation_agent"];
 
 describe("GET /v1/agent-types", () => {
   it("lists every hosted type, sorted by name, on one page by default", async () => {

@@ -6,9 +6,9 @@ import { builtinWorkflows } from "../../src/workflows/order-workflow.ts";
 import { createAgentRegistry } from "../../src/platform/agent/registry.ts";
 import { defineAgentObject } from "../../objects/agent/index.ts";
 import { defineCoordinator } from "../../objects/workflow/index.ts";
-import { bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent } from "./test-agents.ts";
+import { bulkyAgent, flakyAgent, hookedAgent, pooledAgent, relayAgent, sinkAgent } from "./test-agents.ts";
 
-const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent]);
+const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, relayAgent, sinkAgent, pooledAgent]);
 
 export const AgentObject = defineAgentObject(registry);
 export const Coordinator = defineCoordinator(registry);
@@ -17,5 +17,6 @@ export { WorkflowRegistry } from "../../objects/workflow/index.ts";
 export { RateLimiter } from "../../objects/limits/index.ts";
 export { DirectoryShard } from "../../objects/directory/index.ts";
 export { Revocations } from "../../objects/security/index.ts";
+export { PoolIndex, ResourcePool } from "../../objects/pools/index.ts";
 
 export default createApp({ registry, workflows: builtinWorkflows });
