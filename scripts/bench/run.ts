@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in order and prints its figures. Benchmarks
 // judge nothing by exit code; it is non-zero only when a benchmark crashed.
 // Add a benchmark by appending it to BENCHES. Each lives in a folder of its own
-// (agents/, events/, workflows/; entry point index.ts); what they share is in lib/.
+// (agents/, events/, workflows/, pools/; entry point index.ts); what they share is in lib/.
 //
 // Run some only: `npm run bench -- events` (names as arguments) or BENCH_ONLY=events
 // (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode.
@@ -13,6 +13,7 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["agents", runAgentBench],
   ["events", runEventBench],
   ["workflows", async () => (await import("./workflows/index.ts")).runWorkflowBench()],
+  ["pools", async () => (await import("./pools/index.ts")).runPoolBench()],
 ];
 
 /** The benchmarks asked for (arguments, else BENCH_ONLY), in BENCHES order; all when none is named. */

@@ -53,6 +53,7 @@ describe("GET /v1/agent-types", () => {
       flaky: ["block", "hang", "mutate", "work"],
       hooked: ["ping"],
       notification_agent: ["alert_operator", "notify_failure", "send_confirmation"],
+      pooled: ["use"],
       processing_agent: ["cancel_order", "check_inventory", "fulfill_order", "process_payment", "refund_payment", "release_inventory"],
       relay: ["forward", "forward_typed"],
       sink: ["take"],
