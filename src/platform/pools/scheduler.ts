@@ -1,10 +1,16 @@
 // Why: a pool's waiting room must be fair twice over. Priority with aging, so urgent work
-// goes first but a low-priority request is never starved (each AGING period waited lifts
-// it one level, up to critical); and, among the requests of the highest level present,
-// weighted fair queueing between requesters (start-time fair queueing: each requester
-// carries a virtual start tag that advances by units / weight per grant), so one tenant,
-// agent or token cannot take the whole pool however many requests it sends. `fifo` pools
-// skip the second rule and serve the highest level by arrival.
+// goes first but a low-priority request is never starved; and weighted fair queueing
+// between requesters (start-time fair queueing: each requester carries a virtual start
+// tag that advances by units / weight per grant), so one tenant, agent or token cannot
+// take the whole pool however many requests it sends. `fifo` pools skip the second rule.
+//
+// The two rules are applied in two steps, so that aging cannot undo the weights: first
+// the priority level to serve is chosen, each level competing at its priority plus one
+// step per AGING period its oldest request has waited (up to critical; a tie goes to the
+// level whose oldest request is older); then, within that level, the requester with the
+// smallest start tag (`fifo`: the oldest request). Aging a single request instead would
+// lift the requests of a light-weight requester (which wait longer, being served less)
+// above everyone else's, and give it more than its weight.
 //
 // Head of line: when the request chosen next needs more units than are free, nothing
 // behind it is granted (no backfill): smaller requests could otherwise overtake a large
@@ -34,11 +40,14 @@ export type SchedulerOptions = {
   weightOf: (requester: string) => number;
 };
 
-/** The level a waiter competes at now: its priority's, plus one per aging period waited. */
+/** The level a request lifts its priority to now: its priority's, plus one per aging period waited. */
 export const effectiveLevel = (waiter: Waiter, now: number, agingMs: number): number =>
   Math.min(TOP_LEVEL, LEVEL[waiter.priority] + Math.floor(Math.max(0, now - waiter.since) / agingMs));
 
 type Entry = Waiter & { seq: number };
+
+/** Arrival order: by arrival time, then by when the queue took it. */
+const earlier = (a: Entry, b: Entry): boolean => (a.since !== b.since ? a.since < b.since : a.seq < b.seq);
 
 export class FairQueue {
   readonly #options: SchedulerOptions;
@@ -87,15 +96,28 @@ export class FairQueue {
 
   /** The waiter to serve next, or null when none waits. */
   peek(now: number): Waiter | null {
-    let top = -1;
-    for (const entry of this.#waiters.values()) top = Math.max(top, effectiveLevel(entry, now, this.#options.agingMs));
-    let best: Entry | null = null;
+    // Step 1: the level to serve, by its priority aged by the wait of its oldest request.
+    const oldest = new Map<Priority, Entry>();
     for (const entry of this.#waiters.values()) {
-      if (effectiveLevel(entry, now, this.#options.agingMs) !== top) continue;
-      if (best === null || this.#before(entry, best)) best = entry;
+      const first = oldest.get(entry.priority);
+      if (!first || earlier(entry, first)) oldest.set(entry.priority, entry);
     }
-    if (best === null) return null;
-    const { seq: _seq, ...waiter } = best;
+    let level: Priority | null = null;
+    let best: { at: number; oldest: Entry } | null = null;
+    for (const [priority, first] of oldest) {
+      const at = effectiveLevel(first, now, this.#options.agingMs);
+      if (best === null || at > best.at || (at === best.at && earlier(first, best.oldest))) {
+        best = { at, oldest: first };
+        level = priority;
+      }
+    }
+    // Step 2: within the level, the fair (or first-come) choice.
+    let chosen: Entry | null = null;
+    for (const entry of this.#waiters.values()) {
+      if (entry.priority === level && (chosen === null || this.#before(entry, chosen))) chosen = entry;
+    }
+    if (chosen === null) return null;
+    const { seq: _seq, ...waiter } = chosen;
     return waiter;
   }
 
@@ -122,7 +144,7 @@ export class FairQueue {
       const tb = this.#tags.get(b.requester) ?? 0;
       if (ta !== tb) return ta < tb;
     }
-    return a.since !== b.since ? a.since < b.since : a.seq < b.seq;
+    return earlier(a, b);
   }
 
   #serve(waiter: Waiter): void {
