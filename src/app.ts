@@ -20,6 +20,7 @@ import { revocationRoutes } from "./api/revocations.ts";
 import { configRoutes } from "./api/config.ts";
 import { flagRoutes } from "./api/flags.ts";
 import { cacheRoutes } from "./api/cache.ts";
+import { poolRoutes } from "./api/pools.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -83,6 +84,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", configRoutes(deps));
   app.route("/", flagRoutes(deps));
   app.route("/", cacheRoutes(deps));
+  app.route("/", poolRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

@@ -17,5 +17,6 @@ export { DirectoryShard } from "../objects/directory/index.ts";
 export { Revocations } from "../objects/security/index.ts";
 export { ConfigStore } from "../objects/config/index.ts";
 export { CacheStore } from "../objects/cache/index.ts";
+export { PoolIndex, ResourcePool } from "../objects/pools/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });

@@ -29,6 +29,7 @@ import { revocationCheck } from "../security/index.ts";
 import { readConfig } from "../config/index.ts";
 import { platformCache } from "../cache/index.ts";
 import { agentCaller } from "./peers.ts";
+import { agentPools } from "./pools.ts";
 import { drainAgentOutbox } from "./outbox.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
 import type { GrantRequest } from "../../src/platform/security/grants.ts";
@@ -82,6 +83,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       this.#core.deps.readConfig = (tenant) => readConfig(env, tenant, telemetry);
       this.#core.deps.callAgent = agentCaller(this.#core, env.AGENTS, telemetry, revocationCheck(env.REVOCATIONS, telemetry));
       this.#core.deps.cache = (tenant) => platformCache(env, tenant, { telemetry, waitUntil: (promise) => ctx.waitUntil(promise) });
+      this.#core.deps.pools = agentPools(this.#core, env, telemetry, revocationCheck(env.REVOCATIONS, telemetry));
       this.#core.onOutbox = () => {
         // The alarm is the durable backstop; the immediate drain is the fast path.
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);

@@ -22,7 +22,7 @@ import { activeGrants } from "./grants.ts";
 const codeOf = (type: string): string => type.slice(type.lastIndexOf("/") + 1) || "call_failed";
 
 /** The agent's unexpired grants whose delegator is not revoked. */
-const usableGrants = async (core: AgentCore, tenant: string, revocations: RevocationCheck): Promise<StoredGrant[]> => {
+export const usableGrants = async (core: AgentCore, tenant: string, revocations: RevocationCheck): Promise<StoredGrant[]> => {
   const held = activeGrants(core.store.sql, core.deps.now());
   const delegated = held.flatMap((grant) => {
     const delegator = grant.delegator ?? legacyDelegator(grant.grantedBy, grant.createdAt);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { type Body, expectInvalid, expectProblem, get } from "./http.ts";
 
-const ALL = ["bulky", "configured", "counter", "data_processor", "flaky", "hooked", "notification_agent", "processing_agent", "relay", "sink", "validation_agent"];
+const ALL = ["bulky", "configured", "counter", "data_processor", "flaky", "hooked", "notification_agent", "pooled", "processing_agent", "relay", "sink", "validation_agent"];
 
 describe("GET /v1/agent-types", () => {
   it("lists every hosted type, sorted by name, on one page by default", async () => {
@@ -54,6 +54,7 @@ describe("GET /v1/agent-types", () => {
       flaky: ["block", "hang", "mutate", "work"],
       hooked: ["ping"],
       notification_agent: ["alert_operator", "notify_failure", "send_confirmation"],
+      pooled: ["use"],
       processing_agent: ["cancel_order", "check_inventory", "fulfill_order", "process_payment", "refund_payment", "release_inventory"],
       relay: ["forward", "forward_typed"],
       sink: ["take"],

@@ -77,6 +77,9 @@ export const ROUTE_NAMES = routeCases({
   workflow: "",
   runId: "",
   newWorkflow: "",
+  pool: "",
+  leaseId: "",
+  newPool: "",
 }).map((route) => route.route);
 
 /** How the route table is split over the security-auth-*.test.ts files; every route is in exactly one group. */

@@ -37,6 +37,10 @@ export type Fixture = {
   workflow: string;
   runId: string;
   newWorkflow: string;
+  /** A pool of capacity 2 whose one unit the fixture's admin leased (`leaseId`), and a pool name nobody created. */
+  pool: string;
+  leaseId: string;
+  newPool: string;
 };
 
 /** The fixture's event stream, and an event type that goes to it. */
@@ -57,6 +61,9 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
   expectOk(await owner.post("/v1/workflows", workflowDefinition(workflow)));
   const run = expectOk(await owner.post(`/v1/workflows/${workflow}/runs`, {}));
   // The runs index learns of a run from its coordinator, just after the start answers.
+  const pool = newId("fx-pool");
+  expectOk(await owner.post("/v1/pools", { name: pool, capacity: 2 }));
+  const lease = expectOk(await owner.post(`/v1/pools/${pool}/acquire`, { units: 1, leaseMs: 3_600_000 }));
   await eventually(`run ${run.id} listed`, async () => (await owner.get("/v1/runs?limit=1000")).body.items, (items: Body[]) => items.some((item) => item.id === run.id));
   return {
     tenant,
@@ -70,6 +77,9 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
     workflow,
     runId: run.id,
     newWorkflow: workflowName(),
+    pool,
+    leaseId: lease.id,
+    newPool: newId("fx-pool"),
   };
 };
 
@@ -169,6 +179,13 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("PUT /v1/cache/{namespace}/{key}", "PUT", "/v1/cache/fx/k1", "cache:write:fx", { v: 2 }, "cache/fx"),
     on("GET /v1/cache/{namespace}/{key}", "GET", "/v1/cache/fx/k1", "cache:read:fx", undefined, "cache/fx"),
     on("DELETE /v1/cache/{namespace}/{key}", "DELETE", "/v1/cache/fx/k1", "cache:write:fx", undefined, "cache/fx"),
+    on("POST /v1/pools", "POST", "/v1/pools", "pools:admin", { name: f.newPool, capacity: 2 }, `pool/${f.newPool}`),
+    on("GET /v1/pools", "GET", "/v1/pools", "pools:read", undefined, "pools"),
+    on("GET /v1/pools/{name}", "GET", `/v1/pools/${f.pool}`, "pools:read", undefined, `pool/${f.pool}`),
+    on("POST /v1/pools/{name}/acquire", "POST", `/v1/pools/${f.pool}/acquire`, `pools:acquire:${f.pool}`, { units: 1, timeoutMs: 0 }, `pool/${f.pool}`),
+    on("POST /v1/leases/{id}/renew", "POST", `/v1/leases/${f.leaseId}/renew`, `pools:acquire:${f.pool}`, { leaseMs: 3_600_000 }, `pool/${f.pool}`),
+    on("POST /v1/leases/{id}/release", "POST", `/v1/leases/${f.leaseId}/release`, `pools:acquire:${f.pool}`, undefined, `pool/${f.pool}`),
+    on("DELETE /v1/pools/{name}", "DELETE", `/v1/pools/${f.newPool}`, "pools:admin", undefined, `pool/${f.newPool}`),
   ];
 };
 
@@ -205,5 +222,7 @@ export const fixtureState = async (f: Fixture): Promise<Body> => {
     runs: (await owner.get("/v1/runs?limit=1000")).body.items.map((item: Body) => item.id),
     revocations: (await owner.get("/v1/revocations?limit=1000")).body.items.map((item: Body) => `${item.kind}:${item.value}`),
     cache: (await owner.get("/v1/cache/fx/k1?consistency=strong")).body?.value ?? null,
+    pools: (await owner.get("/v1/pools?limit=1000")).body.items.map((item: Body) => item.name),
+    pool: (await owner.get(`/v1/pools/${f.pool}`)).body,
   };
 };

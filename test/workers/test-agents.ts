@@ -209,3 +209,22 @@ export const configuredAgent = defineAgent({
     }),
   }),
 });
+
+/** Takes units of a pool for one action (`ctx.acquire`), then succeeds or fails as asked. */
+export const pooledAgent = defineAgent({
+  name: "pooled",
+  version: "1.0.0",
+  resilience: { retry: { strategy: "linear", maxAttempts: 1, baseDelay: 1, maxDelay: 1, jitter: "none" } },
+  state: { schema: z.strictObject({ runs: z.number().int() }), initial: { runs: 0 } },
+  actions: (action) => ({
+    use: action({
+      input: z.strictObject({ pool: z.string(), units: z.number().int(), fail: z.boolean() }),
+      output: z.strictObject({ lease: z.string(), requester: z.string().optional() }),
+      run: async ({ pool, units, fail }, ctx) => {
+        const lease = await ctx.acquire(pool, units, { timeoutMs: 0 });
+        if (fail) throw new ActionError("asked_to_fail", `Failed holding ${lease.id}.`, { details: { lease: lease.id } });
+        return { result: { lease: lease.id }, state: { runs: ctx.state.runs + 1 } };
+      },
+    }),
+  }),
+});

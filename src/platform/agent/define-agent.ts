@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Logger } from "../telemetry/logger.ts";
 import type { CacheAccess } from "../cache/access.ts";
 import { type Resources } from "./resources.ts";
+import type { PoolAcquireOptions, PoolLease } from "./runtime-deps.ts";
 import { type AgentSettings, parseAgentSettings, type AgentSettingsInput } from "./agent-settings.ts";
 import type { Config } from "../config/schema.ts";
 import type { FlagClient } from "../flags/flag-client.ts";
@@ -53,6 +54,12 @@ export interface ActionContext<S> extends HookContext<S> {
   call(agentId: string, action: string, input: unknown, options?: AgentCallOptions): Promise<unknown>;
   /** The typed form of `call`, from the other agent's definition. */
   agent<D extends AnyAgentDefinition>(definition: D, agentId: string): TypedAgentRef<D>;
+  /**
+   * Takes `units` (default 1) of a resource pool of this tenant (the agent needs the grant
+   * `pools:acquire:<pool>`), waiting in its queue up to `timeoutMs`. The lease is released
+   * when this attempt ends, whether it succeeds or fails.
+   */
+  acquire(pool: string, units?: number, options?: PoolAcquireOptions): Promise<PoolLease>;
 }
 
 export type ActionResult<O, S> = { result: O; state?: S };

@@ -11,6 +11,7 @@ import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
 import { retry } from "../resilience/retry.ts";
 import { errorKind } from "../telemetry/emitter.ts";
 import { hookContext } from "./context.ts";
+import { actionLeases } from "./action-leases.ts";
 import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
 import { fieldErrors } from "../zod-issues.ts";
 import { deepFreeze } from "./deep-freeze.ts";
@@ -77,6 +78,7 @@ const attemptOnce = async (
   const { spec, actionName } = request;
   const events: PendingEvent[] = [];
   const timeout = spec.timeout ?? configOf(request.config).agents.defaultTimeoutMs ?? definition.resilience.defaultActionTimeout;
+  const leases = actionLeases(deps, request.agent, request.idempotencyKey, attempt);
   const result = await withTimeout((signal) => {
     let calls = 0;
     const call: ActionContext<unknown>["call"] = (to, action, input, options) => {
@@ -92,9 +94,10 @@ const attemptOnce = async (
       agent: (_definition, agentId) => ({
         call: (action, input, options) => call(agentId, action, input, options) as never,
       }),
+      acquire: leases.acquire,
     };
     return spec.run(request.input, ctx);
-  }, timeout);
+  }, timeout).finally(() => leases.releaseAll());
   if (typeof result !== "object" || result === null || !("result" in result)) {
     throw problem(500, "action-output-invalid", "The action returned an invalid result", `Action '${actionName}' must return { result, state? }.`);
   }

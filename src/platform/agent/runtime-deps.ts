@@ -17,6 +17,21 @@ export type AgentCallRequest = {
   key: { explicit?: string; parent: string; index: number };
 };
 
+/** An action's request for units of a pool (`ctx.acquire`), as the runtime hands it to its host. */
+export type PoolAcquireRequest = {
+  from: AgentIdentity;
+  pool: string;
+  units: number;
+  options: PoolAcquireOptions;
+  /** Stable across the host's retries of this one acquire. */
+  key: string;
+};
+
+export type PoolAcquireOptions = { priority?: "low" | "normal" | "high" | "critical"; timeoutMs?: number; leaseMs?: number };
+
+/** A lease an action holds; released by the runtime when the attempt ends. */
+export type PoolLease = { id: string; pool: string; units: number; expiresAt: string };
+
 export type RuntimeDeps = {
   now: () => number;
   random: () => number;
@@ -30,4 +45,6 @@ export type RuntimeDeps = {
   readConfig?: (tenant: string) => Promise<ConfigView>;
   /** The tiered cache of a tenant (ctx.cache); absent where there is none. */
   cache?: (tenant: string) => CacheAccess;
+  /** Acquires and releases pool leases; absent where no pools can be reached. */
+  pools?: { acquire(request: PoolAcquireRequest): Promise<PoolLease>; release(from: AgentIdentity, lease: PoolLease): Promise<void> };
 };
