@@ -4,7 +4,7 @@
 // (the chunked spawn measurement of spawn.ts lets them settle between chunks). Both sides
 // run in the same session, one after the other (bare first; BENCH_BURST_ROUNDS=2 adds a
 // second round in the other order), through a plain client that knows nothing of the
-// platform: a 503 or 429 is retried every 200 ms, up to 20 attempts (PLAIN_CLIENT). It
+// platform: an overload answer is retried every 200 ms, up to 20 attempts (PLAIN_CLIENT). It
 // prints the wall time, the ratio to bare, the retries, the client-visible errors
 // (requests that failed every attempt), and for the platform how long until its
 // directory lists every agent the burst acknowledged (nothing acknowledged may be lost).
@@ -26,11 +26,11 @@ export type BurstFigures = { seconds: number; ok: number; errors: number; retrie
 const ROUNDS = Math.max(1, Math.min(4, Number(process.env.BENCH_BURST_ROUNDS) || 1));
 
 /** One request under the plain client policy: the final reply and how many attempts it took. */
-const withPlainRetry = async (send: () => Promise<Reply>): Promise<{ reply: Reply; attempts: number; ms: number }> => {
+const withPlainRetry = async (retryStatuses: readonly number[], send: () => Promise<Reply>): Promise<{ reply: Reply; attempts: number; ms: number }> => {
   const started = performance.now();
   for (let attempt = 1; ; attempt++) {
     const reply = await send();
-    const retry = (PLAIN_CLIENT.retryStatuses as readonly number[]).includes(reply.status) && attempt < PLAIN_CLIENT.attempts;
+    const retry = retryStatuses.includes(reply.status) && attempt < PLAIN_CLIENT.attempts;
     if (!retry) return { reply, attempts: attempt, ms: performance.now() - started };
     await sleep(PLAIN_CLIENT.retryEveryMs);
   }
@@ -48,7 +48,7 @@ const burst = async (side: Side, prefix: string, totals: CpuTotals) => {
     maxMs,
     slowMs: 2_000,
     op: async (i) => {
-      const { reply, attempts, ms } = await withPlainRetry(() => side.spawn(`${prefix}-${i}`));
+      const { reply, attempts, ms } = await withPlainRetry(PLAIN_CLIENT.retryStatuses[side.name], () => side.spawn(`${prefix}-${i}`));
       retries += attempts - 1;
       if (attempts > 1) retriedStatuses.set(attempts, (retriedStatuses.get(attempts) ?? 0) + 1);
       return reply.status === 201 || reply.status === 200
@@ -102,7 +102,8 @@ export const runSpawnBurstBench = async (): Promise<Record<SideName, BurstFigure
   const { count, concurrency } = CONFIG.burst;
   const intro = ({ stateDir, logDir }: { stateDir: string; logDir: string }) => [
     `# Spawn burst${QUICK ? " (BENCH_QUICK=1)" : ""}: ${fmtInt(count)} spawns per side, one continuous burst at concurrency ${concurrency}, ${ROUNDS} round(s)`,
-    `client: a 503 or 429 retried every ${PLAIN_CLIENT.retryEveryMs} ms, up to ${PLAIN_CLIENT.attempts} attempts; an error = a request that failed every attempt`,
+    `client: retries every ${PLAIN_CLIENT.retryEveryMs} ms, up to ${PLAIN_CLIENT.attempts} attempts, answers ${PLAIN_CLIENT.retryStatuses.platform.join("/")} (platform), ` +
+      `${PLAIN_CLIENT.retryStatuses.bare.join("/")} (bare: it passes the runtime's faults on as 500); an error = a request that failed every attempt`,
     `state: ${stateDir} (tmpfs); server logs: ${logDir}`,
   ];
   return withSides({ state: "/dev/shm/jido-burst-", logs: "/tmp/jido-burst-logs-" }, intro, makeSide, async (sides) => {
@@ -155,7 +156,7 @@ export const runSpawnBurstBench = async (): Promise<Record<SideName, BurstFigure
         ["per-round wall times (s)", runs.platform.map((run) => fmt(run.seconds, 1)).join(", "), runs.bare.map((run) => fmt(run.seconds, 1)).join(", "), "", ""],
         ["spawn latency p50 / p99 incl. retries (ms)", `${fmt(p.p50)} / ${fmt(p.p99)}`, `${fmt(b.p50)} / ${fmt(b.p99)}`, "", ""],
         ["Worker CPU per spawn (ms)", fmt(p.workerCpuMs, 2), fmt(b.workerCpuMs, 2), ratioText(p.workerCpuMs, b.workerCpuMs), ""],
-        ["retries (503/429 answered, tried again)", fmtInt(p.retries), fmtInt(b.retries), "", ""],
+        ["retries (overload answered, tried again)", fmtInt(p.retries), fmtInt(b.retries), "", ""],
         [`client-visible errors (of ${fmtInt(total)})`, fmtInt(p.errors), fmtInt(b.errors), "", `0: ${verdict(p.errors === 0 && p.ok === total)}`],
         ["directory lists every acknowledged agent (s after the burst)", p.directoryMs === null ? "**not within the bound**" : fmt(p.directoryMs / 1000, 1), "", "", "all"],
         ["measurements disturbed by a wrangler reload", String(tally.reloads("platform")), String(tally.reloads("bare")), "", "0 (else rerun)"],

@@ -21,6 +21,10 @@ export const SETUP_MAX_MS = 120_000;
 
 /**
  * The client policy of the spawn burst: what a plain client does without knowing the
- * platform, retry a 503 or 429 every 200 ms, up to 20 attempts in all.
+ * platform, retry an overload answer every 200 ms, up to 20 attempts in all. The platform
+ * answers overload as 503 or 429 (a 500 is an error of its own, not retried); the bare
+ * object passes the runtime's faults on as 500 (SQLITE_NOMEM, "internal error"), so its
+ * client retries those too: otherwise bare's figure would be the time to fail a third of
+ * its spawns, not to do the same storage work.
  */
-export const PLAIN_CLIENT = { retryStatuses: [429, 503], retryEveryMs: 200, attempts: 20 } as const;
+export const PLAIN_CLIENT = { retryStatuses: { platform: [429, 503], bare: [429, 500, 503] }, retryEveryMs: 200, attempts: 20 } as const;
