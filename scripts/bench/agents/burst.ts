@@ -14,7 +14,7 @@ import { describe, type Reply } from "../lib/http.ts";
 import { QUICK } from "../lib/env.ts";
 import { printErrors, ratioText, verdict } from "../lib/report.ts";
 import { printServerLogs } from "../lib/server-log.ts";
-import { cpuMark, groupRss, stopAllServers } from "../lib/servers.ts";
+import { type BenchServer, cpuMark, cpuSince, groupRss, stopAllServers } from "../lib/servers.ts";
 import { alternating, type SideName, withSides } from "../lib/sides.ts";
 import { closedLoop, fmt, fmtInt, markdownTable, percentile, ratio, sleep } from "../lib/stats.ts";
 import { CONFIG, PLAIN_CLIENT } from "./config.ts";
@@ -97,6 +97,22 @@ const directoryComplete = async (side: Side, prefix: string, ok: number, sinceMs
   return null;
 };
 
+/**
+ * Waits (bounded) until the server is quiet: after a burst, wrangler goes on symbolising
+ * the stack traces of the runtime's errors it logged, for minutes, on the cores the next
+ * burst needs; the next side must not pay for this one. Answers the seconds it took.
+ */
+const settle = async (server: BenchServer): Promise<number> => {
+  const started = performance.now();
+  while (performance.now() - started < 300_000) {
+    const mark = cpuMark(server);
+    await sleep(1_000);
+    const cpu = cpuSince(server, mark);
+    if (cpu.serverSeconds / cpu.wallSeconds < 0.05) break;
+  }
+  return (performance.now() - started) / 1000;
+};
+
 export const runSpawnBurstBench = async (): Promise<Record<SideName, BurstFigures>> => {
   const runId = Date.now().toString(36);
   const { count, concurrency } = CONFIG.burst;
@@ -122,6 +138,7 @@ export const runSpawnBurstBench = async (): Promise<Record<SideName, BurstFigure
         const { result, retries } = await burst(side, prefix, cpu[side.name]);
         const directoryMs = side.name === "platform" ? await directoryComplete(side, prefix, result.ok, started + result.elapsedMs) : null;
         if (directoryMs !== null) console.log(`    directory lists all ${fmtInt(result.ok)} acknowledged agents ${fmt(directoryMs / 1000, 1)} s after the burst ended`);
+        console.log(`    ${side.name} server quiet again ${fmt(await settle(side.server), 0)} s after the burst`);
         runs[side.name].push({ seconds: result.elapsedMs / 1000, ok: result.ok, errors: result.errors, retries, latencies: result.latencies, directoryMs });
       }
     }
