@@ -144,6 +144,17 @@ describe("registration", () => {
     expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
   });
 
+  it("takes an acknowledgement stored by an earlier version (a count) as unacknowledged: the alarm registers again and stores the status", async () => {
+    const tenant = newTenant("dir");
+    const owner = await admin(tenant);
+    const id = newId("legacy");
+    await spawnAs(owner, { type: "counter", id });
+    await listedWhen(owner, "", (items) => ids(items).includes(id));
+    await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.put("directory.registered", 2));
+    expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
+    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
+  });
+
   it("heals: an entry a shard lost comes back on the agent's alarm", async () => {
     const tenant = newTenant("dir");
     const owner = await admin(tenant);
