@@ -3,8 +3,10 @@
 // starts, and on every alarm (at least every 10 minutes, with its load figures), and
 // removed when the agent is deleted. Registration is off the critical path: it runs
 // after the change has committed (waitUntil), and a durable backstop makes it happen:
-// `directory.wanted` counts the changes to report, `directory.registered` the last one
-// a shard acknowledged, and the alarm retries while they differ.
+// the committed meta holds the status to report, `directory.registered` the status a
+// shard last acknowledged, and the alarm retries while they differ. Nothing is written
+// on the change's path (the commit that changed the status is the record of it): one
+// write per acknowledged change, after the answer.
 import type { DirectoryShard } from "../directory/index.ts";
 import { typedStub } from "../durable/index.ts";
 import { type DirectoryEntry, nextRevision } from "../../src/platform/discovery/entry.ts";
@@ -16,11 +18,11 @@ import { unwrap } from "../../src/platform/result.ts";
 import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import type { AgentCore } from "./core.ts";
 
-const WANTED = "directory.wanted";
+/** The status a shard last acknowledged (a number in storage written before: pending once, then replaced). */
 const REGISTERED = "directory.registered";
 
 export type AgentDirectory = {
-  /** A status change committed: count it durably, then report it; resolves once sent or failed. */
+  /** A status change committed (its meta is the durable record): report it; resolves once sent or failed. */
   changed(): Promise<void>;
   /** Sends the current entry (again); resolves once sent or failed, never rejects. */
   register(): Promise<void>;
@@ -68,11 +70,10 @@ export const createAgentDirectory = (
   const sendOnce = async (): Promise<void> => {
     const meta = core.meta;
     if (!meta) return;
-    const wanted = kv.get<number>(WANTED) ?? 0;
     try {
       unwrap(await shardFor(meta.tenant, meta.id).register(entryOf(meta)));
       // Not for an agent deleted meanwhile: that would write storage back.
-      if (core.meta && (kv.get<number>(REGISTERED) ?? 0) < wanted) kv.put(REGISTERED, wanted);
+      if (core.meta && kv.get(REGISTERED) !== meta.status) kv.put(REGISTERED, meta.status);
     } catch (error) {
       core.deps.log.warn("directory registration failed", { error: error instanceof Error ? error.message : String(error) });
     }
@@ -95,12 +96,11 @@ export const createAgentDirectory = (
   };
 
   return {
-    changed() {
-      kv.put(WANTED, (kv.get<number>(WANTED) ?? 0) + 1);
-      return register();
-    },
+    // Sent once the operation that committed the change has finished (the guards and a
+    // settled status of a spawn are set after its commit), so a spawn sends one entry.
+    changed: () => core.deps.sleep(0).then(register),
     register,
-    pending: () => (kv.get<number>(WANTED) ?? 0) > (kv.get<number>(REGISTERED) ?? 0),
+    pending: () => core.meta !== undefined && kv.get(REGISTERED) !== core.meta.status,
     async unregister(meta) {
       revision = nextRevision(revision, core.deps.now());
       try {

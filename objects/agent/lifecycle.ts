@@ -86,7 +86,9 @@ export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller:
 export const createAgent = async (core: AgentCore, address: AgentAddress, definition: AnyAgentDefinition, genesis: Genesis): Promise<AgentMeta> => {
   const now = core.deps.now();
   const settle = genesis.status === "running" || genesis.status === "paused" ? genesis.status : null;
-  const starting = settle !== null;
+  // "starting" is committed first so that a crash during onStart is found on restart; a
+  // type without onStart has nothing to interrupt, and is written settled in one commit.
+  const starting = settle !== null && definition.hooks.onStart !== undefined;
   const initial: AgentMeta = {
     tenant: address.tenant,
     id: address.id,
@@ -110,7 +112,7 @@ export const createAgent = async (core: AgentCore, address: AgentAddress, defini
     idempotency: genesis.idempotency ?? [],
   });
   core.guards = guardsFor(definition, meta, core.deps.now);
-  return settle ? start(core, definition, meta, settle) : meta;
+  return starting && settle ? start(core, definition, meta, settle) : meta;
 };
 
 /** Runs onStart on the current state and settles in `settle`, or in `failed` (answering the hook's problem). */

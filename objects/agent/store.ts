@@ -9,14 +9,22 @@ import { LIMITS } from "../../src/platform/agent/limits.ts";
 
 const META_KEY = "agent.meta";
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS agent_state (chunk INTEGER PRIMARY KEY, data TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+// Each table is created by the first write that needs it: a spawned agent that never
+// emits an event or records a call holds one table, not three (under a burst of spawns,
+// fewer statements per spawn and less SQLite memory per live object).
+const TABLES = {
+  agent_state: [`CREATE TABLE IF NOT EXISTS agent_state (chunk INTEGER PRIMARY KEY, data TEXT NOT NULL)`],
+  outbox: [
+    `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
      type TEXT NOT NULL, subject TEXT, data TEXT NOT NULL, time INTEGER NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, response TEXT NOT NULL,
+  ],
+  idempotency: [
+    `CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, response TEXT NOT NULL,
      created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, origin TEXT NOT NULL)`,
-  `CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)`,
-];
+    `CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)`,
+  ],
+} as const;
+type Table = keyof typeof TABLES;
 
 export type Commit = {
   meta: AgentMeta;
@@ -40,13 +48,21 @@ export type AgentStore = ReturnType<typeof createAgentStore>;
 
 export const createAgentStore = (storage: DurableObjectStorage) => {
   const { sql, kv } = storage;
-  let schemaReady = false;
+  /** The tables that exist, looked up once (null: not yet, or unknown after a rollback). */
+  let tables: Set<string> | null = null;
 
-  /** Tables are created on first write, so reading an unknown agent leaves no storage behind. */
-  const ensureSchema = (): void => {
-    if (schemaReady) return;
-    for (const statement of SCHEMA) sql.exec(statement);
-    schemaReady = true;
+  const exists = (table: Table): boolean => {
+    tables ??= new Set(
+      sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('agent_state', 'outbox', 'idempotency')").toArray().map((row) => row.name),
+    );
+    return tables.has(table);
+  };
+
+  /** Creates `table` if it is missing; inside the write's transaction, so a rollback takes it back. */
+  const ensure = (table: Table): void => {
+    if (exists(table)) return;
+    for (const statement of TABLES[table]) sql.exec(statement);
+    tables?.add(table);
   };
 
   const writeState = (json: string, previousChunks: number): number => {
@@ -62,15 +78,19 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
 
   const commitChange = (change: Commit): AgentMeta =>
     storage.transactionSync(() => {
-      ensureSchema();
       const meta = { ...change.meta };
-      if (change.stateJson !== undefined) meta.stateChunks = writeState(change.stateJson, change.meta.stateChunks);
+      if (change.stateJson !== undefined) {
+        ensure("agent_state");
+        meta.stateChunks = writeState(change.stateJson, change.meta.stateChunks);
+      }
+      if (change.events?.length) ensure("outbox");
       for (const event of change.events ?? []) {
         sql.exec(
           "INSERT OR IGNORE INTO outbox (id, type, subject, data, time) VALUES (?, ?, ?, ?, ?)",
           event.id, event.type, event.subject, event.data, event.time,
         );
       }
+      if (change.idempotency?.length) ensure("idempotency");
       for (const record of change.idempotency ?? []) {
         sql.exec(
           `INSERT INTO idempotency (key, fingerprint, response, created_at, expires_at, origin) VALUES (?, ?, ?, ?, ?, ?)
@@ -86,14 +106,10 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
   return {
     sql,
 
-    readMeta: (): AgentMeta | undefined => {
-      const meta = kv.get<AgentMeta>(META_KEY);
-      if (meta) ensureSchema();
-      return meta;
-    },
+    readMeta: (): AgentMeta | undefined => kv.get<AgentMeta>(META_KEY),
 
     readStateJson: (): string =>
-      sql
+      !exists("agent_state") ? "null" : sql
         .exec<{ data: string }>("SELECT data FROM agent_state ORDER BY chunk")
         .toArray()
         .map((row) => row.data)
@@ -104,12 +120,13 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
         return commitChange(change);
       } catch (error) {
         // A failed transaction also rolled back any CREATE TABLE it ran.
-        schemaReady = false;
+        tables = null;
         throw error;
       }
     },
 
     findIdempotency: (key: string, now: number): IdempotencyRecord | undefined => {
+      if (!exists("idempotency")) return undefined;
       const row = sql
         .exec<IdempotencyRow>("SELECT * FROM idempotency WHERE key = ? AND expires_at > ?", key, now)
         .toArray()[0];
@@ -118,7 +135,7 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
 
     /** Client-keyed records, newest first, for checkpoints. */
     listClientIdempotency: (now: number, limit: number): IdempotencyRecord[] =>
-      sql
+      !exists("idempotency") ? [] : sql
         .exec<IdempotencyRow>(
           "SELECT * FROM idempotency WHERE origin = 'client' AND expires_at > ? ORDER BY created_at DESC LIMIT ?",
           now, limit,
@@ -127,21 +144,23 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
         .map(toRecord),
 
     pruneIdempotency: (now: number): { deleted: number; nextExpiry: number | null } => {
+      if (!exists("idempotency")) return { deleted: 0, nextExpiry: null };
       const deleted = sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", now).rowsWritten;
       const next = sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM idempotency").one().next;
       return { deleted, nextExpiry: next };
     },
 
     nextIdempotencyExpiry: (): number | null =>
-      sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM idempotency").one().next,
+      !exists("idempotency") ? null : sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM idempotency").one().next,
 
-    outboxPending: (): number => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n,
+    outboxPending: (): number => (!exists("outbox") ? 0 : sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n),
 
     listOutbox: (limit = Number.MAX_SAFE_INTEGER): PendingEvent[] =>
-      sql.exec<OutboxRow>("SELECT id, type, subject, data, time FROM outbox ORDER BY seq LIMIT ?", limit).toArray().map((row) => ({ ...row })),
+      !exists("outbox") ? [] : sql.exec<OutboxRow>("SELECT id, type, subject, data, time FROM outbox ORDER BY seq LIMIT ?", limit).toArray().map((row) => ({ ...row })),
 
     /** Removes events the bus has acknowledged. */
     deleteOutbox: (ids: readonly string[]): void => {
+      if (!exists("outbox")) return;
       storage.transactionSync(() => {
         for (const id of ids) sql.exec("DELETE FROM outbox WHERE id = ?", id);
       });
@@ -150,7 +169,7 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
     deleteAll: async (): Promise<void> => {
       await storage.deleteAlarm();
       await storage.deleteAll();
-      schemaReady = false;
+      tables = null;
     },
   };
 };

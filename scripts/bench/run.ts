@@ -4,7 +4,8 @@
 // (agents/, events/, workflows/, cache/, pools/; entry point index.ts); what they share is in lib/.
 //
 // Run some only: `npm run bench -- events` (names as arguments) or BENCH_ONLY=events
-// (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode.
+// (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode. Those in
+// OPT_IN run only when named (`npm run bench -- spawn-burst`): they take minutes more.
 import { runAgentBench } from "./agents/index.ts";
 import { runEventBench } from "./events/index.ts";
 import { installSignalCleanup, stopAllServers } from "./lib/servers.ts";
@@ -15,14 +16,18 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["workflows", async () => (await import("./workflows/index.ts")).runWorkflowBench()],
   ["cache", async () => (await import("./cache/index.ts")).runCacheBench()],
   ["pools", async () => (await import("./pools/index.ts")).runPoolBench()],
+  ["spawn-burst", async () => (await import("./agents/burst.ts")).runSpawnBurstBench()],
 ];
+
+/** Run only when named: a continuous 10,000-spawn burst per side (agents/burst.ts). */
+const OPT_IN = new Set(["spawn-burst"]);
 
 /** The benchmarks asked for (arguments, else BENCH_ONLY), in BENCHES order; all when none is named. */
 const selected = (): typeof BENCHES => {
   const names = [...process.argv.slice(2), ...(process.argv.length > 2 ? [] : (process.env.BENCH_ONLY ?? "").split(","))]
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
-  if (names.length === 0) return BENCHES;
+  if (names.length === 0) return BENCHES.filter(([name]) => !OPT_IN.has(name));
   const unknown = names.filter((name) => !BENCHES.some(([known]) => known === name));
   if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(", ")}; known: ${BENCHES.map(([known]) => known).join(", ")}`);
   return BENCHES.filter(([name]) => names.includes(name));

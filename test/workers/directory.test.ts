@@ -125,9 +125,9 @@ describe("registration", () => {
     await spawnAs(owner, { type: "counter", id });
     await listedWhen(owner, "", (items) => ids(items).includes(id));
     const stub = agentStubOf(tenant, id);
-    // As if the shard never answered: the change is counted but not acknowledged, and the entry is not there.
+    // As if the shard never answered: the change is committed but not acknowledged, and the entry is not there.
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.kv.put("directory.registered", 0);
+      state.storage.kv.delete("directory.registered");
       return state.storage.deleteAlarm();
     });
     await runInDurableObject(shardStub(tenant, id), (_instance, state) => {
@@ -140,11 +140,19 @@ describe("registration", () => {
     expect(alarm).toBeLessThanOrEqual(Date.now() + DIRECTORY_RETRY_MS);
     expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
     expect(ids(await listAll(owner, ""))).toEqual([id]);
-    const [wanted, registered] = await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => [
-      state.storage.kv.get("directory.wanted"),
-      state.storage.kv.get("directory.registered"),
-    ]);
-    expect(registered).toBe(wanted);
+    // Acknowledged: the status the shard holds is the one stored, so the alarm stops retrying.
+    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
+  });
+
+  it("takes an acknowledgement stored by an earlier version (a count) as unacknowledged: the alarm registers again and stores the status", async () => {
+    const tenant = newTenant("dir");
+    const owner = await admin(tenant);
+    const id = newId("legacy");
+    await spawnAs(owner, { type: "counter", id });
+    await listedWhen(owner, "", (items) => ids(items).includes(id));
+    await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.put("directory.registered", 2));
+    expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
+    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
   });
 
   it("heals: an entry a shard lost comes back on the agent's alarm", async () => {

@@ -13,7 +13,11 @@ import { DIRECTORY_REFRESH_MS } from "../../src/platform/discovery/shards.ts";
 
 /** Waits until the agent's directory registration was acknowledged (its alarm is then the refresh's). */
 const registered = (id: string) =>
-  eventually(`${id} registered`, () => inObject(id, (state) => [state.storage.kv.get("directory.wanted"), state.storage.kv.get("directory.registered")]), ([wanted, done]) => wanted !== undefined && wanted === done);
+  eventually(
+    `${id} registered`,
+    () => inObject(id, (state) => [state.storage.kv.get<{ status: string }>("agent.meta")?.status, state.storage.kv.get("directory.registered")]),
+    ([status, done]) => status !== undefined && status === done,
+  );
 
 const MARK = "__evictionMarker";
 

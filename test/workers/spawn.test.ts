@@ -1,8 +1,19 @@
 // Spawning agents: POST /v1/agents creates an agent once per id (idempotent by id),
 // refuses another type under the same id, unknown types and invalid initial states,
-// and generates ids (stable under an Idempotency-Key) when none is given.
+// and generates ids (stable under an Idempotency-Key) when none is given; a spawn writes
+// only what a new agent needs (under a burst of spawns every statement counts).
 import { describe, expect, it } from "vitest";
-import { expectInvalid, expectProblem, get, newId, post, spawn, view } from "./http.ts";
+import { call, expectInvalid, expectProblem, get, newId, post, spawn, view } from "./http.ts";
+import { evict, inObject } from "./objects.ts";
+
+/** The agent object's own tables (not the runtime's `_cf_` ones), by name. */
+const tables = (id: string) =>
+  inObject(id, (state) =>
+    state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name")
+      .toArray()
+      .map((row) => row.name),
+  );
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -118,4 +129,19 @@ describe("POST /v1/agents", () => {
     expect((await view(a)).state).toEqual({ value: 1 });
     expect((await view(b)).state).toEqual({ value: 2 });
   });
+
+  it("writes a new agent once, settled, with only its state table; the others come with their first write, also after a restart", async () => {
+    const id = newId();
+    const created = await spawn("counter", id);
+    expect(created.status).toBe("running");
+    expect(await tables(id)).toEqual(["agent_state"]);
+    // Restarted with tables missing: it loads, answers and records its first call.
+    await evict(id);
+    expect(await view(id)).toMatchObject({ status: "running", state: { value: 0 }, outbox: { pending: 0 } });
+    expect((await call(id, "increment", { by: 2 })).body).toEqual({ value: 2 });
+    expect(await tables(id)).toEqual(["agent_state", "idempotency"]);
+    await evict(id);
+    expect((await call(id, "increment", { by: 1 })).body).toEqual({ value: 3 });
+  });
 });
+
