@@ -15,5 +15,6 @@ export { WorkflowRegistry } from "../objects/workflow/index.ts";
 export { RateLimiter } from "../objects/limits/index.ts";
 export { DirectoryShard } from "../objects/directory/index.ts";
 export { Revocations } from "../objects/security/index.ts";
+export { MetricsAggregator } from "../objects/metrics/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });
