@@ -99,7 +99,8 @@ export const createMetricsCollector = (options: CollectorOptions = {}): MetricsC
         sampled.set(tenant, list);
       }
       const batches = new Map<string, MetricBatch>();
-      for (const tenant of new Set([...taken.keys(), ...sampled.keys(), ...gauges.keys()])) {
+      const gauged = [...gauges].filter(([, table]) => table.size > 0).map(([tenant]) => tenant);
+      for (const tenant of new Set([...taken.keys(), ...sampled.keys(), ...gauged])) {
         const buffer = taken.get(tenant);
         const kept = [...(gauges.get(tenant)?.rows() ?? [])].map((row): Sample => [row.metric, row.labels, row.value]);
         const batch: MetricBatch = {
