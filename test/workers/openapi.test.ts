@@ -46,6 +46,7 @@ describe("GET /v1/openapi.json", () => {
       "/v1/runs/{id}/events": ["post"],
       "/v1/discovery/query": ["post"],
       "/v1/revocations": ["get", "post"],
+      "/v1/metrics": ["get"],
     });
   });
 

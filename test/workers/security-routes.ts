@@ -165,6 +165,7 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("POST /v1/runs/{id}/cancel", "POST", `/v1/runs/${f.runId}/cancel`, `runs:cancel:${f.workflow}`, undefined, `runs/${f.runId}`),
     on("GET /v1/revocations", "GET", "/v1/revocations", "tokens:revoke", undefined, "revocations"),
     on("POST /v1/revocations", "POST", "/v1/revocations", "tokens:revoke", { jti: "fx-no-such-token" }, "revocations"),
+    on("GET /v1/metrics", "GET", "/v1/metrics", "metrics:read", undefined, "metrics"),
   ];
 };
 
