@@ -15,13 +15,14 @@ import { currentRequest } from "./request-context.ts";
 
 export const collectMetrics = (telemetry: Telemetry, log: Logger): MiddlewareHandler<AppEnv> => {
   const collector = createMetricsCollector({ tenant: () => currentRequest()?.get("tenant") });
-  const source = `worker:${crypto.randomUUID()}`;
   let flusher: Flusher | null = null;
   let enabled: boolean | null = null;
   return async (c, next) => {
     enabled ??= metricsEnabled(c.env.JIDO_METRICS);
     if (!enabled) return next();
     if (!flusher) {
+      // Made in the first request: random values are not allowed in a Worker's global scope.
+      const source = `worker:${crypto.randomUUID()}`;
       const env = c.env;
       flusher = createFlusher({
         collector,
