@@ -13,6 +13,7 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["agents", runAgentBench],
   ["events", runEventBench],
   ["workflows", async () => (await import("./workflows/index.ts")).runWorkflowBench()],
+  ["metrics", async () => (await import("./metrics/index.ts")).runMetricsBench()],
 ];
 
 /** The benchmarks asked for (arguments, else BENCH_ONLY), in BENCHES order; all when none is named. */
