@@ -10,8 +10,9 @@ export default defineConfig({
     cloudflareTest({
       main: "./test/workers/worker.ts",
       wrangler: { configPath: "./wrangler.toml" },
-      // A small backlog cap, so that a test reaches it with a few dozen events (events-retention.test.ts).
-      miniflare: { bindings: { JIDO_JWT_SECRET: TEST_SECRET, JIDO_RATE_LIMIT_RPS: "100000", JIDO_SUBSCRIPTION_MAX_BACKLOG: "20" } },
+      // A small backlog cap, so that a test reaches it with a few dozen events (events-retention.test.ts);
+      // metrics flushed as soon as recorded, so that a scrape shows them without waiting an interval.
+      miniflare: { bindings: { JIDO_JWT_SECRET: TEST_SECRET, JIDO_RATE_LIMIT_RPS: "100000", JIDO_SUBSCRIPTION_MAX_BACKLOG: "20", JIDO_METRICS_FLUSH_MS: "0" } },
     }),
   ],
   // The CloudEvents SDK (CommonJS) requires `uuid`, whose export conditions would hand

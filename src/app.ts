@@ -21,6 +21,9 @@ import { configRoutes } from "./api/config.ts";
 import { flagRoutes } from "./api/flags.ts";
 import { cacheRoutes } from "./api/cache.ts";
 import { poolRoutes } from "./api/pools.ts";
+import { metricsRoutes } from "./api/metrics.ts";
+import { collectMetrics } from "./api/metrics-collection.ts";
+import { bindRequest, requestLogFields } from "./api/request-context.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -57,11 +60,13 @@ export const createApp = (options: AppOptions) => {
     catalog: catalogOf(options.registry),
     workflows: options.workflows ?? [],
     telemetry: options.telemetry ?? createTelemetry(),
-    log: options.log ?? createLogger({ base: { component: "api" } }),
+    log: options.log ?? createLogger({ base: { component: "api" }, context: requestLogFields }),
   };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(errorHandler(deps.log));
   app.use("*", requestId());
+  app.use("*", bindRequest());
+  app.use("*", collectMetrics(deps.telemetry, deps.log));
   app.use("*", secureHeaders(API_SECURITY_HEADERS));
   app.use("/v1/*", authenticate(deps.log, deps.telemetry));
   app.use("/v1/*", rateLimit(deps.telemetry));
@@ -85,6 +90,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", flagRoutes(deps));
   app.route("/", cacheRoutes(deps));
   app.route("/", poolRoutes(deps));
+  app.route("/", metricsRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

@@ -18,5 +18,6 @@ export { Revocations } from "../objects/security/index.ts";
 export { ConfigStore } from "../objects/config/index.ts";
 export { CacheStore } from "../objects/cache/index.ts";
 export { PoolIndex, ResourcePool } from "../objects/pools/index.ts";
+export { MetricsAggregator } from "../objects/metrics/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });

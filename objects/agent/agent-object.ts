@@ -45,6 +45,8 @@ import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, st
 import { createAgentStore } from "./store.ts";
 import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
+import { agentGauges } from "../../src/platform/metrics/agent-gauges.ts";
+import { watchMetrics } from "../metrics/index.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -58,6 +60,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
   class AgentObject extends DurableObject<Env> {
     readonly #core: AgentCore;
     readonly #directory: AgentDirectory;
+    readonly #metrics: ReturnType<typeof watchMetrics>;
 
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
@@ -68,7 +71,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
         newId: () => crypto.randomUUID(),
         telemetry,
-        log: createLogger({ base: { component: "agent" } }),
+        log: createLogger({ base: { component: "agent" }, level: () => registry.get(this.#core?.meta?.type ?? "")?.observability.logLevel, context: () => (this.#core?.meta ? { tenant: this.#core.meta.tenant, agent: this.#core.meta.id } : undefined) }),
       };
       const audit = auditSink(env.STREAMS, telemetry);
       // Armed from synchronous commit paths, so not awaited here; a failure is handled:
@@ -90,6 +93,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         this.ctx.waitUntil(this.#drain());
       };
       this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
+      this.#metrics = watchMetrics(telemetry, env, ctx, { tenant: () => this.#core.meta?.tenant, agentMetrics: (type) => registry.get(type)?.observability.metrics, sample: () => agentGauges(this.#core.meta && this.#core.guards ? { tenant: this.#core.meta.tenant, type: this.#core.meta.type, breaker: this.#core.guards.breaker.snapshot().state, bulkhead: this.#core.guards.bulkhead.stats() } : null) });
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is
         // the refresh alarm (an agent always has one): a crash before the shard acknowledged
@@ -233,6 +237,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         if (nextExpiry !== null) armAlarm(this.#core, nextExpiry);
         await this.#directory.register();
         if (this.#core.meta) armAlarm(this.#core, Date.now() + this.#directoryDelay());
+        await this.#metrics.flush();
       } catch (error) {
         // A transient storage fault (SQLite out of memory under thousands of live objects
         // locally) is retried by this object's own alarm, quietly, rather than thrown for

@@ -37,6 +37,7 @@ import { type Caller, callerName, callerSchema } from "../../src/platform/securi
 import { delegationBound } from "../../src/platform/security/delegation.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
+import { watchMetrics } from "../metrics/index.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { armEarliest } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
@@ -69,6 +70,7 @@ export class EventBus extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
+    watchMetrics(this.#telemetry, env, ctx);
     this.#sql.exec("CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, record TEXT NOT NULL)");
     this.#sql.exec("CREATE TABLE IF NOT EXISTS streams (name TEXT PRIMARY KEY)");
     this.#sql.exec("CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY, op TEXT NOT NULL)");

@@ -20,6 +20,7 @@ import { asResult, type Result } from "../../src/platform/result.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
+import { watchMetrics } from "../metrics/index.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { armEarliest } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
@@ -39,7 +40,7 @@ export type { Appended, AppendRequest, FollowQuery, ReadQuery, ReplayRange, Stre
 export class EventStream extends DurableObject<Env> {
   readonly #store: StreamStore;
   readonly #telemetry = createTelemetry();
-  readonly #log = createLogger({ base: { component: "event-stream" } });
+  readonly #log = createLogger({ base: { component: "event-stream" }, context: () => ({ tenant: this.#store?.settings()?.tenant }) });
   readonly #appends = createAppendSignal();
   readonly #backlogCap: BacklogCap;
   #sweeping: Promise<void> | null = null;
@@ -52,6 +53,7 @@ export class EventStream extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = createStreamStore(ctx.storage);
+    watchMetrics(this.#telemetry, env, ctx, { tenant: () => this.#store.settings()?.tenant });
     const { cap, invalid } = backlogCapFrom(env);
     if (invalid.length > 0) this.#log.error("malformed backlog cap; holding with the default", { variables: invalid.join(", ") });
     this.#backlogCap = cap;

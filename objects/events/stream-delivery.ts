@@ -122,6 +122,7 @@ export const sweep = async (ctx: DeliveryContext): Promise<number | null> => {
   const passes = [...subscriptions.values()].filter((sub) => sub.spec.target.kind !== "live").map(async (sub) => {
     const state = deliveryStateOf(ctx, sub);
     const result = await walk(ctx, sub, state, `sub:${sub.id}`, Number.MAX_SAFE_INTEGER, (next) => ctx.store.putDelivery(next), deadline);
+    ctx.telemetry.emit("events.subscription_lag", { lag: Math.max(0, ctx.store.lastSeq() - result.state.cursor) }, { tenant: ctx.tenant, stream: ctx.stream, subscription: sub.id });
     return result.dueAt;
   });
   const replays = ctx.store.replays().map(async (job: ReplayJob) => {

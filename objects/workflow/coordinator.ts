@@ -23,6 +23,8 @@ import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { catalogOf } from "../../src/platform/workflow/catalog.ts";
 import { bindDiscovered, planBinding } from "../../src/platform/workflow/bind-plan.ts";
 import { fixedBinding, type RoleBinding } from "../../src/platform/workflow/binding.ts";
+import { emitRunTelemetry } from "../../src/platform/workflow/run-telemetry.ts";
+import { watchMetrics } from "../metrics/index.ts";
 import { type WorkflowDefinition, workflowDefinitionSchema, walkFlow, nodeName } from "../../src/platform/workflow/definition.ts";
 import { type Advance, advance, type Effect, newRun, nextWakeUp, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../../src/platform/workflow/interpreter.ts";
 import { isFinal, type RunState } from "../../src/platform/workflow/run-state.ts";
@@ -62,7 +64,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     readonly #store = createRunStore(this.ctx.storage);
     readonly #mailbox = createMailbox();
     readonly #telemetry = createTelemetry();
-    readonly #log = createLogger({ base: { component: "coordinator" } });
+    readonly #log = createLogger({ base: { component: "coordinator" }, context: () => (this.#run ? { tenant: this.#run.state.tenant, run: this.#run.state.id } : undefined) });
     /** Calls under way by key; the token tells a call from a later one under the same key. */
     readonly #inFlight = new Map<string, object>();
     #run: StoredRun | undefined;
@@ -72,6 +74,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
 
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
+      watchMetrics(this.#telemetry, env, ctx, { tenant: () => this.#run?.state.tenant });
       ctx.blockConcurrencyWhile(async () => {
         this.#run = this.#store.load();
         if (this.#run && !isFinal(this.#run.state.status)) await this.ctx.storage.setAlarm(Date.now());
@@ -127,6 +130,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         })),
       );
       this.#run = { ...run, state: next.state };
+      emitRunTelemetry(this.#telemetry, next.state, next.events, Date.now());
       for (const effect of next.effects) this.#perform(effect);
       this.ctx.waitUntil(this.#afterTransition());
     }
@@ -288,6 +292,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
             { id: crypto.randomUUID(), source: `workflow/${definition.name}/${id}`, type: "workflow.run.started", subject: id, time: new Date(now).toISOString(), data: { run: id, workflow: definition.name, version: definition.version, bindings, roles } },
           ]);
           this.#run = run;
+          this.#telemetry.emit("workflow.run.started", { count: 1 }, { tenant, workflow: definition.name });
           this.#apply(run, advance(definition, state, now));
           return { created: true, run: this.#view(this.#run!) };
         }),

@@ -17,6 +17,7 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["cache", async () => (await import("./cache/index.ts")).runCacheBench()],
   ["pools", async () => (await import("./pools/index.ts")).runPoolBench()],
   ["spawn-burst", async () => (await import("./agents/burst.ts")).runSpawnBurstBench()],
+  ["metrics", async () => (await import("./metrics/index.ts")).runMetricsBench()],
 ];
 
 /** Run only when named: a continuous 10,000-spawn burst per side (agents/burst.ts). */

@@ -29,6 +29,8 @@ export type DevServerOptions = {
   /** Where the server's stdout and stderr go (appended). */
   logFile?: string;
   readyTimeoutMs?: number;
+  /** wrangler's --log-level ("warn" by default; "log" also shows the Worker's info lines). */
+  logLevel?: "debug" | "info" | "log" | "warn" | "error";
 };
 
 export type DevServer = {
@@ -83,7 +85,7 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
   const secret = options.vars?.JIDO_JWT_SECRET ?? randomBytes(32).toString("hex");
   const vars = { ...options.vars, JIDO_JWT_SECRET: secret };
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo,
-    "--show-interactive-dev-session=false", "--log-level", "warn", "--inspector-port", String(await freePort())];
+    "--show-interactive-dev-session=false", "--log-level", options.logLevel ?? "warn", "--inspector-port", String(await freePort())];
   if (options.config) args.push("--config", options.config);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: wranglerEnv({ CI: "1" }) });

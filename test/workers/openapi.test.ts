@@ -57,6 +57,7 @@ describe("GET /v1/openapi.json", () => {
       "/v1/config/history": ["get"],
       "/v1/config/rollback": ["post"],
       "/v1/flags/{key}/evaluate": ["post"],
+      "/v1/metrics": ["get"],
     });
   });
 

@@ -186,6 +186,7 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("POST /v1/leases/{id}/renew", "POST", `/v1/leases/${f.leaseId}/renew`, `pools:acquire:${f.pool}`, { leaseMs: 3_600_000 }, `pool/${f.pool}`),
     on("POST /v1/leases/{id}/release", "POST", `/v1/leases/${f.leaseId}/release`, `pools:acquire:${f.pool}`, undefined, `pool/${f.pool}`),
     on("DELETE /v1/pools/{name}", "DELETE", `/v1/pools/${f.newPool}`, "pools:admin", undefined, `pool/${f.newPool}`),
+    on("GET /v1/metrics", "GET", "/v1/metrics", "metrics:read", undefined, "metrics"),
   ];
 };
 

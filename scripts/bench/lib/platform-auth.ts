@@ -21,4 +21,6 @@ export const platformHeaders = (token: string | undefined): Record<string, strin
 export const platformServerVars = (): Record<string, string> => ({
   ...LOCAL_WEBHOOK_VARS,
   ...(process.env.JIDO_JWT_SECRET ? { JIDO_JWT_SECRET: process.env.JIDO_JWT_SECRET } : {}),
+  // BENCH_METRICS=off: the platform side runs with metrics off (compare with `bench -- metrics`).
+  ...(process.env.BENCH_METRICS === "off" ? { JIDO_METRICS: "off" } : {}),
 });

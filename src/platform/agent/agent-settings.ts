@@ -2,6 +2,7 @@
 // zod schema with the platform's defaults. Parsed once when `defineAgent` runs; the
 // result is what `GET /v1/agent-types` lists and what the runtime's primitives use.
 import { z } from "zod";
+import { AGENT_METRIC_NAMES } from "../metrics/catalog.ts";
 import { fieldErrors } from "../zod-issues.ts";
 import { normaliseResources, type Resources, resourcesSchema } from "./resources.ts";
 
@@ -56,7 +57,8 @@ const settingsSchema = z.strictObject({
     .prefault({}),
   observability: z
     .strictObject({
-      metrics: z.array(z.string().min(1)).default([]),
+      // Which agent metrics the type records (catalog.ts AGENT_METRICS); empty: all of them.
+      metrics: z.array(z.enum(AGENT_METRIC_NAMES)).default([]),
       tracing: z.strictObject({ sampleRate: z.number().min(0).max(1).default(1) }).prefault({}),
       logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     })

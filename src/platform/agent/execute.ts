@@ -130,14 +130,23 @@ export const executeAction = async (
   request: ExecuteRequest,
   deps: RuntimeDeps,
 ): Promise<ExecuteOutcome> => {
+  const attributes = { tenant: request.agent.tenant, agent_type: request.agent.type, action: request.actionName };
+  let breakerState = breaker.snapshot().state;
+  /** Emits the breaker's transition, if the last step made one (metrics count the state entered). */
+  const observeBreaker = (): void => {
+    const to = breaker.snapshot().state;
+    if (to !== breakerState) deps.telemetry.emit("agent.breaker.transition", { count: 1 }, { ...attributes, from: breakerState, to });
+    breakerState = to;
+  };
   const admitted = breaker.acquire();
+  observeBreaker();
   if (!admitted.ok) {
+    deps.telemetry.emit("agent.action.refused", { count: 1 }, { ...attributes, reason: "circuit_open" });
     const retryAfter = Math.max(1, Math.ceil(admitted.retryAfterMs / 1000));
     throw problem(503, "circuit-open", "The agent's circuit breaker is open", `Calls to this agent are refused for ${retryAfter} s after repeated failures.`, {
       retryAfter,
     });
   }
-  const attributes = { tenant: request.agent.tenant, agent_type: request.agent.type, action: request.actionName };
   const { retry: policy } = definition.resilience;
   let attempts = 0;
   try {
@@ -159,10 +168,12 @@ export const executeAction = async (
       ),
     );
     breaker.onSuccess();
+    observeBreaker();
     return value;
   } catch (error) {
     if (countsAgainstBreaker(error)) breaker.onFailure();
     else breaker.release();
+    observeBreaker();
     if (!(error instanceof ProblemError || error instanceof ActionError)) {
       deps.log.warn("action raised an error", { ...attributes, error: errorKind(error), message: String(error instanceof Error ? error.message : error) });
     }

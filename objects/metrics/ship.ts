@@ -1,0 +1,29 @@
+// Sends a source's batches to their aggregator shards (one call per tenant), and, when
+// the deployment binds a Workers Analytics Engine dataset as METRICS_AE (optional, off
+// by default), writes the same counter deltas there as data points. No retries: a
+// failed call loses that batch only (see flusher.ts), and the caller reports it.
+import type { MetricBatch } from "../../src/platform/metrics/series.ts";
+import { metricsShardCount, metricsShardName, metricsShardOf } from "../../src/platform/metrics/shards.ts";
+import { unwrap } from "../../src/platform/result.ts";
+import { typedStub } from "../durable/index.ts";
+import type { MetricsAggregator } from "./metrics-aggregator.ts";
+
+/** The optional Analytics Engine binding (not in wrangler.toml by default, so not in `Env`). */
+type AnalyticsEnv = { METRICS_AE?: { writeDataPoint(point: { indexes?: string[]; blobs?: string[]; doubles?: number[] }): void } };
+
+export const aggregatorStub = (env: Env, tenant: string, shard: number) =>
+  typedStub<MetricsAggregator>(env.METRICS.get(env.METRICS.idFromName(metricsShardName(tenant, shard))));
+
+export const shipBatches = async (env: Env, source: string, batches: Map<string, MetricBatch>): Promise<void> => {
+  const shard = metricsShardOf(source, metricsShardCount(env.JIDO_METRICS_SHARDS));
+  const analytics = (env as Env & AnalyticsEnv).METRICS_AE;
+  const calls = [...batches].map(async ([tenant, batch]) => {
+    if (analytics) {
+      for (const [metric, labels, value] of batch.counters) analytics.writeDataPoint({ indexes: [tenant], blobs: [metric, ...labels], doubles: [value] });
+      for (const [metric, labels, h] of batch.histograms) analytics.writeDataPoint({ indexes: [tenant], blobs: [metric, ...labels], doubles: [h.count, h.sum] });
+    }
+    unwrap(await aggregatorStub(env, tenant, shard).ingest({ tenant, shard }, source, batch));
+  });
+  const failures = (await Promise.allSettled(calls)).filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failures.length > 0) throw failures[0]!.reason;
+};

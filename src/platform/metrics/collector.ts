@@ -1,0 +1,117 @@
+// The in-memory side of metrics at a source (the Worker's isolate, one object): a
+// telemetry subscriber turns events into deltas kept per tenant, and `take` hands them
+// over as one batch per tenant, to be flushed off the request path. Recording is a few
+// map updates per event; nothing here does I/O. A batch lost in flight loses exactly the
+// deltas it carried: the next batch starts from zero, never from the lost one.
+import type { TelemetryEvent } from "../telemetry/emitter.ts";
+import { agentRecords, type MetricSpec } from "./catalog.ts";
+import { MAPPED_EVENTS, type MetricOp, metricOps } from "./event-map.ts";
+import { addCounter, DEFAULT_SERIES_CAP, emptyHistogram, type HistogramValue, type MetricBatch, observe, type Sample, SeriesTable } from "./series.ts";
+
+export type GaugeReading = { metric: MetricSpec; labels: Record<string, string>; value: number };
+
+export type CollectorOptions = {
+  /** The tenant of events that carry none: an object's own, the request's in the Worker. */
+  tenant?: () => string | null | undefined;
+  /** An agent type's `observability.metrics` (empty or undefined: all agent metrics). */
+  agentMetrics?: (type: string) => readonly string[] | undefined;
+  /** Gauges read when a batch is taken (an agent's bulkhead and breaker). */
+  sample?: () => GaugeReading[];
+  cap?: number;
+};
+
+export type MetricsCollector = {
+  /** Records an event's deltas; answers whether it recorded any. */
+  record(event: TelemetryEvent): boolean;
+  /** Whether a batch has anything to ship. */
+  pending(): boolean;
+  /** Hands over the deltas so far (one batch per tenant) and starts again from zero. */
+  take(): Map<string, MetricBatch>;
+};
+
+/** Tenants one source buffers between flushes; events of more are dropped until the next flush. */
+export const MAX_TENANTS_PER_BATCH = 1_000;
+const MAX_LABEL_LENGTH = 128;
+
+type Buffer = { counters: SeriesTable<number>; histograms: SeriesTable<HistogramValue>; gauges: SeriesTable<number> };
+
+/** The label values in the catalog's order (a missing one is empty, a long one clipped). */
+export const labelValues = (metric: MetricSpec, labels: Record<string, string>): string[] =>
+  metric.labels.map((name) => (labels[name] ?? "").slice(0, MAX_LABEL_LENGTH));
+
+export const createMetricsCollector = (options: CollectorOptions = {}): MetricsCollector => {
+  const cap = options.cap ?? DEFAULT_SERIES_CAP;
+  let buffers = new Map<string, Buffer>();
+  // Event-set gauges are last values, kept across batches: every batch restates them.
+  const gauges = new Map<string, SeriesTable<number>>();
+  let dirty = false;
+
+  const bufferOf = (tenant: string): Buffer | undefined => {
+    let buffer = buffers.get(tenant);
+    if (!buffer) {
+      if (buffers.size >= MAX_TENANTS_PER_BATCH) return undefined;
+      let kept = gauges.get(tenant);
+      if (!kept) gauges.set(tenant, (kept = new SeriesTable<number>(cap)));
+      buffer = { counters: new SeriesTable(cap), histograms: new SeriesTable(cap), gauges: kept };
+      buffers.set(tenant, buffer);
+    }
+    return buffer;
+  };
+
+  const apply = (op: MetricOp): boolean => {
+    const tenant = op.labels.tenant;
+    if (!tenant) return false;
+    if (options.agentMetrics && op.labels.type !== undefined && !agentRecords(options.agentMetrics(op.labels.type), op.metric.name)) return false;
+    const buffer = bufferOf(tenant);
+    if (!buffer) return false;
+    const labels = labelValues(op.metric, op.labels);
+    if (op.kind === "inc") addCounter(buffer.counters, op.metric.name, labels, op.value);
+    else if (op.kind === "set") buffer.gauges.update(op.metric.name, labels, () => op.value);
+    else {
+      const bounds = op.metric.buckets ?? [];
+      buffer.histograms.update(op.metric.name, labels, (previous) => observe(previous ?? emptyHistogram(bounds), bounds, op.value));
+    }
+    return true;
+  };
+
+  return {
+    record(event) {
+      if (!MAPPED_EVENTS.has(event.name)) return false;
+      const attributed = event.attributes.tenant;
+      const tenant = typeof attributed === "string" && attributed !== "" ? attributed : options.tenant?.();
+      if (!tenant) return false;
+      let recorded = false;
+      for (const op of metricOps(event, tenant)) recorded = apply(op) || recorded;
+      dirty ||= recorded;
+      return recorded;
+    },
+    pending: () => dirty,
+    take() {
+      const taken = buffers;
+      buffers = new Map();
+      dirty = false;
+      const sampled = new Map<string, Sample[]>();
+      for (const reading of options.sample?.() ?? []) {
+        const tenant = reading.labels.tenant;
+        if (!tenant || (options.agentMetrics && reading.labels.type !== undefined && !agentRecords(options.agentMetrics(reading.labels.type), reading.metric.name))) continue;
+        const list = sampled.get(tenant) ?? [];
+        list.push([reading.metric.name, labelValues(reading.metric, reading.labels), reading.value]);
+        sampled.set(tenant, list);
+      }
+      const batches = new Map<string, MetricBatch>();
+      const gauged = [...gauges].filter(([, table]) => table.size > 0).map(([tenant]) => tenant);
+      for (const tenant of new Set([...taken.keys(), ...sampled.keys(), ...gauged])) {
+        const buffer = taken.get(tenant);
+        const kept = [...(gauges.get(tenant)?.rows() ?? [])].map((row): Sample => [row.metric, row.labels, row.value]);
+        const batch: MetricBatch = {
+          counters: buffer ? [...buffer.counters.rows()].map((row) => [row.metric, row.labels, row.value]) : [],
+          histograms: buffer ? [...buffer.histograms.rows()].map((row) => [row.metric, row.labels, row.value]) : [],
+        };
+        const gaugeSamples = [...kept, ...(sampled.get(tenant) ?? [])];
+        if (gaugeSamples.length > 0 || options.sample) batch.gauges = gaugeSamples;
+        batches.set(tenant, batch);
+      }
+      return batches;
+    },
+  };
+};
