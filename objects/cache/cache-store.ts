@@ -82,17 +82,43 @@ export class CacheStore extends DurableObject<Env> {
   }
 
   put(at: CacheAddress, raw: CacheWrite): Promise<Result<CacheCopy>> {
+    return asResult(async () => (await this.#put(nameOf(at), raw, null)) as CacheCopy);
+  }
+
+  async #put(name: string, raw: CacheWrite, ifVersion: number | null): Promise<CacheCopy | null> {
+    const write = parseOrProblem(writeSchema, raw, "write");
+    assertValueFits(write.value);
+    const now = Date.now();
+    const row = this.#row(name);
+    if (ifVersion !== null && (row?.version ?? 0) !== ifVersion) return null;
+    const copy: CacheCopy = { value: write.value, version: nextVersion(row?.version ?? null, now), writtenAt: now, expiresAt: now + write.ttlSeconds * 1000, asOf: now };
+    const due = pushDueAfterWrite(row?.push_due ?? null, row?.pushed_at ?? 0, now);
+    this.#write(name, copy.value, copy.version, now, copy.expiresAt, row, due);
+    await armEarliest(this.ctx.storage, [due]);
+    return copy;
+  }
+
+  /**
+   * Writes only if the key's newest version (live, deleted or expired; 0 when none) is
+   * still `ifVersion`, else answers null and writes nothing. The platform's read-through
+   * (cachedRead) stores a value it loaded this way, so a load that raced an
+   * invalidation (`invalidate`, below) cannot put back the value it replaced.
+   */
+  putIf(at: CacheAddress, raw: CacheWrite, ifVersion: number): Promise<Result<CacheCopy | null>> {
+    return asResult(() => this.#put(nameOf(at), raw, parseOrProblem(z.number().int().min(0), ifVersion, "ifVersion")));
+  }
+
+  /** Like delete, but always leaves a tombstone with a new version, even for a key that held nothing (see putIf). */
+  invalidate(at: CacheAddress): Promise<Result<{ version: number }>> {
     return asResult(async () => {
       const name = nameOf(at);
-      const write = parseOrProblem(writeSchema, raw, "write");
-      assertValueFits(write.value);
-      const now = Date.now();
       const row = this.#row(name);
-      const copy: CacheCopy = { value: write.value, version: nextVersion(row?.version ?? null, now), writtenAt: now, expiresAt: now + write.ttlSeconds * 1000, asOf: now };
+      const now = Date.now();
+      const version = nextVersion(row?.version ?? null, now);
       const due = pushDueAfterWrite(row?.push_due ?? null, row?.pushed_at ?? 0, now);
-      this.#write(name, copy.value, copy.version, now, copy.expiresAt, row, due);
+      this.#write(name, null, version, now, now + TOMBSTONE_MS, row, due);
       await armEarliest(this.ctx.storage, [due]);
-      return copy;
+      return { version };
     });
   }
 

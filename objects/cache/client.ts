@@ -10,7 +10,7 @@ import type { Answer, Tier } from "../../src/platform/cache/cache-status.ts";
 import type { CacheAccess } from "../../src/platform/cache/access.ts";
 import { judgeCopy, type ReadOptions, readOptionsSchema, stalenessBound } from "../../src/platform/cache/consistency.ts";
 import { type CacheCopy, DEFAULT_TTL_SECONDS, secondsLeft, ttlSchema } from "../../src/platform/cache/entry.ts";
-import { cacheShardCount, entryName, keySchema, namespaceSchema, originName } from "../../src/platform/cache/names.ts";
+import { cacheShardCount, entryName, KEY_PATTERN, keySchema, MAX_KEY_CHARS, MAX_NAMESPACE_CHARS, NAMESPACE_PATTERN, namespaceSchema, originName } from "../../src/platform/cache/names.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import { validationProblem } from "../../src/platform/problem.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
@@ -21,7 +21,8 @@ import { l2Delete, l2Enabled, l2Get, l2Put, l3Get, memoryTier, type TierEnv } fr
 export type CacheTierEnv = TierEnv & { CACHE: Env["CACHE"]; JIDO_CACHE_SHARDS?: string };
 /** What outlives the request: the background refresh of L2. */
 export type Background = { waitUntil(promise: Promise<unknown>): void; telemetry: Telemetry };
-export type CacheReadResult = { copy: CacheCopy | null; answer: Answer };
+/** `floor`: the newest version the origin knew, when the origin answered (what a read-through stores against). */
+export type CacheReadResult = { copy: CacheCopy | null; answer: Answer; floor?: number };
 
 const origin = (env: CacheTierEnv, tenant: string, namespace: string, key: string) =>
   typedStub(env.CACHE.get(env.CACHE.idFromName(originName(tenant, namespace, key, cacheShardCount(env.JIDO_CACHE_SHARDS)))));
@@ -40,6 +41,14 @@ export const cacheRead = async (
   const name = entryName(tenant, namespace, key);
   const bound = stalenessBound(options);
   const l1 = memoryTier(env);
+  // The hot path, an L1 hit, without the tier walk's closures and awaits (an L1 hit should cost a tenth of an object read).
+  if (bound !== null) {
+    const copy = l1.get(name);
+    if (copy && judgeCopy(copy, Date.now(), l1.floor(name), bound) === "use") {
+      background.telemetry.emit("cache.read", { count: 1 }, { tier: "l1", found: true, consistency: options.consistency ?? "eventual" });
+      return hit("l1", copy);
+    }
+  }
   const l2 = l2Enabled(env);
   let fwd: "miss" | "stale" | "bypass" = bound === null ? "bypass" : "miss";
   const result = async (): Promise<CacheReadResult> => {
@@ -76,7 +85,7 @@ export const cacheRead = async (
       l1.delete(name);
       if (l2 && fwd === "stale") background.waitUntil(l2Delete(name));
     }
-    return { copy: read.copy, answer: { tier: "origin", fwd } };
+    return { copy: read.copy, answer: { tier: "origin", fwd }, floor: read.floor };
   };
   const outcome = await result();
   background.telemetry.emit("cache.read", { count: 1 }, { tier: outcome.answer.tier, found: outcome.copy !== null, consistency: options.consistency ?? "eventual" });
@@ -104,25 +113,80 @@ export const cacheWrite = async (
 /** Deletes one entry; answers when the origin has committed the deletion (its version, 0 when there was nothing). */
 export const cacheDelete = async (env: CacheTierEnv, tenant: string, namespace: string, key: string, background: Background): Promise<number> => {
   const { version } = await callDurable("cache.delete", () => origin(env, tenant, namespace, key).delete({ tenant, namespace, key }), background.telemetry);
-  const name = entryName(tenant, namespace, key);
-  const l1 = memoryTier(env);
-  l1.raise(name, version);
-  l1.delete(name);
-  if (l2Enabled(env)) background.waitUntil(l2Delete(name));
+  forget(env, entryName(tenant, namespace, key), version, background);
   background.telemetry.emit("cache.delete", { count: 1 }, {});
   return version;
 };
 
-const loading = new Map<string, Promise<unknown>>();
+/**
+ * Invalidates a platform entry after its source changed: a tombstone with a new version
+ * at the origin (even for a key that held nothing), so a read-through load that started
+ * before the change cannot store its older value afterwards (cachedRead stores only
+ * against the version it saw missing). This isolate stops taking older copies at once.
+ */
+export const cacheInvalidate = async (env: CacheTierEnv, tenant: string, namespace: `_${string}`, key: string, background: Background): Promise<number> => {
+  const { version } = await callDurable("cache.invalidate", () => origin(env, tenant, namespace, key).invalidate({ tenant, namespace, key }), background.telemetry);
+  forget(env, entryName(tenant, namespace, key), version, background);
+  background.telemetry.emit("cache.invalidate", { count: 1 }, { namespace });
+  return version;
+};
+
+const forget = (env: CacheTierEnv, name: string, version: number, background: Background): void => {
+  const l1 = memoryTier(env);
+  l1.raise(name, version);
+  l1.delete(name);
+  if (l2Enabled(env)) background.waitUntil(l2Delete(name));
+};
+
+/** A read-through answer: the value (undefined: the source has none) and the latest time the source is known to have held it. */
+export type Cached<T> = { value: T | undefined; asOf: number };
+
+const loading = new Map<string, Promise<Cached<unknown>>>();
 
 /**
- * The platform's read-through seam for its own hot reads (agent types, workflow
- * definitions, discovery, configuration): answers the cached value of `key` in the
- * platform namespace `namespace` (which starts with `_`, so no token or action can
- * name it), else `load()`'s, which it stores for `ttlSeconds`. Concurrent misses for
- * one key in an isolate share one load. A load answering undefined is not cached.
- * Invalidate with `cacheDelete` (or a write) when the source changes.
+ * The platform's read-through seam for its own hot reads (workflow definitions,
+ * configuration, discovery): answers the cached value of `key` in the platform
+ * namespace `namespace` (which starts with `_`, so no token or action can name it),
+ * else `load()`'s, which it stores for `ttlSeconds` unless the entry changed at the
+ * origin meanwhile (an invalidation). Concurrent misses for one key in an isolate share
+ * one load. A load answering undefined is not cached. Invalidate with `cacheInvalidate`
+ * after the source changes. `asOf` lets a caller that keeps the value itself count its
+ * age from when the source last confirmed it, so its own copy adds no staleness.
  */
+export const cachedReadAged = async <T>(
+  env: CacheTierEnv,
+  tenant: string,
+  namespace: `_${string}`,
+  key: string,
+  options: ReadOptions & { ttlSeconds?: number },
+  background: Background,
+  load: () => Promise<T | undefined>,
+): Promise<Cached<T>> => {
+  const read = await cacheRead(env, tenant, namespace, key, options, background);
+  if (read.copy) return { value: JSON.parse(read.copy.value) as T, asOf: read.copy.asOf };
+  const name = entryName(tenant, namespace, key);
+  const pending = loading.get(name);
+  if (pending) return pending as Promise<Cached<T>>;
+  const floor = read.floor ?? 0;
+  const run = (async (): Promise<Cached<T>> => {
+    const asOf = Date.now();
+    const value = await load();
+    if (value !== undefined) {
+      const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+      const copy = await callDurable("cache.put", () => origin(env, tenant, namespace, key).putIf({ tenant, namespace, key }, { value: JSON.stringify(value), ttlSeconds }, floor), background.telemetry);
+      if (copy) {
+        memoryTier(env).set(name, copy);
+        if (l2Enabled(env)) background.waitUntil(l2Put(name, copy));
+      }
+      background.telemetry.emit("cache.fill", { count: 1 }, { namespace, stored: copy !== null });
+    }
+    return { value, asOf };
+  })().finally(() => loading.delete(name));
+  loading.set(name, run);
+  return run;
+};
+
+/** cachedReadAged's value alone. */
 export const cachedRead = async <T>(
   env: CacheTierEnv,
   tenant: string,
@@ -131,31 +195,21 @@ export const cachedRead = async <T>(
   options: ReadOptions & { ttlSeconds?: number },
   background: Background,
   load: () => Promise<T | undefined>,
-): Promise<T | undefined> => {
-  const { copy } = await cacheRead(env, tenant, namespace, key, options, background);
-  if (copy) return JSON.parse(copy.value) as T;
-  const name = entryName(tenant, namespace, key);
-  const pending = loading.get(name);
-  if (pending) return pending as Promise<T | undefined>;
-  const run = (async () => {
-    const value = await load();
-    if (value !== undefined) await cacheWrite(env, tenant, namespace, key, JSON.stringify(value), options.ttlSeconds ?? DEFAULT_TTL_SECONDS, background);
-    return value;
-  })().finally(() => loading.delete(name));
-  loading.set(name, run);
-  return run;
-};
+): Promise<T | undefined> => (await cachedReadAged(env, tenant, namespace, key, options, background, load)).value;
 
 /** `ctx.cache` for an agent of `tenant`: the tenant's namespaces, inputs checked as the API checks them. */
 export const platformCache = (env: CacheTierEnv, tenant: string, background: Background): CacheAccess => {
+  // The schemas' rules checked directly first (a read is hot); the schemas name what is wrong otherwise.
   const names = (namespace: string, key: string) => ({
-    namespace: parseOrProblem(namespaceSchema, namespace, "namespace"),
-    key: parseOrProblem(keySchema, key, "key"),
+    namespace: typeof namespace === "string" && namespace.length <= MAX_NAMESPACE_CHARS && NAMESPACE_PATTERN.test(namespace) ? namespace : parseOrProblem(namespaceSchema, namespace, "namespace"),
+    key: typeof key === "string" && key.length <= MAX_KEY_CHARS && KEY_PATTERN.test(key) ? key : parseOrProblem(keySchema, key, "key"),
   });
+  const readOptions = (options: ReadOptions): ReadOptions =>
+    options.consistency === undefined && options.maxStalenessMs === undefined && Object.keys(options).length === 0 ? options : parseOrProblem(readOptionsSchema, options, "options");
   return {
     get: async <T>(namespace: string, key: string, options: ReadOptions = {}) => {
       const at = names(namespace, key);
-      const { copy } = await cacheRead(env, tenant, at.namespace, at.key, parseOrProblem(readOptionsSchema, options, "options"), background);
+      const { copy } = await cacheRead(env, tenant, at.namespace, at.key, readOptions(options), background);
       return copy ? (JSON.parse(copy.value) as T) : undefined;
     },
     put: async (namespace, key, value, options = {}) => {

@@ -3,4 +3,4 @@
 // the API, actions (ctx.cache) and the platform's own hot reads (cachedRead) use.
 // Decisions live in src/platform/cache.
 export { type CacheAddress, CacheStore, type CacheWrite, type OriginRead } from "./cache-store.ts";
-export { type Background, cachedRead, cacheDelete, cacheRead, type CacheReadResult, cacheWrite, type CacheTierEnv, platformCache } from "./client.ts";
+export { type Background, type Cached, cachedRead, cachedReadAged, cacheDelete, cacheInvalidate, cacheRead, type CacheReadResult, cacheWrite, type CacheTierEnv, platformCache } from "./client.ts";

@@ -14,9 +14,13 @@ const L2_MAX_AGE_SECONDS = 3_600;
 const L2_ORIGIN = "https://cache.jido.internal/";
 
 let memory: MemoryTier | null = null;
+let memoryVar: string | undefined;
 
 export const memoryTier = (env: TierEnv): MemoryTier => {
-  const maxBytes = l1MaxBytes(env.JIDO_CACHE_L1_MAX_BYTES);
+  // Asked on every read: the var is parsed again only when it differs from the last one seen.
+  if (memory && env.JIDO_CACHE_L1_MAX_BYTES === memoryVar) return memory;
+  memoryVar = env.JIDO_CACHE_L1_MAX_BYTES;
+  const maxBytes = l1MaxBytes(memoryVar);
   if (memory?.maxBytes !== maxBytes) memory = createMemoryTier(maxBytes);
   return memory;
 };

@@ -8,17 +8,16 @@ import { canonicalJson, sha256Hex } from "../platform/canonical-json.ts";
 import { idempotencyKeySchema } from "../platform/ids.ts";
 import { cursorKey, paginate, paginationQuery, sortByKey } from "../platform/pagination.ts";
 import { requestFingerprint } from "../platform/agent/idempotency.ts";
-import { conflict, notFound, problem, validationProblem } from "../platform/problem.ts";
+import { conflict, notFound, validationProblem } from "../platform/problem.ts";
 import { checkWorkflow } from "../platform/workflow/check.ts";
 import { flowNodeSchema, NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
-import { compareVersions, pickVersion } from "../platform/workflow/versions.ts";
-import { createDefinitionCache } from "../platform/workflow/definition-cache.ts";
-import type { Context } from "hono";
+import { pickVersion } from "../platform/workflow/versions.ts";
 import type { AppEnv } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { json, jsonBody, problemResponses } from "./schemas.ts";
+import { definitionLookup } from "./definition-lookup.ts";
 import { validationHook } from "./validation-hook.ts";
 import { onRegistry, onRun, versionsOf } from "./workflow-access.ts";
 
@@ -27,9 +26,6 @@ import { onRegistry, onRun, versionsOf } from "./workflow-access.ts";
 flowNodeSchema.openapi("WorkflowFlowNode");
 const definitionDoc = workflowDefinitionSchema.openapi("WorkflowDefinition");
 const runSchema = z.object({}).passthrough().openapi("Run");
-const versionNotFound = (name: string, version: string, versions: readonly WorkflowDefinition[]) =>
-  problem(404, "not-found", "Workflow version not found", `No version '${version}' of workflow '${name}' exists; its versions: ${versions.map((w) => w.version).sort(compareVersions).join(", ")}.`);
-
 const nameParams = z.object({ name: z.string().regex(NAME).openapi({ param: { name: "name", in: "path" }, example: "order_processing" }) });
 
 const registerRoute = createRoute({
@@ -78,20 +74,8 @@ const startRoute = createRoute({
 });
 
 export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiDeps) => {
-  // Definitions in isolate memory, so starting a run does not ask the tenant's registry each time (definition-cache.ts).
-  const cache = createDefinitionCache();
-  /** The definition a run starts: `name@version` from the cache when seen, else from the registry (then cached). */
-  const definitionFor = async (c: Context<AppEnv>, name: string, version: string | undefined): Promise<WorkflowDefinition> => {
-    const tenant = c.get("tenant");
-    const now = Date.now();
-    const cached = version === undefined ? pickVersion(cache.versions(tenant, name, now) ?? []) : cache.definition(tenant, name, version);
-    if (cached) return cached;
-    const versions = await versionsOf(c, telemetry, builtins, name);
-    cache.remember(tenant, name, versions, now);
-    const definition = pickVersion(versions, version);
-    if (!definition) throw versions.length === 0 || version === undefined ? notFound("Workflow", name) : versionNotFound(name, version, versions);
-    return definition;
-  };
+  // Definitions from isolate memory and the tiered cache, so starting a run does not ask the tenant's registry each time.
+  const definitions = definitionLookup(telemetry, builtins);
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(registerRoute, async (c) => {
       await requireCapability(c, telemetry, "workflows:register", "workflows");
@@ -106,7 +90,7 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
         return c.json(builtin, 200);
       }
       const outcome = await onRegistry(c, telemetry, "register", (rpc, at) => rpc.register(at, definition));
-      cache.forgetVersions(c.get("tenant"), definition.name);
+      if (outcome.created) await definitions.registered(c, definition.name);
       c.header("location", `/v1/workflows/${definition.name}`);
       return c.json(outcome.definition, outcome.created ? 201 : 200);
     })
@@ -132,7 +116,7 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
       const { name } = c.req.valid("param");
       await requireCapability(c, telemetry, `workflows:run:${name}`, `workflows/${name}`);
       const { version } = c.req.valid("query");
-      const definition = await definitionFor(c, name, version);
+      const definition = await definitions.find(c, name, version);
       const key = c.req.valid("header")["idempotency-key"];
       const runId = `run_${key === undefined ? crypto.randomUUID().replaceAll("-", "") : (await sha256Hex(`${name}\n${key}`)).slice(0, 32)}`;
       const input = c.req.valid("json");

@@ -269,4 +269,32 @@ describe("cachedRead (the platform's read-through seam)", () => {
     // Platform namespaces are out of the API's reach.
     expectInvalid(await (await admin(tenant)).get("/v1/cache/_jido.test/def"), "path.namespace");
   });
+
+  it("a load that raced an invalidation does not store its older value", async () => {
+    const tenant = newTenant("cache");
+    const { cachedRead, cacheInvalidate, cacheRead } = await import("../../objects/cache/index.ts");
+    const { createTelemetry } = await import("../../src/platform/telemetry/emitter.ts");
+    const background = { telemetry: createTelemetry(), waitUntil: (promise: Promise<unknown>) => void promise };
+    let source = "v1";
+    let release!: () => void;
+    let loading!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (loading = resolve));
+    const slowLoad = async () => {
+      const seen = source; // read the source before the change...
+      loading();
+      await gate; // ...and store after it
+      return seen;
+    };
+    const racing = cachedRead(env, tenant, "_jido.test", "cfg", {}, background, slowLoad);
+    await started;
+    source = "v2";
+    await cacheInvalidate(env, tenant, "_jido.test", "cfg", background);
+    release();
+    expect(await racing).toBe("v1"); // the caller gets what it loaded...
+    // ...but the cache holds nothing older than the change: the next read loads v2.
+    expect((await cacheRead(env, tenant, "_jido.test", "cfg", { consistency: "strong" }, background)).copy).toBeNull();
+    expect(await cachedRead(env, tenant, "_jido.test", "cfg", {}, background, async () => source)).toBe("v2");
+    expect(await cachedRead(env, tenant, "_jido.test", "cfg", {}, background, async () => "never")).toBe("v2");
+  });
 });

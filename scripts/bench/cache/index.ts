@@ -8,9 +8,15 @@
 // as deployed (L1 hits; `strong` for origin reads), one with JIDO_CACHE_L1_MAX_BYTES=0
 // (L2 hits) and one that also has JIDO_CACHE_L2=off (L3 hits). Every answer's
 // Cache-Status is checked; answers from another tier are counted, not hidden.
+// Whole requests are dominated by the request itself, so the cost of a read alone is
+// measured inside one request too: an action of a bench-only agent type
+// (fixtures/cache-probe) doing 100 ctx.cache.get L1 hits, and the bare Worker doing 100
+// direct object reads (`GET /kv/:key?reads=100`), each beside the same request with 0
+// reads; CPU per read = (CPU of the 100-read request - CPU of the 0-read one) / 100.
+// BENCH_CACHE_IN_REQUEST_ONLY=1 runs only that part.
 // A benchmark, not a test: it prints figures and judges nothing by exit code.
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cpuTally, cpuTotals, type CpuTotals, msPer } from "../lib/cpu-tally.ts";
 import { type Client, describe } from "../lib/http.ts";
@@ -24,10 +30,25 @@ import { CONFIG } from "./config.ts";
 import { zipfSampler } from "./zipf.ts";
 
 const BARE_CONFIG = fileURLToPath(new URL("../fixtures/bare/wrangler.toml", import.meta.url));
+const ROOT_CONFIG = fileURLToPath(new URL("../../../wrangler.toml", import.meta.url));
+const PROBE_WORKER = fileURLToPath(new URL("../fixtures/cache-probe/worker.ts", import.meta.url));
+const IN_REQUEST_ONLY = process.env.BENCH_CACHE_IN_REQUEST_ONLY === "1";
+/** Reads per request in the in-request measurement. */
+const READS = 100;
+const PROBES = 8;
+
+/** The root wrangler.toml serving the probe Worker (the platform plus `cache_probe`), written under `dir`. */
+const probeConfig = (dir: string): string => {
+  const text = readFileSync(ROOT_CONFIG, "utf8");
+  if (!/^main = "src\/index\.ts"$/m.test(text)) throw new Error(`${ROOT_CONFIG}: no 'main = "src/index.ts"' line to point at the probe`);
+  const path = join(dir, "probe.wrangler.toml");
+  writeFileSync(path, text.replace(/^main = "src\/index\.ts"$/m, `main = ${JSON.stringify(PROBE_WORKER)}`));
+  return path;
+};
 const tally = cpuTally();
 
 type Target = { name: string; server: BenchServer; client: Client };
-type ReadCase = { label: string; target: Target; path: (i: number) => string; expect: RegExp | null };
+type ReadCase = { label: string; target: Target; path: (i: number) => string; expect: RegExp | null; body?: unknown; check?: (body: string) => boolean };
 type ReadFigures = { result: LoadResult; totals: CpuTotals; otherTier: number };
 
 const cacheStatusOf = (headers: Record<string, unknown> | undefined): string => String(headers?.["cache-status"] ?? "");
@@ -44,8 +65,8 @@ const readRound = async (c: ReadCase, figures: ReadFigures): Promise<LoadResult>
     maxCount: 1_000_000,
     maxMs: CONFIG.readMs,
     op: async (i) => {
-      const reply = await c.target.client.get(c.path(i));
-      if (reply.status !== 200) return { ok: false, ms: reply.ms, error: describe(reply) };
+      const reply = c.body === undefined ? await c.target.client.get(c.path(i)) : await c.target.client.post(c.path(i), c.body);
+      if (reply.status !== 200 || (c.check && !c.check(reply.body))) return { ok: false, ms: reply.ms, error: describe(reply) };
       if (c.expect && !c.expect.test(cacheStatusOf(reply.headers))) figures.otherTier++;
       return { ok: true, ms: reply.ms };
     },
@@ -132,24 +153,70 @@ const visibilityBench = async (target: Target, tag: string) => {
   return out;
 };
 
+/** The cost of one read inside a request: 100 reads and 0 reads in the same request shape, per side, alternated. */
+const inRequestBench = async (full: Target, bare: Target): Promise<void> => {
+  for (let i = 0; i < PROBES; i++) {
+    const reply = await full.client.post("/v1/agents", { type: "cache_probe", id: `probe-${i}` });
+    if (reply.status !== 201 && reply.status !== 200) throw new Error(`probe spawn: ${describe(reply)}`);
+  }
+  const found = (n: number) => (body: string) => (JSON.parse(body) as { found?: number }).found === n;
+  const action = (reads: number): Omit<ReadCase, "label"> => ({
+    target: full, path: (i) => `/v1/agents/probe-${i % PROBES}/actions/read`, expect: null, body: { namespace: "bench", key: "k0", reads }, check: found(reads),
+  });
+  const labels = {
+    l1: `${READS} L1 hits in one action (ctx.cache.get)`,
+    l1Base: "the same action, 0 reads",
+    direct: `${READS} direct object reads in one request (bare)`,
+    directBase: "the same request, 0 reads (bare)",
+  };
+  console.log(`\n  reads inside one request (${READS} vs 0)...`);
+  const figures = await readBench([
+    { label: labels.l1, ...action(READS) },
+    { label: labels.l1Base, ...action(0) },
+    { label: labels.direct, target: bare, path: () => `/kv/k0?reads=${READS}`, expect: null },
+    { label: labels.directBase, target: bare, path: () => "/kv/k0?reads=0", expect: null },
+  ]);
+  const cpu = (label: string) => {
+    const f = figures.get(label)!;
+    return msPer(f.totals.worker, f.totals.count);
+  };
+  const perRead = (label: string, base: string) => ((cpu(label) - cpu(base)) / READS) * 1000;
+  const l1 = perRead(labels.l1, labels.l1Base);
+  const direct = perRead(labels.direct, labels.directBase);
+  console.log("\n" + markdownTable(["request", "requests", "errors", "Worker CPU ms/request"],
+    Object.values(labels).map((label) => { const f = figures.get(label)!; return [label, fmtInt(f.totals.count), String(f.result.errors), fmt(cpu(label), 3)]; })));
+  console.log(`\nWorker CPU per read, inside one request: L1 hit ${fmt(l1, 2)} us, direct object read ${fmt(direct, 2)} us: ${fmt(l1 / direct, 3)}x ` +
+    `(target at most 0.1x: ${l1 <= direct / 10 ? "met" : "**missed**"}).`);
+};
+
 export const runCacheBench = async (): Promise<void> => {
   const clients: Client[] = [];
   await runSession({ state: "/dev/shm/jido-bench-cache-", logs: "/tmp/jido-bench-cache-logs-" }, () => clients.forEach((c) => c.close()), async (dirs) => {
     console.log(`# Cache benchmark${QUICK ? " (BENCH_QUICK=1)" : ""}\nstate: ${dirs.stateDir} (tmpfs); server logs: ${dirs.logDir}`);
-    const start = async (name: string, extra: Record<string, string>, bare = false): Promise<Target> => {
+    // The platform as deployed, plus the probe type (unless another commit's config is benchmarked).
+    const withProbe = PLATFORM_CONFIG === undefined;
+    const start = async (name: string, extra: Record<string, string>, bare = false, probe = false): Promise<Target> => {
       const persistTo = join(dirs.stateDir, name);
       mkdirSync(persistTo);
-      const config = bare ? BARE_CONFIG : PLATFORM_CONFIG;
+      const config = bare ? BARE_CONFIG : probe ? probeConfig(dirs.stateDir) : PLATFORM_CONFIG;
       const server = await startBenchServer({ name, persistTo, logFile: join(dirs.logDir, `${name}.log`), vars: bare ? {} : { ...platformServerVars(), ...extra }, ...(config ? { config } : {}) });
       const client = await sideClient(bare ? "bare" : "platform", server, 16);
       clients.push(client);
       console.log(`${name}: wrangler dev pid ${server.pid} at ${server.url}`);
       return { name, server, client };
     };
-    const full = await start("platform", {});
+    const full = await start("platform", {}, false, withProbe);
+    const bare = await start("bare", {}, true);
+    if (IN_REQUEST_ONLY) {
+      if (!withProbe) throw new Error("BENCH_CACHE_IN_REQUEST_ONLY needs the probe Worker: unset BENCH_PLATFORM_CONFIG");
+      await mustPut(full.client, "/v1/cache/bench/k0", { n: 0, pad: "x".repeat(200) });
+      const reply = await bare.client.put("/kv/k0", { n: 0, pad: "x".repeat(200) });
+      if (reply.status !== 200) throw new Error(`bare setup: ${describe(reply)}`);
+      await inRequestBench(full, bare);
+      return;
+    }
     const noL1 = await start("platform-l2", { JIDO_CACHE_L1_MAX_BYTES: "0" });
     const kvOnly = await start("platform-l3", { JIDO_CACHE_L1_MAX_BYTES: "0", JIDO_CACHE_L2: "off" });
-    const bare = await start("bare", {}, true);
 
     const { keys } = CONFIG;
     const key = (i: number) => `k${i % keys}`;
@@ -171,6 +238,7 @@ export const runCacheBench = async (): Promise<void> => {
       { label: "platform request path only (GET /v1/agent-types/counter)", target: full, path: () => "/v1/agent-types/counter", expect: null },
       { label: "bare request path only (GET /healthz)", target: bare, path: () => "/healthz", expect: null },
     ]);
+    if (withProbe) await inRequestBench(full, bare);
     console.log(`\n  Zipf(1.0) over ${fmtInt(CONFIG.zipf.keys)} keys for ${CONFIG.zipf.ms / 1000} s (cache-aside)...`);
     const zipf = await zipfBench(full);
     console.log("  visibility of a write per mode...");

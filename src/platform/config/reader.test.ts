@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createConfigReader, type StoredConfig } from "./reader.ts";
+import { createConfigReader, type LoadedConfig, type StoredConfig } from "./reader.ts";
 import { configDefaults } from "./schema.ts";
 
 const setup = () => {
@@ -67,5 +67,27 @@ describe("createConfigReader", () => {
     t.advance(6_000);
     expect((await t.reader.read("a")).version).toBe(1);
     await expect(t.reader.read("b")).rejects.toThrow("unreachable");
+  });
+});
+
+describe("createConfigReader with a cache below it", () => {
+  it("counts a copy's age from when the store confirmed it, so the cache's age and its own do not add up", async () => {
+    let clock = 10_000;
+    let answer: LoadedConfig = { stored: rps(2, 1), asOf: 6_000 };
+    let loads = 0;
+    const reader = createConfigReader({ load: async () => (loads++, answer), defaults: () => configDefaults({}), now: () => clock, maxStalenessMs: 5_000 });
+    const first = await reader.read("a");
+    expect(first.version).toBe(1);
+    clock = 10_999; // 4,999 ms after the store confirmed it: still within the bound
+    await reader.read("a");
+    expect(loads).toBe(1);
+    clock = 11_000; // 5 s: loaded again
+    answer = { stored: rps(2, 1), asOf: 10_900 };
+    const again = await reader.read("a");
+    expect(loads).toBe(2);
+    expect(again).toBe(first); // the same version keeps its decoded view
+    clock = 15_899;
+    await reader.read("a");
+    expect(loads).toBe(2);
   });
 });

@@ -1,8 +1,11 @@
 // How every component reads a tenant's configuration: through an isolate-memory copy
-// that is at most CONFIG_MAX_STALENESS_MS old. After that the next read loads it again
-// (one load per tenant at a time; concurrent readers wait for it). A write made in this
-// isolate replaces the copy at once. This is the one seam between readers and where the
-// configuration lives: `load` is the store today and may be a tiered cache tomorrow.
+// that is at most CONFIG_MAX_STALENESS_MS behind the store. After that the next read
+// loads it again (one load per tenant at a time; concurrent readers wait for it). A write
+// made in this isolate replaces the copy at once. This is the one seam between readers
+// and where the configuration lives: `load` reads the tiered cache in bounded mode
+// (objects/config/config-reader.ts) and says how old its answer is (`asOf`, when the
+// store last confirmed it), so the copy's age counts from there: the cache's age and
+// this copy's do not add up. The decoded view is kept while the version is the same.
 // When a load fails, the last copy is served (and the failure reported) rather than
 // falling back to defaults that would undo the tenant's settings.
 import { etagOf, resolveConfig, type Settings } from "./document.ts";
@@ -13,6 +16,9 @@ export const CONFIG_MAX_STALENESS_MS = 5_000;
 
 /** A version of a tenant's settings as its store answers it (version 0: nothing set yet). */
 export type StoredConfig = { version: number; settings: Settings; updatedAt: number | null };
+
+/** A load's answer: a stored version and, when it came from a cache, when the store last confirmed it (else: when the load started). */
+export type LoadedConfig = { stored: StoredConfig; asOf?: number };
 
 /** A tenant's effective configuration at one version. */
 export type ConfigView = { version: number; etag: string; updatedAt: number | null; settings: Settings; config: Config };
@@ -34,7 +40,7 @@ const deepFreeze = <T>(value: T): T => {
 };
 
 export type ConfigReaderOptions = {
-  load: (tenant: string) => Promise<StoredConfig>;
+  load: (tenant: string) => Promise<StoredConfig | LoadedConfig>;
   defaults: () => Config;
   now?: () => number;
   maxStalenessMs?: number;
@@ -49,7 +55,8 @@ export type ConfigReader = {
   put(tenant: string, stored: StoredConfig): ConfigView;
 };
 
-type Entry = { view: ConfigView; loadedAt: number };
+/** `asOf`: the latest time the store is known to have held this version as its newest. */
+type Entry = { view: ConfigView; asOf: number };
 
 export const createConfigReader = (options: ConfigReaderOptions): ConfigReader => {
   const now = options.now ?? Date.now;
@@ -58,10 +65,10 @@ export const createConfigReader = (options: ConfigReaderOptions): ConfigReader =
   const copies = new Map<string, Entry>();
   const loads = new Map<string, Promise<ConfigView>>();
 
-  const remember = (tenant: string, view: ConfigView, loadedAt: number): ConfigView => {
+  const remember = (tenant: string, view: ConfigView, asOf: number): ConfigView => {
     copies.delete(tenant);
     if (copies.size >= maxTenants) copies.delete(copies.keys().next().value as string);
-    copies.set(tenant, { view, loadedAt });
+    copies.set(tenant, { view, asOf });
     return view;
   };
 
@@ -71,11 +78,14 @@ export const createConfigReader = (options: ConfigReaderOptions): ConfigReader =
       const startedAt = now();
       pending = options
         .load(tenant)
-        .then((stored) => {
+        .then((loaded) => {
+          const { stored, asOf = startedAt } = "stored" in loaded ? loaded : { stored: loaded };
           const held = copies.get(tenant);
           // A write in this isolate may have put a later version while the load was under way.
-          if (held && held.view.version > stored.version) return remember(tenant, held.view, startedAt);
-          return remember(tenant, configView(stored, options.defaults()), startedAt);
+          if (held && held.view.version > stored.version) return remember(tenant, held.view, asOf);
+          // The same version again: keep the decoded view, only its age changes.
+          if (held && held.view.version === stored.version) return remember(tenant, held.view, Math.max(held.asOf, asOf));
+          return remember(tenant, configView(stored, options.defaults()), asOf);
         })
         .catch((error: unknown) => {
           const held = copies.get(tenant);
@@ -92,7 +102,7 @@ export const createConfigReader = (options: ConfigReaderOptions): ConfigReader =
   return {
     read(tenant) {
       const held = copies.get(tenant);
-      if (held && now() - held.loadedAt < bound) return Promise.resolve(held.view);
+      if (held && now() - held.asOf < bound) return Promise.resolve(held.view);
       return load(tenant);
     },
     put(tenant, stored) {

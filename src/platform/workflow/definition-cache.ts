@@ -6,6 +6,9 @@
 // `versionsTtlMs` (2 s by default): a run started without a version within that time
 // after another isolate registered a newer one may run the one before. A version that
 // is not found is never cached, so a run started by a version just registered finds it.
+// Below this isolate memory is the tiered cache (src/api/definition-lookup.ts), so a new
+// isolate finds definitions in L2/L3 before asking the registry; `remember`'s `now` is
+// then when the registry last confirmed the list, so the two layers' ages do not add up.
 import type { WorkflowDefinition } from "./definition.ts";
 
 export type DefinitionCacheOptions = { maxEntries?: number; versionsTtlMs?: number };
@@ -55,6 +58,8 @@ export const createDefinitionCache = (options: DefinitionCacheOptions = {}) => {
       lists.set(keyOf(tenant, name), { at: now, versions });
       for (const definition of versions) definitions.set(`${keyOf(tenant, definition.name)}@${definition.version}`, definition);
     },
+    /** Keeps one `name@version` (immutable) without touching the list of versions. */
+    keep: (tenant: string, definition: WorkflowDefinition): void => definitions.set(`${keyOf(tenant, definition.name)}@${definition.version}`, definition),
     /** A version of `name` was registered here: the list of its versions is read again next time. */
     forgetVersions: (tenant: string, name: string): void => void lists.delete(keyOf(tenant, name)),
     get size(): { definitions: number; lists: number } {
