@@ -89,7 +89,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
         this.ctx.waitUntil(this.#drain());
       };
-      this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
+      this.#directory = createAgentDirectory(this.#core, env);
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is
         // the refresh alarm (an agent always has one): a crash before the shard acknowledged

@@ -8,7 +8,8 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { eventually } from "./eventually.ts";
 import { type Body, call, expectInvalid, newId, post } from "./http.ts";
-import { agentStub, gateWaiting, openGate, until } from "./objects.ts";
+import { agentStub, gateWaiting, openGate, storedMeta, storedRegistered, until } from "./objects.ts";
+import { LEGACY_KEYS, RESERVED_ROWS } from "../../objects/agent/store.ts";
 import { admin, client, type Client, expectAudited, expectForbidden, expectOk } from "./security.ts";
 import { newTenant, TENANT } from "./tokens.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
@@ -127,7 +128,7 @@ describe("registration", () => {
     const stub = agentStubOf(tenant, id);
     // As if the shard never answered: the change is committed but not acknowledged, and the entry is not there.
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.kv.delete("directory.registered");
+      state.storage.sql.exec("DELETE FROM agent_state WHERE chunk = ?", RESERVED_ROWS.registered);
       return state.storage.deleteAlarm();
     });
     await runInDurableObject(shardStub(tenant, id), (_instance, state) => {
@@ -141,18 +142,29 @@ describe("registration", () => {
     expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
     expect(ids(await listAll(owner, ""))).toEqual([id]);
     // Acknowledged: the status the shard holds is the one stored, so the alarm stops retrying.
-    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
+    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => storedRegistered(state))).toBe("running");
   });
 
-  it("takes an acknowledgement stored by an earlier version (a count) as unacknowledged: the alarm registers again and stores the status", async () => {
+  it("reads an agent an earlier version stored (meta and a count as acknowledgement in key-value storage): it loads and registers again, storing the status", async () => {
     const tenant = newTenant("dir");
     const owner = await admin(tenant);
     const id = newId("legacy");
     await spawnAs(owner, { type: "counter", id });
     await listedWhen(owner, "", (items) => ids(items).includes(id));
-    await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.put("directory.registered", 2));
-    expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
-    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
+    const legacy = await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => {
+      const meta = storedMeta(state);
+      state.storage.kv.put(LEGACY_KEYS.meta, meta);
+      state.storage.kv.put(LEGACY_KEYS.registered, 2);
+      state.storage.sql.exec("DELETE FROM agent_state WHERE chunk < 0");
+      return { meta: storedMeta(state)?.status, registered: storedRegistered(state) };
+    });
+    expect(legacy).toEqual({ meta: "running", registered: 2 });
+    await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.abort("evicted by test")).catch(() => undefined);
+    const read = await owner.get(`/v1/agents/${id}`);
+    expect(read.status, read.text).toBe(200);
+    expect(read.body).toMatchObject({ id, status: "running", state: { value: 0 } });
+    // The start registered it again (a count is never an acknowledged status) and stored the status.
+    await eventually(`${id} acknowledged`, () => runInDurableObject(agentStubOf(tenant, id), (_instance, state) => storedRegistered(state)), (registered) => registered === "running");
   });
 
   it("heals: an entry a shard lost comes back on the agent's alarm", async () => {

@@ -6,7 +6,9 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newId, post, spawn, view } from "./http.ts";
 import { busClient, drained, holdStream } from "./bus.ts";
-import { agentStub, evict, inObject } from "./objects.ts";
+import { agentStub, evict, inObject, storedMeta, storedRegistered } from "./objects.ts";
+import { createAgentStore } from "../../objects/agent/store.ts";
+import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import { TENANT } from "./tokens.ts";
 import { eventually } from "./eventually.ts";
 import { DIRECTORY_REFRESH_MS } from "../../src/platform/discovery/shards.ts";
@@ -15,7 +17,7 @@ import { DIRECTORY_REFRESH_MS } from "../../src/platform/discovery/shards.ts";
 const registered = (id: string) =>
   eventually(
     `${id} registered`,
-    () => inObject(id, (state) => [state.storage.kv.get<{ status: string }>("agent.meta")?.status, state.storage.kv.get("directory.registered")]),
+    () => inObject(id, (state) => [storedMeta(state)?.status, storedRegistered(state)]),
     ([status, done]) => status !== undefined && status === done,
   );
 
@@ -38,8 +40,8 @@ const idempotencyRows = (id: string) =>
 /** Rewrites the stored meta record (as a crash in the middle of a transition would leave it). */
 const patchMeta = (id: string, patch: (meta: Record<string, unknown>) => Record<string, unknown>) =>
   inObject(id, (state) => {
-    const meta = state.storage.kv.get<Record<string, unknown>>("agent.meta");
-    state.storage.kv.put("agent.meta", patch(meta!));
+    const store = createAgentStore(state.storage);
+    store.commit({ meta: patch(store.readMeta()!) as unknown as AgentMeta });
   });
 
 describe("after eviction", () => {
