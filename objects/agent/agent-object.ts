@@ -97,7 +97,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         // sooner. Arming a short backstop for every change instead woke every agent of a
         // burst of spawns again seconds later, doubling its storage work.
         armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
-        ctx.waitUntil(this.#directory.changed().then(() => (this.#directory.pending() ? armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS) : undefined)));
+        ctx.waitUntil(this.#directory.changed().then(() => this.#retryDirectoryIfPending()));
       };
       void ctx
         .blockConcurrencyWhile(async () => {
@@ -105,9 +105,10 @@ export const defineAgentObject = (registry: AgentRegistry) =>
           recoverInterrupted(this.#core);
           await this.#rearmAlarm();
         })
-        // A shard may have lost updates: every start of the object refreshes its entry.
+        // A shard may have lost updates: every start of the object refreshes its entry, and
+        // only one that failed brings the alarm forward to the retry period.
         .then(() => {
-          if (this.#core.meta) ctx.waitUntil(this.#directory.register());
+          if (this.#core.meta) ctx.waitUntil(this.#directory.register().then(() => this.#retryDirectoryIfPending()));
         });
     }
 
@@ -140,7 +141,12 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       const next = this.#core.store.nextIdempotencyExpiry();
       if (next !== null) armAlarm(this.#core, next);
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
-      armAlarm(this.#core, Date.now() + this.#directoryDelay());
+      // The refresh: the start registers the entry right after this, and a failure brings it forward.
+      armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
+    }
+
+    #retryDirectoryIfPending(): void {
+      if (this.#directory.pending()) armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
     }
 
     /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */

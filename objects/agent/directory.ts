@@ -2,11 +2,11 @@
 // status change (spawn, restore, pause, resume, stop, start, fail), when the object
 // starts, and on every alarm (at least every 10 minutes, with its load figures), and
 // removed when the agent is deleted. Registration is off the critical path: it runs
-// after the change has committed (waitUntil), and a durable backstop makes it happen:
-// the committed meta holds the status to report, the store's `registered` record the status a
-// shard last acknowledged, and the alarm retries while they differ. Nothing is written
-// on the change's path (the commit that changed the status is the record of it): one
-// write per acknowledged change, after the answer.
+// after the change has committed (waitUntil). Nothing is written for it: the committed
+// meta is the durable record of what to report, and every start of the object reports
+// it again, so whether a shard acknowledged the current status is kept in memory only
+// (a restart makes it unknown, and the start's registration settles it). While it is
+// unacknowledged the alarm retries within the retry period, else it is the refresh.
 import type { DirectoryShard } from "../directory/index.ts";
 import { typedStub } from "../durable/index.ts";
 import { type DirectoryEntry, nextRevision } from "../../src/platform/discovery/entry.ts";
@@ -33,8 +33,8 @@ export const createAgentDirectory = (
   core: AgentCore,
   env: Pick<Env, "DIRECTORY" | "JIDO_DIRECTORY_SHARDS">,
 ): AgentDirectory => {
-  // The status a shard last acknowledged (a number stored by an earlier version: pending once, then replaced).
-  const { readRegistered, writeRegistered } = core.store;
+  /** The status a shard acknowledged last, since this instance started. */
+  let acknowledged: string | null = null;
   let revision = 0;
   let sending: Promise<void> | null = null;
   let again = false;
@@ -69,8 +69,7 @@ export const createAgentDirectory = (
     if (!meta) return;
     try {
       unwrap(await shardFor(meta.tenant, meta.id).register(entryOf(meta)));
-      // Not for an agent deleted meanwhile: that would write storage back.
-      if (core.meta && readRegistered() !== meta.status) writeRegistered(meta.status);
+      acknowledged = meta.status;
     } catch (error) {
       core.deps.log.warn("directory registration failed", { error: error instanceof Error ? error.message : String(error) });
     }
@@ -97,7 +96,7 @@ export const createAgentDirectory = (
     // settled status of a spawn are set after its commit), so a spawn sends one entry.
     changed: () => core.deps.sleep(0).then(register),
     register,
-    pending: () => core.meta !== undefined && readRegistered() !== core.meta.status,
+    pending: () => core.meta !== undefined && acknowledged !== core.meta.status,
     async unregister(meta) {
       revision = nextRevision(revision, core.deps.now());
       try {

@@ -1,5 +1,5 @@
 // Storage of one agent object: its meta record and state (one SQLite table: the state
-// split over rows 0.., the meta and the directory acknowledgement in reserved rows), the
+// split over rows 0.., the meta in a reserved row), the
 // outbox, and idempotency records. Every method is synchronous, and `commit` writes
 // state, events, meta and the idempotency record in ONE transaction, so a crash leaves
 // either the old agent or the new one.
@@ -11,12 +11,9 @@ import { LIMITS } from "../../src/platform/agent/limits.ts";
 // Reserved rows of agent_state (state chunks are numbered from 0). Meta and state in one
 // table: a new agent creates one table, not also the runtime's key-value table (the meta
 // used to be a key-value entry; under a burst of spawns every table costs CPU and memory).
-// `registered`: the status a directory shard last acknowledged (objects/agent/directory.ts).
-export const RESERVED_ROWS = { meta: -1, registered: -2 } as const;
-const META_ROW = RESERVED_ROWS.meta;
-const REGISTERED_ROW = RESERVED_ROWS.registered;
-/** Where earlier versions kept them (key-value storage): still read when the rows are missing. */
-export const LEGACY_KEYS = { meta: "agent.meta", registered: "directory.registered" } as const;
+const META_ROW = -1;
+/** Where earlier versions kept the meta (key-value storage): still read when its row is missing. */
+export const LEGACY_META_KEY = "agent.meta";
 
 // Each table is created by the first write that needs it: a spawned agent that never
 // emits an event or records a call holds one table, not three (under a burst of spawns,
@@ -134,16 +131,7 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
   return {
     sql,
 
-    readMeta: (): AgentMeta | undefined => readRecord<AgentMeta>(META_ROW, LEGACY_KEYS.meta),
-
-    /** The status a directory shard last acknowledged (anything else stored by an earlier version reads as none). */
-    readRegistered: (): unknown => readRecord<unknown>(REGISTERED_ROW, LEGACY_KEYS.registered),
-
-    /** Written after the agent's commit, only while it exists (so the table is there). */
-    writeRegistered: (status: string): void => {
-      ensure("agent_state");
-      writeRow(REGISTERED_ROW, JSON.stringify(status));
-    },
+    readMeta: (): AgentMeta | undefined => readRecord<AgentMeta>(META_ROW, LEGACY_META_KEY),
 
     readStateJson: (): string =>
       !exists("agent_state") ? "null" : sql

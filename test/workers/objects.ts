@@ -19,9 +19,6 @@ export const inObject = <R>(id: string, fn: (state: DurableObjectState) => R | P
 /** The agent's stored meta record, read as the object reads it. */
 export const storedMeta = (state: DurableObjectState) => createAgentStore(state.storage).readMeta();
 
-/** The status a directory shard last acknowledged, as stored. */
-export const storedRegistered = (state: DurableObjectState): unknown => createAgentStore(state.storage).readRegistered();
-
 /**
  * Evicts the agent's object: its in-memory instance is thrown away and the next
  * request builds a new one from storage, as after a crash or a deploy.
