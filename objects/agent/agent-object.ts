@@ -92,7 +92,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
         this.ctx.waitUntil(this.#drain());
       };
-      this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
+      this.#directory = createAgentDirectory(this.#core, env);
       this.#metrics = watchMetrics(telemetry, env, ctx, { tenant: () => this.#core.meta?.tenant, agentMetrics: (type) => registry.get(type)?.observability.metrics, sample: () => agentGauges(this.#core.meta && this.#core.guards ? { tenant: this.#core.meta.tenant, type: this.#core.meta.type, breaker: this.#core.guards.breaker.snapshot().state, bulkhead: this.#core.guards.bulkhead.stats() } : null) });
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is
@@ -101,7 +101,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         // sooner. Arming a short backstop for every change instead woke every agent of a
         // burst of spawns again seconds later, doubling its storage work.
         armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
-        ctx.waitUntil(this.#directory.changed().then(() => (this.#directory.pending() ? armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS) : undefined)));
+        ctx.waitUntil(this.#directory.changed().then(() => this.#retryDirectoryIfPending()));
       };
       void ctx
         .blockConcurrencyWhile(async () => {
@@ -109,9 +109,10 @@ export const defineAgentObject = (registry: AgentRegistry) =>
           recoverInterrupted(this.#core);
           await this.#rearmAlarm();
         })
-        // A shard may have lost updates: every start of the object refreshes its entry.
+        // A shard may have lost updates: every start of the object refreshes its entry, and
+        // only one that failed brings the alarm forward to the retry period.
         .then(() => {
-          if (this.#core.meta) ctx.waitUntil(this.#directory.register());
+          if (this.#core.meta) ctx.waitUntil(this.#directory.register().then(() => this.#retryDirectoryIfPending()));
         });
     }
 
@@ -144,7 +145,12 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       const next = this.#core.store.nextIdempotencyExpiry();
       if (next !== null) armAlarm(this.#core, next);
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
-      armAlarm(this.#core, Date.now() + this.#directoryDelay());
+      // The refresh: the start registers the entry right after this, and a failure brings it forward.
+      armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
+    }
+
+    #retryDirectoryIfPending(): void {
+      if (this.#directory.pending()) armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
     }
 
     /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */

@@ -2,11 +2,11 @@
 // status change (spawn, restore, pause, resume, stop, start, fail), when the object
 // starts, and on every alarm (at least every 10 minutes, with its load figures), and
 // removed when the agent is deleted. Registration is off the critical path: it runs
-// after the change has committed (waitUntil), and a durable backstop makes it happen:
-// the committed meta holds the status to report, `directory.registered` the status a
-// shard last acknowledged, and the alarm retries while they differ. Nothing is written
-// on the change's path (the commit that changed the status is the record of it): one
-// write per acknowledged change, after the answer.
+// after the change has committed (waitUntil). Nothing is written for it: the committed
+// meta is the durable record of what to report, and every start of the object reports
+// it again, so whether a shard acknowledged the current status is kept in memory only
+// (a restart makes it unknown, and the start's registration settles it). While it is
+// unacknowledged the alarm retries within the retry period, else it is the refresh.
 import type { DirectoryShard } from "../directory/index.ts";
 import { typedStub } from "../durable/index.ts";
 import { type DirectoryEntry, nextRevision } from "../../src/platform/discovery/entry.ts";
@@ -17,9 +17,6 @@ export { DIRECTORY_REFRESH_MS, DIRECTORY_RETRY_MS, refreshDelay } from "../../sr
 import { unwrap } from "../../src/platform/result.ts";
 import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import type { AgentCore } from "./core.ts";
-
-/** The status a shard last acknowledged (a number in storage written before: pending once, then replaced). */
-const REGISTERED = "directory.registered";
 
 export type AgentDirectory = {
   /** A status change committed (its meta is the durable record): report it; resolves once sent or failed. */
@@ -34,10 +31,10 @@ export type AgentDirectory = {
 
 export const createAgentDirectory = (
   core: AgentCore,
-  storage: DurableObjectStorage,
   env: Pick<Env, "DIRECTORY" | "JIDO_DIRECTORY_SHARDS">,
 ): AgentDirectory => {
-  const { kv } = storage;
+  /** The status a shard acknowledged last, since this instance started. */
+  let acknowledged: string | null = null;
   let revision = 0;
   let sending: Promise<void> | null = null;
   let again = false;
@@ -72,8 +69,7 @@ export const createAgentDirectory = (
     if (!meta) return;
     try {
       unwrap(await shardFor(meta.tenant, meta.id).register(entryOf(meta)));
-      // Not for an agent deleted meanwhile: that would write storage back.
-      if (core.meta && kv.get(REGISTERED) !== meta.status) kv.put(REGISTERED, meta.status);
+      acknowledged = meta.status;
     } catch (error) {
       core.deps.log.warn("directory registration failed", { error: error instanceof Error ? error.message : String(error) });
     }
@@ -100,7 +96,7 @@ export const createAgentDirectory = (
     // settled status of a spawn are set after its commit), so a spawn sends one entry.
     changed: () => core.deps.sleep(0).then(register),
     register,
-    pending: () => core.meta !== undefined && kv.get(REGISTERED) !== core.meta.status,
+    pending: () => core.meta !== undefined && acknowledged !== core.meta.status,
     async unregister(meta) {
       revision = nextRevision(revision, core.deps.now());
       try {

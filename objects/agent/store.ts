@@ -1,13 +1,19 @@
-// Storage of one agent object: its meta record (synchronous KV), state split over
-// rows, the outbox, and idempotency records (SQLite). Every method is synchronous,
-// and `commit` writes state, events, meta and the idempotency record in ONE
-// transaction, so a crash leaves either the old agent or the new one.
+// Storage of one agent object: its meta record and state (one SQLite table: the state
+// split over rows 0.., the meta in a reserved row), the
+// outbox, and idempotency records. Every method is synchronous, and `commit` writes
+// state, events, meta and the idempotency record in ONE transaction, so a crash leaves
+// either the old agent or the new one.
 import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import type { IdempotencyRecord, KeyOrigin } from "../../src/platform/agent/idempotency.ts";
 import type { PendingEvent } from "../../src/platform/agent/pending-event.ts";
 import { LIMITS } from "../../src/platform/agent/limits.ts";
 
-const META_KEY = "agent.meta";
+// Reserved rows of agent_state (state chunks are numbered from 0). Meta and state in one
+// table: a new agent creates one table, not also the runtime's key-value table (the meta
+// used to be a key-value entry; under a burst of spawns every table costs CPU and memory).
+const META_ROW = -1;
+/** Where earlier versions kept the meta (key-value storage): still read when its row is missing. */
+export const LEGACY_META_KEY = "agent.meta";
 
 // Each table is created by the first write that needs it: a spawned agent that never
 // emits an event or records a call holds one table, not three (under a burst of spawns,
@@ -25,6 +31,8 @@ const TABLES = {
   ],
 } as const;
 type Table = keyof typeof TABLES;
+/** The runtime's key-value table: present only in an object an earlier version wrote. */
+const LEGACY_KV_TABLE = "_cf_KV";
 
 export type Commit = {
   meta: AgentMeta;
@@ -51,11 +59,28 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
   /** The tables that exist, looked up once (null: not yet, or unknown after a rollback). */
   let tables: Set<string> | null = null;
 
-  const exists = (table: Table): boolean => {
+  const exists = (table: Table | typeof LEGACY_KV_TABLE): boolean => {
     tables ??= new Set(
-      sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('agent_state', 'outbox', 'idempotency')").toArray().map((row) => row.name),
+      sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('agent_state', 'outbox', 'idempotency', ?)", LEGACY_KV_TABLE)
+        .toArray()
+        .map((row) => row.name),
     );
     return tables.has(table);
+  };
+
+  const readRow = (row: number): string | undefined =>
+    exists("agent_state") ? sql.exec<{ data: string }>("SELECT data FROM agent_state WHERE chunk = ?", row).toArray()[0]?.data : undefined;
+
+  const writeRow = (row: number, data: string): void => {
+    sql.exec("INSERT INTO agent_state (chunk, data) VALUES (?, ?) ON CONFLICT (chunk) DO UPDATE SET data = excluded.data", row, data);
+  };
+
+  /** A reserved row, else (an object written by an earlier version) its key-value entry. */
+  const readRecord = <T>(row: number, legacyKey: string): T | undefined => {
+    const data = readRow(row);
+    if (data !== undefined) return JSON.parse(data) as T;
+    return exists(LEGACY_KV_TABLE) ? kv.get<T>(legacyKey) : undefined;
   };
 
   /** Creates `table` if it is missing; inside the write's transaction, so a rollback takes it back. */
@@ -79,8 +104,8 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
   const commitChange = (change: Commit): AgentMeta =>
     storage.transactionSync(() => {
       const meta = { ...change.meta };
+      ensure("agent_state");
       if (change.stateJson !== undefined) {
-        ensure("agent_state");
         meta.stateChunks = writeState(change.stateJson, change.meta.stateChunks);
       }
       if (change.events?.length) ensure("outbox");
@@ -99,18 +124,18 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
           record.key, record.fingerprint, record.response, record.createdAt, record.expiresAt, record.origin,
         );
       }
-      kv.put(META_KEY, meta);
+      writeRow(META_ROW, JSON.stringify(meta));
       return meta;
     });
 
   return {
     sql,
 
-    readMeta: (): AgentMeta | undefined => kv.get<AgentMeta>(META_KEY),
+    readMeta: (): AgentMeta | undefined => readRecord<AgentMeta>(META_ROW, LEGACY_META_KEY),
 
     readStateJson: (): string =>
       !exists("agent_state") ? "null" : sql
-        .exec<{ data: string }>("SELECT data FROM agent_state ORDER BY chunk")
+        .exec<{ data: string }>("SELECT data FROM agent_state WHERE chunk >= 0 ORDER BY chunk")
         .toArray()
         .map((row) => row.data)
         .join(""),

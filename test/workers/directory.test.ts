@@ -8,7 +8,8 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { eventually } from "./eventually.ts";
 import { type Body, call, expectInvalid, newId, post } from "./http.ts";
-import { agentStub, gateWaiting, openGate, until } from "./objects.ts";
+import { agentStub, gateWaiting, openGate, storedMeta, until } from "./objects.ts";
+import { LEGACY_META_KEY } from "../../objects/agent/store.ts";
 import { admin, client, type Client, expectAudited, expectForbidden, expectOk } from "./security.ts";
 import { newTenant, TENANT } from "./tokens.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
@@ -118,41 +119,47 @@ describe("registration", () => {
     expect((await owner.get(`/v1/agents/${id}`)).status).toBe(404);
   });
 
-  it("keeps an unacknowledged change in storage: after a restart the alarm is due within the retry period and registers it", async () => {
+  it("registers again whenever the object starts: an entry a shard lost (a change never acknowledged) is back without waiting for the alarm, which stays the refresh", async () => {
     const tenant = newTenant("dir");
     const owner = await admin(tenant);
     const id = newId("backstop");
+    const before = Date.now();
     await spawnAs(owner, { type: "counter", id });
     await listedWhen(owner, "", (items) => ids(items).includes(id));
-    const stub = agentStubOf(tenant, id);
-    // As if the shard never answered: the change is committed but not acknowledged, and the entry is not there.
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.kv.delete("directory.registered");
-      return state.storage.deleteAlarm();
-    });
+    // As if the shard never stored it, and the object then restarted.
     await runInDurableObject(shardStub(tenant, id), (_instance, state) => {
       state.storage.sql.exec("DELETE FROM entries WHERE id = ?", id);
     });
-    await runInDurableObject(stub, (_instance, state) => state.abort("evicted by test")).catch(() => undefined);
-    // A stub that saw its object abort is broken: fresh ones from here on.
+    expect(await listAll(owner, "")).toEqual([]);
+    await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.abort("evicted by test")).catch(() => undefined);
+    // A stub that saw its object abort is broken: fresh ones from here on. Touching the object starts it.
+    expect((await owner.get(`/v1/agents/${id}`)).status).toBe(200);
+    await listedWhen(owner, "", (items) => ids(items).includes(id));
+    // Acknowledged: the alarm is the spread refresh, not the retry period.
     const alarm = await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.getAlarm());
-    // The retry period, not the 10-minute refresh.
-    expect(alarm).toBeLessThanOrEqual(Date.now() + DIRECTORY_RETRY_MS);
-    expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
-    expect(ids(await listAll(owner, ""))).toEqual([id]);
-    // Acknowledged: the status the shard holds is the one stored, so the alarm stops retrying.
-    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
+    expect(alarm).toBeGreaterThan(before + DIRECTORY_RETRY_MS);
   });
 
-  it("takes an acknowledgement stored by an earlier version (a count) as unacknowledged: the alarm registers again and stores the status", async () => {
+  it("reads an agent an earlier version stored (its meta in key-value storage): it loads and registers again", async () => {
     const tenant = newTenant("dir");
     const owner = await admin(tenant);
     const id = newId("legacy");
     await spawnAs(owner, { type: "counter", id });
     await listedWhen(owner, "", (items) => ids(items).includes(id));
-    await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.put("directory.registered", 2));
-    expect(await runDurableObjectAlarm(agentStubOf(tenant, id))).toBe(true);
-    expect(await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.storage.kv.get("directory.registered"))).toBe("running");
+    const legacy = await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => {
+      state.storage.kv.put(LEGACY_META_KEY, storedMeta(state));
+      state.storage.sql.exec("DELETE FROM agent_state WHERE chunk < 0");
+      return storedMeta(state)?.status;
+    });
+    expect(legacy).toBe("running");
+    await runInDurableObject(shardStub(tenant, id), (_instance, state) => {
+      state.storage.sql.exec("DELETE FROM entries WHERE id = ?", id);
+    });
+    await runInDurableObject(agentStubOf(tenant, id), (_instance, state) => state.abort("evicted by test")).catch(() => undefined);
+    const read = await owner.get(`/v1/agents/${id}`);
+    expect(read.status, read.text).toBe(200);
+    expect(read.body).toMatchObject({ id, status: "running", state: { value: 0 } });
+    await listedWhen(owner, "", (items) => ids(items).includes(id));
   });
 
   it("heals: an entry a shard lost comes back on the agent's alarm", async () => {

@@ -4,6 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { gates } from "./test-agents.ts";
+import { createAgentStore } from "../../objects/agent/store.ts";
 
 import { TENANT } from "./tokens.ts";
 
@@ -14,6 +15,9 @@ export const agentStub = (id: string) => env.AGENTS.get(env.AGENTS.idFromName(ag
 /** Runs `fn` inside the agent's object, with its storage. */
 export const inObject = <R>(id: string, fn: (state: DurableObjectState) => R | Promise<R>): Promise<R> =>
   runInDurableObject(agentStub(id), (_instance, state) => fn(state));
+
+/** The agent's stored meta record, read as the object reads it. */
+export const storedMeta = (state: DurableObjectState) => createAgentStore(state.storage).readMeta();
 
 /**
  * Evicts the agent's object: its in-memory instance is thrown away and the next

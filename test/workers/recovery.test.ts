@@ -2,21 +2,26 @@
 // exactly the last committed state, counters, breaker and idempotency records;
 // transitions a restart cut short are settled; the alarm prunes expired idempotency
 // records and re-arms itself for the next expiry (or the directory refresh, if sooner).
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newId, post, spawn, view } from "./http.ts";
 import { busClient, drained, holdStream } from "./bus.ts";
 import { agentStub, evict, inObject } from "./objects.ts";
+import { createAgentStore } from "../../objects/agent/store.ts";
+import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import { TENANT } from "./tokens.ts";
 import { eventually } from "./eventually.ts";
-import { DIRECTORY_REFRESH_MS } from "../../src/platform/discovery/shards.ts";
+import { DIRECTORY_REFRESH_MS, directoryShardName, shardCount, shardOf } from "../../src/platform/discovery/shards.ts";
 
-/** Waits until the agent's directory registration was acknowledged (its alarm is then the refresh's). */
+const shardStub = (id: string) => env.DIRECTORY.get(env.DIRECTORY.idFromName(directoryShardName(TENANT, shardOf(id, shardCount(env.JIDO_DIRECTORY_SHARDS)))));
+
+/** Waits until the agent's shard lists it with its status (its alarm is then the refresh's). */
 const registered = (id: string) =>
   eventually(
     `${id} registered`,
-    () => inObject(id, (state) => [state.storage.kv.get<{ status: string }>("agent.meta")?.status, state.storage.kv.get("directory.registered")]),
-    ([status, done]) => status !== undefined && status === done,
+    () =>
+      runInDurableObject(shardStub(id), (_instance, state) => state.storage.sql.exec<{ status: string }>("SELECT status FROM entries WHERE id = ?", id).toArray()[0]?.status),
+    (status) => status === "running",
   );
 
 const MARK = "__evictionMarker";
@@ -38,8 +43,8 @@ const idempotencyRows = (id: string) =>
 /** Rewrites the stored meta record (as a crash in the middle of a transition would leave it). */
 const patchMeta = (id: string, patch: (meta: Record<string, unknown>) => Record<string, unknown>) =>
   inObject(id, (state) => {
-    const meta = state.storage.kv.get<Record<string, unknown>>("agent.meta");
-    state.storage.kv.put("agent.meta", patch(meta!));
+    const store = createAgentStore(state.storage);
+    store.commit({ meta: patch(store.readMeta()!) as unknown as AgentMeta });
   });
 
 describe("after eviction", () => {

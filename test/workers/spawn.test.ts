@@ -130,11 +130,12 @@ describe("POST /v1/agents", () => {
     expect((await view(b)).state).toEqual({ value: 2 });
   });
 
-  it("writes a new agent once, settled, with only its state table; the others come with their first write, also after a restart", async () => {
+  it("writes a new agent once, settled, with only its state table (meta included: no key-value table); the others come with their first write, also after a restart", async () => {
     const id = newId();
     const created = await spawn("counter", id);
     expect(created.status).toBe("running");
     expect(await tables(id)).toEqual(["agent_state"]);
+    expect(await inObject(id, (state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = '_cf_KV'").toArray())).toEqual([]);
     // Restarted with tables missing: it loads, answers and records its first call.
     await evict(id);
     expect(await view(id)).toMatchObject({ status: "running", state: { value: 0 }, outbox: { pending: 0 } });
