@@ -21,6 +21,7 @@ import { configRoutes } from "./api/config.ts";
 import { flagRoutes } from "./api/flags.ts";
 import { cacheRoutes } from "./api/cache.ts";
 import { poolRoutes } from "./api/pools.ts";
+import { groupRoutes } from "./api/groups.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -85,6 +86,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", flagRoutes(deps));
   app.route("/", cacheRoutes(deps));
   app.route("/", poolRoutes(deps));
+  app.route("/", groupRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

@@ -18,5 +18,6 @@ export { Revocations } from "../objects/security/index.ts";
 export { ConfigStore } from "../objects/config/index.ts";
 export { CacheStore } from "../objects/cache/index.ts";
 export { PoolIndex, ResourcePool } from "../objects/pools/index.ts";
+export { GroupController, GroupIndex } from "../objects/groups/index.ts";
 
 export default createApp({ registry: agentRegistry, workflows: builtinWorkflows });

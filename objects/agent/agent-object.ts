@@ -45,6 +45,11 @@ import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, st
 import { createAgentStore } from "./store.ts";
 import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
+import type { AgentStatus } from "../../src/platform/agent/agent-meta.ts";
+import type { LoadFigures } from "../../src/platform/discovery/load.ts";
+
+/** What `load` answers: the agent's status and its load figures now. */
+export type AgentLoad = LoadFigures & { status: AgentStatus };
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -162,6 +167,18 @@ export const defineAgentObject = (registry: AgentRegistry) =>
      */
     identify(at: AgentAddress): Promise<Result<{ type: string }>> {
       return asResult(async () => ({ type: requireAgent(this.#core, address(at)).type }));
+    }
+
+    /**
+     * The agent's status and load figures now, without a capability check (figures only, as
+     * the directory lists them): its group controller polls them on each evaluation.
+     */
+    load(at: AgentAddress): Promise<Result<AgentLoad>> {
+      return asResult(async () => {
+        const meta = requireAgent(this.#core, address(at));
+        const busy = this.#core.guards?.bulkhead.stats() ?? { active: 0, queued: 0 };
+        return { status: meta.status, ...this.#core.load.figures(Date.now(), { inFlight: busy.active, queueLength: busy.queued }) };
+      });
     }
 
     call(at: AgentAddress, by: Caller, request: CallRequest): Promise<Result<CallOutcome>> {

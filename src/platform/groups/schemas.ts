@@ -42,9 +42,8 @@ export type GroupConfig = CreateGroup & { createdAt: number };
 
 /** Whether creating the group again with `b` changes nothing. */
 export const sameGroup = (a: CreateGroup, b: CreateGroup): boolean => {
-  const { id: _a, ...restA } = a;
-  const { id: _b, ...restB } = b;
-  return a.id === b.id && canonicalJson(restA) === canonicalJson(restB);
+  const definition = (g: CreateGroup) => canonicalJson({ id: g.id, type: g.type, labels: g.labels, min: g.min, max: g.max, scale: g.scale });
+  return definition(a) === definition(b);
 };
 
 export type MemberState = "active" | "draining" | "retired";
