@@ -47,7 +47,7 @@ describe("agent groups", () => {
     expect(group).toMatchObject({ id, type: "flaky", min: 2, max: 4, status: "active" });
     expect(group.members.map((m: { id: string; state: string }) => [m.id, m.state])).toEqual([[`${id}.m0`, "active"], [`${id}.m1`, "active"]]);
     expect(group.history[0]).toMatchObject({ from: 0, to: 2 });
-    const listed = await eventually("members in the directory", async () => expectOk(await owner.get("/v1/agents?type=flaky")).items, (items: unknown[]) => items.length === 2);
+    const listed = await eventually("members in the directory", async () => expectOk(await owner.get("/v1/agents?type=flaky")).items, (items: { labels: unknown }[]) => items.length === 2);
     for (const entry of listed) expect(entry.labels).toEqual({ region: "us", group: id });
     // The same definition again answers the group; another is 409.
     expect((await owner.post("/v1/groups", definition(id))).status).toBe(200);
