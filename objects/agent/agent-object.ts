@@ -30,6 +30,7 @@ import { readConfig } from "../config/index.ts";
 import { platformCache } from "../cache/index.ts";
 import { agentCaller } from "./peers.ts";
 import { agentPools } from "./pools.ts";
+import { createAgentQuota } from "./quota.ts";
 import { drainAgentOutbox } from "./outbox.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
 import type { GrantRequest } from "../../src/platform/security/grants.ts";
@@ -94,6 +95,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
         this.ctx.waitUntil(this.#drain());
       };
+      this.#core.quota = createAgentQuota(this.#core, ctx.storage, env.QUOTAS, telemetry);
       this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is

@@ -18,6 +18,7 @@ import type { AuditSink } from "../durable/index.ts";
 import { checkCapability } from "../../src/platform/security/check.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { ConfigView } from "../../src/platform/config/reader.ts";
+import type { AgentQuota } from "./quota.ts";
 
 /** `threshold`: the breaker's, the type's own or the tenant's configured one (objects/agent/config.ts). */
 export type Guards = { definition: AnyAgentDefinition; breaker: CircuitBreaker; bulkhead: Bulkhead; threshold: number };
@@ -45,6 +46,8 @@ export type AgentCore = {
   load: LoadWindow;
   /** The tenant's configuration as this object last applied it (objects/agent/config.ts). */
   seenConfig?: ConfigView;
+  /** Reserves and returns the type's declared resources from the tenant's quotas (objects/agent/quota.ts). */
+  quota?: AgentQuota;
 };
 
 const breakerOptions = (definition: AnyAgentDefinition) => ({
