@@ -5,23 +5,14 @@
 // spawn. `quota.held` names the shard holding the reservation, so the release goes there
 // even after the shard count changed; the shard keys reservations by agent id, so a
 // retried reservation or release has its effect once.
-import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
-import type { AgentAddress } from "../../src/platform/agent/rpc.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import { demandOf, limited, limitsOf, quotaShardOf, shardLimits } from "../../src/platform/quotas/quotas.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
 import { typedStub } from "../durable/index.ts";
 import type { QuotaShard } from "../quotas/index.ts";
-import type { AgentCore } from "./core.ts";
+import type { AgentCore, AgentQuota } from "./core.ts";
 
 const HELD = "quota.held";
-
-export type AgentQuota = {
-  /** Reserves the type's declared resources (or nothing); 409 naming the resource past the tenant's quota. */
-  reserve(address: AgentAddress, definition: AnyAgentDefinition): Promise<void>;
-  /** Returns what the agent holds, if anything; throws when the shard cannot be reached (the record stays for a retry). */
-  release(address: AgentAddress): Promise<void>;
-};
 
 export const createAgentQuota = (core: AgentCore, storage: DurableObjectStorage, quotas: Env["QUOTAS"], telemetry: Telemetry): AgentQuota => {
   const shard = (name: string) => typedStub<QuotaShard>(quotas.get(quotas.idFromName(name)));
