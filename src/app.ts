@@ -24,6 +24,7 @@ import { poolRoutes } from "./api/pools.ts";
 import { metricsRoutes } from "./api/metrics.ts";
 import { collectMetrics } from "./api/metrics-collection.ts";
 import { bindRequest, requestLogFields } from "./api/request-context.ts";
+import { groupRoutes } from "./api/groups.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -91,6 +92,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", cacheRoutes(deps));
   app.route("/", poolRoutes(deps));
   app.route("/", metricsRoutes(deps));
+  app.route("/", groupRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

@@ -30,6 +30,7 @@ import { readConfig } from "../config/index.ts";
 import { platformCache } from "../cache/index.ts";
 import { agentCaller } from "./peers.ts";
 import { agentPools } from "./pools.ts";
+import { createAgentQuota } from "./quota.ts";
 import { drainAgentOutbox } from "./outbox.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
 import type { GrantRequest } from "../../src/platform/security/grants.ts";
@@ -47,6 +48,11 @@ import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshD
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
 import { agentGauges } from "../../src/platform/metrics/agent-gauges.ts";
 import { watchMetrics } from "../metrics/index.ts";
+import type { AgentStatus } from "../../src/platform/agent/agent-meta.ts";
+import type { LoadFigures } from "../../src/platform/discovery/load.ts";
+
+/** What `load` answers: the agent's status and its load figures now. */
+export type AgentLoad = LoadFigures & { status: AgentStatus };
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -92,6 +98,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
         this.ctx.waitUntil(this.#drain());
       };
+      this.#core.quota = createAgentQuota(this.#core, ctx.storage, env.QUOTAS, telemetry);
       this.#directory = createAgentDirectory(this.#core, env);
       this.#metrics = watchMetrics(telemetry, env, ctx, { tenant: () => this.#core.meta?.tenant, agentMetrics: (type) => registry.get(type)?.observability.metrics, sample: () => agentGauges(this.#core.meta && this.#core.guards ? { tenant: this.#core.meta.tenant, type: this.#core.meta.type, breaker: this.#core.guards.breaker.snapshot().state, bulkhead: this.#core.guards.bulkhead.stats() } : null) });
       this.#core.onStatusChange = () => {
@@ -172,6 +179,18 @@ export const defineAgentObject = (registry: AgentRegistry) =>
      */
     identify(at: AgentAddress): Promise<Result<{ type: string }>> {
       return asResult(async () => ({ type: requireAgent(this.#core, address(at)).type }));
+    }
+
+    /**
+     * The agent's status and load figures now, without a capability check (figures only, as
+     * the directory lists them): its group controller polls them on each evaluation.
+     */
+    load(at: AgentAddress): Promise<Result<AgentLoad>> {
+      return asResult(async () => {
+        const meta = requireAgent(this.#core, address(at));
+        const busy = this.#core.guards?.bulkhead.stats() ?? { active: 0, queued: 0 };
+        return { status: meta.status, ...this.#core.load.figures(Date.now(), { inFlight: busy.active, queueLength: busy.queued }) };
+      });
     }
 
     call(at: AgentAddress, by: Caller, request: CallRequest): Promise<Result<CallOutcome>> {

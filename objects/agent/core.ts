@@ -19,6 +19,14 @@ import { checkCapability } from "../../src/platform/security/check.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { ConfigView } from "../../src/platform/config/reader.ts";
 
+/** Reserves and returns a type's declared resources from the tenant's quotas (built in objects/agent/quota.ts). */
+export type AgentQuota = {
+  /** Reserves the type's declared resources (or nothing); 409 naming the resource past the tenant's quota. */
+  reserve(address: AgentAddress, definition: AnyAgentDefinition): Promise<void>;
+  /** Returns what the agent holds, if anything; throws when the shard cannot be reached (the record stays for a retry). */
+  release(address: AgentAddress): Promise<void>;
+};
+
 /** `threshold`: the breaker's, the type's own or the tenant's configured one (objects/agent/config.ts). */
 export type Guards = { definition: AnyAgentDefinition; breaker: CircuitBreaker; bulkhead: Bulkhead; threshold: number };
 
@@ -45,6 +53,8 @@ export type AgentCore = {
   load: LoadWindow;
   /** The tenant's configuration as this object last applied it (objects/agent/config.ts). */
   seenConfig?: ConfigView;
+  /** Reserves and returns the type's declared resources from the tenant's quotas (objects/agent/quota.ts). */
+  quota?: AgentQuota;
 };
 
 const breakerOptions = (definition: AnyAgentDefinition) => ({

@@ -84,8 +84,9 @@ export const spawnAgent = async (core: AgentCore, address: AgentAddress, caller:
 
 /** Writes a new agent, then runs onStart when it is to be live (running or paused). Runs inside the mailbox. */
 export const createAgent = async (core: AgentCore, address: AgentAddress, definition: AnyAgentDefinition, genesis: Genesis): Promise<AgentMeta> => {
-  const now = core.deps.now();
   const settle = genesis.status === "running" || genesis.status === "paused" ? genesis.status : null;
+  if (settle !== null) await core.quota?.reserve(address, definition);
+  const now = core.deps.now();
   // "starting" is committed first so that a crash during onStart is found on restart; a
   // type without onStart has nothing to interrupt, and is written settled in one commit.
   const starting = settle !== null && definition.hooks.onStart !== undefined;
@@ -148,6 +149,7 @@ export const startAgent = async (core: AgentCore, address: AgentAddress, caller:
     const meta = requireAgent(core, address);
     if (checkTransition("start", address.id, meta.status) === "noop") return viewOf(core, meta);
     const { definition } = requireGuards(core, meta);
+    await core.quota?.reserve(address, definition);
     // Committed first, so a crash during onStart is found and reported as failed on restart.
     const starting = commitMeta(core, { ...meta, status: "starting", updatedAt: core.deps.now() });
     return viewOf(core, await start(core, definition, starting, "running"));
@@ -180,7 +182,10 @@ export const stopAgent = async (core: AgentCore, address: AgentAddress, caller: 
       stopping = { ...stopping, counters: { ...stopping.counters, lastError: lastErrorFrom(error.problem, core.deps.now()) } };
     }
   }
-  return viewOf(core, commitMeta(core, { ...stopping, status: "stopped", updatedAt: core.deps.now() }, { events }));
+  const stopped = commitMeta(core, { ...stopping, status: "stopped", updatedAt: core.deps.now() }, { events });
+  // A release that fails leaves the record: a delete (or the next stop after a start) returns it.
+  await core.quota?.release(address).catch((error: unknown) => core.deps.log.warn("quota release failed", { error: error instanceof Error ? error.message : String(error) }));
+  return viewOf(core, stopped);
 };
 
 /** How long, and how many times, a deletion tries to drain the outbox before refusing. */
@@ -217,6 +222,8 @@ export const destroyAgent = async (core: AgentCore, address: AgentAddress, calle
       { retryAfter: 1 },
     );
   }
+  // Returned before the storage that records it goes: a shard out of reach answers 503 and deletes nothing.
+  await core.quota?.release(address);
   await core.store.deleteAll();
   core.meta = undefined;
   core.state = undefined;

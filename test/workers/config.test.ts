@@ -20,7 +20,7 @@ describe("GET /v1/config", () => {
     expect(reply.body.config).toEqual({
       platform: { clusterName: "jido", environment: "production" },
       agents: { defaultTimeoutMs: null, maxQueueSize: null },
-      infrastructure: { circuitBreakerThreshold: null, rateLimit: { rps: 100000 } },
+      infrastructure: { circuitBreakerThreshold: null, rateLimit: { rps: 100000 }, quotas: { memoryMb: null, cpu: null, storageMb: null, shards: 4 } },
       flags: {},
     });
   });

@@ -41,6 +41,9 @@ export type Fixture = {
   pool: string;
   leaseId: string;
   newPool: string;
+  /** A group of counters (one member) and a group id nobody created. */
+  group: string;
+  newGroup: string;
 };
 
 /** The fixture's event stream, and an event type that goes to it. */
@@ -64,6 +67,8 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
   const pool = newId("fx-pool");
   expectOk(await owner.post("/v1/pools", { name: pool, capacity: 2 }));
   const lease = expectOk(await owner.post(`/v1/pools/${pool}/acquire`, { units: 1, leaseMs: 3_600_000 }));
+  const group = newId("fx-grp");
+  expectOk(await owner.post("/v1/groups", groupDefinition(group)));
   await eventually(`run ${run.id} listed`, async () => (await owner.get("/v1/runs?limit=1000")).body.items, (items: Body[]) => items.some((item) => item.id === run.id));
   return {
     tenant,
@@ -80,6 +85,8 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
     pool,
     leaseId: lease.id,
     newPool: newId("fx-pool"),
+    group,
+    newGroup: newId("fx-grp"),
   };
 };
 
@@ -91,6 +98,8 @@ const workflowDefinition = (name: string) => ({
   participants: { tally: { type: "counter", spawn: true } },
   flow: [{ step: "count", role: "tally", action: "increment", input: { by: 1 } }],
 });
+
+const groupDefinition = (id: string) => ({ id, type: "counter", min: 1, max: 2, scale: { on: "in_flight", target: 4 } });
 
 const subscription = (id: string) => ({ id, patterns: ["fx.*"], stream: STREAM, start: "latest", target: { kind: "live" } });
 
@@ -187,7 +196,18 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("POST /v1/leases/{id}/release", "POST", `/v1/leases/${f.leaseId}/release`, `pools:acquire:${f.pool}`, undefined, `pool/${f.pool}`),
     on("DELETE /v1/pools/{name}", "DELETE", `/v1/pools/${f.newPool}`, "pools:admin", undefined, `pool/${f.newPool}`),
     on("GET /v1/metrics", "GET", "/v1/metrics", "metrics:read", undefined, "metrics"),
+    on("POST /v1/groups", "POST", "/v1/groups", "groups:admin", groupDefinition(f.newGroup), `group/${f.newGroup}`),
+    on("GET /v1/groups", "GET", "/v1/groups", "groups:read", undefined, "groups"),
+    on("GET /v1/groups/{id}", "GET", `/v1/groups/${f.group}`, "groups:read", undefined, `group/${f.group}`),
+    on("POST /v1/groups/{id}/actions/{action}", "POST", `/v1/groups/${f.group}/actions/increment`, `groups:call:${f.group}`, { by: 1 }, `group/${f.group}`),
+    on("DELETE /v1/groups/{id}", "DELETE", `/v1/groups/${f.newGroup}`, "groups:admin", undefined, `group/${f.newGroup}`),
   ];
+};
+
+/** A group's members (id and state) and each member's counter value: what a call or a scaling would change. */
+const groupState = async (owner: Awaited<ReturnType<typeof admin>>, id: string): Promise<Body> => {
+  const group = (await owner.get(`/v1/groups/${id}`)).body;
+  return Promise.all(group.members.map(async (m: Body) => ({ id: m.id, state: m.state, value: (await owner.get(`/v1/agents/${m.id}`)).body.state?.value ?? null })));
 };
 
 /** Routes the table has that the OpenAPI document does not list (the document itself). */
@@ -225,5 +245,7 @@ export const fixtureState = async (f: Fixture): Promise<Body> => {
     cache: (await owner.get("/v1/cache/fx/k1?consistency=strong")).body?.value ?? null,
     pools: (await owner.get("/v1/pools?limit=1000")).body.items.map((item: Body) => item.name),
     pool: (await owner.get(`/v1/pools/${f.pool}`)).body,
+    groups: (await owner.get("/v1/groups?limit=1000")).body.items.map((item: Body) => item.id),
+    group: await groupState(owner, f.group),
   };
 };

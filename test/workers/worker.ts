@@ -22,5 +22,7 @@ export { ConfigStore } from "../../objects/config/index.ts";
 export { CacheStore } from "../../objects/cache/index.ts";
 export { PoolIndex, ResourcePool } from "../../objects/pools/index.ts";
 export { MetricsAggregator } from "../../objects/metrics/index.ts";
+export { GroupController, GroupIndex } from "../../objects/groups/index.ts";
+export { QuotaShard } from "../../objects/quotas/index.ts";
 
 export default createApp({ registry, workflows: builtinWorkflows });

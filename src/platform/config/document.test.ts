@@ -26,7 +26,7 @@ describe("configuration defaults", () => {
 describe("patchSettings", () => {
   it("merges the patch into the settings, names the changed paths, and null returns a setting to its default", () => {
     const first = patchSettings(defaults, {}, { infrastructure: { rateLimit: { rps: 5 }, circuitBreakerThreshold: 2 } });
-    expect(first.config.infrastructure).toEqual({ rateLimit: { rps: 5 }, circuitBreakerThreshold: 2 });
+    expect(first.config.infrastructure).toEqual({ rateLimit: { rps: 5 }, circuitBreakerThreshold: 2, quotas: defaults.infrastructure.quotas });
     expect(first.changed).toEqual(["infrastructure.circuitBreakerThreshold", "infrastructure.rateLimit.rps"]);
     const back = patchSettings(defaults, first.settings, { infrastructure: { rateLimit: null } });
     expect(back.config.infrastructure.rateLimit.rps).toBe(50);

@@ -27,6 +27,14 @@ export const configSchema = z.strictObject({
       /** Requests per second per token (a token's `rps` claim wins). */
       rps: z.number().positive().max(1_000_000),
     }),
+    /** What the tenant's agents may reserve of the resources their types declare; null: unlimited (README "Quotas"). */
+    quotas: z.strictObject({
+      memoryMb: z.number().positive().max(1e12).nullable(),
+      cpu: z.number().positive().max(1e9).nullable(),
+      storageMb: z.number().positive().max(1e12).nullable(),
+      /** Quota shards the budget is split over (each holds 1/N of every quota), by a hash of the agent id. */
+      shards: z.number().int().min(1).max(64),
+    }),
   }),
   flags: z.record(flagKeySchema, flagSchema).refine((flags) => Object.keys(flags).length <= MAX_FLAGS, `at most ${MAX_FLAGS} flags`),
 });
@@ -34,7 +42,28 @@ export const configSchema = z.strictObject({
 export type Config = z.output<typeof configSchema>;
 
 /** The variables defaults are read from (all optional strings, as the Worker's env holds them). */
-export type ConfigVars = { JIDO_RATE_LIMIT_RPS?: string | undefined; JIDO_CLUSTER_NAME?: string | undefined; JIDO_ENVIRONMENT?: string | undefined };
+export type ConfigVars = {
+  JIDO_RATE_LIMIT_RPS?: string | undefined;
+  JIDO_CLUSTER_NAME?: string | undefined;
+  JIDO_ENVIRONMENT?: string | undefined;
+  JIDO_QUOTA_MEMORY_MB?: string | undefined;
+  JIDO_QUOTA_CPU?: string | undefined;
+  JIDO_QUOTA_STORAGE_MB?: string | undefined;
+  JIDO_QUOTA_SHARDS?: string | undefined;
+};
+
+export const DEFAULT_QUOTA_SHARDS = 4;
+
+/** A quota from a variable: a positive number, else (0, empty, malformed) unlimited. */
+const quotaOf = (text: string | undefined): number | null => {
+  const value = Number(text?.trim() || Number.NaN);
+  return Number.isFinite(value) && value > 0 ? value : null;
+};
+
+const shardsOf = (text: string | undefined): number => {
+  const value = Number(text?.trim() || Number.NaN);
+  return Number.isInteger(value) && value >= 1 && value <= 64 ? value : DEFAULT_QUOTA_SHARDS;
+};
 
 export const DEFAULT_RPS = 50;
 
@@ -49,7 +78,16 @@ export const configDefaults = (vars: ConfigVars): Config => {
   return {
     platform: { clusterName: vars.JIDO_CLUSTER_NAME?.trim() || "jido", environment: environment.success ? environment.data : "production" },
     agents: { defaultTimeoutMs: null, maxQueueSize: null },
-    infrastructure: { circuitBreakerThreshold: null, rateLimit: { rps: Math.min(1_000_000, positiveOr(vars.JIDO_RATE_LIMIT_RPS, DEFAULT_RPS)) } },
+    infrastructure: {
+      circuitBreakerThreshold: null,
+      rateLimit: { rps: Math.min(1_000_000, positiveOr(vars.JIDO_RATE_LIMIT_RPS, DEFAULT_RPS)) },
+      quotas: {
+        memoryMb: quotaOf(vars.JIDO_QUOTA_MEMORY_MB),
+        cpu: quotaOf(vars.JIDO_QUOTA_CPU),
+        storageMb: quotaOf(vars.JIDO_QUOTA_STORAGE_MB),
+        shards: shardsOf(vars.JIDO_QUOTA_SHARDS),
+      },
+    },
     flags: {},
   };
 };
