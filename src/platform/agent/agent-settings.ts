@@ -56,7 +56,9 @@ const settingsSchema = z.strictObject({
   observability: z
     .strictObject({
       metrics: z.array(z.string().min(1)).default([]),
-      tracing: z.strictObject({ sampleRate: z.number().min(0).max(1).default(1) }).prefault({}),
+      // Without a rate of its own, the type's traces follow the deployment's JIDO_TRACE_SAMPLE_RATE
+      // (src/platform/telemetry/sampling.ts says where each rate decides).
+      tracing: z.strictObject({ sampleRate: z.number().min(0).max(1).optional() }).prefault({}),
       logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     })
     .prefault({}),

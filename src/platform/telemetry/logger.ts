@@ -14,6 +14,12 @@ export type Logger = {
 
 export type LogSink = (line: string, level: LogLevel) => void;
 
+/** Fields every line takes from where it is written: tracing sets the active span's `traceId`/`spanId` (objects/durable/tracing.ts). */
+let ambientFields: () => LogFields = () => ({});
+export const setAmbientLogFields = (fields: () => LogFields): void => {
+  ambientFields = fields;
+};
+
 const consoleSink: LogSink = (line, level) => {
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
@@ -29,7 +35,7 @@ export const createLogger = (
   const base = options.base ?? {};
   const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (LOG_LEVELS.indexOf(level) < threshold) return;
-    sink(JSON.stringify({ time: new Date(now()).toISOString(), level, msg, ...base, ...fields }), level);
+    sink(JSON.stringify({ time: new Date(now()).toISOString(), level, msg, ...ambientFields(), ...base, ...fields }), level);
   };
   return {
     debug: (msg, fields) => write("debug", msg, fields),

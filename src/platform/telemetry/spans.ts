@@ -23,15 +23,20 @@ export type SpanOptions = {
   links?: Link[];
 };
 
+/** Records `error` on `span`: the exception, `error.type` and an error status. */
+export const failSpan = (span: Span, error: unknown): void => {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setAttribute(ATTR_ERROR_TYPE, error instanceof Error ? error.name : typeof error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+};
+
 /** Runs `fn` in a new active span; an error sets the span's status and `error.type`, and is rethrown. */
 export const withSpan = <T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> =>
   tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {}, links: options.links ?? [] }, options.parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setAttribute(ATTR_ERROR_TYPE, error instanceof Error ? error.name : typeof error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      failSpan(span, error);
       throw error;
     } finally {
       span.end();
@@ -57,6 +62,31 @@ export const contextOf = (carrier: { traceparent?: string | undefined; tracestat
     isRemote: true,
     ...(carrier?.tracestate ? { traceState: new TraceState(carrier.tracestate) } : {}),
   });
+};
+
+/**
+ * Events given the active span's trace context (the CloudEvents distributed-tracing
+ * extension) where their publisher gave none, so a delivery continues its publish's trace.
+ * Only a sampled trace's: an event published outside one stays as its publisher sent it.
+ */
+export const stampTraceContext = <E extends { traceparent?: string | undefined; tracestate?: string | undefined }>(events: E[]): E[] => {
+  const carrier = traceCarrier();
+  if (!carrier || !carrier.traceparent.endsWith("-01")) return events;
+  return events.map((event) => (event.traceparent === undefined ? { ...event, ...carrier } : event));
+};
+
+/**
+ * Runs `fn` in a span continuing the trace `carrier` names (a workflow run's, stored with
+ * it), linked to the span active now (e.g. the alarm that resumed the work); without a
+ * carrier, a child of the active span.
+ */
+export const continueTrace = <T>(carrier: TraceCarrier | undefined, name: string, options: Omit<SpanOptions, "parent" | "links">, fn: (span: Span) => Promise<T> | T): Promise<T> =>
+  withSpan(name, carrier ? { ...options, parent: contextOf(carrier), links: resumedBy(carrier) } : options, fn);
+
+/** A link to the active span, unless it is the one `carrier` names (then it is the parent already). */
+const resumedBy = (carrier: TraceCarrier): Link[] => {
+  const active = traceCarrier();
+  return active && active.traceparent.slice(0, 52) !== carrier.traceparent.slice(0, 52) ? linkTo(active) : [];
 };
 
 /** A link to the span a carrier names (none when it names none). */

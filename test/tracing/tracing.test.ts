@@ -1,0 +1,97 @@
+// Tracing inside workerd (vitest.tracing.config.ts: export on, sample rate 0): the spans
+// the Worker and the objects export, read from the OTLP/HTTP requests they send (the
+// test intercepts the objects' fetch, which node:http's client runs on). At rate 0 a
+// request leaves no span; a caller's sampled traceparent is followed through the Worker
+// into every object the request reaches; an agent type's own rate decides for its actions
+// and its calls to other agents.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { call, newId, post, spawn } from "../workers/http.ts";
+import { eventually } from "../workers/eventually.ts";
+import { type ExportedSpan, KIND, only, spansOf } from "./otlp.ts";
+
+const ENDPOINT = "https://otlp.example.test/v1/traces";
+const exported: ExportedSpan[] = [];
+const headersSeen: Record<string, string>[] = [];
+
+beforeEach(() => {
+  exported.length = 0;
+  headersSeen.length = 0;
+  const original = globalThis.fetch;
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input, init);
+    if (request.url !== ENDPOINT) return original(input, init);
+    headersSeen.push(Object.fromEntries(request.headers.entries()));
+    exported.push(...spansOf(await request.text()));
+    return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const traceId = () => crypto.randomUUID().replaceAll("-", "");
+const spanId = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+const inTrace = (id: string) => exported.filter((span) => span.traceId === id);
+
+describe("tracing at sample rate 0", () => {
+  it("exports nothing for a request without a traceparent, and follows a sampled one through the objects", async () => {
+    const agent = newId("traced");
+    await spawn("counter", agent);
+    expect((await call(agent, "increment", { by: 1 })).status).toBe(200);
+
+    const trace = traceId();
+    const caller = spanId();
+    const reply = await call(agent, "increment", { by: 2 }, { traceparent: `00-${trace}-${caller}-01` });
+    expect(reply.status).toBe(200);
+    const spans = await eventually("the traced call's agent span", async () => inTrace(trace), (found) => found.some((s) => s.name === "AgentObject/call"));
+
+    // Only the traced request was exported: the spawn and the first call left nothing.
+    expect(new Set(exported.map((span) => span.traceId))).toEqual(new Set([trace]));
+    expect(headersSeen.every((headers) => headers.authorization === "Bearer otlp-test" && headers["content-type"] === "application/json")).toBe(true);
+
+    const server = only(spans, "for the request", (s) => s.kind === KIND.server && s.name.startsWith("POST "));
+    expect(server).toMatchObject({ parentSpanId: caller, name: "POST /v1/agents/:id/actions/:action", service: "jido-system" });
+    expect(server.attributes).toMatchObject({ "http.request.method": "POST", "http.route": "/v1/agents/:id/actions/:action", "http.response.status_code": 200, "url.path": `/v1/agents/${agent}/actions/increment`, "server.address": "localhost" });
+    const client = only(spans, "calling the agent", (s) => s.kind === KIND.client && s.name === "agent.call");
+    expect(client.parentSpanId).toBe(server.spanId);
+    expect(client.attributes).toMatchObject({ "rpc.system.name": "cloudflare_durable_objects", "rpc.method": "agent.call" });
+    const agentSpan = only(spans, "in the agent", (s) => s.name === "AgentObject/call");
+    expect(agentSpan).toMatchObject({ kind: KIND.server, parentSpanId: client.spanId });
+    expect(agentSpan.attributes).toMatchObject({ "jido.agent.type": "counter", "jido.agent.id": agent, "jido.action": "increment", "rpc.method": "AgentObject/call" });
+  });
+
+  it("follows an unsampled traceparent: nothing is exported", async () => {
+    const agent = newId("untraced");
+    await spawn("counter", agent);
+    const untraced = traceId();
+    expect((await call(agent, "increment", { by: 1 }, { traceparent: `00-${untraced}-${spanId()}-00` })).status).toBe(200);
+    const marker = traceId();
+    expect((await call(agent, "increment", { by: 1 }, { traceparent: `00-${marker}-${spanId()}-01` })).status).toBe(200);
+    await eventually("the marker request's spans", async () => inTrace(marker), (found) => found.some((s) => s.name === "AgentObject/call"));
+    expect(inTrace(untraced)).toEqual([]);
+  });
+});
+
+describe("an agent type's own sample rate", () => {
+  it("traces its actions (rate 1) in a request the platform's default left out, and the agents they call", async () => {
+    const relay = newId("relay");
+    const counter = newId("counter");
+    await spawn("relay", relay);
+    await spawn("counter", counter);
+    expect((await post(`/v1/agents/${relay}/grants`, { name: "agents:call:counter.increment" })).status).toBe(201);
+
+    expect((await call(relay, "forward", { target: counter, by: 3 })).status).toBe(200);
+    const relaySpan = await eventually(
+      "the relay's span",
+      async () => exported.find((s) => s.name === "AgentObject/call" && s.attributes["jido.agent.id"] === relay),
+      (found) => found !== undefined,
+    );
+    const spans = await eventually("the counter's span", async () => inTrace(relaySpan!.traceId), (found) => found.some((s) => s.attributes["jido.agent.id"] === counter));
+    // The request's own spans were not sampled (rate 0): the relay's span hangs from the
+    // Worker's unexported client span, and decided by its type's rate (tracestate jido=t).
+    expect(spans.some((s) => s.name.startsWith("POST "))).toBe(false);
+    expect(relaySpan!.traceState).toContain("jido=t");
+    const peer = only(spans, "calling the counter", (s) => s.name === "agent.peer_call");
+    expect(peer.parentSpanId).toBe(relaySpan!.spanId);
+    const counterSpan = only(spans, "in the counter", (s) => s.attributes["jido.agent.id"] === counter);
+    expect(counterSpan).toMatchObject({ name: "AgentObject/call", parentSpanId: peer.spanId });
+  });
+});
