@@ -5,18 +5,16 @@
 // to carry the context across awaits and timers), and `traceObject`, which gives every
 // RPC method of a Durable Object class a server span continuing the caller's trace (the
 // carrier on its address, RPC's only channel) and its alarm a span of its own. Spans are
-// exported after the work: the Worker and each object hand the flush to waitUntil.
-//
-// The exporter is the upstream Node OTLPTraceExporter (JSON over node:http): checked in
-// workerd under nodejs_compat (wrangler dev and the workers pool), where node:http's
-// client runs on the runtime's fetch. Its package exports no browser (fetch) build.
+// exported after the work: the Worker and each object hand the flush to waitUntil. The
+// exporter is OpenTelemetry's export delegate and JSON serializer over fetch (why not the
+// packaged OTLPTraceExporter: src/platform/telemetry/otlp-fetch.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Attributes, type Context, context, type ContextManager, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { tracingConfigFrom, type TracingVars } from "../../src/platform/telemetry/otlp-config.ts";
+import { createOtlpFetchExporter } from "../../src/platform/telemetry/otlp-fetch.ts";
 import { PlatformSampler } from "../../src/platform/telemetry/sampler.ts";
 import { ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SAMPLE_RATE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, RPC_SYSTEM } from "../../src/platform/telemetry/semconv.ts";
 import { contextOf, failSpan, logTraceFields, SpanKind, tracer } from "../../src/platform/telemetry/spans.ts";
@@ -73,7 +71,7 @@ const install = (vars: TracingVars): Tracing => {
     setAmbientLogFields(() => ({}));
   }
   if (config.url === null) return OFF;
-  const exporter = new OTLPTraceExporter({ url: config.url, headers: config.headers, timeoutMillis: FLUSH_TIMEOUT_MS });
+  const exporter = createOtlpFetchExporter({ url: config.url, headers: config.headers, timeoutMillis: FLUSH_TIMEOUT_MS });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: SERVICE_NAME, [ATTR_SERVICE_VERSION]: SERVICE_VERSION }),
     sampler: new PlatformSampler(config.rate),
@@ -85,7 +83,35 @@ const install = (vars: TracingVars): Tracing => {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   setAmbientLogFields(logTraceFields);
-  return { enabled: true, flush: () => provider.forceFlush({ timeoutMillis: FLUSH_TIMEOUT_MS }).catch(() => undefined) };
+  return { enabled: true, flush: coalesced(() => provider.forceFlush({ timeoutMillis: FLUSH_TIMEOUT_MS }).catch(() => undefined)) };
+};
+
+/**
+ * One flush at a time per isolate: a flush asked for while one is under way is done once
+ * after it (taking every span ended meanwhile). Without it, each object call's flush was
+ * an export of its own, and a burst of calls in one isolate passed the exporter's
+ * concurrency limit, which drops the exports beyond it.
+ */
+const coalesced = (flush: () => Promise<void>): (() => Promise<void>) => {
+  let running: Promise<void> | null = null;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await flush();
+        } while (again);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
 };
 
 /** The isolate's tracing under `vars` (set up on first use; again only if the variables differ). */

@@ -3,19 +3,20 @@
 // test intercepts the objects' fetch, which node:http's client runs on). At rate 0 a
 // request leaves no span; a caller's sampled traceparent is followed through the Worker
 // into every object the request reaches; an agent type's own rate decides for its actions
-// and its calls to other agents.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+// and its calls to other agents; a run's steps stay in its trace when its alarm resumes them.
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { call, newId, post, spawn } from "../workers/http.ts";
 import { eventually } from "../workers/eventually.ts";
+import { clientOf, finished, order, startRun } from "../workers/workflows.ts";
 import { type ExportedSpan, KIND, only, spansOf } from "./otlp.ts";
 
 const ENDPOINT = "https://otlp.example.test/v1/traces";
 const exported: ExportedSpan[] = [];
 const headersSeen: Record<string, string>[] = [];
 
-beforeEach(() => {
-  exported.length = 0;
-  headersSeen.length = 0;
+// Installed for the whole file: objects export after a test's own requests too (a run's
+// last transitions), and nothing here may reach the network.
+beforeAll(() => {
   const original = globalThis.fetch;
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input, init);
@@ -25,7 +26,10 @@ beforeEach(() => {
     return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
   });
 });
-afterEach(() => vi.restoreAllMocks());
+beforeEach(() => {
+  exported.length = 0;
+  headersSeen.length = 0;
+});
 
 const traceId = () => crypto.randomUUID().replaceAll("-", "");
 const spanId = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
@@ -93,5 +97,30 @@ describe("an agent type's own sample rate", () => {
     expect(peer.parentSpanId).toBe(relaySpan!.spanId);
     const counterSpan = only(spans, "in the counter", (s) => s.attributes["jido.agent.id"] === counter);
     expect(counterSpan).toMatchObject({ name: "AgentObject/call", parentSpanId: peer.spanId });
+  });
+});
+
+describe("a workflow run", () => {
+  it("keeps its retries (resumed by its alarm) and compensations in the trace it started in", async () => {
+    const client = await clientOf();
+    const trace = traceId();
+    // amount 0 fails validation: retried 3 times on the run's alarm, then check_inventory is compensated.
+    const started = await startRun(client, "order_processing", order("succeed", { amount: 0 }), { traceparent: `00-${trace}-${spanId()}-01` });
+    expect((await finished(client, started.id)).status).toBe("compensated");
+    const spans = await eventually(
+      "every attempt and the compensation",
+      async () => inTrace(trace),
+      (found) => found.filter((s) => s.name === "workflow.call validate_order").length === 4 && found.some((s) => s.name === "workflow.compensate check_inventory"),
+    );
+    const start = only(spans, "starting the run", (s) => s.name === "Coordinator/start");
+    const alarms = spans.filter((s) => s.name === "Coordinator/alarm");
+    expect(alarms.length).toBeGreaterThan(0);
+    expect(alarms.every((alarm) => alarm.parentSpanId === start.spanId && alarm.attributes["jido.run.id"] === started.id)).toBe(true);
+    const attempts = spans.filter((s) => s.name === "workflow.call validate_order");
+    expect(attempts.every((attempt) => attempt.parentSpanId === start.spanId)).toBe(true);
+    // Retries after a backoff are resumed by the alarm: such an attempt is linked to it.
+    const alarmIds = new Set(alarms.map((alarm) => alarm.spanId));
+    expect(attempts.some((attempt) => attempt.links.some((link) => alarmIds.has(link.spanId)))).toBe(true);
+    expect(only(spans, "compensating", (s) => s.name === "workflow.compensate check_inventory").parentSpanId).toBe(start.spanId);
   });
 });
