@@ -9,6 +9,9 @@ import { call, newId, post, spawn } from "../workers/http.ts";
 import { eventually } from "../workers/eventually.ts";
 import { clientOf, finished, order, startRun } from "../workers/workflows.ts";
 import { type ExportedSpan, KIND, only, spansOf } from "./otlp.ts";
+// After the app (through http.ts): @hono/zod-openapi must extend zod before ids.ts loads.
+import { typedStub } from "../../objects/durable/index.ts";
+import { agentStub, TENANT } from "../workers/objects.ts";
 
 const ENDPOINT = "https://otlp.example.test/v1/traces";
 const exported: ExportedSpan[] = [];
@@ -122,5 +125,18 @@ describe("a workflow run", () => {
     const alarmIds = new Set(alarms.map((alarm) => alarm.spanId));
     expect(attempts.some((attempt) => attempt.links.some((link) => alarmIds.has(link.spanId)))).toBe(true);
     expect(only(spans, "compensating", (s) => s.name === "workflow.compensate check_inventory").parentSpanId).toBe(start.spanId);
+  });
+});
+
+describe("the RPC trace carrier", () => {
+  it("is parsed with the address: a malformed one is refused naming the field, and changes nothing", async () => {
+    const agent = newId("carrier");
+    await spawn("counter", agent);
+    const caller = { kind: "principal" as const, subject: "test", tenant: TENANT, grants: [{ name: "admin", constraints: {}, grantedBy: "test", expiresAt: null }] };
+    const stub = typedStub(agentStub(agent));
+    const refused = await stub.call({ tenant: TENANT, id: agent, trace: { traceparent: "00-not-a-traceparent" } }, caller, { action: "increment", input: { by: 5 }, idempotencyKey: "carrier-1", keyOrigin: "client" });
+    expect(refused).toMatchObject({ ok: false, problem: { status: 400, errors: [{ path: "address.trace.traceparent" }] } });
+    const view = await stub.get({ tenant: TENANT, id: agent }, caller);
+    expect(view).toMatchObject({ ok: true, value: { state: { value: 0 } } });
   });
 });
