@@ -21,6 +21,8 @@ const suites = [
   // The pure core runs outside workerd and Node too: the same unit files on Deno.
   ["unit (deno)", "npx", ["deno", "run", "-A", "npm:vitest@4.1.12", "run", "--config", "vitest.unit.config.ts"]],
   ["workers", "npx", ["vitest", "run", "--config", "vitest.workers.config.ts"]],
+  // Tracing needs span export on, which is per workerd: its own workerd and configuration.
+  ["workers (tracing)", "npx", ["vitest", "run", "--config", "vitest.tracing.config.ts"]],
   ["e2e", "npx", ["vitest", "run", "--config", "vitest.e2e.config.ts"]],
 ];
 const only = process.argv.slice(2);

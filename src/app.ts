@@ -34,6 +34,7 @@ import { limitBody, requestId, requireJsonBody } from "./api/request-guards.ts";
 import { validationHook } from "./api/validation-hook.ts";
 import { authenticate } from "./api/auth.ts";
 import { rateLimit } from "./api/rate-limit.ts";
+import { traceRequests } from "./api/tracing.ts";
 import { secureHeaders } from "hono/secure-headers";
 
 export const PLATFORM_VERSION = "0.1.0";
@@ -65,6 +66,8 @@ export const createApp = (options: AppOptions) => {
   };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(errorHandler(deps.log));
+  // First, so the request's span covers everything after it (and every object call continues it).
+  app.use("*", traceRequests());
   app.use("*", requestId());
   app.use("*", bindRequest());
   app.use("*", collectMetrics(deps.telemetry, deps.log));

@@ -16,6 +16,8 @@ type Secrets = {
   JIDO_JWKS_URL?: string;
   JIDO_JWT_ISSUER?: string;
   JIDO_JWT_AUDIENCE?: string;
+  /** Headers sent with exported spans (`k=v,k2=v2`), e.g. the collector's credentials. */
+  JIDO_OTLP_HEADERS?: string;
 };
 
 export type Bindings = Env & Secrets;

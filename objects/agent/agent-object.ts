@@ -24,7 +24,8 @@ import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, requireAuthorized, viewOf } from "./core.ts";
-import { auditSink } from "../durable/index.ts";
+import { auditSink, traceObject } from "../durable/index.ts";
+import { ATTR_ACTION, ATTR_AGENT_ID, ATTR_AGENT_TYPE } from "../../src/platform/telemetry/semconv.ts";
 import { revocationCheck } from "../security/index.ts";
 import { readConfig } from "../config/index.ts";
 import { platformCache } from "../cache/index.ts";
@@ -67,6 +68,19 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     readonly #core: AgentCore;
     readonly #directory: AgentDirectory;
     readonly #metrics: ReturnType<typeof watchMetrics>;
+
+    // Each RPC method and the alarm in a span; the agent type's own sample rate decides
+    // where its traces begin (sampling.ts).
+    static {
+      traceObject(this, {
+        sampleRate: (self) => (self.#core.meta ? registry.get(self.#core.meta.type)?.observability.tracing.sampleRate : undefined),
+        attributes: (self, method, args) => {
+          const meta = self.#core.meta;
+          const action = method === "call" ? (args[2] as { action?: unknown } | undefined)?.action : undefined;
+          return { ...(meta ? { [ATTR_AGENT_TYPE]: meta.type, [ATTR_AGENT_ID]: meta.id } : {}), ...(typeof action === "string" ? { [ATTR_ACTION]: action } : {}) };
+        },
+      });
+    }
 
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);

@@ -14,6 +14,7 @@ import type { Caller } from "../../src/platform/security/caller.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
 import { legacyDelegator } from "../../src/platform/security/delegation.ts";
 import type { StoredGrant } from "../../src/platform/security/grants.ts";
+import { traceCarrier } from "../../src/platform/telemetry/spans.ts";
 import { typedStub } from "../durable/index.ts";
 import type { RevocationCheck } from "../security/index.ts";
 import type { AgentCore } from "./core.ts";
@@ -50,7 +51,7 @@ export const agentCaller =
       };
       const outcome = await callDurable(
         "agent.peer_call",
-        () => typedStub(agents.get(objectId)).call({ tenant: from.tenant, id: to }, caller, { action, input, idempotencyKey, keyOrigin: "client" }),
+        () => typedStub(agents.get(objectId)).call({ tenant: from.tenant, id: to, trace: traceCarrier() }, caller, { action, input, idempotencyKey, keyOrigin: "client" }),
         telemetry,
       );
       return outcome.output;

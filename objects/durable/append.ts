@@ -5,6 +5,7 @@
 import { callDurable } from "../../src/platform/durable-call.ts";
 import { streamObjectName } from "../../src/platform/events/naming.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import { traceCarrier } from "../../src/platform/telemetry/spans.ts";
 import { type TypedStub, typedStub } from "./typed-stub.ts";
 
 export type StreamAppend = { tenant: string; stream: string };
@@ -20,5 +21,5 @@ export const appendToStream = async (
   operation = "outbox.append",
 ): Promise<void> => {
   const id = streams.idFromName(streamObjectName(at.tenant, at.stream));
-  await callDurable(operation, () => typedStub(streams.get(id)).append(at, events), telemetry);
+  await callDurable(operation, () => typedStub(streams.get(id)).append({ ...at, trace: traceCarrier() }, events), telemetry);
 };

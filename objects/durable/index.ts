@@ -7,3 +7,4 @@ export { appendToStream, type StreamAppend } from "./append.ts";
 export { type AuditSink, auditSink } from "./audit-sink.ts";
 export { createSqlOutbox, drainOutbox, type DrainTarget, type Outbox, type OutboxEvent, type SqlOutbox } from "./outbox.ts";
 export { type TypedStub, typedStub } from "./typed-stub.ts";
+export { type Tracing, tracingFor, traceObject, type TraceObjectOptions } from "./tracing.ts";

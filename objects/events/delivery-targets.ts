@@ -7,7 +7,9 @@
 // subscription was created); redirects are not followed, so a receiver cannot send the
 // platform elsewhere. Failures come back as data for the retry schedule; a webhook's tell
 // the subscriber only the status or that it was unreachable, never what the network
-// stack said (that would map the network for them).
+// stack said (that would map the network for them). Each delivery is a span in the trace
+// of the event's publish (its `traceparent`), linked to the sweep that made it; a
+// webhook's request is a client span whose traceparent the receiver gets.
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
@@ -18,6 +20,22 @@ import { checkWebhookUrl, type WebhookVerdict, WebhookPolicyConfigError, webhook
 import { webhookHeaders } from "../../src/platform/events/webhook-signature.ts";
 import { ProblemError } from "../../src/platform/problem.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import {
+  ATTR_DELIVERY_TARGET,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  ATTR_SERVER_ADDRESS,
+  ATTR_TENANT,
+  ATTR_URL_FULL,
+  MESSAGING_SYSTEM,
+} from "../../src/platform/telemetry/semconv.ts";
+import { contextOf, linkTo, SpanKind, traceCarrier, withSpan } from "../../src/platform/telemetry/spans.ts";
 import { typedStub } from "../durable/index.ts";
 
 export type DeliveryOutcome = { ok: true } | { ok: false; message: string };
@@ -42,7 +60,7 @@ const toAgent = async (sub: SubscriptionRecord, event: CloudEvent, deliveryKey: 
   try {
     await callDurable(
       "delivery.agent",
-      () => typedStub(agents.get(id)).call({ tenant: sub.tenant, id: target.agent }, sub.caller, { action: target.action, input, idempotencyKey, keyOrigin: "client" }),
+      () => typedStub(agents.get(id)).call({ tenant: sub.tenant, id: target.agent, trace: traceCarrier() }, sub.caller, { action: target.action, input, idempotencyKey, keyOrigin: "client" }),
       ctx.telemetry,
     );
     return { ok: true };
@@ -71,10 +89,16 @@ const toWebhook = async (sub: SubscriptionRecord, event: CloudEvent, ctx: Target
     return { ok: false, message: "webhook target refused by policy" };
   }
   const body = JSON.stringify(event);
+  const attributes = { [ATTR_HTTP_REQUEST_METHOD]: "POST", [ATTR_URL_FULL]: `${verdict.url.origin}${verdict.url.pathname}`, [ATTR_SERVER_ADDRESS]: verdict.url.hostname };
+  return withSpan("POST", { kind: SpanKind.CLIENT, attributes }, (span) => post(verdict.url, body, sub.secret!, event, ctx, (status) => span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)));
+};
+
+const post = async (url: URL, body: string, secret: string, event: CloudEvent, ctx: TargetContext, answered: (status: number) => void): Promise<DeliveryOutcome> => {
+  const trace = traceCarrier();
   try {
-    const response = await fetch(verdict.url.href, {
+    const response = await fetch(url.href, {
       method: "POST",
-      headers: { "content-type": "application/cloudevents+json", ...(await webhookHeaders(sub.secret, event.id, ctx.now(), body)) },
+      headers: { "content-type": "application/cloudevents+json", ...(trace ?? {}), ...(await webhookHeaders(secret, event.id, ctx.now(), body)) },
       body,
       // A 3xx is the receiver's answer, a failed delivery: following it would let a
       // public receiver point the platform at a host the policy refuses.
@@ -82,6 +106,7 @@ const toWebhook = async (sub: SubscriptionRecord, event: CloudEvent, ctx: Target
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     });
     await response.body?.cancel();
+    answered(response.status);
     return response.ok ? { ok: true } : { ok: false, message: `webhook answered ${response.status}` };
   } catch {
     // Connection refused, reset, DNS failure, TLS failure, timeout: all the same to the
@@ -90,7 +115,28 @@ const toWebhook = async (sub: SubscriptionRecord, event: CloudEvent, ctx: Target
   }
 };
 
+/** One delivery, as a span continuing the trace the event was published in. */
 export const deliverEvent = (sub: SubscriptionRecord, event: CloudEvent, deliveryKey: string, ctx: TargetContext): Promise<DeliveryOutcome> => {
+  const published = event.traceparent === undefined ? undefined : { traceparent: event.traceparent, ...(event.tracestate === undefined ? {} : { tracestate: event.tracestate }) };
+  const attributes = {
+    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM,
+    [ATTR_MESSAGING_OPERATION_TYPE]: "process",
+    [ATTR_MESSAGING_OPERATION_NAME]: "deliver",
+    [ATTR_MESSAGING_DESTINATION_NAME]: event.stream,
+    [ATTR_MESSAGING_MESSAGE_ID]: event.id,
+    [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: sub.id,
+    [ATTR_DELIVERY_TARGET]: sub.spec.target.kind,
+    [ATTR_TENANT]: sub.tenant,
+  };
+  const options = published ? { parent: contextOf(published), links: linkTo(traceCarrier()) } : {};
+  return withSpan(`deliver ${event.stream}`, { kind: SpanKind.CONSUMER, attributes, ...options }, async (span) => {
+    const outcome = await deliverTo(sub, event, deliveryKey, ctx);
+    if (!outcome.ok) span.setStatus({ code: 2, message: outcome.message });
+    return outcome;
+  });
+};
+
+const deliverTo = (sub: SubscriptionRecord, event: CloudEvent, deliveryKey: string, ctx: TargetContext): Promise<DeliveryOutcome> => {
   switch (sub.spec.target.kind) {
     case "agent":
       return toAgent(sub, event, deliveryKey, ctx);

@@ -22,7 +22,8 @@ import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { watchMetrics } from "../metrics/index.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { armEarliest } from "../durable/index.ts";
+import { stampTraceContext } from "../../src/platform/telemetry/spans.ts";
+import { armEarliest, traceObject } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
 import { appendToLog } from "./stream-append.ts";
 import { addressSchema, appendSchema, followSchema, publisherSchema, readSchema, replaySchema } from "./stream-contract.ts";
@@ -155,7 +156,7 @@ export class EventStream extends DurableObject<Env> {
   append(at: StreamAddress, events: AppendRequest, publisher: string = PLATFORM_PUBLISHER): Promise<Result<Appended[]>> {
     return asResult(async () => {
       const settings = this.#address(at);
-      const inputs = parseOrProblem(appendSchema, events, "events");
+      const inputs = stampTraceContext(parseOrProblem(appendSchema, events, "events"));
       const from = parseOrProblem(publisherSchema, publisher, "publisher");
       // Registered before the first append, so an append is never answered with an
       // error after it became durable (a client retry would then store its events twice).
@@ -299,3 +300,5 @@ export class EventStream extends DurableObject<Env> {
     ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, "closed");
   }
 }
+
+traceObject(EventStream);

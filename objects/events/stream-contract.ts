@@ -3,9 +3,11 @@
 import { z } from "zod";
 import { type CloudEvent, eventInputSchema, MAX_EVENTS_PER_PUBLISH, streamNameSchema } from "../../src/platform/events/cloud-event.ts";
 import { idSchema } from "../../src/platform/ids.ts";
+import { traceCarrierSchema } from "../../src/platform/telemetry/trace-context.ts";
 import type { Retention } from "./stream-store.ts";
 
-export const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchema });
+/** `trace`: the caller's span, which the stream's span continues (objects/durable/tracing.ts). */
+export const addressSchema = z.strictObject({ tenant: idSchema, stream: streamNameSchema, trace: traceCarrierSchema.optional() });
 // Ids are checked where they enter (publish, restore; the platform makes the others),
 // not here: an outbox written by an older version may still hold an id outside today's
 // alphabet, and refusing it would block that agent's outbox for good. Delivery derives

@@ -6,6 +6,7 @@ import { callDurable } from "../../src/platform/durable-call.ts";
 import { ProblemError } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
+import { traceCarrier } from "../../src/platform/telemetry/spans.ts";
 import { typedStub } from "../durable/index.ts";
 import { callProblem, unexecutedReason } from "../../src/platform/workflow/errors.ts";
 import type { CallOutcome, Effect } from "../../src/platform/workflow/interpreter.ts";
@@ -18,7 +19,7 @@ export const callForEffect = async (run: RunAgents, effect: Effect): Promise<Cal
   try {
     const outcome = await callDurable(
       `workflow.${effect.kind}`,
-      () => stub(run, effect.agent).call({ tenant: run.tenant, id: effect.agent }, run.caller, { action: effect.action, input: effect.input, idempotencyKey: effect.key, keyOrigin: "client" }),
+      () => stub(run, effect.agent).call({ tenant: run.tenant, id: effect.agent, trace: traceCarrier() }, run.caller, { action: effect.action, input: effect.input, idempotencyKey: effect.key, keyOrigin: "client" }),
       run.telemetry,
     );
     return { ok: true, output: outcome.output };
@@ -30,4 +31,4 @@ export const callForEffect = async (run: RunAgents, effect: Effect): Promise<Cal
 
 /** Spawns (idempotently) an agent of `type` for the run. */
 export const spawnForRun = (run: RunAgents, id: string, type: string): Promise<{ created: boolean; agent: AgentView | AgentSummary }> =>
-  callDurable("workflow.spawn", () => stub(run, id).spawn({ tenant: run.tenant, id }, run.caller, { type }), run.telemetry);
+  callDurable("workflow.spawn", () => stub(run, id).spawn({ tenant: run.tenant, id, trace: traceCarrier() }, run.caller, { type }), run.telemetry);

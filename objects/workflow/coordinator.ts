@@ -34,13 +34,17 @@ import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
 import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platform/workflow/run-shards.ts";
 import { workflowShardStream } from "../../src/platform/events/reserved-streams.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
+import { traceCarrierSchema } from "../../src/platform/telemetry/trace-context.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
 import { discoverForBinding } from "../directory/index.ts";
-import { armEarliest, drainOutbox, typedStub } from "../durable/index.ts";
+import { armEarliest, drainOutbox, traceObject, typedStub } from "../durable/index.ts";
+import { ATTR_ACTION, ATTR_AGENT_ID, ATTR_RUN_ID, ATTR_STEP, ATTR_WORKFLOW } from "../../src/platform/telemetry/semconv.ts";
+import { continueTrace, traceCarrier } from "../../src/platform/telemetry/spans.ts";
 
-const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
+/** `trace`: the caller's span, which the coordinator's span continues (objects/durable/tracing.ts). */
+const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema, trace: traceCarrierSchema.optional() });
 const startSchema = z.strictObject({
   definition: workflowDefinitionSchema,
   input: z.record(z.string(), z.unknown()),
@@ -71,6 +75,14 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /** A publishing pass under way, and whether a transition came after it began (then it runs once more). */
     #publishing: Promise<void> | null = null;
     #unpublished = false;
+
+    // Each RPC method in a span; the alarm continues the run's trace (stored with the run).
+    static {
+      traceObject(this, {
+        alarmTrace: (self) => self.#run?.trace,
+        attributes: (self) => (self.#run ? { [ATTR_RUN_ID]: self.#run.state.id, [ATTR_WORKFLOW]: self.#run.state.workflow } : {}),
+      });
+    }
 
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
@@ -152,7 +164,9 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         if (this.#inFlight.get(effect.key) === token) this.#inFlight.delete(effect.key);
       };
       const run = this.#run!;
-      const work = callForEffect(this.#agents(run), effect)
+      // A step, compensation or timeout handler: a span of the run's trace, whatever resumed it.
+      const attributes = { [ATTR_RUN_ID]: run.state.id, [ATTR_WORKFLOW]: run.state.workflow, [ATTR_AGENT_ID]: effect.agent, [ATTR_ACTION]: effect.action, ...("step" in effect ? { [ATTR_STEP]: effect.step } : {}) };
+      const work = continueTrace(run.trace, `workflow.${effect.kind} ${"step" in effect ? effect.step : effect.action}`, { attributes }, () => callForEffect(this.#agents(run), effect))
         .then((outcome) =>
           this.#transition((current) => {
             // This call is over before its outcome is applied: a retry the outcome decides
@@ -287,7 +301,8 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           const bindings = Object.fromEntries(Object.entries(roles).map(([role, binding]) => [role, binding.agents.map((a) => a.id)]));
           const now = Date.now();
           const state = newRun(definition, { id, tenant, input, bindings, roles }, now);
-          const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null };
+          const trace = traceCarrier();
+          const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null, ...(trace ? { trace } : {}) };
           this.#store.create(run, [
             { id: crypto.randomUUID(), source: `workflow/${definition.name}/${id}`, type: "workflow.run.started", subject: id, time: new Date(now).toISOString(), data: { run: id, workflow: definition.name, version: definition.version, bindings, roles } },
           ]);

@@ -6,6 +6,7 @@
 // created with the run, so asking for a run that does not exist (or no longer does)
 // leaves no storage behind; `forget` deletes everything once the run's retention ends.
 import type { Caller } from "../../src/platform/security/caller.ts";
+import type { TraceCarrier } from "../../src/platform/telemetry/trace-context.ts";
 import type { WorkflowDefinition } from "../../src/platform/workflow/definition.ts";
 import type { RunState, StepRecord } from "../../src/platform/workflow/run-state.ts";
 import { createSqlOutbox, type OutboxEvent, type SqlOutbox } from "../durable/index.ts";
@@ -19,8 +20,9 @@ export type IndexHome = number | "registry";
 /**
  * `fingerprint`: of the request that started the run under an Idempotency-Key (null without a key, or for runs stored before it was kept).
  * `indexedIn`: where its index entry is, once it has one (absent before).
+ * `trace`: the span that started the run, which its steps continue, alarms included (absent when it started untraced).
  */
-export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null; fingerprint: string | null; indexedIn?: IndexHome };
+export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null; fingerprint: string | null; indexedIn?: IndexHome; trace?: TraceCarrier };
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)",
@@ -31,6 +33,8 @@ const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)",
   // The runs-index shard the run is indexed in (its own table, as start_request: runs stored before it load unchanged).
   "CREATE TABLE IF NOT EXISTS index_shard (k INTEGER PRIMARY KEY CHECK (k = 1), shard INTEGER NOT NULL)",
+  // The trace the run started in (W3C); its own table, as start_request.
+  "CREATE TABLE IF NOT EXISTS run_trace (k INTEGER PRIMARY KEY CHECK (k = 1), traceparent TEXT NOT NULL, tracestate TEXT)",
 ];
 
 export const createRunStore = (storage: DurableObjectStorage) => {
@@ -101,7 +105,9 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       // Indexed with no shard written down: indexed before the shards existed, in the tenant's registry.
       const shard = sql.exec<{ shard: number }>("SELECT shard FROM index_shard WHERE k = 1").toArray()[0]?.shard;
       const indexedIn: IndexHome | undefined = shard !== undefined ? shard : indexedStatus !== null ? "registry" : undefined;
-      return { definition: JSON.parse(row.definition), caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus, fingerprint, ...(indexedIn === undefined ? {} : { indexedIn }) };
+      const traced = sql.exec<{ traceparent: string; tracestate: string | null }>("SELECT traceparent, tracestate FROM run_trace WHERE k = 1").toArray()[0];
+      const trace = traced ? { traceparent: traced.traceparent, ...(traced.tracestate === null ? {} : { tracestate: traced.tracestate }) } : undefined;
+      return { definition: JSON.parse(row.definition), caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus, fingerprint, ...(indexedIn === undefined ? {} : { indexedIn }), ...(trace ? { trace } : {}) };
     },
 
     create(run: StoredRun, events: readonly OutboxEvent[]): void {
@@ -110,6 +116,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
         sql.exec("INSERT INTO run (k, definition, caller, header) VALUES (1, ?, ?, '{}')", JSON.stringify(run.definition), JSON.stringify(run.caller));
         writeHeader(run.state, run.indexedStatus);
         if (run.fingerprint !== null) sql.exec("INSERT INTO start_request (k, fingerprint) VALUES (1, ?)", run.fingerprint);
+        if (run.trace) sql.exec("INSERT INTO run_trace (k, traceparent, tracestate) VALUES (1, ?, ?)", run.trace.traceparent, run.trace.tracestate ?? null);
         for (const record of Object.values(run.state.steps)) sql.exec("INSERT INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
         writeInbox(run.state.inbox, []);
         box.add(events);

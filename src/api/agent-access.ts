@@ -10,6 +10,7 @@ import type { Result } from "../platform/result.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { AppEnv } from "../env.ts";
 import { callDurable } from "../platform/durable-call.ts";
+import { traceCarrier } from "../platform/telemetry/spans.ts";
 
 export type { AgentStub };
 
@@ -36,6 +37,6 @@ export const agentAccess = (c: Context<AppEnv>, id: string, telemetry: Telemetry
   return {
     at,
     invoke: (operation, fn) =>
-      callDurable(`agent.${operation}`, (attempt) => fn(typedStub(options.locationHint === undefined ? namespace.get(objectId) : namespace.get(objectId, { locationHint: options.locationHint })), at, caller, attempt), telemetry),
+      callDurable(`agent.${operation}`, (attempt) => fn(typedStub(options.locationHint === undefined ? namespace.get(objectId) : namespace.get(objectId, { locationHint: options.locationHint })), { ...at, trace: traceCarrier() }, caller, attempt), telemetry),
   };
 };

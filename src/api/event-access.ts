@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { typedStub } from "../../objects/durable/index.ts";
 import type { EventBusStub, EventStreamStub, StreamAddress, TenantAddress } from "../../objects/events/index.ts";
 import { callDurable } from "../platform/durable-call.ts";
+import { traceCarrier } from "../platform/telemetry/spans.ts";
 import { busObjectName, streamObjectName } from "../platform/events/naming.ts";
 import type { Result } from "../platform/result.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
@@ -19,7 +20,7 @@ export const onStream = <T>(
   const tenant = c.get("tenant");
   const namespace = c.env.STREAMS;
   const id = namespace.idFromName(streamObjectName(tenant, stream));
-  return callDurable(`stream.${operation}`, () => fn(typedStub(namespace.get(id)), { tenant, stream }), telemetry);
+  return callDurable(`stream.${operation}`, () => fn(typedStub(namespace.get(id)), { tenant, stream, trace: traceCarrier() }), telemetry);
 };
 
 export const onBus = <T>(

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { typedStub } from "../../objects/durable/index.ts";
 import type { CoordinatorStub, RegistryAddress, RunAddress, RunQuery, WorkflowRegistryStub } from "../../objects/workflow/index.ts";
 import { callDurable } from "../platform/durable-call.ts";
+import { traceCarrier } from "../platform/telemetry/spans.ts";
 import type { Result } from "../platform/result.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
 import type { WorkflowDefinition } from "../platform/workflow/definition.ts";
@@ -25,7 +26,7 @@ export const onRegistry = <T>(c: Context<AppEnv>, telemetry: Telemetry, operatio
 export const onRun = <T>(c: Context<AppEnv>, runId: string, telemetry: Telemetry, operation: string, fn: (rpc: CoordinatorStub, at: RunAddress) => Promise<Result<T>>): Promise<T> => {
   const tenant = c.get("tenant");
   const id = c.env.RUNS.idFromName(runObjectName(tenant, runId));
-  return callDurable(`runs.${operation}`, () => fn(typedStub(c.env.RUNS.get(id)), { tenant, id: runId }), telemetry);
+  return callDurable(`runs.${operation}`, () => fn(typedStub(c.env.RUNS.get(id)), { tenant, id: runId, trace: traceCarrier() }), telemetry);
 };
 
 /** Every version of `name` this tenant can run: built-in and registered. */

@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "../../src/platform/events/webhook-signature.ts";
 
-export type Delivery = { id: string; sequence: number; type: string; verified: boolean; body: Record<string, unknown> };
+export type Delivery = { id: string; sequence: number; type: string; verified: boolean; body: Record<string, unknown>; headers: Record<string, string> };
 
 export type Receiver = {
   url: string;
@@ -35,7 +35,8 @@ export const startReceiver = async (): Promise<Receiver> => {
           const header = (name: string) => String(req.headers[name] ?? "");
           const verified = await verifyWebhook(secret, { id: header("webhook-id"), timestamp: header("webhook-timestamp"), signature: header("webhook-signature") }, text, Date.now());
           const body = JSON.parse(text) as Record<string, unknown>;
-          deliveries.push({ id: String(body.id), sequence: Number(body.sequence), type: String(body.type), verified, body });
+          const received = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+          deliveries.push({ id: String(body.id), sequence: Number(body.sequence), type: String(body.type), verified, body, headers: received });
         }
         res.writeHead(status, headers).end();
       })();

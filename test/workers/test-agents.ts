@@ -93,6 +93,8 @@ export const hookedAgent = defineAgent({
 export const relayAgent = defineAgent({
   name: "relay",
   version: "1.0.0",
+  // Every action traced (where tracing is on): test/tracing shows a type's rate at work.
+  observability: { tracing: { sampleRate: 1 } },
   state: { schema: z.strictObject({ relayed: z.number().int() }), initial: { relayed: 0 } },
   actions: (action) => ({
     forward: action({

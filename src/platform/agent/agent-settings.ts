@@ -59,7 +59,9 @@ const settingsSchema = z.strictObject({
     .strictObject({
       // Which agent metrics the type records (catalog.ts AGENT_METRICS); empty: all of them.
       metrics: z.array(z.enum(AGENT_METRIC_NAMES)).default([]),
-      tracing: z.strictObject({ sampleRate: z.number().min(0).max(1).default(1) }).prefault({}),
+      // Without a rate of its own, the type's traces follow the deployment's JIDO_TRACE_SAMPLE_RATE
+      // (src/platform/telemetry/sampling.ts says where each rate decides).
+      tracing: z.strictObject({ sampleRate: z.number().min(0).max(1).optional() }).prefault({}),
       logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     })
     .prefault({}),

@@ -5,8 +5,10 @@ import { idSchema, idempotencyKeySchema } from "../ids.ts";
 import { checkpointSchema } from "./checkpoint.ts";
 import { labelsSchema } from "../discovery/labels.ts";
 import { placementSchema } from "../discovery/placement.ts";
+import { traceCarrierSchema } from "../telemetry/trace-context.ts";
 
-export const agentAddressSchema = z.strictObject({ tenant: idSchema, id: idSchema });
+/** `trace`: the caller's span (W3C), which the agent's span continues (objects/durable/tracing.ts). */
+export const agentAddressSchema = z.strictObject({ tenant: idSchema, id: idSchema, trace: traceCarrierSchema.optional() });
 export type AgentAddress = z.output<typeof agentAddressSchema>;
 
 export const spawnRequestSchema = z.strictObject({

@@ -1,7 +1,7 @@
 // Structured JSON logs with a level threshold. Each line is one JSON object in the shape
 // Workers Logs and Logpush index: `time`, `level`, `message`, `component`, `tenant`,
 // `requestId`, `traceId`, `spanId` always present (null when not known; traceId and
-// spanId stay null until tracing sets them through `context`), then `agent` or `run`
+// spanId come from the active span, set by tracing through setAmbientLogFields), then `agent` or `run`
 // where they apply, then the call's own fields. Secrets never reach a line: fields named
 // like credentials, and any string that looks like a JWT, are replaced by "[redacted]".
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -17,6 +17,12 @@ export type Logger = {
 };
 
 export type LogSink = (line: string, level: LogLevel) => void;
+
+/** Fields every line takes from where it is written: tracing sets the active span's `traceId`/`spanId` (objects/durable/tracing.ts). */
+let ambientFields: () => LogFields = () => ({});
+export const setAmbientLogFields = (fields: () => LogFields): void => {
+  ambientFields = fields;
+};
 
 export type LoggerOptions = {
   /** The threshold, or a function read per line (an agent's type decides it once loaded). */
@@ -53,7 +59,7 @@ export const createLogger = (options: LoggerOptions = {}): Logger => {
   const threshold = (): number => LOG_LEVELS.indexOf((typeof options.level === "function" ? options.level() : options.level) ?? "info");
   const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (LOG_LEVELS.indexOf(level) < threshold()) return;
-    const { message: fieldMessage, ...all } = { ...base, ...options.context?.(), ...fields };
+    const { message: fieldMessage, ...all } = { ...ambientFields(), ...base, ...options.context?.(), ...fields };
     const line: LogFields = { time: new Date(now()).toISOString(), level, message: redact("message", msg) };
     for (const key of FIXED) line[key] = all[key] ?? null;
     for (const [key, value] of Object.entries(all)) if (!(key in line)) line[key] = redact(key, value);

@@ -1,0 +1,51 @@
+// The Worker's span of each request: a server span continuing the caller's `traceparent`
+// (parent-based sampling: a sampled caller is traced whatever the rate), named and
+// attributed after the OpenTelemetry HTTP server conventions once the route is known,
+// active while the request is handled (so every object call continues it), and exported
+// after the response with waitUntil.
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import { tracingFor } from "../../objects/durable/index.ts";
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_ERROR_TYPE,
+} from "../platform/telemetry/semconv.ts";
+import { contextOf, SpanKind, withSpan } from "../platform/telemetry/spans.ts";
+import type { AppEnv } from "../env.ts";
+
+export const traceRequests = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const tracing = tracingFor(c.env);
+  if (!tracing.enabled) return next();
+  const url = new URL(c.req.url);
+  const method = c.req.method;
+  const parent = contextOf({ traceparent: c.req.header("traceparent"), tracestate: c.req.header("tracestate") });
+  const attributes = {
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_URL_PATH]: url.pathname,
+    [ATTR_URL_SCHEME]: url.protocol.replace(":", ""),
+    [ATTR_SERVER_ADDRESS]: url.hostname,
+    ...(url.port ? { [ATTR_SERVER_PORT]: Number(url.port) } : {}),
+  };
+  await withSpan(method, { kind: SpanKind.SERVER, parent, attributes }, async (span) => {
+    await next();
+    // The route's pattern, not the path: a span name must not carry ids (low cardinality).
+    const route = routePath(c, -1);
+    if (route && route !== "*" && route !== "/*") {
+      span.setAttribute(ATTR_HTTP_ROUTE, route);
+      span.updateName(`${method} ${route}`);
+    }
+    const status = c.res.status;
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (status >= 500) {
+      span.setAttribute(ATTR_ERROR_TYPE, String(status));
+      span.setStatus({ code: 2 });
+    }
+  });
+  c.executionCtx.waitUntil(tracing.flush());
+};

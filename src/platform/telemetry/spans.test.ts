@@ -1,0 +1,49 @@
+import { context, trace } from "@opentelemetry/api";
+import { InMemorySpanExporter, SimpleSpanProcessor, StackContextManager, TracerProvider } from "@opentelemetry/sdk-trace";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger, setAmbientLogFields } from "./logger.ts";
+import { PlatformSampler } from "./sampler.ts";
+import { logTraceFields, stampTraceContext, traceCarrier } from "./spans.ts";
+
+const exporter = new InMemorySpanExporter();
+const tracer = new TracerProvider({ sampler: new PlatformSampler(1), spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer("t");
+const SAMPLED = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+beforeAll(() => {
+  context.setGlobalContextManager(new StackContextManager().enable());
+  setAmbientLogFields(logTraceFields);
+});
+afterAll(() => {
+  context.disable();
+  setAmbientLogFields(() => ({}));
+});
+
+describe("structured logs", () => {
+  it("carry traceId and spanId where a span is recording, and nothing else outside one", () => {
+    const lines: string[] = [];
+    const log = createLogger({ sink: (line) => lines.push(line), now: () => 0 });
+    const span = tracer.startSpan("work");
+    context.with(trace.setSpan(context.active(), span), () => log.info("inside"));
+    span.end();
+    log.info("outside");
+    expect(JSON.parse(lines[0]!)).toEqual({ time: "1970-01-01T00:00:00.000Z", level: "info", msg: "inside", traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+    expect(JSON.parse(lines[1]!)).toEqual({ time: "1970-01-01T00:00:00.000Z", level: "info", msg: "outside" });
+  });
+});
+
+describe("stampTraceContext", () => {
+  it("gives events without a traceparent the active sampled span's, and keeps a publisher's own", () => {
+    const span = tracer.startSpan("append");
+    const events = context.with(trace.setSpan(context.active(), span), () => stampTraceContext([{ id: "a" }, { id: "b", traceparent: SAMPLED }]));
+    span.end();
+    expect(events).toEqual([{ id: "a", ...traceCarrier(trace.setSpan(context.active(), span)) }, { id: "b", traceparent: SAMPLED }]);
+    expect(events[0]!.traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
+  });
+
+  it("leaves events alone outside a span and in an unsampled trace", () => {
+    const plain: { id: string; traceparent?: string }[] = [{ id: "a" }];
+    expect(stampTraceContext(plain)).toEqual([{ id: "a" }]);
+    const unsampled = new TracerProvider({ sampler: new PlatformSampler(0) }).getTracer("t").startSpan("append");
+    expect(context.with(trace.setSpan(context.active(), unsampled), () => stampTraceContext(plain))).toEqual([{ id: "a" }]);
+  });
+});

@@ -1,0 +1,109 @@
+// Spans as the platform makes them, through the OpenTelemetry API only: a span around a
+// piece of work (status and exception recorded, ended however the work ends), the W3C
+// carrier of the active span for an RPC or an event, the context a carrier stands for,
+// and the ids a log line carries. With no tracer provider registered (tracing off) the
+// API hands out non-recording spans and all of this costs a few property reads.
+import { type Attributes, type Context, context, type Link, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type TraceFlags } from "@opentelemetry/api";
+import { TraceState } from "@opentelemetry/core";
+import { ATTR_ERROR_TYPE } from "./semconv.ts";
+import { formatTraceparent, parseTraceparent, type TraceCarrier } from "./trace-context.ts";
+
+export { SpanKind };
+export type { Attributes, Context, Link, Span };
+
+const TRACER = "jido-system";
+
+export const tracer = () => trace.getTracer(TRACER);
+
+export type SpanOptions = {
+  kind?: SpanKind;
+  attributes?: Attributes;
+  /** The parent; the active context when absent. */
+  parent?: Context;
+  links?: Link[];
+};
+
+/** Records `error` on `span`: the exception, `error.type` and an error status. */
+export const failSpan = (span: Span, error: unknown): void => {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setAttribute(ATTR_ERROR_TYPE, error instanceof Error ? error.name : typeof error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+};
+
+/** Runs `fn` in a new active span; an error sets the span's status and `error.type`, and is rethrown. */
+export const withSpan = <T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> =>
+  tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {}, links: options.links ?? [] }, options.parent ?? context.active(), async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+
+/** The carrier of `ctx`'s span (the active one by default), or undefined when there is no span to continue. */
+export const traceCarrier = (ctx: Context = context.active()): TraceCarrier | undefined => {
+  const span = trace.getSpanContext(ctx);
+  if (!span || !trace.isSpanContextValid(span)) return undefined;
+  const state = span.traceState?.serialize();
+  return { traceparent: formatTraceparent({ traceId: span.traceId, spanId: span.spanId, sampled: (span.traceFlags & 1) === 1 }), ...(state ? { tracestate: state } : {}) };
+};
+
+/** The context a carrier (or an event's traceparent/tracestate) stands for; the root context when it holds none. */
+export const contextOf = (carrier: { traceparent?: string | undefined; tracestate?: string | undefined } | undefined): Context => {
+  const parsed = parseTraceparent(carrier?.traceparent);
+  if (!parsed) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: parsed.traceId,
+    spanId: parsed.spanId,
+    traceFlags: (parsed.flags & 1) as TraceFlags,
+    isRemote: true,
+    ...(carrier?.tracestate ? { traceState: new TraceState(carrier.tracestate) } : {}),
+  });
+};
+
+/**
+ * Events given the active span's trace context (the CloudEvents distributed-tracing
+ * extension) where their publisher gave none, so a delivery continues its publish's trace.
+ * Only a sampled trace's: an event published outside one stays as its publisher sent it.
+ */
+export const stampTraceContext = <E extends { traceparent?: string | undefined; tracestate?: string | undefined }>(events: E[]): E[] => {
+  const carrier = traceCarrier();
+  if (!carrier || !carrier.traceparent.endsWith("-01")) return events;
+  return events.map((event) => (event.traceparent === undefined ? { ...event, ...carrier } : event));
+};
+
+/**
+ * Runs `fn` in a span continuing the trace `carrier` names (a workflow run's, stored with
+ * it), linked to the span active now (e.g. the alarm that resumed the work); without a
+ * carrier, a child of the active span.
+ */
+export const continueTrace = <T>(carrier: TraceCarrier | undefined, name: string, options: Omit<SpanOptions, "parent" | "links">, fn: (span: Span) => Promise<T> | T): Promise<T> =>
+  withSpan(name, carrier ? { ...options, parent: contextOf(carrier), links: resumedBy(carrier) } : options, fn);
+
+/** A link to the active span, unless it is the one `carrier` names (then it is the parent already). */
+const resumedBy = (carrier: TraceCarrier): Link[] => {
+  const active = traceCarrier();
+  return active && active.traceparent.slice(0, 52) !== carrier.traceparent.slice(0, 52) ? linkTo(active) : [];
+};
+
+/** A link to the span a carrier names (none when it names none). */
+export const linkTo = (carrier: TraceCarrier | undefined): Link[] => {
+  const span = trace.getSpanContext(contextOf(carrier));
+  return span ? [{ context: span }] : [];
+};
+
+/** `traceId` and `spanId` of the active recording span, for a structured log line (none without one). */
+export const logTraceFields = (): { traceId?: string; spanId?: string } => {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { traceId, spanId };
+};
+
+/** Attributes on the active span (the work in progress names what it found out, e.g. the agent's type). */
+export const annotate = (attributes: Attributes): void => {
+  trace.getActiveSpan()?.setAttributes(attributes);
+};

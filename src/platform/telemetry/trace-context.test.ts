@@ -1,0 +1,52 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatTraceparent, parseTraceparent, traceCarrierSchema } from "./trace-context.ts";
+
+const SPEC_EXAMPLE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+describe("parseTraceparent", () => {
+  it("reads the spec's example", () => {
+    expect(parseTraceparent(SPEC_EXAMPLE)).toEqual({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", sampled: true, flags: 1 });
+    expect(parseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")?.sampled).toBe(false);
+  });
+
+  it("ignores what a receiver must ignore", () => {
+    for (const value of [
+      undefined,
+      "",
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331",
+      "00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01", // upper case
+      "00-00000000000000000000000000000000-b7ad6b7169203331-01", // zero trace id
+      "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", // zero span id
+      "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", // forbidden version
+      `${SPEC_EXAMPLE}-extra`, // version 00 has four fields
+      "0-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    ]) {
+      expect(parseTraceparent(value), String(value)).toBeNull();
+    }
+  });
+
+  it("reads a future version by its first four fields", () => {
+    expect(parseTraceparent("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-whatever")).toMatchObject({ sampled: true, flags: 3 });
+  });
+
+  it("round-trips every valid span context through the version-00 form", () => {
+    const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
+    fc.assert(
+      fc.property(hex(32), hex(16), fc.boolean(), (traceId, spanId, sampled) => {
+        fc.pre(/[1-9a-f]/.test(traceId) && /[1-9a-f]/.test(spanId));
+        expect(parseTraceparent(formatTraceparent({ traceId, spanId, sampled }))).toEqual({ traceId, spanId, sampled, flags: sampled ? 1 : 0 });
+      }),
+    );
+  });
+});
+
+describe("traceCarrierSchema", () => {
+  it("takes a traceparent with an optional tracestate and names a bad field", () => {
+    expect(traceCarrierSchema.parse({ traceparent: SPEC_EXAMPLE, tracestate: "jido=p" })).toEqual({ traceparent: SPEC_EXAMPLE, tracestate: "jido=p" });
+    const bad = traceCarrierSchema.safeParse({ traceparent: "00-nope" });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(["traceparent"]);
+    expect(traceCarrierSchema.safeParse({ traceparent: SPEC_EXAMPLE, extra: 1 }).success).toBe(false);
+  });
+});
