@@ -45,6 +45,8 @@ import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, st
 import { createAgentStore } from "./store.ts";
 import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
+import { cancelSchedule, createSchedule, fireDueSchedules, listSchedules, nextScheduleDue } from "./schedules.ts";
+import type { ScheduleView } from "../../src/platform/schedules/schedule.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -90,6 +92,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         this.ctx.waitUntil(this.#drain());
       };
       this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
+      this.#core.onSchedules = () => this.#armSchedules();
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is
         // the refresh alarm (an agent always has one): a crash before the shard acknowledged
@@ -97,6 +100,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         // sooner. Arming a short backstop for every change instead woke every agent of a
         // burst of spawns again seconds later, doubling its storage work.
         armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
+        this.#armSchedules();
         ctx.waitUntil(this.#directory.changed().then(() => (this.#directory.pending() ? armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS) : undefined)));
       };
       void ctx
@@ -141,6 +145,13 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       if (next !== null) armAlarm(this.#core, next);
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
       armAlarm(this.#core, Date.now() + this.#directoryDelay());
+      this.#armSchedules();
+    }
+
+    /** Arms the alarm for the earliest due schedule (only while the agent runs: others wait). */
+    #armSchedules(): void {
+      const due = nextScheduleDue(this.#core);
+      if (due !== null) armAlarm(this.#core, due);
     }
 
     /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */
@@ -219,14 +230,32 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(() => pageGrants(this.#core, address(at), caller(by), parseOrProblem(paginationQuery, query, "query")));
     }
 
+    /** `requestKey`: the client's Idempotency-Key or the platform's key of the request; an id-less schedule's id derives from it. */
+    schedule(at: AgentAddress, by: Caller, request: unknown, requestKey: string): Promise<Result<{ created: boolean; schedule: ScheduleView }>> {
+      return asResult(() => createSchedule(this.#core, address(at), caller(by), request, parseOrProblem(requestKeySchema, requestKey, "requestKey")));
+    }
+
+    schedules(at: AgentAddress, by: Caller, query: PaginationQuery): Promise<Result<Page<ScheduleView>>> {
+      return asResult(() => listSchedules(this.#core, address(at), caller(by), query));
+    }
+
+    unschedule(at: AgentAddress, by: Caller, scheduleId: string): Promise<Result<null>> {
+      return asResult(async () => {
+        await cancelSchedule(this.#core, address(at), caller(by), parseOrProblem(idSchema, scheduleId, "scheduleId"));
+        return null;
+      });
+    }
+
     /**
-     * Drains the outbox, prunes expired idempotency records and refreshes the directory
+     * Fires due schedules, drains the outbox, prunes expired idempotency records and refreshes the directory
      * entry (with the load figures); idempotent, and re-arms itself.
      */
     override async alarm(): Promise<void> {
       this.#core.alarmAt = null;
       try {
         if (!this.#core.store.readMeta()) return;
+        if (await fireDueSchedules(this.#core)) armAlarm(this.#core, Date.now());
+        this.#armSchedules();
         const empty = await this.#drain();
         if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
         const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());

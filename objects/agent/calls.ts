@@ -35,6 +35,12 @@ export const callAction = async (core: AgentCore, address: AgentAddress, caller:
   const found = requireAgent(core, address);
   const context = typeof request.input === "object" && request.input !== null && !Array.isArray(request.input) ? (request.input as Record<string, unknown>) : {};
   await authorize(core, caller, agentCapability("call", found.type, request.action), agentResource(found), context);
+  return callAuthorized(core, address, request);
+};
+
+/** The call once authorized: by a caller's capability, or by the agent's own schedule (objects/agent/schedules.ts). */
+export const callAuthorized = async (core: AgentCore, address: AgentAddress, request: CallRequest): Promise<CallOutcome> => {
+  const found = requireAgent(core, address);
   // Read before the duplicate checks below, which must not be split by an await.
   const config = await readAgentConfig(core, found);
   const meta = requireAgent(core, address);
