@@ -41,7 +41,8 @@ import { requestKeySchema } from "../../src/platform/request-key.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
-import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
+import { destroyAgent, recoverInterrupted, restartIfDue, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
+import { checkHealthIfDue, nextHealthDue, nextRestartDue } from "./supervision.ts";
 import { createAgentStore } from "./store.ts";
 import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
@@ -148,10 +149,11 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       this.#armSchedules();
     }
 
-    /** Arms the alarm for the earliest due schedule (only while the agent runs: others wait). */
+    /** Arms the alarm for the earliest due schedule (only while the agent runs: others wait), pending restart or health check. */
     #armSchedules(): void {
-      const due = nextScheduleDue(this.#core);
-      if (due !== null) armAlarm(this.#core, due);
+      for (const due of [nextScheduleDue(this.#core), nextRestartDue(this.#core), nextHealthDue(this.#core)]) {
+        if (due !== null) armAlarm(this.#core, due);
+      }
     }
 
     /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */
@@ -254,6 +256,8 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       this.#core.alarmAt = null;
       try {
         if (!this.#core.store.readMeta()) return;
+        await restartIfDue(this.#core);
+        await checkHealthIfDue(this.#core);
         if (await fireDueSchedules(this.#core)) armAlarm(this.#core, Date.now());
         this.#armSchedules();
         const empty = await this.#drain();

@@ -126,7 +126,7 @@ export const viewOf = (core: AgentCore, meta: AgentMeta): AgentView => {
   const breaker = guards
     ? describeBreaker(guards.breaker.snapshot(), core.deps.now(), breakerOptions(guards.definition))
     : { state: meta.breaker.state, failures: meta.breaker.failures, retryAfterMs: null };
-  return agentView(meta, core.state, breaker, core.store.outboxPending());
+  return agentView(meta, core.state, breaker, core.store.outboxPending(), guards?.definition.supervision.restart);
 };
 
 /**

@@ -78,7 +78,7 @@ describe("GET /v1/openapi.json", () => {
     expect(Object.keys(spawnOp.responses)).toEqual(expect.arrayContaining(["200", "201", "400", "404", "409", "413", "415"]));
     expect(doc.paths["/v1/agents/{id}/restore"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Checkpoint" });
     expect(Object.keys(doc.components.schemas.Agent.properties).sort()).toEqual(
-      ["breaker", "counters", "createdAt", "id", "labels", "outbox", "placement", "state", "stateVersion", "status", "type", "typeVersion", "updatedAt", "version"],
+      ["breaker", "counters", "createdAt", "id", "labels", "outbox", "placement", "state", "stateVersion", "status", "supervision", "type", "typeVersion", "updatedAt", "version"],
     );
   });
   it("declares every CloudEvents content mode of POST /v1/events, binary mode's headers included", async () => {

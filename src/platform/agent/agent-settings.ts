@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { fieldErrors } from "../zod-issues.ts";
 import { normaliseResources, type Resources, resourcesSchema } from "./resources.ts";
+import { supervisionSchema } from "./supervision.ts";
 
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
@@ -24,6 +25,7 @@ const settingsSchema = z.strictObject({
       onStart: z.unknown().optional(),
       onTerminate: z.unknown().optional(),
       onConfigChange: z.unknown().optional(),
+      onHealthCheck: z.unknown().optional(),
     })
     .prefault({}),
   resilience: z
@@ -54,6 +56,8 @@ const settingsSchema = z.strictObject({
       defaultActionTimeout: ms(30_000),
     })
     .prefault({}),
+  /** Restart policy and health checks (README "Supervision"). */
+  supervision: supervisionSchema,
   observability: z
     .strictObject({
       metrics: z.array(z.string().min(1)).default([]),
