@@ -46,8 +46,8 @@ import { checkHealthIfDue, nextHealthDue, nextRestartDue } from "./supervision.t
 import { createAgentStore } from "./store.ts";
 import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
-import { cancelSchedule, createSchedule, fireDueSchedules, listSchedules, nextScheduleDue } from "./schedules.ts";
-import type { ScheduleView } from "../../src/platform/schedules/schedule.ts";
+import { cancelSchedule, createSchedule, fireDueSchedules, listSchedules, nextScheduleDue, schedulesOf } from "./schedules.ts";
+import { SCHEDULE_LIMITS, type ScheduleView, scheduleView } from "../../src/platform/schedules/schedule.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -94,6 +94,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       };
       this.#directory = createAgentDirectory(this.#core, ctx.storage, env);
       this.#core.onSchedules = () => this.#armSchedules();
+      this.#core.deps.listSchedules = async () => schedulesOf(this.#core).all(SCHEDULE_LIMITS.perAgent).map(scheduleView);
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is
         // the refresh alarm (an agent always has one): a crash before the shard acknowledged

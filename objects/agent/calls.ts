@@ -30,6 +30,7 @@ import {
 } from "./core.ts";
 import { applyBreakerThreshold, checkQueue, noticeConfigChange, readAgentConfig } from "./config.ts";
 import type { AgentConfig } from "../../src/platform/agent/agent-config.ts";
+import { stageSchedules } from "./schedule-ops.ts";
 
 export const callAction = async (core: AgentCore, address: AgentAddress, caller: Caller, request: CallRequest): Promise<CallOutcome> => {
   const found = requireAgent(core, address);
@@ -129,6 +130,7 @@ const runAndCommit = async (core: AgentCore, guards: Guards, address: AgentAddre
       },
       core.deps,
     );
+    const writeSchedules = stageSchedules(core, outcome.schedules);
     const now = core.deps.now();
     const meta = core.meta ?? before;
     const expiresAt = now + IDEMPOTENCY_TTL_MS[request.keyOrigin];
@@ -147,6 +149,7 @@ const runAndCommit = async (core: AgentCore, guards: Guards, address: AgentAddre
         idempotency: [{ key: request.idempotencyKey, fingerprint, response: outcome.outputJson, createdAt: now, expiresAt, origin: request.keyOrigin }],
       },
     );
+    writeSchedules();
     if (outcome.next) core.state = outcome.next.state;
     armAlarm(core, expiresAt);
     return { output: outcome.output, replayed: false };

@@ -6,63 +6,28 @@
 // schedules wait, and the missed policy applies when it runs again.
 import { idFromRequestKey } from "../../src/platform/request-key.ts";
 import { lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
-import { findAction } from "../../src/platform/agent/registry.ts";
 import type { AgentAddress } from "../../src/platform/agent/rpc.ts";
 import { planFiring } from "../../src/platform/schedules/firing.ts";
 import {
   firingKey,
-  firstDue,
-  type ParsedScheduleRequest,
-  SCHEDULE_LIMITS,
-  type Schedule,
   scheduleRequestSchema,
   type ScheduleView,
   scheduleView,
 } from "../../src/platform/schedules/schedule.ts";
 import { cursorKey, type Page, pageOfRows, type PaginationQuery, paginationQuery } from "../../src/platform/pagination.ts";
-import { conflict, notFound, problem, ProblemError, validationProblem } from "../../src/platform/problem.ts";
+import { conflict, notFound, ProblemError } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { callAuthorized } from "./calls.ts";
-import { type AgentCore, agentCapability, agentResource, authorize, requireAgent, requireAuthorized, requireGuards } from "./core.ts";
-import { scheduleStore } from "./schedule-store.ts";
+import { type AgentCore, agentCapability, agentResource, authorize, requireAgent, requireAuthorized } from "./core.ts";
+import { buildSchedule, schedulesOf } from "./schedule-ops.ts";
+
+export { schedulesOf };
 
 /** How many due schedules one alarm pass fires before re-arming (the rest fire on the next pass, at once). */
 const FIRINGS_PER_PASS = 200;
 /** How long a finished one-shot stays listed after its firing. */
 const DONE_KEPT_MS = 24 * 60 * 60 * 1000;
-
-export const schedulesOf = (core: AgentCore) => scheduleStore(core.store.sql);
-
-/** Checks a request against the agent's type and limits, and builds the schedule; throws a 4xx naming the field. */
-export const buildSchedule = (core: AgentCore, request: ParsedScheduleRequest, id: string): Schedule => {
-  const meta = core.meta!;
-  const { definition } = requireGuards(core, meta);
-  const spec = findAction(definition, request.action);
-  if (!spec) throw validationProblem([{ path: "action", message: `agent type '${meta.type}' has no action '${request.action}'` }]);
-  const input = parseOrProblem(spec.input, request.input ?? {}, "input", `The input of '${meta.type}.${request.action}' is not valid.`);
-  const now = core.deps.now();
-  const first = firstDue(request, now);
-  if ("path" in first) throw validationProblem([{ path: first.path, message: first.message }]);
-  if (schedulesOf(core).active() >= SCHEDULE_LIMITS.perAgent) {
-    throw problem(422, "schedule-limit", "Too many schedules", `An agent holds at most ${SCHEDULE_LIMITS.perAgent} active schedules; cancel one first.`, {
-      extensions: { limit: SCHEDULE_LIMITS.perAgent },
-    });
-  }
-  return {
-    id,
-    action: request.action,
-    input: JSON.stringify(input ?? null),
-    cron: request.cron ?? null,
-    timezone: request.cron === undefined ? null : (request.timezone ?? "UTC"),
-    missed: request.missed,
-    nextAt: first.at,
-    createdAt: now,
-    firings: 0,
-    skipped: 0,
-    last: null,
-  };
-};
 
 /**
  * `POST /v1/agents/:id/schedules`. Without an id, the id derives from the request's key,

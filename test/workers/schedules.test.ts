@@ -234,3 +234,30 @@ describe("security", () => {
     expect((await call(id, "increment", { by: 0 })).status).toBe(200);
   });
 });
+
+describe("ctx.schedule", () => {
+  it("an action schedules one of its agent's actions with its commit; the firing runs once", async () => {
+    const id = newId();
+    await post("/v1/agents", { type: "supervised", id });
+    const planned = await call(id, "plan", { delayMs: 0, id: "from-ctx" });
+    expect(planned.status, planned.text).toBe(200);
+    expect(planned.body).toEqual({ id: "from-ctx", before: 0 });
+    expect(await one(id, "from-ctx")).toMatchObject({ action: "ping", input: {} });
+    await runAlarm(id);
+    await eventually("the firing", () => one(id, "from-ctx"), (s) => s.firings === 1);
+    expect((await view(id)).counters.calls).toBe(2);
+    // Listing sees the committed one; cancelling with the next commit removes it.
+    const again = await call(id, "plan", { delayMs: 600_000, id: "second", cancel: "from-ctx" });
+    expect(again.body).toEqual({ id: "second", before: 1 });
+    expect((await list(id)).map((s: Body) => s.id)).toEqual(["second"]);
+  });
+
+  it("a bad request fails the action (422 naming the field) and stores nothing", async () => {
+    const id = newId();
+    await post("/v1/agents", { type: "supervised", id });
+    const refused = expectProblem(await call(id, "plan", { cron: "not a cron" }), 422, "action-failed");
+    expect(refused.code).toBe("invalid-schedule");
+    expect(refused.detail).toContain("schedule.cron");
+    expect(await list(id)).toEqual([]);
+  });
+});

@@ -255,5 +255,16 @@ export const supervisedAgent = defineAgent({
   state: { schema: z.strictObject({ failFirst: z.number().int(), starts: z.number().int() }), initial: { failFirst: 0, starts: 0 } },
   actions: (action) => ({
     ping: action({ input: z.strictObject({}), output: z.strictObject({ pong: z.literal(true) }), run: () => ({ result: { pong: true as const } }) }),
+    /** Schedules `ping` through ctx.schedule (and cancels `cancel` if given); answers the id and how many schedules were there before. */
+    plan: action({
+      input: z.strictObject({ delayMs: z.number().int().optional(), cron: z.string().optional(), id: z.string().optional(), cancel: z.string().optional() }),
+      output: z.strictObject({ id: z.string(), before: z.number().int() }),
+      run: async ({ delayMs, cron, id, cancel }, ctx) => {
+        const before = (await ctx.schedules.list()).length;
+        if (cancel) ctx.schedules.cancel(cancel);
+        const made = ctx.schedule({ ...(cron === undefined ? { delayMs: delayMs ?? 0 } : { cron }), action: "ping", input: {}, ...(id ? { id } : {}) });
+        return { result: { id: made, before } };
+      },
+    }),
   }),
 });

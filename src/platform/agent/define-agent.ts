@@ -13,6 +13,8 @@ import type { Config } from "../config/schema.ts";
 import type { FlagClient } from "../flags/flag-client.ts";
 import type { ConfigChangeNotice } from "./agent-config.ts";
 import type { HealthAnswer } from "./supervision.ts";
+import type { ScheduleRequest } from "../schedules/schedule.ts";
+import type { ScheduleAccess } from "../schedules/context.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -61,6 +63,13 @@ export interface ActionContext<S> extends HookContext<S> {
    * when this attempt ends, whether it succeeds or fails.
    */
   acquire(pool: string, units?: number, options?: PoolAcquireOptions): Promise<PoolLease>;
+  /**
+   * Schedules one of this agent's actions (README "Schedules"): `{ at | delayMs | cron,
+   * timezone?, action, input, id?, missed? }`; written with this action's commit, and
+   * answers the schedule's id (the same id again replaces that schedule).
+   */
+  schedule(request: ScheduleRequest): string;
+  readonly schedules: ScheduleAccess;
 }
 
 export type ActionResult<O, S> = { result: O; state?: S };
