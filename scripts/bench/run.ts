@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in order and prints its figures. Benchmarks
 // judge nothing by exit code; it is non-zero only when a benchmark crashed.
 // Add a benchmark by appending it to BENCHES. Each lives in a folder of its own
-// (agents/, events/, workflows/, cache/, pools/; entry point index.ts); what they share is in lib/.
+// (agents/, events/, workflows/, cache/, pools/, schedules/; entry point index.ts); what they share is in lib/.
 //
 // Run some only: `npm run bench -- events` (names as arguments) or BENCH_ONLY=events
 // (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode. Those in
@@ -16,6 +16,7 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["workflows", async () => (await import("./workflows/index.ts")).runWorkflowBench()],
   ["cache", async () => (await import("./cache/index.ts")).runCacheBench()],
   ["pools", async () => (await import("./pools/index.ts")).runPoolBench()],
+  ["schedules", async () => (await import("./schedules/index.ts")).runScheduleBench()],
   ["spawn-burst", async () => (await import("./agents/burst.ts")).runSpawnBurstBench()],
 ];
 
