@@ -10,6 +10,7 @@ import { agentLifecycleRoutes } from "./api/agent-lifecycle.ts";
 import { agentTypeRoutes } from "./api/agent-types.ts";
 import { agentRoutes } from "./api/agents.ts";
 import { agentGrantRoutes } from "./api/agent-grants.ts";
+import { agentScheduleRoutes } from "./api/agent-schedules.ts";
 import { streamRoutes } from "./api/streams.ts";
 import { eventRoutes } from "./api/events.ts";
 import { subscriptionRoutes } from "./api/subscriptions.ts";
@@ -84,6 +85,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", directoryRoutes(deps));
   app.route("/", agentLifecycleRoutes(deps));
   app.route("/", agentGrantRoutes(deps));
+  app.route("/", agentScheduleRoutes(deps));
   app.route("/", eventRoutes(deps));
   app.route("/", streamRoutes(deps));
   app.route("/", subscriptionRoutes(deps));

@@ -43,7 +43,8 @@ import { requestKeySchema } from "../../src/platform/request-key.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
-import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
+import { destroyAgent, recoverInterrupted, restartIfDue, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
+import { checkHealthIfDue, nextHealthDue, nextRestartDue } from "./supervision.ts";
 import { createAgentStore } from "./store.ts";
 import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
@@ -54,6 +55,8 @@ import type { LoadFigures } from "../../src/platform/discovery/load.ts";
 
 /** What `load` answers: the agent's status and its load figures now. */
 export type AgentLoad = LoadFigures & { status: AgentStatus };
+import { cancelSchedule, createSchedule, fireDueSchedules, listSchedules, nextScheduleDue, schedulesOf } from "./schedules.ts";
+import { SCHEDULE_LIMITS, type ScheduleView, scheduleView } from "../../src/platform/schedules/schedule.ts";
 
 /** How soon the alarm retries an outbox that could not be drained right away. */
 const OUTBOX_RETRY_MS = 1_000;
@@ -115,6 +118,8 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       this.#core.quota = createAgentQuota(this.#core, ctx.storage, env.QUOTAS, telemetry);
       this.#directory = createAgentDirectory(this.#core, env);
       this.#metrics = watchMetrics(telemetry, env, ctx, { tenant: () => this.#core.meta?.tenant, agentMetrics: (type) => registry.get(type)?.observability.metrics, sample: () => agentGauges(this.#core.meta && this.#core.guards ? { tenant: this.#core.meta.tenant, type: this.#core.meta.type, breaker: this.#core.guards.breaker.snapshot().state, bulkhead: this.#core.guards.bulkhead.stats() } : null) });
+      this.#core.onSchedules = () => this.#armSchedules();
+      this.#core.deps.listSchedules = async () => schedulesOf(this.#core).all(SCHEDULE_LIMITS.perAgent).map(scheduleView);
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is
         // the refresh alarm (an agent always has one): a crash before the shard acknowledged
@@ -122,6 +127,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         // sooner. Arming a short backstop for every change instead woke every agent of a
         // burst of spawns again seconds later, doubling its storage work.
         armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
+        this.#armSchedules();
         ctx.waitUntil(this.#directory.changed().then(() => this.#retryDirectoryIfPending()));
       };
       void ctx
@@ -168,10 +174,18 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
       // The refresh: the start registers the entry right after this, and a failure brings it forward.
       armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
+      this.#armSchedules();
     }
 
     #retryDirectoryIfPending(): void {
       if (this.#directory.pending()) armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
+    }
+
+    /** Arms the alarm for the earliest due schedule (only while the agent runs: others wait), pending restart or health check. */
+    #armSchedules(): void {
+      for (const due of [nextScheduleDue(this.#core), nextRestartDue(this.#core), nextHealthDue(this.#core)]) {
+        if (due !== null) armAlarm(this.#core, due);
+      }
     }
 
     /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */
@@ -262,14 +276,34 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(() => pageGrants(this.#core, address(at), caller(by), parseOrProblem(paginationQuery, query, "query")));
     }
 
+    /** `requestKey`: the client's Idempotency-Key or the platform's key of the request; an id-less schedule's id derives from it. */
+    schedule(at: AgentAddress, by: Caller, request: unknown, requestKey: string): Promise<Result<{ created: boolean; schedule: ScheduleView }>> {
+      return asResult(() => createSchedule(this.#core, address(at), caller(by), request, parseOrProblem(requestKeySchema, requestKey, "requestKey")));
+    }
+
+    schedules(at: AgentAddress, by: Caller, query: PaginationQuery): Promise<Result<Page<ScheduleView>>> {
+      return asResult(() => listSchedules(this.#core, address(at), caller(by), query));
+    }
+
+    unschedule(at: AgentAddress, by: Caller, scheduleId: string): Promise<Result<null>> {
+      return asResult(async () => {
+        await cancelSchedule(this.#core, address(at), caller(by), parseOrProblem(idSchema, scheduleId, "scheduleId"));
+        return null;
+      });
+    }
+
     /**
-     * Drains the outbox, prunes expired idempotency records and refreshes the directory
+     * Fires due schedules, drains the outbox, prunes expired idempotency records and refreshes the directory
      * entry (with the load figures); idempotent, and re-arms itself.
      */
     override async alarm(): Promise<void> {
       this.#core.alarmAt = null;
       try {
         if (!this.#core.store.readMeta()) return;
+        await restartIfDue(this.#core);
+        await checkHealthIfDue(this.#core);
+        if (await fireDueSchedules(this.#core)) armAlarm(this.#core, Date.now());
+        this.#armSchedules();
         const empty = await this.#drain();
         if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
         const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());

@@ -30,11 +30,18 @@ import {
 } from "./core.ts";
 import { applyBreakerThreshold, checkQueue, noticeConfigChange, readAgentConfig } from "./config.ts";
 import type { AgentConfig } from "../../src/platform/agent/agent-config.ts";
+import { stageSchedules } from "./schedule-ops.ts";
 
 export const callAction = async (core: AgentCore, address: AgentAddress, caller: Caller, request: CallRequest): Promise<CallOutcome> => {
   const found = requireAgent(core, address);
   const context = typeof request.input === "object" && request.input !== null && !Array.isArray(request.input) ? (request.input as Record<string, unknown>) : {};
   await authorize(core, caller, agentCapability("call", found.type, request.action), agentResource(found), context);
+  return callAuthorized(core, address, request);
+};
+
+/** The call once authorized: by a caller's capability, or by the agent's own schedule (objects/agent/schedules.ts). */
+export const callAuthorized = async (core: AgentCore, address: AgentAddress, request: CallRequest): Promise<CallOutcome> => {
+  const found = requireAgent(core, address);
   // Read before the duplicate checks below, which must not be split by an await.
   const config = await readAgentConfig(core, found);
   const meta = requireAgent(core, address);
@@ -123,6 +130,7 @@ const runAndCommit = async (core: AgentCore, guards: Guards, address: AgentAddre
       },
       core.deps,
     );
+    const writeSchedules = stageSchedules(core, outcome.schedules);
     const now = core.deps.now();
     const meta = core.meta ?? before;
     const expiresAt = now + IDEMPOTENCY_TTL_MS[request.keyOrigin];
@@ -141,6 +149,7 @@ const runAndCommit = async (core: AgentCore, guards: Guards, address: AgentAddre
         idempotency: [{ key: request.idempotencyKey, fingerprint, response: outcome.outputJson, createdAt: now, expiresAt, origin: request.keyOrigin }],
       },
     );
+    writeSchedules();
     if (outcome.next) core.state = outcome.next.state;
     armAlarm(core, expiresAt);
     return { output: outcome.output, replayed: false };

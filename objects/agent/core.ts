@@ -49,6 +49,8 @@ export type AgentCore = {
   onOutbox: () => void;
   /** Called after a commit changed the agent's status (or created it), to tell the directory. */
   onStatusChange: () => void;
+  /** Called after a schedule was added, so the alarm covers its due time (objects/agent/schedules.ts). */
+  onSchedules: () => void;
   /** The last calls' outcomes and durations, for the load the agent reports to the directory. */
   load: LoadWindow;
   /** The tenant's configuration as this object last applied it (objects/agent/config.ts). */
@@ -83,6 +85,7 @@ export const createCore = (
   audit,
   onOutbox: () => undefined,
   onStatusChange: () => undefined,
+  onSchedules: () => undefined,
   load: createLoadWindow(),
   mailbox: createMailbox(),
   meta: undefined,
@@ -133,7 +136,7 @@ export const viewOf = (core: AgentCore, meta: AgentMeta): AgentView => {
   const breaker = guards
     ? describeBreaker(guards.breaker.snapshot(), core.deps.now(), breakerOptions(guards.definition))
     : { state: meta.breaker.state, failures: meta.breaker.failures, retryAfterMs: null };
-  return agentView(meta, core.state, breaker, core.store.outboxPending());
+  return agentView(meta, core.state, breaker, core.store.outboxPending(), guards?.definition.supervision.restart);
 };
 
 /**
@@ -151,7 +154,7 @@ export const armAlarm = (core: AgentCore, at: number): void => {
 };
 
 /** The agent capability an operation needs, e.g. `agents:call:counter.increment`. */
-export const agentCapability = (verb: "spawn" | "read" | "call" | "manage" | "checkpoint" | "restore" | "grant", type: string, action?: string): string =>
+export const agentCapability = (verb: "spawn" | "read" | "call" | "manage" | "checkpoint" | "restore" | "grant" | "schedule", type: string, action?: string): string =>
   `agents:${verb}:${type}${action === undefined ? "" : `.${action}`}`;
 
 /** Passes, or records the denial on the audit stream and answers 403 naming the capability. */

@@ -18,6 +18,8 @@ import { conflict, notFound, problem, ProblemError } from "../../src/platform/pr
 import { CLOSED_BREAKER } from "../../src/platform/resilience/circuit-breaker.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
+import { restartBegun } from "../../src/platform/agent/supervision.ts";
+import { failedStart } from "./supervision.ts";
 import {
   type AgentCore,
   agentCapability,
@@ -131,11 +133,34 @@ const start = async (core: AgentCore, definition: AnyAgentDefinition, meta: Agen
     return next;
   } catch (error) {
     if (error instanceof ProblemError) {
-      const now = core.deps.now();
-      commitMeta(core, { ...meta, status: "failed", updatedAt: now, counters: { ...meta.counters, lastError: lastErrorFrom(error.problem, now) } });
+      // Under a restart policy the failure schedules a restart (answered as `starting`); else, or past the intensity, failed.
+      const settled = failedStart(core, definition, meta, error);
+      if (settled.status === "starting") return settled;
     }
     throw error;
   }
+};
+
+/**
+ * The supervisor's restart, on the alarm: onStart runs again on the last committed state.
+ * The restart is counted (and committed) before the hook runs, so a crash during it is
+ * found by `recoverInterrupted` and counts as one more failure.
+ */
+export const restartIfDue = async (core: AgentCore): Promise<void> => {
+  const due = core.meta?.status === "starting" ? core.meta.supervision?.nextRestartAt : null;
+  if (due === null || due === undefined || due > core.deps.now() || !core.guards) return;
+  await core.mailbox.run(async () => {
+    const meta = core.meta;
+    const record = meta?.supervision;
+    if (!meta || meta.status !== "starting" || !record || record.nextRestartAt === null || !core.guards) return;
+    const begun = commitMeta(core, { ...meta, updatedAt: core.deps.now(), supervision: restartBegun(record, core.deps.now()) });
+    try {
+      await start(core, core.guards.definition, begun, "running");
+    } catch (error) {
+      // Escalated (or not a problem at all): the committed status says which; nothing more to do here.
+      if (!(error instanceof ProblemError)) throw error;
+    }
+  });
 };
 
 /**
@@ -231,6 +256,9 @@ export const destroyAgent = async (core: AgentCore, address: AgentAddress, calle
   core.alarmAt = null;
 };
 
+const interruptedStart = (): ProblemError =>
+  problem(500, "agent-start-interrupted", "The agent's start was interrupted", "The start was interrupted by a restart of its object.");
+
 /**
  * After a restart: a stop that was under way is finished (its grace period has passed
  * with the process), and a start that was under way is reported as failed, so that
@@ -239,6 +267,13 @@ export const destroyAgent = async (core: AgentCore, address: AgentAddress, calle
 export const recoverInterrupted = (core: AgentCore): void => {
   const meta = core.meta;
   if (!meta || (meta.status !== "stopping" && meta.status !== "starting")) return;
+  const definition = core.guards?.definition;
+  if (meta.status === "starting" && definition && definition.supervision.restart !== "temporary") {
+    // Supervised: a pending restart stays pending (the alarm is re-armed for it); an
+    // interrupted start is a failure like any other, restarted under the policy.
+    if (meta.supervision?.nextRestartAt == null) failedStart(core, definition, meta, interruptedStart());
+    return;
+  }
   const now = core.deps.now();
   const status = meta.status === "stopping" ? "stopped" : "failed";
   const lastError =

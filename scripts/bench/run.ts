@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in order and prints its figures. Benchmarks
 // judge nothing by exit code; it is non-zero only when a benchmark crashed.
 // Add a benchmark by appending it to BENCHES. Each lives in a folder of its own
-// (agents/, events/, workflows/, cache/, pools/, groups/; entry point index.ts); what they share is in lib/.
+// (agents/, events/, workflows/, cache/, pools/, groups/, schedules/; entry point index.ts); what they share is in lib/.
 //
 // Run some only: `npm run bench -- events` (names as arguments) or BENCH_ONLY=events
 // (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode. Those in
@@ -17,6 +17,7 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["cache", async () => (await import("./cache/index.ts")).runCacheBench()],
   ["pools", async () => (await import("./pools/index.ts")).runPoolBench()],
   ["groups", async () => (await import("./groups/index.ts")).runGroupBench()],
+  ["schedules", async () => (await import("./schedules/index.ts")).runScheduleBench()],
   ["spawn-burst", async () => (await import("./agents/burst.ts")).runSpawnBurstBench()],
   ["metrics", async () => (await import("./metrics/index.ts")).runMetricsBench()],
 ];

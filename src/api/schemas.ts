@@ -60,6 +60,14 @@ export const agentViewSchema = z
     outbox: z.object({ pending: z.number().int() }),
     labels: z.record(z.string(), z.string()),
     placement: placementViewSchema,
+    supervision: z.object({
+      restart: z.enum(["permanent", "transient", "temporary"]),
+      restarts: z.number().int(),
+      lastReason: z.object({ at: isoTime, type: z.string(), status: z.number().int(), detail: z.string() }).nullable(),
+      nextRestartAt: isoTime.nullable(),
+      lastRestartAt: isoTime.nullable(),
+      escalated: z.boolean(),
+    }),
   })
   .openapi("Agent");
 

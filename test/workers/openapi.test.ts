@@ -28,6 +28,8 @@ describe("GET /v1/openapi.json", () => {
       "/v1/agents/{id}/restore": ["post"],
       "/v1/agents/{id}/grants": ["get", "post"],
       "/v1/agents/{id}/grants/{grantId}": ["delete"],
+      "/v1/agents/{id}/schedules": ["get", "post"],
+      "/v1/agents/{id}/schedules/{scheduleId}": ["delete"],
       "/v1/events": ["post"],
       "/v1/leases/{id}/release": ["post"],
       "/v1/leases/{id}/renew": ["post"],
@@ -80,7 +82,7 @@ describe("GET /v1/openapi.json", () => {
     expect(Object.keys(spawnOp.responses)).toEqual(expect.arrayContaining(["200", "201", "400", "404", "409", "413", "415"]));
     expect(doc.paths["/v1/agents/{id}/restore"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Checkpoint" });
     expect(Object.keys(doc.components.schemas.Agent.properties).sort()).toEqual(
-      ["breaker", "counters", "createdAt", "id", "labels", "outbox", "placement", "state", "stateVersion", "status", "type", "typeVersion", "updatedAt", "version"],
+      ["breaker", "counters", "createdAt", "id", "labels", "outbox", "placement", "state", "stateVersion", "status", "supervision", "type", "typeVersion", "updatedAt", "version"],
     );
   });
   it("declares every CloudEvents content mode of POST /v1/events, binary mode's headers included", async () => {

@@ -39,6 +39,7 @@ describe("POST /v1/agents", () => {
       outbox: { pending: 0 },
       labels: {},
       placement: { locationHint: null, jurisdiction: null },
+      supervision: { restart: "temporary", restarts: 0, lastReason: null, nextRestartAt: null, lastRestartAt: null, escalated: false },
     });
     expect(await view(id)).toEqual(reply.body);
   });

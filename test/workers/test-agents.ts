@@ -230,3 +230,43 @@ export const pooledAgent = defineAgent({
     }),
   }),
 });
+
+/** onStart attempts per agent id, and the ids whose health check answers unhealthy (same isolate as the objects). */
+export const startAttempts = new Map<string, number>();
+export const unhealthy = new Set<string>();
+
+/**
+ * Supervised (permanent, 2 restarts within a minute, no backoff, a health check every
+ * second): onStart fails for the first `failFirst` attempts of an agent id, and the
+ * health check answers unhealthy while the id is in `unhealthy`.
+ */
+export const supervisedAgent = defineAgent({
+  name: "supervised",
+  version: "1.0.0",
+  supervision: { restart: "permanent", maxRestarts: 2, withinMs: 60_000, backoffMs: 0, healthCheck: { intervalMs: 1_000, timeoutMs: 500 } },
+  lifecycle: {
+    startupTimeout: 500,
+    onStart: (ctx) => {
+      const attempt = (startAttempts.get(ctx.agentId) ?? 0) + 1;
+      startAttempts.set(ctx.agentId, attempt);
+      if (attempt <= ctx.state.failFirst) throw new Error(`start ${attempt} fails`);
+      return { state: { ...ctx.state, starts: ctx.state.starts + 1 } };
+    },
+    onHealthCheck: (ctx) => (unhealthy.has(ctx.agentId) ? { healthy: false, reason: "the database is unreachable" } : true),
+  },
+  state: { schema: z.strictObject({ failFirst: z.number().int(), starts: z.number().int() }), initial: { failFirst: 0, starts: 0 } },
+  actions: (action) => ({
+    ping: action({ input: z.strictObject({}), output: z.strictObject({ pong: z.literal(true) }), run: () => ({ result: { pong: true as const } }) }),
+    /** Schedules `ping` through ctx.schedule (and cancels `cancel` if given); answers the id and how many schedules were there before. */
+    plan: action({
+      input: z.strictObject({ delayMs: z.number().int().optional(), cron: z.string().optional(), id: z.string().optional(), cancel: z.string().optional() }),
+      output: z.strictObject({ id: z.string(), before: z.number().int() }),
+      run: async ({ delayMs, cron, id, cancel }, ctx) => {
+        const before = (await ctx.schedules.list()).length;
+        if (cancel) ctx.schedules.cancel(cancel);
+        const made = ctx.schedule({ ...(cron === undefined ? { delayMs: delayMs ?? 0 } : { cron }), action: "ping", input: {}, ...(id ? { id } : {}) });
+        return { result: { id: made, before } };
+      },
+    }),
+  }),
+});

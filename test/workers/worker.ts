@@ -6,10 +6,10 @@ import { builtinWorkflows } from "../../src/workflows/order-workflow.ts";
 import { createAgentRegistry } from "../../src/platform/agent/registry.ts";
 import { defineAgentObject } from "../../objects/agent/index.ts";
 import { defineCoordinator } from "../../objects/workflow/index.ts";
-import { bulkyAgent, configuredAgent, flakyAgent, hookedAgent, pooledAgent, relayAgent, sinkAgent } from "./test-agents.ts";
+import { bulkyAgent, configuredAgent, flakyAgent, hookedAgent, pooledAgent, relayAgent, sinkAgent, supervisedAgent } from "./test-agents.ts";
 import { cacheUserAgent } from "./cache-agent.ts";
 
-const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, pooledAgent, relayAgent, sinkAgent, configuredAgent, cacheUserAgent]);
+const registry = createAgentRegistry([...demoAgents, bulkyAgent, flakyAgent, hookedAgent, pooledAgent, relayAgent, sinkAgent, configuredAgent, cacheUserAgent, supervisedAgent]);
 
 export const AgentObject = defineAgentObject(registry);
 export const Coordinator = defineCoordinator(registry);

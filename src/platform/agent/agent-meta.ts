@@ -7,6 +7,7 @@ import { NO_PLACEMENT, type Placement } from "../discovery/placement.ts";
 import type { BreakerSnapshot } from "../resilience/circuit-breaker.ts";
 import type { Problem } from "../problem.ts";
 import { isoTime as iso } from "../time.ts";
+import { type SupervisionPolicy, type SupervisionRecord, type SupervisionView, supervisionView } from "./supervision.ts";
 
 export type AgentStatus = "starting" | "running" | "paused" | "stopping" | "stopped" | "failed";
 
@@ -33,6 +34,8 @@ export type AgentMeta = {
   /** Given at spawn; absent in records written before labels existed. */
   labels?: Labels;
   placement?: Placement;
+  /** Restarts and escalation (README "Supervision"); absent until the agent first failed. */
+  supervision?: SupervisionRecord;
 };
 
 export type AgentView = {
@@ -50,6 +53,7 @@ export type AgentView = {
   outbox: { pending: number };
   labels: Labels;
   placement: Placement;
+  supervision: SupervisionView;
 };
 
 /** What a spawn or restore answers a caller who may not read the agent (no agents:read:<type>). */
@@ -62,6 +66,7 @@ export const agentView = (
   state: unknown,
   breaker: AgentView["breaker"],
   outboxPending: number,
+  restart: SupervisionPolicy["restart"] = "temporary",
 ): AgentView => ({
   id: meta.id,
   type: meta.type,
@@ -81,6 +86,7 @@ export const agentView = (
   outbox: { pending: outboxPending },
   labels: meta.labels ?? {},
   placement: meta.placement ?? NO_PLACEMENT,
+  supervision: supervisionView(restart, meta.supervision),
 });
 
 export const lastErrorFrom = (problem: Problem, at: number): LastError => ({

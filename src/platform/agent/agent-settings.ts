@@ -5,6 +5,7 @@ import { z } from "zod";
 import { AGENT_METRIC_NAMES } from "../metrics/catalog.ts";
 import { fieldErrors } from "../zod-issues.ts";
 import { normaliseResources, type Resources, resourcesSchema } from "./resources.ts";
+import { supervisionSchema } from "./supervision.ts";
 
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
@@ -25,6 +26,7 @@ const settingsSchema = z.strictObject({
       onStart: z.unknown().optional(),
       onTerminate: z.unknown().optional(),
       onConfigChange: z.unknown().optional(),
+      onHealthCheck: z.unknown().optional(),
     })
     .prefault({}),
   resilience: z
@@ -55,6 +57,8 @@ const settingsSchema = z.strictObject({
       defaultActionTimeout: ms(30_000),
     })
     .prefault({}),
+  /** Restart policy and health checks (README "Supervision"). */
+  supervision: supervisionSchema,
   observability: z
     .strictObject({
       // Which agent metrics the type records (catalog.ts AGENT_METRICS); empty: all of them.

@@ -12,6 +12,9 @@ import { type AgentSettings, parseAgentSettings, type AgentSettingsInput } from 
 import type { Config } from "../config/schema.ts";
 import type { FlagClient } from "../flags/flag-client.ts";
 import type { ConfigChangeNotice } from "./agent-config.ts";
+import type { HealthAnswer } from "./supervision.ts";
+import type { ScheduleRequest } from "../schedules/schedule.ts";
+import type { ScheduleAccess } from "../schedules/context.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -60,6 +63,13 @@ export interface ActionContext<S> extends HookContext<S> {
    * when this attempt ends, whether it succeeds or fails.
    */
   acquire(pool: string, units?: number, options?: PoolAcquireOptions): Promise<PoolLease>;
+  /**
+   * Schedules one of this agent's actions (README "Schedules"): `{ at | delayMs | cron,
+   * timezone?, action, input, id?, missed? }`; written with this action's commit, and
+   * answers the schedule's id (the same id again replaces that schedule).
+   */
+  schedule(request: ScheduleRequest): string;
+  readonly schedules: ScheduleAccess;
 }
 
 export type ActionResult<O, S> = { result: O; state?: S };
@@ -90,6 +100,12 @@ export interface LifecycleHooks<S> {
    * and the action runs all the same.
    */
   onConfigChange?(ctx: HookContext<S>, change: ConfigChangeNotice): void | { state?: S } | Promise<void | { state?: S }>;
+  /**
+   * Runs every `supervision.healthCheck.intervalMs` while the agent is running, within its
+   * `timeoutMs`; `false` (or `{ healthy: false, reason }`), a throw or a timeout restarts the
+   * agent under its `supervision` policy.
+   */
+  onHealthCheck?(ctx: HookContext<S>): HealthAnswer | Promise<HealthAnswer>;
 }
 
 export interface AgentSpec<SS extends z.ZodType, A extends Record<string, AnyActionSpec<z.output<SS>>>>
@@ -166,7 +182,7 @@ export function defineAgent<SS extends z.ZodType, A extends Record<string, AnyAc
   const actions = spec.actions((action) => action);
   checkActions(label, actions);
   const hooks: LifecycleHooks<z.output<SS>> = {};
-  for (const hook of ["onStart", "onTerminate", "onConfigChange"] as const) {
+  for (const hook of ["onStart", "onTerminate", "onConfigChange", "onHealthCheck"] as const) {
     const fn = spec.lifecycle?.[hook];
     if (fn !== undefined && typeof fn !== "function") {
       throw new AgentDefinitionError(label, `lifecycle.${hook}`, "must be a function");
@@ -175,6 +191,10 @@ export function defineAgent<SS extends z.ZodType, A extends Record<string, AnyAc
   if (spec.lifecycle?.onStart) hooks.onStart = spec.lifecycle.onStart;
   if (spec.lifecycle?.onTerminate) hooks.onTerminate = spec.lifecycle.onTerminate;
   if (spec.lifecycle?.onConfigChange) hooks.onConfigChange = spec.lifecycle.onConfigChange;
+  if (spec.lifecycle?.onHealthCheck) hooks.onHealthCheck = spec.lifecycle.onHealthCheck;
+  if (settings.supervision.healthCheck && !hooks.onHealthCheck) {
+    throw new AgentDefinitionError(label, "lifecycle.onHealthCheck", "is required when supervision.healthCheck is set");
+  }
   return Object.freeze({
     ...settings,
     stateSchema: spec.state.schema as z.ZodType<z.output<SS>>,

@@ -17,6 +17,7 @@ import { fieldErrors } from "../zod-issues.ts";
 import { deepFreeze } from "./deep-freeze.ts";
 import { TimeoutError, withTimeout } from "../timeout.ts";
 import { type AgentConfig, configOf } from "./agent-config.ts";
+import { type ScheduleOp, scheduleContext } from "../schedules/context.ts";
 
 
 export type ExecuteRequest = {
@@ -37,6 +38,8 @@ export type ExecuteOutcome = {
   /** The new state (frozen) and its JSON, or null when the action kept the state. */
   next: { state: unknown; json: string } | null;
   events: PendingEvent[];
+  /** Schedules the action created or cancelled (ctx.schedule), for the object to write with its commit. */
+  schedules: ScheduleOp[];
   attempts: number;
 };
 
@@ -77,6 +80,7 @@ const attemptOnce = async (
 ): Promise<ExecuteOutcome> => {
   const { spec, actionName } = request;
   const events: PendingEvent[] = [];
+  const schedules: ScheduleOp[] = [];
   const timeout = spec.timeout ?? configOf(request.config).agents.defaultTimeoutMs ?? definition.resilience.defaultActionTimeout;
   const leases = actionLeases(deps, request.agent, request.idempotencyKey, attempt);
   const result = await withTimeout((signal) => {
@@ -95,6 +99,7 @@ const attemptOnce = async (
         call: (action, input, options) => call(agentId, action, input, options) as never,
       }),
       acquire: leases.acquire,
+      ...scheduleContext(schedules, deps.newId, deps.listSchedules && (() => deps.listSchedules!(request.agent))),
     };
     return spec.run(request.input, ctx);
   }, timeout).finally(() => leases.releaseAll());
@@ -121,7 +126,7 @@ const attemptOnce = async (
     }
     next = { state: deepFreeze(state.data), json };
   }
-  return { output: output.data, outputJson, next, events, attempts: attempt };
+  return { output: output.data, outputJson, next, events, schedules, attempts: attempt };
 };
 
 export const executeAction = async (

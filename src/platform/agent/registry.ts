@@ -38,6 +38,7 @@ export const describeAgentType = (definition: AnyAgentDefinition) => ({
   lifecycle: definition.lifecycle,
   resilience: definition.resilience,
   observability: definition.observability,
+  supervision: definition.supervision,
   state: { schema: jsonSchema(definition.stateSchema, "output"), initial: definition.initialState },
   actions: Object.fromEntries(
     Object.entries(definition.actions).map(([name, spec]) => [

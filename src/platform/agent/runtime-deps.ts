@@ -4,6 +4,7 @@ import type { Logger } from "../telemetry/logger.ts";
 import type { Telemetry } from "../telemetry/emitter.ts";
 import type { ConfigView } from "../config/reader.ts";
 import type { CacheAccess } from "../cache/access.ts";
+import type { ScheduleView } from "../schedules/schedule.ts";
 
 export type AgentIdentity = { tenant: string; id: string; type: string };
 
@@ -46,5 +47,7 @@ export type RuntimeDeps = {
   /** The tiered cache of a tenant (ctx.cache); absent where there is none. */
   cache?: (tenant: string) => CacheAccess;
   /** Acquires and releases pool leases; absent where no pools can be reached. */
+  /** Lists the agent's committed schedules (ctx.schedules.list); absent where there are none. */
+  listSchedules?: (agent: AgentIdentity) => Promise<ScheduleView[]>;
   pools?: { acquire(request: PoolAcquireRequest): Promise<PoolLease>; release(from: AgentIdentity, lease: PoolLease): Promise<void> };
 };
