@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { type Body, expectInvalid, expectProblem, get } from "./http.ts";
 
-const ALL = ["bulky", "configured", "counter", "data_processor", "flaky", "hooked", "notification_agent", "pooled", "processing_agent", "relay", "sink", "validation_agent"];
+const ALL = ["bulky", "cache_user", "configured", "counter", "data_processor", "flaky", "hooked", "notification_agent", "pooled", "processing_agent", "relay", "sink", "validation_agent"];
 
 describe("GET /v1/agent-types", () => {
   it("lists every hosted type, sorted by name, on one page by default", async () => {
@@ -48,6 +48,7 @@ describe("GET /v1/agent-types", () => {
     const actions = Object.fromEntries(items.map((type: Body) => [type.name, Object.keys(type.actions).sort()]));
     expect(actions).toEqual({
       bulky: ["fill"],
+      cache_user: ["forget", "recall", "remember"],
       configured: ["read", "wait"],
       counter: ["increment"],
       data_processor: ["process_stream"],
@@ -91,7 +92,7 @@ describe("GET /v1/agent-types", () => {
     expect(seen).toEqual(ALL);
     const two = await get("/v1/agent-types?limit=2");
     expect(two.body.items.map((type: Body) => type.name)).toEqual(ALL.slice(0, 2));
-    const rest = await get(`/v1/agent-types?limit=10&cursor=${encodeURIComponent(two.body.next)}`);
+    const rest = await get(`/v1/agent-types?limit=${ALL.length}&cursor=${encodeURIComponent(two.body.next)}`);
     expect(rest.body).toEqual({ items: expect.any(Array), next: null });
     expect(rest.body.items.map((type: Body) => type.name)).toEqual(ALL.slice(2));
   });
