@@ -22,7 +22,7 @@ export type RouteCase = {
 /**
  * A counter `id` of `tenant` with history and one grant, a checkpoint of it, a stream
  * `fx` with one event and a live subscription `subscriptionId` to it, and ids nothing
- * uses yet.
+ * uses yet. Its configuration is at version 1, holding the flag `flag`.
  */
 export type Fixture = {
   tenant: string;
@@ -41,11 +41,14 @@ export type Fixture = {
   pool: string;
   leaseId: string;
   newPool: string;
+  /** A boolean flag in the tenant's configuration (version 1, set by the fixture). */
+  flag: string;
 };
 
 /** The fixture's event stream, and an event type that goes to it. */
 export const STREAM = "fx";
 const EVENT_TYPE = "fx.created";
+const FLAG = "fx-flag";
 
 export const makeFixture = async (tenant: string): Promise<Fixture> => {
   const owner = await admin(tenant);
@@ -64,6 +67,8 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
   const pool = newId("fx-pool");
   expectOk(await owner.post("/v1/pools", { name: pool, capacity: 2 }));
   const lease = expectOk(await owner.post(`/v1/pools/${pool}/acquire`, { units: 1, leaseMs: 3_600_000 }));
+  const flags = { [FLAG]: { type: "boolean", variants: { on: true, off: false }, defaultVariant: "off" } };
+  expect(expectOk(await owner.send("PATCH", "/v1/config", { flags, platform: { clusterName: "fx" } })).version).toBe(1);
   await eventually(`run ${run.id} listed`, async () => (await owner.get("/v1/runs?limit=1000")).body.items, (items: Body[]) => items.some((item) => item.id === run.id));
   return {
     tenant,
@@ -80,6 +85,7 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
     pool,
     leaseId: lease.id,
     newPool: newId("fx-pool"),
+    flag: FLAG,
   };
 };
 
@@ -187,6 +193,13 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("POST /v1/leases/{id}/release", "POST", `/v1/leases/${f.leaseId}/release`, `pools:acquire:${f.pool}`, undefined, `pool/${f.pool}`),
     on("DELETE /v1/pools/{name}", "DELETE", `/v1/pools/${f.newPool}`, "pools:admin", undefined, `pool/${f.newPool}`),
     on("GET /v1/metrics", "GET", "/v1/metrics", "metrics:read", undefined, "metrics"),
+    on("GET /v1/config", "GET", "/v1/config", "config:read", undefined, "config"),
+    on("GET /v1/config/schema", "GET", "/v1/config/schema", "config:read", undefined, "config"),
+    on("GET /v1/config/history", "GET", "/v1/config/history", "config:read", undefined, "config"),
+    on("POST /v1/flags/{key}/evaluate", "POST", `/v1/flags/${f.flag}/evaluate`, "flags:evaluate", { context: { targetingKey: "fx-user" } }, `flag/${f.flag}`),
+    on("PATCH /v1/config", "PATCH", "/v1/config", "config:write", { platform: { clusterName: "fx-changed" } }, "config"),
+    // Back to the fixture's version 1 (the flag kept), as a new version.
+    on("POST /v1/config/rollback", "POST", "/v1/config/rollback", "config:write", { version: 1 }, "config"),
   ];
 };
 
@@ -205,7 +218,7 @@ export const documentedRoutes = async (): Promise<string[]> => {
 /**
  * What the fixture looks like to its tenant's admin: the agent and its grants, the
  * stream and its events, the subscription's definition and status, the unused ids
- * still unused, and the tenant's revocations.
+ * still unused, the tenant's revocations, and its configuration's version and settings.
  */
 export const fixtureState = async (f: Fixture): Promise<Body> => {
   const owner = await admin(f.tenant);
@@ -225,5 +238,6 @@ export const fixtureState = async (f: Fixture): Promise<Body> => {
     cache: (await owner.get("/v1/cache/fx/k1?consistency=strong")).body?.value ?? null,
     pools: (await owner.get("/v1/pools?limit=1000")).body.items.map((item: Body) => item.name),
     pool: (await owner.get(`/v1/pools/${f.pool}`)).body,
+    config: (({ version, settings }: Body) => ({ version, settings }))((await owner.get("/v1/config")).body),
   };
 };
