@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
+import { LOCAL_SEEDS, seedAgents } from "../../scripts/lib/seed-agents.ts";
 import { adminToken, type Client, clientFor } from "./http.ts";
 import { until } from "./until.ts";
 import { type Receiver, startReceiver } from "./webhook-receiver.ts";
@@ -76,6 +77,8 @@ describe.skipIf(PROMTOOL === "")("observability of a running platform", () => {
     secrets.push(hookSecret);
     receiver.useSecret(hookSecret);
     expect((await request("POST", "/v1/events", [{ source: "e2e", type: "shop.paid" }, { source: "e2e", type: "shop.shipped" }])).status).toBe(201);
+    // order_processing binds discovered agents: the US ones npm start seeds, here in this tenant.
+    await seedAgents(server!.url, token, LOCAL_SEEDS.filter((seed) => seed.labels.region === "us"));
     const started = await request("POST", "/v1/workflows/order_processing/runs", { order_id: "o-obs", amount: 42, items: 2, payment: "succeed" });
     expect(started.status).toBe(202);
     const runId = (started.body as { id: string }).id;

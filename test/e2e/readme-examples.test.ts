@@ -1,6 +1,6 @@
 // The README's examples stay true: starts the platform as `npm start` does (on a free port,
 // temporary state and a temporary secrets file), then runs the README's shell commands
-// (Quick start and API) in order in one bash session, and the Typed client example, as a
+// (Quick start, API, Resource pools, Configuration) in order in one bash session, and the Typed client example, as a
 // reader would, from a view of the repository's root. Every command must exit 0 and get
 // the status its comment states (a 2xx when it states none), and the body its comment
 // shows; where the README promises an outcome that takes time (a delivery, a run that
@@ -21,8 +21,9 @@ const README = readFileSync(join(ROOT, "README.md"), "utf8");
 const README_BASE = "http://127.0.0.1:8787";
 // Quick start's lines that install, start the platform (done here, as it says) and test.
 const NOT_RUN = ["npm ci", "npm start", "npm test"];
-// Sections whose shell blocks are run; Deploy's talk to Cloudflare and are not.
-const RUN_SECTIONS = ["Quick start", "API"];
+// Sections whose shell blocks are run (in the README's order, one session: the later ones
+// use the API section's H, J, B and id_of); Deploy's talk to Cloudflare and are not.
+const RUN_SECTIONS = ["Quick start", "API", "Resource pools", "Configuration"];
 const SKIPPED_SECTIONS = ["Deploy"];
 
 type Json = Record<string, unknown> & { status?: string; state?: { value?: number }; items?: Json[] };
@@ -118,6 +119,25 @@ const promises: Record<string, (check: Check) => Promise<void>> = {
     expect(json(ran.stdout)).toMatchObject({ status: "delivered", await: "approval" });
     const run = await shell.get("APPROVAL");
     await until("the approved run to complete", async () => (await runStatus(run)).status === "completed", 30_000, 100);
+  },
+  "LEASE=$(": async ({ shell }) => {
+    expect(await shell.get("LEASE")).toMatch(/^gpu\./);
+    expect((await api("GET", "/v1/pools/gpu")).body).toMatchObject({ inUse: 2, available: 6 });
+  },
+  "/v1/leases/$LEASE/release": async () => {
+    expect((await api("GET", "/v1/pools/gpu")).body).toMatchObject({ inUse: 0, available: 8 });
+  },
+  "-X DELETE $B/v1/pools/gpu": async () => {
+    expect((await api("GET", "/v1/pools/gpu")).status).toBe(404);
+  },
+  "-i $B/v1/config": async ({ ran }) => {
+    expect(ran.stdout).toMatch(/^etag: "v0"\r?$/im);
+  },
+  "-H 'If-Match: \"v0\"'": async ({ ran }) => {
+    expect(json(ran.stdout)).toMatchObject({ version: 1, config: { infrastructure: { rateLimit: { rps: 20 }, circuitBreakerThreshold: 3 } } });
+  },
+  "$B/v1/config/rollback": async ({ ran }) => {
+    expect(json(ran.stdout)).toMatchObject({ version: 2, settings: {}, config: { infrastructure: { rateLimit: { rps: 50 }, circuitBreakerThreshold: null } } });
   },
 };
 

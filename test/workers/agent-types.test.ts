@@ -93,7 +93,7 @@ describe("GET /v1/agent-types", () => {
     expect(seen).toEqual(ALL);
     const two = await get("/v1/agent-types?limit=2");
     expect(two.body.items.map((type: Body) => type.name)).toEqual(ALL.slice(0, 2));
-    const rest = await get(`/v1/agent-types?limit=100&cursor=${encodeURIComponent(two.body.next)}`);
+    const rest = await get(`/v1/agent-types?limit=${ALL.length}&cursor=${encodeURIComponent(two.body.next)}`);
     expect(rest.body).toEqual({ items: expect.any(Array), next: null });
     expect(rest.body.items.map((type: Body) => type.name)).toEqual(ALL.slice(2));
   });

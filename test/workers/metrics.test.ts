@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { expectProblem, toReply, type Reply } from "./http.ts";
 import { eventually } from "./eventually.ts";
 import { bearer, newTenant } from "./tokens.ts";
-import { finished, order, startRun, type Client } from "./workflows.ts";
+import { finished, order, orderClient, startRun } from "./workflows.ts";
 
 type Series = { name: string; labels: Record<string, string>; value: number };
 
@@ -68,8 +68,9 @@ describe("GET /v1/metrics", () => {
   });
 
   it("counts runs started and finished by status, and step durations", async () => {
-    const tenant = newTenant("m");
-    const client: Client = { tenant, send: await as(tenant) };
+    // order_processing binds discovered agents: the tenant's are seeded first.
+    const client = await orderClient(newTenant("m"));
+    const tenant = client.tenant;
     const run = await finished(client, (await startRun(client, "order_processing", order("succeed"))).id);
     const series = await eventually("the run in the scrape", () => scrape(tenant), (s) =>
       sum(s, "jido_runs_finished_total", { workflow: "order_processing", status: run.status }) === 1,

@@ -82,6 +82,7 @@ export const ROUTE_NAMES = routeCases({
   newPool: "",
   group: "",
   newGroup: "",
+  flag: "",
 }).map((route) => route.route);
 
 /** How the route table is split over the security-auth-*.test.ts files; every route is in exactly one group. */

@@ -22,7 +22,7 @@ export type RouteCase = {
 /**
  * A counter `id` of `tenant` with history and one grant, a checkpoint of it, a stream
  * `fx` with one event and a live subscription `subscriptionId` to it, and ids nothing
- * uses yet.
+ * uses yet. Its configuration is at version 1, holding the flag `flag`.
  */
 export type Fixture = {
   tenant: string;
@@ -44,11 +44,14 @@ export type Fixture = {
   /** A group of counters (one member) and a group id nobody created. */
   group: string;
   newGroup: string;
+  /** A boolean flag in the tenant's configuration (version 1, set by the fixture). */
+  flag: string;
 };
 
 /** The fixture's event stream, and an event type that goes to it. */
 export const STREAM = "fx";
 const EVENT_TYPE = "fx.created";
+const FLAG = "fx-flag";
 
 export const makeFixture = async (tenant: string): Promise<Fixture> => {
   const owner = await admin(tenant);
@@ -69,6 +72,8 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
   const lease = expectOk(await owner.post(`/v1/pools/${pool}/acquire`, { units: 1, leaseMs: 3_600_000 }));
   const group = newId("fx-grp");
   expectOk(await owner.post("/v1/groups", groupDefinition(group)));
+  const flags = { [FLAG]: { type: "boolean", variants: { on: true, off: false }, defaultVariant: "off" } };
+  expect(expectOk(await owner.send("PATCH", "/v1/config", { flags, platform: { clusterName: "fx" } })).version).toBe(1);
   await eventually(`run ${run.id} listed`, async () => (await owner.get("/v1/runs?limit=1000")).body.items, (items: Body[]) => items.some((item) => item.id === run.id));
   return {
     tenant,
@@ -87,6 +92,7 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
     newPool: newId("fx-pool"),
     group,
     newGroup: newId("fx-grp"),
+    flag: FLAG,
   };
 };
 
@@ -201,6 +207,13 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("GET /v1/groups/{id}", "GET", `/v1/groups/${f.group}`, "groups:read", undefined, `group/${f.group}`),
     on("POST /v1/groups/{id}/actions/{action}", "POST", `/v1/groups/${f.group}/actions/increment`, `groups:call:${f.group}`, { by: 1 }, `group/${f.group}`),
     on("DELETE /v1/groups/{id}", "DELETE", `/v1/groups/${f.newGroup}`, "groups:admin", undefined, `group/${f.newGroup}`),
+    on("GET /v1/config", "GET", "/v1/config", "config:read", undefined, "config"),
+    on("GET /v1/config/schema", "GET", "/v1/config/schema", "config:read", undefined, "config"),
+    on("GET /v1/config/history", "GET", "/v1/config/history", "config:read", undefined, "config"),
+    on("POST /v1/flags/{key}/evaluate", "POST", `/v1/flags/${f.flag}/evaluate`, "flags:evaluate", { context: { targetingKey: "fx-user" } }, `flag/${f.flag}`),
+    on("PATCH /v1/config", "PATCH", "/v1/config", "config:write", { platform: { clusterName: "fx-changed" } }, "config"),
+    // Back to the fixture's version 1 (the flag kept), as a new version.
+    on("POST /v1/config/rollback", "POST", "/v1/config/rollback", "config:write", { version: 1 }, "config"),
   ];
 };
 
@@ -225,7 +238,7 @@ export const documentedRoutes = async (): Promise<string[]> => {
 /**
  * What the fixture looks like to its tenant's admin: the agent and its grants, the
  * stream and its events, the subscription's definition and status, the unused ids
- * still unused, and the tenant's revocations.
+ * still unused, the tenant's revocations, and its configuration's version and settings.
  */
 export const fixtureState = async (f: Fixture): Promise<Body> => {
   const owner = await admin(f.tenant);
@@ -247,5 +260,6 @@ export const fixtureState = async (f: Fixture): Promise<Body> => {
     pool: (await owner.get(`/v1/pools/${f.pool}`)).body,
     groups: (await owner.get("/v1/groups?limit=1000")).body.items.map((item: Body) => item.id),
     group: await groupState(owner, f.group),
+    config: (({ version, settings }: Body) => ({ version, settings }))((await owner.get("/v1/config")).body),
   };
 };
