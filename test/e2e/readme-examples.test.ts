@@ -23,7 +23,7 @@ const README_BASE = "http://127.0.0.1:8787";
 const NOT_RUN = ["npm ci", "npm start", "npm test"];
 // Sections whose shell blocks are run (in the README's order, one session: the later ones
 // use the API section's H, J, B and id_of); Deploy's talk to Cloudflare and are not.
-const RUN_SECTIONS = ["Quick start", "API", "Resource pools", "Configuration"];
+const RUN_SECTIONS = ["Quick start", "API", "Resource pools", "Agent groups", "Schedules", "Configuration", "Quotas"];
 const SKIPPED_SECTIONS = ["Deploy"];
 
 type Json = Record<string, unknown> & { status?: string; state?: { value?: number }; items?: Json[] };
