@@ -9,7 +9,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { agentOf, busClient, holdObject, spawnIn, subscribe, subscription } from "./bus.ts";
 import { type Body, expectProblem } from "./http.ts";
-import { type Client, clientOf, eventually, finished, indexShardStub, order, register, runStub, startRun, workflowEvents, workflowStreamOf } from "./workflows.ts";
+import { type Client, clientOf, eventually, finished, indexShardStub, order, orderClient, register, runStub, seedAgents, startRun, workflowEvents, workflowStreamOf } from "./workflows.ts";
 import { typedStub } from "../../objects/durable/index.ts";
 import { sha256Hex } from "../../src/platform/canonical-json.ts";
 import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
@@ -60,7 +60,7 @@ const countAppends = async (tenant: string, runId: string): Promise<{ stream: st
 
 describe("publishing a run's transitions", () => {
   it("goes in one append per coordinator turn to the run's workflow.<k> stream, each event once", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const key = `turns-${crypto.randomUUID()}`;
     const id = await runIdFor("order_processing", key);
     const appends = await countAppends(client.tenant, id);
@@ -104,7 +104,7 @@ const newestFirst = (a: Entry, b: Entry): number => Date.parse(b.createdAt) - Da
 
 describe("the sharded runs index", () => {
   it("indexes each run in its own shard, and GET /v1/runs lists every shard's runs and the registry's older ones in one order, paged and filtered", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const runs = await startOn(client, await keysOnDistinctShards("order_processing", 3));
     const done = await Promise.all(runs.map((run) => finished(client, run.id)));
     for (const run of done) {
@@ -144,7 +144,7 @@ describe("the sharded runs index", () => {
   });
 
   it("finishes a run indexed in the registry before the shards there, so it is listed once, with its final status", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const run = await startRun(client, "order_processing", order("hang"));
     const stub = runStub(client.tenant, run.id);
     // As a run started before the shards: indexed (running) in the registry, no shard written down.
@@ -161,7 +161,7 @@ describe("the sharded runs index", () => {
   });
 
   it("keeps at most JIDO_RUNS_INDEX_MAX / JIDO_RUN_INDEX_SHARDS finished runs per shard (rounded up), oldest finished first", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const stub = env.RUNS_INDEX.get(env.RUNS_INDEX.idFromName(runsIndexShardName(client.tenant, 0)));
     await runInDurableObject(stub, (instance) => {
       const object = instance as unknown as { env: Env };
@@ -180,7 +180,7 @@ describe("the sharded runs index", () => {
 
 describe("a subscription to the workflow transitions", () => {
   it("with pattern workflow.# receives every transition of runs on different shards; one naming stream `workflow` covers the shards too", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const bus = await busClient(client.tenant);
     await spawnIn(bus, "counter", "every");
     await spawnIn(bus, "counter", "ended");
@@ -197,7 +197,7 @@ describe("a subscription to the workflow transitions", () => {
   });
 
   it("nobody publishes to a workflow.<k> stream, and those streams do not count against JIDO_MAX_STREAMS_PER_TENANT", async () => {
-    const client = await clientOf();
+    const client = await orderClient();
     const bus = await busClient(client.tenant);
     const refused = await bus.send("POST", "/v1/events", { source: "test", type: "order.created", stream: "workflow.3", data: {} });
     expect(refused.status, refused.text).toBe(400);
@@ -219,6 +219,7 @@ describe("a subscription to the workflow transitions", () => {
 describe("starting a run by version", () => {
   it("finds a version registered a moment before, though the versions were read (and cached) just now", async () => {
     const client = await clientOf();
+    await seedAgents(client, "counter", 1);
     const definition = (version: string) => ({
       name: "tiny",
       version,
