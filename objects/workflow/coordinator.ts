@@ -33,6 +33,7 @@ import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platfor
 import { workflowShardStream } from "../../src/platform/events/reserved-streams.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { parseDefinition } from "../../src/platform/workflow/parsed-definitions.ts";
+import { publishDelay } from "../../src/platform/workflow/publish-delay.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
@@ -78,6 +79,8 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       ctx.blockConcurrencyWhile(async () => {
         this.#run = this.#store.load();
         if (this.#run && !isFinal(this.#run.state.status)) await this.ctx.storage.setAlarm(Date.now());
+        // Ended, with transitions or its final status not yet published (the process died in between): publish now.
+        else if (this.#run && !this.#settled(this.#run)) await this.ctx.storage.setAlarm(Date.now());
         // A run that ended before runs were deleted after their retention has no such alarm yet.
         else await this.#armExpiry();
       });
@@ -192,7 +195,8 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /**
      * Publishing after transitions, one pass at a time: every transition applied while a
      * pass is under way (and every one of the same turn, which come before its first
-     * await) is published by the next pass, so the events of all of them go in one append
+     * await, and those of the next PUBLISH_COALESCE_MS while calls are under way) is
+     * published by the next pass, so the events of all of them go in one append
      * instead of one per transition, and no two passes append the same events.
      */
     #afterTransition(): Promise<void> {
@@ -204,6 +208,10 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     async #publishPasses(): Promise<void> {
       try {
         await null; // the rest of this turn's transitions are applied first
+        // While calls are under way, their outcomes' turns (due in moments) join this pass.
+        const run = this.#run;
+        const delay = run ? publishDelay(run.state.status, this.#inFlight.size) : 0;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         while (this.#unpublished) {
           this.#unpublished = false;
           await this.#publishPass();
