@@ -10,7 +10,7 @@ import { checkEffects } from "./effects.ts";
 import { beginPhase, cpuLine, endCpu, median, phase, type StatusCounts, statusText } from "./phase.ts";
 import { indexStatuses } from "./runs-index.ts";
 import { type Mode, ms, type RunView, type Started, startRun } from "./runs.ts";
-import { effectsOnce, effectTotals, type SeededAgent } from "./seed.ts";
+import { effectsOnce, effectTotals, expectedEffects, type SeededAgent } from "./seed.ts";
 
 export type ManyFigures = {
   runs: number;
@@ -146,7 +146,7 @@ export const manyBench = async (server: BenchServer, client: Client, tag: string
   let effectsChecked = 0;
   if (before) {
     // Every run reached a final state (or it is reported above): the totals moved by one per completed run.
-    const wrong = effectsOnce(before, await effectTotals(client, seeded), completedViews.length);
+    const wrong = effectsOnce(before, await effectTotals(client, seeded), expectedEffects(completedViews, seeded));
     effectsChecked = completedViews.length;
     if (wrong) effectsWrong.push(wrong);
   }

@@ -16,7 +16,7 @@ import { CONFIG, FINAL } from "./config.ts";
 import { beginPhase, cpuLine, endCpu, median, phase, type StatusCounts, statusText } from "./phase.ts";
 import { indexStatuses } from "./runs-index.ts";
 import { type Mode, ms, type RunView, type Started, startRun } from "./runs.ts";
-import { effectsOnce, effectTotals, type SeededAgent } from "./seed.ts";
+import { effectsOnce, effectTotals, expectedEffects, type SeededAgent } from "./seed.ts";
 
 export type ModeFigures = {
   mode: Mode;
@@ -112,7 +112,8 @@ export const modeBench = async (server: BenchServer, client: Client, tag: string
   for (const status of index.statuses.values()) indexByStatus[status] = (indexByStatus[status] ?? 0) + 1;
 
   const after = before ? await effectTotals(client, seeded) : null;
-  const effects = before && after ? effectsOnce(before, after, completedViews.length) : "n/a";
+  const expected = expectedEffects(completedViews, seeded);
+  const effects = before && after ? effectsOnce(before, after, expected) : "n/a";
   const figures: ModeFigures = {
     mode,
     concurrency,
@@ -140,7 +141,9 @@ export const modeBench = async (server: BenchServer, client: Client, tag: string
       `${fmtInt(figures.completed)} completed = ${fmt(figures.completedPerSecond, 1)} completed/s (first start -> last final ${fmt((lastFinal - wall0) / 1000, 2)}s, start -> final p50 ${fmt(figures.latencyP50)} ms, p99 ${fmt(figures.latencyP99)} ms)`,
   );
   console.log(`  statuses read: ${JSON.stringify(byStatus)}, ${figures.notFinal} not final; runs index: ${JSON.stringify(indexByStatus)}, ${figures.indexMissing} missing${index.error ? ` (index error: ${index.error})` : ""}`);
-  if (mode === "discovered") console.log(`  exactly-once on the seeded agents' totals: ${effects ?? "every effect once"}`);
+  if (mode === "discovered") {
+    console.log(`  exactly-once on the seeded agents' totals: ${effects ?? "every effect once"} (${expected.elsewhere} runs bound a notifier another run spawned: their confirmation is not in the totals)`);
+  }
   console.log(cpuLine(cpu, started.length) + " (start + status reads)");
   console.log(`    responses: ${statusText(phase.statuses)}`);
   for (const error of starts.firstErrors) console.log(`    error: ${error}`);
