@@ -1,7 +1,8 @@
 // DirectoryShard: one shard of a tenant's agent directory (`directory/<tenant>/<k>`).
 // Agents register their entry here after each status change and on their alarm; a
 // shard keeps the highest revision of each, pages lists in storage and answers
-// discovery with its scored matches per tier. Entries an agent stopped refreshing
+// discovery with its scored matches per tier, from its running entries held in memory
+// (loaded on the first query, kept current by every write it stores). Entries an agent stopped refreshing
 // (deleted without a word, or re-homed to another shard) expire, so the directory
 // heals both ways: a lost entry comes back with the next refresh, a stale one goes.
 import { DurableObject } from "cloudflare:workers";
@@ -9,6 +10,7 @@ import { z } from "zod";
 import { type DirectoryEntry, directoryEntrySchema } from "../../src/platform/discovery/entry.ts";
 import { type ShardPage, type ShardPageRequest, shardPageSchema, shardPageSql } from "../../src/platform/discovery/list.ts";
 import { answerShard, type ShardAnswer, type ShardQuery, shardQueriesSchema, type shardQuerySchema } from "../../src/platform/discovery/query.ts";
+import { createRunningSet, type RunningSet } from "../../src/platform/discovery/running-set.ts";
 import { ENTRY_EXPIRY_MS } from "../../src/platform/discovery/shards.ts";
 import { idSchema } from "../../src/platform/ids.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
@@ -26,6 +28,9 @@ const unregisterSchema = z.strictObject({ id: idSchema, revision: z.number().int
 export type Unregister = z.input<typeof unregisterSchema>;
 
 export class DirectoryShard extends DurableObject<Env> {
+  /** The running entries, loaded from storage on the first query and kept current by every write (null: load again). */
+  #running: RunningSet | null = null;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     for (const statement of SCHEMA) ctx.storage.sql.exec(statement);
@@ -44,6 +49,7 @@ export class DirectoryShard extends DurableObject<Env> {
         entry.id, entry.type, entry.status, entry.revision, now,
         JSON.stringify(entry.labels), JSON.stringify(entry.capabilities), JSON.stringify(entry),
       ).rowsWritten;
+      if (written > 0) this.#running?.put(entry);
       await this.#armExpiry(now + ENTRY_EXPIRY_MS);
       return { stored: written > 0 };
     });
@@ -54,12 +60,13 @@ export class DirectoryShard extends DurableObject<Env> {
     return asResult(async () => {
       const { id, revision } = parseOrProblem(unregisterSchema, raw);
       const now = Date.now();
-      this.ctx.storage.sql.exec(
+      const written = this.ctx.storage.sql.exec(
         `INSERT INTO entries (id, type, status, revision, deleted, seen_at, labels, capabilities, data) VALUES (?, '', 'stopped', ?, 1, ?, '{}', '{}', 'null')
          ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, deleted = 1, seen_at = excluded.seen_at, data = 'null'
          WHERE excluded.revision > entries.revision`,
         id, revision, now,
-      );
+      ).rowsWritten;
+      if (written > 0) this.#running?.drop(id);
       await this.#armExpiry(now + ENTRY_EXPIRY_MS);
       return null;
     });
@@ -81,21 +88,23 @@ export class DirectoryShard extends DurableObject<Env> {
   }
 
   #answer(query: z.output<typeof shardQuerySchema>): ShardAnswer {
-    // Discovery matches running agents only; type narrows in storage, the rest is scored in code.
+    // Discovery matches running agents only: those in memory, of the types asked (all when none); the rest is scored in code.
     const types = query.types ?? (query.type === undefined ? [] : [query.type]);
-    const rows = types.length === 0
-      ? this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM entries WHERE deleted = 0 AND status = 'running'")
-      : this.ctx.storage.sql.exec<{ data: string }>(`SELECT data FROM entries WHERE deleted = 0 AND status = 'running' AND type IN (${types.map(() => "?").join(", ")})`, ...types);
-    const entries = (function* () {
-      for (const row of rows) yield JSON.parse(row.data) as DirectoryEntry;
-    })();
-    return answerShard(entries, query);
+    return answerShard(this.#runningSet().of(types), query);
+  }
+
+  #runningSet(): RunningSet {
+    this.#running ??= createRunningSet(
+      this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM entries WHERE deleted = 0 AND status = 'running'").toArray().map((row) => JSON.parse(row.data) as DirectoryEntry),
+    );
+    return this.#running;
   }
 
   /** Drops entries and tombstones nobody refreshed within the expiry; re-arms for the next. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.ctx.storage.sql.exec("DELETE FROM entries WHERE seen_at <= ?", now - ENTRY_EXPIRY_MS);
+    const expired = this.ctx.storage.sql.exec("DELETE FROM entries WHERE seen_at <= ?", now - ENTRY_EXPIRY_MS).rowsWritten;
+    if (expired > 0) this.#running = null;
     const oldest = this.ctx.storage.sql.exec<{ at: number | null }>("SELECT MIN(seen_at) AS at FROM entries").one().at;
     if (oldest !== null) await this.ctx.storage.setAlarm(oldest + ENTRY_EXPIRY_MS);
   }

@@ -35,6 +35,8 @@ import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platfor
 import { workflowShardStream } from "../../src/platform/events/reserved-streams.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { traceCarrierSchema } from "../../src/platform/telemetry/trace-context.ts";
+import { parseDefinition } from "../../src/platform/workflow/parsed-definitions.ts";
+import { publishDelay } from "../../src/platform/workflow/publish-delay.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
@@ -51,6 +53,8 @@ const startSchema = z.strictObject({
   /** The client's Idempotency-Key and the fingerprint of its request, when it sent one. */
   idempotency: z.strictObject({ key: z.string().min(1).max(256), fingerprint: z.string().min(1).max(128) }).nullable().default(null),
 });
+/** The start request with its definition left for parseDefinition (parsed once per text and isolate). */
+const startEnvelopeSchema = startSchema.extend({ definition: z.unknown() });
 const signalSchema = z.strictObject({ type: z.string().min(1).max(128), role: z.string().max(64).nullable().default(null), data: z.unknown().default(null) });
 export type RunAddress = z.input<typeof addressSchema>;
 export type StartRequest = z.input<typeof startSchema>;
@@ -90,6 +94,8 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       ctx.blockConcurrencyWhile(async () => {
         this.#run = this.#store.load();
         if (this.#run && !isFinal(this.#run.state.status)) await this.ctx.storage.setAlarm(Date.now());
+        // Ended, with transitions or its final status not yet published (the process died in between): publish now.
+        else if (this.#run && !this.#settled(this.#run)) await this.ctx.storage.setAlarm(Date.now());
         // A run that ended before runs were deleted after their retention has no such alarm yet.
         else await this.#armExpiry();
       });
@@ -100,14 +106,30 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       return isFinal(run.state.status) && run.indexedStatus === run.state.status && this.#store.outbox.pending() === 0;
     }
 
+    /** The deployment's run retention (its variables do not change while the object lives). */
+    #retentionMs: number | undefined;
+
     #expiresAt(run: StoredRun): number {
-      return run.state.updatedAt + storageBounds(this.env).runRetentionMs;
+      this.#retentionMs ??= storageBounds(this.env).runRetentionMs;
+      return run.state.updatedAt + this.#retentionMs;
     }
 
     /** Once the run is settled, the alarm comes back when its retention ends (or earlier, for something else). */
     async #armExpiry(): Promise<void> {
       const run = this.#run;
       if (run && this.#settled(run)) await armEarliest(this.ctx.storage, [this.#expiresAt(run)]);
+    }
+
+    /**
+     * After a publishing pass: a run that is now settled needs its alarm only when its
+     * retention ends, so the fallback armed before publishing (a second after) moves
+     * there instead of waking the object for a pass with nothing to do.
+     */
+    async #armAfterPass(): Promise<void> {
+      const run = this.#run;
+      if (!run || !this.#settled(run)) return;
+      const at = this.#expiresAt(run);
+      if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
     }
 
     #agents(run: StoredRun): RunAgents {
@@ -191,7 +213,8 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /**
      * Publishing after transitions, one pass at a time: every transition applied while a
      * pass is under way (and every one of the same turn, which come before its first
-     * await) is published by the next pass, so the events of all of them go in one append
+     * await, and those of the next PUBLISH_COALESCE_MS while calls are under way) is
+     * published by the next pass, so the events of all of them go in one append
      * instead of one per transition, and no two passes append the same events.
      */
     #afterTransition(): Promise<void> {
@@ -203,6 +226,10 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     async #publishPasses(): Promise<void> {
       try {
         await null; // the rest of this turn's transitions are applied first
+        // While calls are under way, their outcomes' turns (due in moments) join this pass.
+        const run = this.#run;
+        const delay = run ? publishDelay(run.state.status, this.#inFlight.size) : 0;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         while (this.#unpublished) {
           this.#unpublished = false;
           await this.#publishPass();
@@ -220,7 +247,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       const pending = this.#store.outbox.pending() > 0 || run.indexedStatus !== run.state.status ? Date.now() + 1_000 : null;
       await armEarliest(this.ctx.storage, [wake, busy, pending]);
       await this.#publish(run);
-      await this.#armExpiry();
+      await this.#armAfterPass();
     }
 
     /** The run's shard: the one it was indexed in, else the hash of its id over the deployment's shard count. */
@@ -285,7 +312,8 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         this.#mailbox.run(async () => {
           const { tenant, id } = parseOrProblem(addressSchema, at, "address");
           const caller = parseOrProblem(callerSchema, by, "caller");
-          const { definition, input, idempotency } = parseOrProblem(startSchema, request);
+          const { definition: rawDefinition, input, idempotency } = parseOrProblem(startEnvelopeSchema, request);
+          const definition = parseDefinition(rawDefinition);
           if (this.#run) {
             if (this.#run.state.workflow !== definition.name) throw conflict(`Run '${id}' already exists for workflow '${this.#run.state.workflow}'.`);
             // The same key with another request is refused, as agent calls do; a run stored

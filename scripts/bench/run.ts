@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in order and prints its figures. Benchmarks
 // judge nothing by exit code; it is non-zero only when a benchmark crashed.
 // Add a benchmark by appending it to BENCHES. Each lives in a folder of its own
-// (agents/, events/, workflows/, cache/, pools/, groups/, schedules/; entry point index.ts); what they share is in lib/.
+// (agents/, events/, workflows/, cache/, pools/, groups/, schedules/, discovery/; entry point index.ts); what they share is in lib/.
 //
 // Run some only: `npm run bench -- events` (names as arguments) or BENCH_ONLY=events
 // (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode. Those in
@@ -20,10 +20,11 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["schedules", async () => (await import("./schedules/index.ts")).runScheduleBench()],
   ["spawn-burst", async () => (await import("./agents/burst.ts")).runSpawnBurstBench()],
   ["metrics", async () => (await import("./metrics/index.ts")).runMetricsBench()],
+  ["discovery", async () => (await import("./discovery/index.ts")).runDiscoveryBench()],
 ];
 
-/** Run only when named: a continuous 10,000-spawn burst per side (agents/burst.ts). */
-const OPT_IN = new Set(["spawn-burst"]);
+/** Run only when named: a continuous 10,000-spawn burst per side (agents/burst.ts); discovery over 10,000 spawned agents (discovery/). */
+const OPT_IN = new Set(["spawn-burst", "discovery"]);
 
 /** The benchmarks asked for (arguments, else BENCH_ONLY), in BENCHES order; all when none is named. */
 const selected = (): typeof BENCHES => {

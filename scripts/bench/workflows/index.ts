@@ -1,6 +1,10 @@
 // Workflow benchmark: the seed's `order_processing` workflow (validate || check inventory,
 // process payment, fulfil, confirm: 5 executed steps, 4 sequential stages; the failure
 // branch's 2 steps are skipped) on one `wrangler dev` platform server. Figures:
+//   0. runs bound to discovered agents (@1.0.0 over 16 validators, 16 processors and 8
+//      notifiers seeded first: seed.ts) beside runs that spawn their own (@1.0.1), at
+//      concurrency 16 and 64: starts/s, completed/s, every run final (read, and counted
+//      in the runs index), Worker CPU per run, exactly-once on the agents' totals (modes.ts);
 //   1. runs per second at concurrency 16: each client loop starts a run, waits until it
 //      is final (GET /v1/runs/:id every few ms, bounded), then starts the next; run
 //      latency is start -> final as the coordinator recorded it (its `updatedAt` at the
@@ -15,15 +19,15 @@
 //      whole-run variant (start request sent -> final transition, including binding the
 //      4 participants, vs. spawning 4 agents + the 5 calls) and the coordinator-recorded
 //      duration of each step next to the direct call's HTTP latency (overhead.ts, orders.ts);
-//   3. N runs at once (1,000; 100 quick): started at concurrency 32 (each start with an
+//   3. N discovery-bound runs at once (1,000; 100 quick): started at concurrency 32 (each start with an
 //      Idempotency-Key, retried with it on 503 / 429 / network errors: first-attempt
 //      failures and errors left after the retries are both reported), then watched through
 //      the runs index (GET /v1/runs?workflow=order_processing pages) until every one is
 //      final, then each run read once (GET /v1/runs/:id at low concurrency) to confirm
-//      its status and times, and a sample of run agents' states checked for exactly-once
-//      effects (many.ts).
-// The runs spawn their agents (order_processing@1.0.1, registered with `spawn: true`:
-// spawning.ts), as every run did before runs bound discovered agents.
+//      its status and times, and the seeded agents' summed counters checked for
+//      exactly-once effects (many.ts).
+// Phases 1 and 2 run order_processing@1.0.1 (registered with `spawn: true`: spawning.ts),
+// which spawns each run's agents, as every run did before runs bound discovered agents.
 // Every response status is counted per phase (5xx, 429 and network errors are reported)
 // (phase.ts). This file runs the phases (2, 1, 3) and prints the summary (summary.ts).
 // A benchmark, not a test: it prints figures and judges nothing by exit code.
@@ -43,19 +47,24 @@ import { startBenchServer, stopAllServers } from "../lib/servers.ts";
 import { runSession } from "../lib/session.ts";
 import { sideClient } from "../lib/sides.ts";
 import { closedLoop, fmt, fmtInt, markdownTable, sleep } from "../lib/stats.ts";
-import { CONFIG, FINAL, STAGES, STEPS } from "./config.ts";
-import { type ManyFigures, manyBench } from "./many.ts";
+import { CONFIG, FINAL, SEEDS, STAGES, STEPS } from "./config.ts";
+import { manyBench } from "./many.ts";
+import { modesBench } from "./modes.ts";
+import { seedOrderAgents } from "./seed.ts";
 import { directOrder } from "./orders.ts";
-import { type OverheadFigures, overheadBench } from "./overhead.ts";
+import { overheadBench } from "./overhead.ts";
 import { beginPhase, countingClient, firstBad, phase, statusText } from "./phase.ts";
 import { indexAll } from "./runs-index.ts";
 import { registerSpawningOrder } from "./spawning.ts";
 import { ms, runCounts, startRun, waitFinal } from "./runs.ts";
 import type { WorkflowBenchResult } from "./result.ts";
-import { summaryRows } from "./summary.ts";
-import { type ThroughputFigures, throughputBench } from "./throughput.ts";
+import { modesTable, summaryRows } from "./summary.ts";
+import { throughputBench } from "./throughput.ts";
 
 export type { WorkflowBenchResult } from "./result.ts";
+
+/** The deployment's runs-index shards and `workflow.<k>` streams (JIDO_RUN_INDEX_SHARDS in wrangler.toml). */
+const RUN_SHARDS = 8;
 
 export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
   const tag = Date.now().toString(36);
@@ -73,19 +82,26 @@ export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
     });
     console.log(`platform: wrangler dev pid ${server.pid} at ${server.url}, config ${PLATFORM_CONFIG ?? "wrangler.toml"}; ready in ${fmt((performance.now() - startedAt) / 1000, 1)}s`);
     client = countingClient(await sideClient("platform", server, 64));
+    const seeded = await seedOrderAgents(client, SEEDS, tag);
     await smokeAndWarmUp(client, tag);
 
+    const modes = await modesBench(server, client, tag, seeded);
     const overhead = await overheadBench(server, client, tag);
     await sleep(2_000); // let the runs' background work (outbox, index, alarms) settle
     const throughput = await throughputBench(server, client, tag);
     await sleep(6_000); // the coordinators' watchdog alarms (5 s) fire and settle
-    const many = await manyBench(server, client, tag);
+    const many = await manyBench(server, client, tag, "discovered", seeded);
 
-    // Transition events of every run, appended to the tenant's one `workflow` stream (after a pause for the outboxes).
+    // Transition events of every run, appended to its shard's `workflow.<k>` stream (after a pause for the outboxes).
     await sleep(2_000);
-    const stream = await client.get("/v1/streams/workflow");
-    const streamLength = stream.status === 200 ? (JSON.parse(stream.body) as { length: number }).length : Number.NaN;
-    console.log(`\nworkflow stream: ${fmtInt(streamLength)} events for ${fmtInt(runCounts.started)} runs started = ${fmt(streamLength / runCounts.started, 1)} events per run${stream.status === 200 ? "" : ` (${describe(stream)})`}`);
+    let streamLength = 0;
+    let streamError = "";
+    for (let k = 0; k < RUN_SHARDS; k++) {
+      const stream = await client.get(`/v1/streams/workflow.${k}`);
+      if (stream.status === 200) streamLength += (JSON.parse(stream.body) as { length: number }).length;
+      else if (stream.status !== 404) streamError = describe(stream);
+    }
+    console.log(`\nworkflow.0-${RUN_SHARDS - 1} streams: ${fmtInt(streamLength)} events for ${fmtInt(runCounts.started)} runs started = ${fmt(streamLength / runCounts.started, 1)} events per run${streamError ? ` (${streamError})` : ""}`);
 
     // The whole runs index: every run of the workflow (the bench's and any whose start the
     // client saw fail but the server carried out), by status.
@@ -106,18 +122,20 @@ export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
     console.log(`\n## Server log: ${log.nomem} SQLITE_NOMEM lines, ${log.errorLines} error-like lines, ${log.warnLines} warn lines`);
     for (const line of log.samples) console.log(`    ${line}`);
 
-    const rows = summaryRows({ throughput, overhead, many }, { streamLength, indexTotal, indexNotFinal, getRetries, log });
+    const rows = summaryRows({ modes, throughput, overhead, many }, { streamLength, indexTotal, indexNotFinal, getRetries, log });
     if (firstBad.length > 0) {
       console.log("\nfirst 5xx / 429 / network-error responses:");
       for (const line of firstBad) console.log(`  ${line}`);
     }
     console.log(`\n## Workflow benchmark summary${QUICK ? " (BENCH_QUICK=1: reduced counts)" : ""}\n`);
     console.log(markdownTable(["metric", "value", "target"], rows));
+    console.log(`\n### Discovered vs spawn-per-run order runs\n`);
+    console.log(markdownTable(...modesTable(modes)));
     console.log(
       `\nA successful order run executes ${STEPS} steps in ${STAGES} sequential stages (validate || check_inventory, process_payment, fulfill_order, send_confirmation). ` +
         "Coordinator times are its own Date.now() at transitions (ms resolution); client times are this process's clock.",
     );
-    return { throughput, overhead, many };
+    return { modes, throughput, overhead, many };
   });
 };
 
@@ -125,6 +143,12 @@ export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
 const smokeAndWarmUp = async (client: Client, tag: string): Promise<void> => {
   await registerSpawningOrder(client);
   beginPhase();
+  for (const mode of ["discovered", "spawn"] as const) {
+    const run = await startRun(client, `${tag}-smoke-${mode}`, undefined, mode);
+    if ("error" in run) throw new Error(`smoke (${mode}): ${run.error}`);
+    const done = await waitFinal(client, run, 5, 5);
+    if ("error" in done || done.view.status !== "completed") throw new Error(`smoke run (${mode}): ${"error" in done ? done.error : done.view.status}`);
+  }
   const smoke = await startRun(client, `${tag}-smoke`);
   if ("error" in smoke) throw new Error(`smoke: ${smoke.error}`);
   const smokeDone = await waitFinal(client, smoke, 5, 5);
@@ -138,8 +162,8 @@ const smokeAndWarmUp = async (client: Client, tag: string): Promise<void> => {
     concurrency: warmConcurrency,
     maxCount: warmRuns,
     maxMs: 120_000,
-    op: async () => {
-      const run = await startRun(client, `${tag}-w`);
+    op: async (i) => {
+      const run = await startRun(client, `${tag}-w`, undefined, i % 2 === 0 ? "discovered" : "spawn");
       if ("error" in run) return { ok: false, ms: 0, error: run.error };
       const done = await waitFinal(client, run, 10, 10);
       return "error" in done ? { ok: false, ms: 0, error: done.error } : { ok: done.view.status === "completed", ms: 0, error: done.view.status };

@@ -9,7 +9,8 @@ import { CONFIG, FINAL, START_ATTEMPTS } from "./config.ts";
 import { checkEffects } from "./effects.ts";
 import { beginPhase, cpuLine, endCpu, median, phase, type StatusCounts, statusText } from "./phase.ts";
 import { indexStatuses } from "./runs-index.ts";
-import { ms, type RunView, type Started, startRun } from "./runs.ts";
+import { type Mode, ms, type RunView, type Started, startRun } from "./runs.ts";
+import { effectsOnce, effectTotals, expectedEffects, type SeededAgent } from "./seed.ts";
 
 export type ManyFigures = {
   runs: number;
@@ -37,13 +38,15 @@ export type ManyFigures = {
   statuses: StatusCounts;
 };
 
-export const manyBench = async (server: BenchServer, client: Client, tag: string): Promise<ManyFigures> => {
+/** Discovered runs (the default) share the seeded agents: their effects are checked on the agents' summed counters; spawn runs per run. */
+export const manyBench = async (server: BenchServer, client: Client, tag: string, mode: Mode = "discovered", seeded: readonly SeededAgent[] = []): Promise<ManyFigures> => {
   const { runs, concurrency, startMaxMs, finalMaxMs, indexPollMs, readConcurrency, sample } = CONFIG.many;
   console.log(
-    `\n## 3. ${fmtInt(runs)} runs at once: started at concurrency ${concurrency}, then watched through the runs index every ${indexPollMs} ms ` +
+    `\n## 3. ${fmtInt(runs)} ${mode} runs at once: started at concurrency ${concurrency}, then watched through the runs index every ${indexPollMs} ms ` +
       `(bounded ${finalMaxMs / 1000}s) until all are final, then each read once (GET /v1/runs/:id, concurrency ${readConcurrency})`,
   );
   beginPhase();
+  const before = mode === "discovered" ? await effectTotals(client, seeded) : null;
   const started: Started[] = [];
   const firstErrors: string[] = [];
   let firstAttemptFailures = 0;
@@ -58,7 +61,7 @@ export const manyBench = async (server: BenchServer, client: Client, tag: string
     maxMs: startMaxMs,
     keepErrors: 5,
     op: async (i) => {
-      const run = await startRun(client, `${tag}-m`, { key: `bench-${tag}-m-${i}`, attempts: START_ATTEMPTS, backoffMs: 250 });
+      const run = await startRun(client, `${tag}-m`, { key: `bench-${tag}-m-${i}`, attempts: START_ATTEMPTS, backoffMs: 250 }, mode);
       if (run.attempts > 1) {
         firstAttemptFailures++;
         const kind = (run.firstError ?? "").slice(0, 60);
@@ -141,7 +144,13 @@ export const manyBench = async (server: BenchServer, client: Client, tag: string
   const step = Math.max(1, Math.floor(completedViews.length / sample));
   const effectsWrong: string[] = [];
   let effectsChecked = 0;
-  for (let i = 0; i < completedViews.length && effectsChecked < sample; i += step) {
+  if (before) {
+    // Every run reached a final state (or it is reported above): the totals moved by one per completed run.
+    const wrong = effectsOnce(before, await effectTotals(client, seeded), expectedEffects(completedViews, seeded));
+    effectsChecked = completedViews.length;
+    if (wrong) effectsWrong.push(wrong);
+  }
+  for (let i = 0; !before && i < completedViews.length && effectsChecked < sample; i += step) {
     effectsChecked++;
     const wrong = await checkEffects(client, completedViews[i]!);
     if (wrong) effectsWrong.push(wrong);

@@ -19,18 +19,23 @@ let orderSeq = 0;
 export const runCounts = { started: 0 };
 export const orderInput = (orderId: string) => ({ order_id: orderId, amount: 42, items: 2, payment: "succeed" });
 
-export const startRun = async (client: Client, tag: string, retry?: StartRetry): Promise<Started | { error: string; attempts: number; firstError: string }> => {
+/** The order_processing version runs start: 1.0.1 spawns agents per run (spawning.ts), 1.0.0 (built in) binds discovered ones. */
+export type Mode = "spawn" | "discovered";
+export const VERSION_OF: Record<Mode, string> = { spawn: "1.0.1", discovered: "1.0.0" };
+
+export const startRun = async (client: Client, tag: string, retry?: StartRetry, mode: Mode = "spawn"): Promise<Started | { error: string; attempts: number; firstError: string }> => {
   const orderId = `o-${tag}-${orderSeq++}`;
+  const path = `/v1/workflows/order_processing/runs?version=${VERSION_OF[mode]}`;
   const wallStart = Date.now();
   const perfStart = performance.now();
   const headers = retry ? { "idempotency-key": retry.key } : undefined;
-  let reply = await client.post("/v1/workflows/order_processing/runs", orderInput(orderId), headers);
+  let reply = await client.post(path, orderInput(orderId), headers);
   const firstError = reply.status === 202 ? null : describe(reply);
   let attempts = 1;
   while (retry && retryable(reply.status) && attempts < retry.attempts) {
     await sleep(retry.backoffMs * 2 ** (attempts - 1));
     attempts++;
-    reply = await client.post("/v1/workflows/order_processing/runs", orderInput(orderId), headers);
+    reply = await client.post(path, orderInput(orderId), headers);
   }
   // 200: a retried start found the run an earlier attempt (seen failing) had created.
   const existed = attempts > 1 && reply.status === 200;

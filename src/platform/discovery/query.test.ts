@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { DirectoryEntry } from "./entry.ts";
 import type { LocationHint } from "./placement.ts";
 import { answerShard, decide, discoveryQuerySchema, TIERS } from "./query.ts";
-import type { Near } from "./score.ts";
+import { byScore, type Near } from "./score.ts";
 import { entry } from "./entry-fixture.ts";
 
 const near: Near = { locationHint: "weur", jurisdiction: null };
@@ -51,6 +51,24 @@ describe("adaptive discovery", () => {
         expect(counts[0]! <= counts[1]! && counts[1]! <= counts[2]!).toBe(true);
         const narrowest = counts.findIndex((count) => count >= min);
         expect(answer.tier).toBe(TIERS[narrowest === -1 ? 2 : narrowest]);
+      }),
+    );
+  });
+});
+
+describe("a shard's best matches", () => {
+  it("are the best `limit` of all its matches by score, ties by id, per tier (as sorting them all would give)", () => {
+    const loads = fc.record({ id: fc.string({ minLength: 1, maxLength: 3 }), inFlight: fc.integer({ min: 0, max: 3 }), hint: fc.constantFrom<LocationHint | null>(null, "weur", "eeur", "enam") });
+    fc.assert(
+      fc.property(fc.uniqueArray(loads, { selector: (l) => l.id, maxLength: 40 }), fc.integer({ min: 1, max: 12 }), (agents, limit) => {
+        const entries = agents.map((a) => entry({ id: a.id, placement: { locationHint: a.hint, jurisdiction: null }, load: { inFlight: a.inFlight, queueLength: 0, errorRate: 0, p50Ms: null, windowCalls: 0 } }));
+        const answer = answerShard(entries, { ...shardQuery, limit });
+        const all = answerShard(entries, { ...shardQuery, limit: 1_000 });
+        for (const [t, tier] of answer.tiers.entries()) {
+          expect(tier.count).toBe(all.tiers[t]!.count);
+          expect(tier.best.map((s) => s.entry.id)).toEqual(all.tiers[t]!.best.slice(0, limit).map((s) => s.entry.id));
+          expect(all.tiers[t]!.best).toEqual([...all.tiers[t]!.best].sort(byScore));
+        }
       }),
     );
   });

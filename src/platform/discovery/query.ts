@@ -47,7 +47,19 @@ export const shardQueriesSchema = z.array(shardQuerySchema).min(1).max(MAX_SHARD
 
 export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
 
-/** A shard's answer over its entries: per tier, the number of matches and the best `limit`. */
+/** Inserts `scored` into `best` (sorted by byScore, at most `limit` long), dropping the worst beyond `limit`. */
+const keepBest = (best: Scored[], scored: Scored, limit: number): void => {
+  if (best.length === limit && byScore(scored, best[limit - 1]!) >= 0) return;
+  let at = best.length;
+  while (at > 0 && byScore(scored, best[at - 1]!) < 0) at--;
+  best.splice(at, 0, scored);
+  if (best.length > limit) best.pop();
+};
+
+/**
+ * A shard's answer over its entries: per tier, the number of matches and the best
+ * `limit` (kept as it goes: a shard with thousands of matches sorts none of them).
+ */
 export const answerShard = (entries: Iterable<DirectoryEntry>, query: z.output<typeof shardQuerySchema>): ShardAnswer => {
   const tiers = TIERS.map(() => ({ count: 0, best: [] as Scored[] }));
   for (const entry of entries) {
@@ -58,10 +70,9 @@ export const answerShard = (entries: Iterable<DirectoryEntry>, query: z.output<t
       const tier = tiers[t];
       if (!tier) continue;
       tier.count++;
-      tier.best.push(scored);
+      keepBest(tier.best, scored, query.limit);
     }
   }
-  for (const tier of tiers) tier.best = tier.best.sort(byScore).slice(0, query.limit);
   return { tiers };
 };
 

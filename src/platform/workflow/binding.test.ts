@@ -2,7 +2,7 @@
 // to them: properties over arbitrary ranked candidates, and the spread itself.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Candidate, fixedBinding, MAX_SPARES, pickAgents, poolSize, rebindRole, type RoleBinding } from "./binding.ts";
+import { type Candidate, fixedBinding, MAX_SPARES, pickAgents, poolOf, poolSize, rebindRole, type RoleBinding } from "./binding.ts";
 
 const parts = { capability: 1, health: 1, load: 1, locality: 0 };
 const candidate = (id: string, score: number): Candidate => ({ id, score, parts });
@@ -26,7 +26,8 @@ describe("pickAgents", () => {
         const chosen = agents.map((a) => a.id);
         expect(chosen).toHaveLength(Math.min(count, candidates.length));
         expect(new Set(chosen).size).toBe(chosen.length);
-        const pool = candidates.slice(0, poolSize(count)).map((c) => c.id);
+        const pool = poolOf(candidates, count).map((c) => c.id);
+        expect(pool.slice(0, poolSize(count))).toEqual(candidates.slice(0, poolSize(count)).map((c) => c.id));
         for (const id of chosen) expect(pool).toContain(id);
         const rest = candidates.map((c) => c.id).filter((id) => !chosen.includes(id));
         expect(spares.map((s) => s.id)).toEqual(rest.slice(0, MAX_SPARES));
@@ -48,6 +49,17 @@ describe("pickAgents", () => {
     }
     // The pool of one pick is the best 4: e is only a spare.
     expect(counts).toEqual({ a: 400, b: 400, c: 200, d: 200 });
+  });
+
+  it("spreads runs over every candidate tied with the pool's last, not only the first few by id", () => {
+    const alike = Array.from({ length: 14 }, (_, i) => candidate(`p${String(i).padStart(2, "0")}`, 0.9));
+    expect(poolOf([candidate("best", 1), ...alike], 2)).toHaveLength(15);
+    expect(poolOf([...alike.slice(0, 6), candidate("worse", 0.5), ...alike.slice(6).map((c) => ({ ...c, score: 0.5 }))], 2)).toHaveLength(6);
+    const seen = new Set<string>();
+    let n = 0;
+    const random = () => (n++ % 97) / 97;
+    for (let run = 0; run < 500; run++) for (const agent of pickAgents(alike, 2, random).agents) seen.add(agent.id);
+    expect(seen.size).toBe(14);
   });
 
   it("keeps a zero score possible (only unlikely), and answers nothing from no candidates", () => {

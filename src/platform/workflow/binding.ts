@@ -28,14 +28,27 @@ export const poolSize = (count: number): number => count * 2 + 2;
 export const candidateLimit = (count: number): number => Math.min(100, poolSize(count) + MAX_SPARES);
 
 /**
- * Takes `count` candidates (all, if fewer) from the best `poolSize(count)`, each draw
+ * The best `poolSize(count)` candidates, and those tied with the last of them: agents
+ * that score alike (the same load and health, as idle agents do) share the runs, rather
+ * than the first few by id taking them all.
+ */
+export const poolOf = <C extends { score: number }>(ranked: readonly C[], count: number): C[] => {
+  let end = Math.min(ranked.length, poolSize(count));
+  const last = ranked[end - 1]?.score;
+  while (end < ranked.length && ranked[end]!.score === last) end++;
+  return ranked.slice(0, end);
+};
+
+/**
+ * Takes `count` candidates (all, if fewer) from the best `poolSize(count)` (with those
+ * tied with the last of them: poolOf), each draw
  * weighted by score, without replacement; the spares are the other candidates, best
  * first, at most MAX_SPARES. `candidates` come best first.
  */
 export const pickAgents = (candidates: readonly Candidate[], count: number, random: () => number): RoleBinding => {
   const seen = new Set<string>();
   const ranked = candidates.filter((c) => !seen.has(c.id) && seen.add(c.id));
-  const pool = ranked.slice(0, poolSize(count));
+  const pool = poolOf(ranked, count);
   const chosen: Candidate[] = [];
   while (chosen.length < count && pool.length > 0) {
     const weights = pool.map((c) => Math.max(c.score, MIN_WEIGHT));
