@@ -49,6 +49,8 @@ export type AgentCore = {
   onOutbox: () => void;
   /** Called after a commit changed the agent's status (or created it), to tell the directory. */
   onStatusChange: () => void;
+  /** Called after a commit changed the state (its new version and JSON), to tell live sockets (objects/agent/live.ts). */
+  onStateCommit?: (meta: AgentMeta, stateJson: string) => void;
   /** The last calls' outcomes and durations, for the load the agent reports to the directory. */
   load: LoadWindow;
   /** The tenant's configuration as this object last applied it (objects/agent/config.ts). */
@@ -123,6 +125,7 @@ export const commitMeta = (core: AgentCore, meta: AgentMeta, extra: Omit<Paramet
   const before = core.meta?.status;
   const committed = core.store.commit({ ...extra, meta });
   core.meta = committed;
+  if (extra.stateJson !== undefined) core.onStateCommit?.(committed, extra.stateJson);
   if (extra.events?.length) core.onOutbox();
   if (before !== committed.status) core.onStatusChange();
   return committed;
