@@ -26,6 +26,7 @@ import { metricsRoutes } from "./api/metrics.ts";
 import { collectMetrics } from "./api/metrics-collection.ts";
 import { bindRequest, requestLogFields } from "./api/request-context.ts";
 import { groupRoutes } from "./api/groups.ts";
+import { liveByTicket, liveRoutes } from "./api/live.ts";
 import { catalogOf } from "./platform/workflow/catalog.ts";
 import type { WorkflowDefinition } from "./platform/workflow/definition.ts";
 import { allowedMethods } from "./api/allowed-methods.ts";
@@ -73,6 +74,9 @@ export const createApp = (options: AppOptions) => {
   app.use("*", bindRequest());
   app.use("*", collectMetrics(deps.telemetry, deps.log));
   app.use("*", secureHeaders(API_SECURITY_HEADERS));
+  // A live socket opened with a ticket (a browser cannot send a token on a WebSocket) is
+  // served before authentication: the ticket is its credential. Anything else falls through.
+  app.get("/v1/agents/:id/live", liveByTicket());
   app.use("/v1/*", authenticate(deps.log, deps.telemetry));
   app.use("/v1/*", rateLimit(deps.telemetry));
   app.use("/v1/*", limitBody((path) => (path.endsWith("/restore") ? LIMITS.restoreRequestBytes : LIMITS.requestBytes)));
@@ -98,6 +102,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", poolRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", groupRoutes(deps));
+  app.route("/", liveRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

@@ -46,6 +46,9 @@ import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
 import { destroyAgent, recoverInterrupted, restartIfDue, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
 import { checkHealthIfDue, nextHealthDue, nextRestartDue } from "./supervision.ts";
 import { createAgentStore } from "./store.ts";
+import { type AgentLive, createAgentLive } from "./live.ts";
+import { CLOSE } from "../../src/platform/live/limits.ts";
+import { ticketRequestSchema, type TicketRequest, type TicketScope } from "../../src/platform/live/ticket.ts";
 import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
 import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
 import { agentGauges } from "../../src/platform/metrics/agent-gauges.ts";
@@ -71,6 +74,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     readonly #core: AgentCore;
     readonly #directory: AgentDirectory;
     readonly #metrics: ReturnType<typeof watchMetrics>;
+    readonly #live: AgentLive;
 
     // Each RPC method and the alarm in a span; the agent type's own sample rate decides
     // where its traces begin (sampling.ts).
@@ -117,6 +121,8 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       };
       this.#core.quota = createAgentQuota(this.#core, ctx.storage, env.QUOTAS, telemetry);
       this.#directory = createAgentDirectory(this.#core, env);
+      this.#live = createAgentLive(this.#core, ctx);
+      this.#core.onStateCommit = (meta, stateJson) => this.#live.committed(meta, stateJson);
       this.#metrics = watchMetrics(telemetry, env, ctx, { tenant: () => this.#core.meta?.tenant, agentMetrics: (type) => registry.get(type)?.observability.metrics, sample: () => agentGauges(this.#core.meta && this.#core.guards ? { tenant: this.#core.meta.tenant, type: this.#core.meta.type, breaker: this.#core.guards.breaker.snapshot().state, bulkhead: this.#core.guards.bulkhead.stats() } : null) });
       this.#core.onSchedules = () => this.#armSchedules();
       this.#core.deps.listSchedules = async () => schedulesOf(this.#core).all(SCHEDULE_LIMITS.perAgent).map(scheduleView);
@@ -134,6 +140,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         .blockConcurrencyWhile(async () => {
           loadCore(this.#core);
           recoverInterrupted(this.#core);
+          this.#live.resumed();
           await this.#rearmAlarm();
         })
         // A shard may have lost updates: every start of the object refreshes its entry, and
@@ -245,6 +252,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(async () => {
         const before = requireAgent(this.#core, address(at));
         await destroyAgent(this.#core, address(at), caller(by), () => this.#drain());
+        this.#live.closeAll(CLOSE.gone, "agent deleted");
         await this.#directory.unregister(before);
         return null;
       });
@@ -290,6 +298,24 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         await cancelSchedule(this.#core, address(at), caller(by), parseOrProblem(idSchema, scheduleId, "scheduleId"));
         return null;
       });
+    }
+
+    /** A single-use ticket for a live socket (POST /v1/tickets; objects/agent/live.ts). */
+    issueTicket(at: AgentAddress, by: Caller, request: TicketRequest): Promise<Result<{ ticket: string; scope: TicketScope; expiresAt: number }>> {
+      return asResult(() => this.#live.issue(address(at), caller(by), parseOrProblem(ticketRequestSchema, request).scope));
+    }
+
+    /** The live socket's upgrade, forwarded by the Worker with the ticket (the only way in: no caller is taken from the request). */
+    override fetch(request: Request): Promise<Response> {
+      return this.#live.upgrade(request);
+    }
+
+    override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+      return this.#live.message(ws, message);
+    }
+
+    override webSocketClose(ws: WebSocket, code: number): void {
+      this.#live.closed(ws, code);
     }
 
     /**

@@ -51,6 +51,8 @@ export type AgentCore = {
   onStatusChange: () => void;
   /** Called after a schedule was added, so the alarm covers its due time (objects/agent/schedules.ts). */
   onSchedules: () => void;
+  /** Called after a commit changed the state (its new version and JSON), to tell live sockets (objects/agent/live.ts). */
+  onStateCommit?: (meta: AgentMeta, stateJson: string) => void;
   /** The last calls' outcomes and durations, for the load the agent reports to the directory. */
   load: LoadWindow;
   /** The tenant's configuration as this object last applied it (objects/agent/config.ts). */
@@ -126,6 +128,7 @@ export const commitMeta = (core: AgentCore, meta: AgentMeta, extra: Omit<Paramet
   const before = core.meta?.status;
   const committed = core.store.commit({ ...extra, meta });
   core.meta = committed;
+  if (extra.stateJson !== undefined) core.onStateCommit?.(committed, extra.stateJson);
   if (extra.events?.length) core.onOutbox();
   if (before !== committed.status) core.onStatusChange();
   return committed;

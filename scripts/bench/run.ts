@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in order and prints its figures. Benchmarks
 // judge nothing by exit code; it is non-zero only when a benchmark crashed.
 // Add a benchmark by appending it to BENCHES. Each lives in a folder of its own
-// (agents/, events/, workflows/, cache/, pools/, groups/, schedules/, discovery/; entry point index.ts); what they share is in lib/.
+// (agents/, events/, workflows/, cache/, pools/, groups/, schedules/, discovery/, live/; entry point index.ts); what they share is in lib/.
 //
 // Run some only: `npm run bench -- events` (names as arguments) or BENCH_ONLY=events
 // (comma-separated). BENCH_QUICK=1: every benchmark in its short smoke mode. Those in
@@ -21,6 +21,7 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ["spawn-burst", async () => (await import("./agents/burst.ts")).runSpawnBurstBench()],
   ["metrics", async () => (await import("./metrics/index.ts")).runMetricsBench()],
   ["discovery", async () => (await import("./discovery/index.ts")).runDiscoveryBench()],
+  ["live", async () => (await import("./live/index.ts")).runLiveBench()],
 ];
 
 /** Run only when named: a continuous 10,000-spawn burst per side (agents/burst.ts); discovery over 10,000 spawned agents (discovery/). */

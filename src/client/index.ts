@@ -6,6 +6,7 @@ import type { Checkpoint } from "../platform/agent/checkpoint.ts";
 import type { ActionInput, ActionName, ActionOutput, AnyAgentDefinition, StateOf } from "../platform/agent/define-agent.ts";
 import type { Problem } from "../platform/problem.ts";
 import type { AgentTypeDescription } from "../platform/agent/registry.ts";
+import { LiveAgent } from "./browser/live-agent.js";
 
 export type ClientOptions = {
   baseUrl: string;
@@ -30,6 +31,9 @@ export type Page<T> = { items: T[]; next: string | null };
 export type { AgentSummary };
 type CallOptions = { idempotencyKey?: string };
 
+/** `WebSocket`: the constructor to use where there is no global one (Node 20: `ws` or undici's). */
+export type WatchOptions = { WebSocket?: typeof WebSocket; reconnectMs?: number };
+
 export type AgentHandle<D extends AnyAgentDefinition> = {
   readonly id: string;
   call<K extends ActionName<D>>(action: K, input: ActionInput<D, K>, options?: CallOptions): Promise<ActionOutput<D, K>>;
@@ -41,6 +45,49 @@ export type AgentHandle<D extends AnyAgentDefinition> = {
   start(): Promise<AgentView>;
   destroy(): Promise<void>;
   checkpoint(): Promise<Checkpoint>;
+  /**
+   * The agent's state, live: an async iterator of `{state, version}`, first the current
+   * state, then each change (a slow reader gets the newest, skipping those in between).
+   * Opens the live socket with a ticket (POST /v1/tickets), and reconnects with the last
+   * version after a drop. Ends when the loop breaks or the agent is deleted.
+   */
+  watch(options?: WatchOptions): AsyncIterableIterator<{ state: StateOf<D>; version: number }>;
+};
+
+/** A LiveAgent as an async iterator of its newest snapshot. */
+const iterate = <T>(live: LiveAgent): AsyncIterableIterator<T> => {
+  let latest: T | null = null;
+  let wake: (() => void) | null = null;
+  let failure: unknown = null;
+  live.subscribe((snapshot) => {
+    latest = snapshot as T;
+    wake?.();
+  });
+  live.onclose = () => wake?.();
+  const started = live.connect().catch((error: unknown) => {
+    failure = error;
+    wake?.();
+  });
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      await started;
+      while (latest === null && failure === null && !live.closed) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure !== null) {
+        live.close();
+        throw failure;
+      }
+      if (latest === null) return { done: true, value: undefined };
+      const value: T = latest;
+      latest = null;
+      return { done: false, value };
+    },
+    async return() {
+      live.close();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 };
 
 export const createClient = (options: ClientOptions) => {
@@ -78,6 +125,15 @@ export const createClient = (options: ClientOptions) => {
       start: () => send("POST", `${agentPath(id)}/start`),
       destroy: () => send("DELETE", agentPath(id)),
       checkpoint: () => send("POST", `${agentPath(id)}/checkpoint`),
+      watch: (watchOptions = {}) =>
+        iterate(
+          new LiveAgent({
+            url: `${base.replace(/^http/, "ws")}${agentPath(id)}/live`,
+            ticket: async () => (await send<{ ticket: string }>("POST", "/v1/tickets", { agent: id, scope: "read" })).ticket,
+            ...(watchOptions.WebSocket ? { WebSocket: watchOptions.WebSocket } : {}),
+            ...(watchOptions.reconnectMs === undefined ? {} : { reconnectMs: watchOptions.reconnectMs }),
+          }),
+        ),
     }),
 
     restore: (id: string, checkpoint: Checkpoint): Promise<AgentView | AgentSummary> => send("POST", `${agentPath(id)}/restore`, checkpoint),

@@ -30,6 +30,8 @@ describe("GET /v1/openapi.json", () => {
       "/v1/agents/{id}/grants/{grantId}": ["delete"],
       "/v1/agents/{id}/schedules": ["get", "post"],
       "/v1/agents/{id}/schedules/{scheduleId}": ["delete"],
+      "/v1/agents/{id}/live": ["get"],
+      "/v1/tickets": ["post"],
       "/v1/events": ["post"],
       "/v1/leases/{id}/release": ["post"],
       "/v1/leases/{id}/renew": ["post"],

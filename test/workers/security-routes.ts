@@ -160,6 +160,8 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("GET /v1/agents/{id}/grants", "GET", `${agent}/grants`, "agents:grant:counter"),
     on("POST /v1/agents/{id}/grants", "POST", `${agent}/grants`, "agents:grant:counter", { name: "agents:read:counter" }),
     on("DELETE /v1/agents/{id}/grants/{grantId}", "DELETE", `${agent}/grants/${f.grantId}`, "agents:grant:counter"),
+    on("POST /v1/tickets", "POST", "/v1/tickets", "agents:read:counter", { agent: f.id, scope: "read" }),
+    on("GET /v1/agents/{id}/live", "GET", `${agent}/live`, "agents:read:counter"),
     on("POST /v1/agents/{id}/stop", "POST", `${agent}/stop`, "agents:manage:counter"),
     on("POST /v1/agents/{id}/start", "POST", `${agent}/start`, "agents:manage:counter"),
     on("DELETE /v1/agents/{id}", "DELETE", agent, "agents:manage:counter"),

@@ -19,15 +19,16 @@ afterAll(() => {
 });
 
 describe("structured logs", () => {
-  it("carry traceId and spanId where a span is recording, and nothing else outside one", () => {
+  it("carry the recording span's traceId and spanId, and null for both outside one", () => {
     const lines: string[] = [];
     const log = createLogger({ sink: (line) => lines.push(line), now: () => 0 });
     const span = tracer.startSpan("work");
     context.with(trace.setSpan(context.active(), span), () => log.info("inside"));
     span.end();
     log.info("outside");
-    expect(JSON.parse(lines[0]!)).toEqual({ time: "1970-01-01T00:00:00.000Z", level: "info", msg: "inside", traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
-    expect(JSON.parse(lines[1]!)).toEqual({ time: "1970-01-01T00:00:00.000Z", level: "info", msg: "outside" });
+    const fixed = { time: "1970-01-01T00:00:00.000Z", level: "info", component: null, tenant: null, requestId: null };
+    expect(JSON.parse(lines[0]!)).toEqual({ ...fixed, message: "inside", traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+    expect(JSON.parse(lines[1]!)).toEqual({ ...fixed, message: "outside", traceId: null, spanId: null });
   });
 });
 
