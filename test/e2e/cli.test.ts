@@ -161,6 +161,26 @@ describe("jido", () => {
     expect(cancel.stderr).toMatch(/^error: 409 /);
   });
 
+  it("registers a workflow from a file and runs it with agents it spawns", async () => {
+    expect(ok(await jido(["workflows", "register", join(ROOT, "examples/count-workflow.json")])).stdout).toBe("registered count_twice@1.0.0\n");
+    expect(ok(await jido(["workflows", "list"])).stdout).toMatch(/^count_twice\s+1\.0\.0\s+counter\s/m);
+    const run = ok(await jido(["workflows", "run", "count_twice", '{"by":3}', "--wait", "--interval", "100"]));
+    expect(run.stdout).toMatch(/^step first: completed \(agent run_\S+\.counter\.\d+, \d+ ms\)$/m);
+    expect(run.stdout).toMatch(/^step second: completed /m);
+    expect(run.stdout.trim().split("\n").at(-1)).toMatch(/^run run_\S+: completed$/);
+    const counter = /agent (run_\S+\.counter\.\d+)/.exec(run.stdout)?.[1] ?? "";
+    expect(jsonOf(await jido(["agents", "get", counter, "--json"]))).toMatchObject({ state: { value: 6 } });
+    // Without --wait: the run's id alone, for scripts.
+    expect(ok(await jido(["workflows", "run", "count_twice", '{"by":1}'])).stdout).toMatch(/^run_\S+\n$/);
+    // The platform's refusal of a bad definition names the path.
+    const bad = join(dir, "bad-workflow.json");
+    writeFileSync(bad, JSON.stringify({ name: "bad", version: "1", participants: {}, flow: [] }));
+    const refused = await jido(["workflows", "register", bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: 400 /);
+    expect(refused.stderr).toMatch(/^ {2}version: /m);
+  });
+
   it("publishes events, reads them back and tails them", async () => {
     const published = jsonOf(await jido(["events", "publish", "clitest.created", '{"n":1}', "--id", "cli-e-1", "--json"]));
     expect(published).toEqual({ items: [{ id: "cli-e-1", stream: "clitest", sequence: 1, duplicate: false }] });
