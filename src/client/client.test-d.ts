@@ -3,6 +3,7 @@
 import { expectTypeOf, test } from "vitest";
 import { counterAgent } from "../agents/counter.ts";
 import { dataProcessorAgent } from "../agents/data-processor/agent.ts";
+import type { CloudEvent } from "../platform/events/cloud-event.ts";
 import { createClient } from "./index.ts";
 
 const client = createClient({ baseUrl: "http://127.0.0.1:8787" });
@@ -27,4 +28,12 @@ test("spawn takes the type's state", () => {
   expectTypeOf(client.spawn).toBeFunction();
   // @ts-expect-error the counter's state has no `count`
   void client.spawn(counterAgent, { state: { count: 1 } });
+});
+
+test("the API by name is typed by the platform's views", () => {
+  expectTypeOf(client.runs.get("run_1")).resolves.toHaveProperty("steps");
+  expectTypeOf(client.agents.get("c1")).resolves.toHaveProperty("counters");
+  expectTypeOf(client.events.tail("order")).toEqualTypeOf<AsyncGenerator<CloudEvent>>();
+  // @ts-expect-error a run's status is one of the platform's
+  void client.runs.list({ status: "done" });
 });

@@ -7,6 +7,7 @@ import type { ActionInput, ActionName, ActionOutput, AnyAgentDefinition, StateOf
 import type { Problem } from "../platform/problem.ts";
 import type { AgentTypeDescription } from "../platform/agent/registry.ts";
 import { LiveAgent } from "./browser/live-agent.js";
+import { type Page, platformApi } from "./platform-api.ts";
 
 export type ClientOptions = {
   baseUrl: string;
@@ -26,7 +27,7 @@ export class JidoApiError extends Error {
   }
 }
 
-export type Page<T> = { items: T[]; next: string | null };
+export type * from "./platform-api.ts";
 /** Spawn and restore answer the whole agent only to a token with agents:read:<type>; else `{id, status}`. */
 export type { AgentSummary };
 type CallOptions = { idempotencyKey?: string };
@@ -90,6 +91,19 @@ const iterate = <T>(live: LiveAgent): AsyncIterableIterator<T> => {
   return iterator;
 };
 
+/** The problem a failed response carries; a body that is not one (a proxy's page) becomes one naming the status. */
+const problemOf = (response: Response, text: string): Problem => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && "title" in parsed && typeof parsed.title === "string") {
+      return { ...(parsed as Problem), status: response.status };
+    }
+  } catch {
+    // Not JSON: described below.
+  }
+  return { type: "about:blank", title: response.statusText || `HTTP ${response.status}`, status: response.status, ...(text ? { detail: text.slice(0, 500) } : {}) };
+};
+
 export const createClient = (options: ClientOptions) => {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
@@ -100,14 +114,21 @@ export const createClient = (options: ClientOptions) => {
     if (body !== undefined) all["content-type"] = "application/json";
     const response = await doFetch(`${base}${path}`, { method, headers: all, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new JidoApiError(parsed as Problem);
-    return parsed as T;
+    if (!response.ok) throw new JidoApiError(problemOf(response, text));
+    return (text ? JSON.parse(text) : null) as T;
+  };
+  const open = async (path: string, init: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response> => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await doFetch(`${base}${path}`, { method: "GET", headers, ...(init.signal ? { signal: init.signal } : {}) });
+    if (!response.ok) throw new JidoApiError(problemOf(response, await response.text()));
+    return response;
   };
   const agentPath = (id: string) => `/v1/agents/${encodeURIComponent(id)}`;
   const keyHeader = (key: string | undefined): Record<string, string> => (key ? { "idempotency-key": key } : {});
 
   return {
+    ...platformApi(send, open),
     spawn: <D extends AnyAgentDefinition>(
       definition: D,
       spawnOptions: { id?: string; state?: StateOf<D>; idempotencyKey?: string } = {},

@@ -1,6 +1,6 @@
 // The README's examples stay true: starts the platform as `npm start` does (on a free port,
 // temporary state and a temporary secrets file), then runs the README's shell commands
-// (Quick start, API, Resource pools, Configuration) in order in one bash session, and the Typed client example, as a
+// (Quick start, API, Resource pools, Agent groups, Schedules, Live state, CLI, Configuration, Quotas) in order in one bash session, and the Typed client example, as a
 // reader would, from a view of the repository's root. Every command must exit 0 and get
 // the status its comment states (a 2xx when it states none), and the body its comment
 // shows; where the README promises an outcome that takes time (a delivery, a run that
@@ -23,7 +23,7 @@ const README_BASE = "http://127.0.0.1:8787";
 const NOT_RUN = ["npm ci", "npm start", "npm test"];
 // Sections whose shell blocks are run (in the README's order, one session: the later ones
 // use the API section's H, J, B and id_of); Deploy's talk to Cloudflare and are not.
-const RUN_SECTIONS = ["Quick start", "API", "Resource pools", "Agent groups", "Schedules", "Configuration", "Quotas"];
+const RUN_SECTIONS = ["Quick start", "API", "Resource pools", "Agent groups", "Schedules", "Live state", "CLI", "Configuration", "Quotas"];
 const SKIPPED_SECTIONS = ["Deploy"];
 
 type Json = Record<string, unknown> & { status?: string; state?: { value?: number }; items?: Json[] };
@@ -108,6 +108,14 @@ const promises: Record<string, (check: Check) => Promise<void>> = {
   "$B/v1/runs/$SLOW/cancel": async ({ ran }) => {
     expect(["cancelling", "cancelled"]).toContain(json(ran.stdout).status);
   },
+  "jido workflows run count_twice": async ({ ran }) => {
+    expect(ran.stdout).toMatch(/^step second: completed \(agent run_\S+\.counter\.\d+, /m);
+    expect(ran.stdout.trim().split("\n").at(-1)).toMatch(/^run run_\S+: completed$/);
+  },
+  "jido agents get nobody": async ({ ran }) => {
+    expect(ran.stdout).toBe("exit code 1\n");
+    expect(ran.stderr).toMatch(/^error: 404 Agent not found\n/);
+  },
   "APPROVAL=$(": async ({ shell }) => {
     const run = await shell.get("APPROVAL");
     await until("the approval run to wait at its await", async () => {
@@ -164,7 +172,7 @@ beforeAll(async () => {
   // files the examples write (c1.json) land here; the secrets file is a temporary one.
   const view = join(home, "repo");
   mkdirSync(view);
-  for (const entry of ["package.json", "tsconfig.json", "node_modules", "scripts", "src", "examples"]) symlinkSync(join(ROOT, entry), join(view, entry));
+  for (const entry of ["package.json", "tsconfig.json", "node_modules", "bin", "scripts", "src", "examples"]) symlinkSync(join(ROOT, entry), join(view, entry));
   const env = { ...process.env, JIDO_DEV_VARS: join(home, "dev.vars") };
 
   const port = await freePort();
