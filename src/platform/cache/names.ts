@@ -5,7 +5,7 @@
 // (`cache:read:<ns>`), so they are capability segments. Namespaces starting with `_`
 // are the platform's own (cachedRead): no token or action can name one.
 import { z } from "zod";
-import { shardOf } from "../discovery/shards.ts";
+import { shardOf } from "../shard-hash.ts";
 
 export const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$/;
 export const KEY_PATTERN = /^(?!\.\.?$)[A-Za-z0-9._:@=+,~-]+$/;

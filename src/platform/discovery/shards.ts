@@ -3,6 +3,7 @@
 // takes every registration and listing of a large tenant. N comes from the deployment
 // (`JIDO_DIRECTORY_SHARDS`); changing it re-homes entries within one refresh period
 // (agents re-register every 10 minutes), and the old shard's copies expire.
+import { shardOf } from "../shard-hash.ts";
 export const DEFAULT_DIRECTORY_SHARDS = 8;
 
 /** How often an agent refreshes its entry (and its load figures) when nothing changes. */
@@ -24,16 +25,6 @@ export const shardCount = (value: string | undefined): number => {
   return Number.isInteger(n) && n >= 1 && n <= MAX_DIRECTORY_SHARDS ? n : DEFAULT_DIRECTORY_SHARDS;
 };
 
-/** FNV-1a over the id's UTF-16 code units: stable, cheap, and spread enough for ids. */
-const fnv1a = (text: string): number => {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-};
-
-export const shardOf = (agentId: string, shards: number): number => fnv1a(agentId) % shards;
+export { shardOf };
 
 export const directoryShardName = (tenant: string, shard: number): string => `directory/${tenant}/${shard}`;

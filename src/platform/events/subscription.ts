@@ -1,6 +1,7 @@
 // Subscriptions: which events (type patterns, an optional stream, data filters), from
 // where (earliest, latest or a sequence), to whom (an agent action, a signed webhook, or
 // live connections) and how persistently (attempts and backoff before dead-lettering).
+import { fnv1a } from "../shard-hash.ts";
 import { z } from "zod";
 import { idSchema } from "../ids.ts";
 import { streamNameSchema } from "./cloud-event.ts";
@@ -129,11 +130,7 @@ export type SubscriptionStreamStatus = {
 };
 
 /** FNV-1a, to tell apart ids that read the same once lowercased (`A` and `a`). */
-const shortHash = (text: string): string => {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(36);
-};
+const shortHash = (text: string): string => fnv1a(text).toString(36);
 
 /**
  * The dead-letter stream of a subscription: `dlq.<id>` when the id is already a stream

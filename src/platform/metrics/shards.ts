@@ -6,6 +6,7 @@
 // 10,000 busy agents send one shard 250 batches/s, well under an object's ~1,000 req/s.
 // Changing N moves sources to other shards: counters already stored on a shard beyond
 // the new N stop being read (Prometheus sees a counter reset, which rate() absorbs).
+import { shardOf } from "../shard-hash.ts";
 export const DEFAULT_METRICS_SHARDS = 8;
 export const MAX_METRICS_SHARDS = 64;
 export const DEFAULT_FLUSH_MS = 5_000;
@@ -25,15 +26,6 @@ export const flushInterval = (value: string | undefined): number => {
 /** Metrics are on unless JIDO_METRICS says "off" (the benchmark's comparison). */
 export const metricsEnabled = (value: string | undefined): boolean => value?.trim().toLowerCase() !== "off";
 
-const fnv1a = (text: string): number => {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-};
-
-export const metricsShardOf = (source: string, shards: number): number => fnv1a(source) % shards;
+export const metricsShardOf = (source: string, shards: number): number => shardOf(source, shards);
 
 export const metricsShardName = (tenant: string, shard: number): string => `metrics/${tenant}/${shard}`;

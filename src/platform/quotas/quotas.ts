@@ -4,7 +4,7 @@
 // at the price that one shard may refuse while another still has room (README "Quotas").
 import type { Resources } from "../agent/resources.ts";
 import type { Config } from "../config/schema.ts";
-import { shardOf } from "../discovery/shards.ts";
+import { shardOf } from "../shard-hash.ts";
 
 export const QUOTA_RESOURCES = ["memory", "cpu", "storage"] as const;
 export type QuotaResource = (typeof QUOTA_RESOURCES)[number];

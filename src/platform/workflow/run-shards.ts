@@ -5,7 +5,7 @@
 // (JIDO_RUN_INDEX_SHARDS). A run keeps the shard it was first indexed in, so changing N
 // never splits one run over two shards; listing asks shards 0..N-1, so N may grow but
 // lowering it hides the runs indexed in the shards dropped (until they expire).
-import { shardOf } from "../discovery/shards.ts";
+import { shardOf } from "../shard-hash.ts";
 
 export const DEFAULT_RUN_INDEX_SHARDS = 8;
 export const MAX_RUN_INDEX_SHARDS = 64;
