@@ -94,6 +94,13 @@ export const fireDueSchedules = async (core: AgentCore): Promise<boolean> => {
     if (!plan) continue;
     if (core.meta?.status !== "running") return false;
     if (!plan.fire) {
+      // A firing whose action committed just before a crash (the schedule not yet moved on)
+      // was not missed: its record under the firing's key says it ran, so it counts as fired.
+      const ran = core.store.findIdempotency(firingKey(schedule.id, plan.dueAt), now);
+      if (ran) {
+        store.settle(schedule.id, { nextAt: plan.nextAt, fired: true, last: { dueAt: plan.dueAt, ranAt: ran.createdAt, ok: true, error: null } });
+        continue;
+      }
       store.settle(schedule.id, { nextAt: plan.nextAt, fired: false, last: null });
       core.deps.telemetry.emit("agent.schedule.skipped", { count: 1 }, { agent_type: meta.type });
       continue;

@@ -6,7 +6,8 @@ import { dataProcessorAgent } from "./data-processor/agent.ts";
 import { notificationAgent } from "./order/notification-agent.ts";
 import { processingAgent } from "./order/processing-agent.ts";
 import { validationAgent } from "./order/validation-agent.ts";
+import { warmupAgent } from "./warmup.ts";
 
-export const demoAgents = [counterAgent, dataProcessorAgent, validationAgent, processingAgent, notificationAgent] as const;
+export const demoAgents = [counterAgent, dataProcessorAgent, validationAgent, processingAgent, notificationAgent, warmupAgent] as const;
 
 export const agentRegistry = createAgentRegistry(demoAgents);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { type Body, expectInvalid, expectProblem, get } from "./http.ts";
 
-const ALL = ["bulky", "cache_user", "configured", "counter", "data_processor", "flaky", "hooked", "notification_agent", "pooled", "processing_agent", "relay", "sink", "supervised", "validation_agent"];
+const ALL = ["bulky", "cache_user", "configured", "counter", "data_processor", "flaky", "hooked", "notification_agent", "pooled", "processing_agent", "relay", "sink", "supervised", "validation_agent", "warmup_agent"];
 
 describe("GET /v1/agent-types", () => {
   it("lists every hosted type, sorted by name, on one page by default", async () => {
@@ -59,8 +59,9 @@ describe("GET /v1/agent-types", () => {
       processing_agent: ["cancel_order", "check_inventory", "fulfill_order", "process_payment", "refund_payment", "release_inventory"],
       relay: ["forward", "forward_typed"],
       sink: ["take"],
-      supervised: ["ping"],
+      supervised: ["ping", "plan"],
       validation_agent: ["validate"],
+      warmup_agent: ["lookup"],
     });
     for (const type of items) {
       expect(type.state.schema.$schema, type.name).toMatch(/draft\/2020-12/);

@@ -142,6 +142,21 @@ describe("firing", () => {
     expect((await view(id)).counters.calls).toBe(1);
   });
 
+  it("counts a firing that ran just before a crash as fired, not skipped, when it is reached again past the missed bound", async () => {
+    const id = newId();
+    await spawn("counter", id);
+    // The state a crash leaves: the firing's action committed under its key, the schedule
+    // not yet moved on, and the runtime back more than a minute after the due time.
+    const dueAt = Date.now() - 120_000;
+    const ran = await call(id, "increment", { by: 1 }, { "idempotency-key": `sched:late-skip:${dueAt}` });
+    expect(ran.status, ran.text).toBe(200);
+    await post(schedules(id), { id: "late-skip", at: new Date(dueAt).toISOString(), missed: "skip", action: "increment", input: { by: 1 } });
+    await runAlarm(id);
+    const settled = await eventually("the firing settled", () => one(id, "late-skip"), (s) => !s.active);
+    expect(settled).toMatchObject({ firings: 1, skipped: 0, last: { ok: true, dueAt: new Date(dueAt).toISOString() } });
+    expect((await view(id)).state).toEqual({ value: 1 });
+  });
+
   it("moves a cron schedule to its next slot after each firing", async () => {
     const id = newId();
     await spawn("counter", id);
