@@ -5,8 +5,8 @@
 // to carry the context across awaits and timers), and `traceObject`, which gives every
 // RPC method of a Durable Object class a server span continuing the caller's trace (the
 // carrier on its address, RPC's only channel) and its alarm a span of its own. Spans are
-// exported after the work: the Worker and each object hand the flush to waitUntil. The
-// exporter is OpenTelemetry's export delegate and JSON serializer over fetch (why not the
+// exported after the work, in one trailing export per interval per isolate (export-schedule.ts),
+// handed to the waitUntil of the traced request or call that armed it. The exporter is OpenTelemetry's export delegate and JSON serializer over fetch (why not the
 // packaged OTLPTraceExporter: src/platform/telemetry/otlp-fetch.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Attributes, type Context, context, type ContextManager, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
@@ -17,8 +17,9 @@ import { tracingConfigFrom, type TracingVars } from "../../src/platform/telemetr
 import { createOtlpFetchExporter } from "../../src/platform/telemetry/otlp-fetch.ts";
 import { PlatformSampler } from "../../src/platform/telemetry/sampler.ts";
 import { ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SAMPLE_RATE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, RPC_SYSTEM } from "../../src/platform/telemetry/semconv.ts";
-import { contextOf, failSpan, logTraceFields, SpanKind, tracer } from "../../src/platform/telemetry/spans.ts";
-import { type TraceCarrier, traceCarrierSchema } from "../../src/platform/telemetry/trace-context.ts";
+import { contextOf, failSpan, logTraceFields, setTracingInstalled, SpanKind, tracer, unsampledParent } from "../../src/platform/telemetry/spans.ts";
+import { createExportSchedule } from "../../src/platform/telemetry/export-schedule.ts";
+import { parseTraceCarrier, type TraceCarrier } from "../../src/platform/telemetry/trace-context.ts";
 import { createLogger, setAmbientLogFields } from "../../src/platform/telemetry/logger.ts";
 
 export const SERVICE_NAME = "jido-system";
@@ -26,6 +27,11 @@ export const SERVICE_VERSION = "0.1.0";
 
 /** How long a flush may take: the exporter's own timeout bounds each request within it. */
 const FLUSH_TIMEOUT_MS = 10_000;
+/**
+ * Exports at most this often per isolate (at once after a quiet period): one OTLP request
+ * per second carries every span sampled meanwhile, instead of one per traced request.
+ */
+export const EXPORT_INTERVAL_MS = 1_000;
 
 class AsyncLocalContextManager implements ContextManager {
   readonly #storage = new AsyncLocalStorage<Context>();
@@ -52,13 +58,17 @@ class AsyncLocalContextManager implements ContextManager {
 export type Tracing = {
   /** False: export is off; spans are not made at all. */
   readonly enabled: boolean;
-  /** Exports the spans ended so far; never rejects. */
-  flush(): Promise<void>;
+  /**
+   * Asks for the spans ended so far to be exported (now, or after the interval since the
+   * last export): answers the export's promise when this call armed it (hand it to
+   * waitUntil; it never rejects), null when one is armed already (it takes these spans too).
+   */
+  flush(): Promise<void> | null;
 };
 
-const OFF: Tracing = { enabled: false, flush: () => Promise.resolve() };
+const OFF: Tracing = { enabled: false, flush: () => null };
 
-let installed: { key: string; tracing: Tracing } | null = null;
+let installed: { key: string; vars: TracingVars; tracing: Tracing } | null = null;
 
 const install = (vars: TracingVars): Tracing => {
   const config = tracingConfigFrom(vars);
@@ -70,6 +80,7 @@ const install = (vars: TracingVars): Tracing => {
     propagation.disable();
     setAmbientLogFields(() => ({}));
   }
+  setTracingInstalled(config.url !== null);
   if (config.url === null) return OFF;
   const exporter = createOtlpFetchExporter({ url: config.url, headers: config.headers, timeoutMillis: FLUSH_TIMEOUT_MS });
   const provider = new TracerProvider({
@@ -83,41 +94,18 @@ const install = (vars: TracingVars): Tracing => {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   setAmbientLogFields(logTraceFields);
-  return { enabled: true, flush: coalesced(() => provider.forceFlush({ timeoutMillis: FLUSH_TIMEOUT_MS }).catch(() => undefined)) };
-};
-
-/**
- * One flush at a time per isolate: a flush asked for while one is under way is done once
- * after it (taking every span ended meanwhile). Without it, each object call's flush was
- * an export of its own, and a burst of calls in one isolate passed the exporter's
- * concurrency limit, which drops the exports beyond it.
- */
-const coalesced = (flush: () => Promise<void>): (() => Promise<void>) => {
-  let running: Promise<void> | null = null;
-  let again = false;
-  return () => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await flush();
-        } while (again);
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  };
+  const schedule = createExportSchedule({ intervalMs: EXPORT_INTERVAL_MS, run: () => provider.forceFlush({ timeoutMillis: FLUSH_TIMEOUT_MS }).catch(() => undefined) });
+  return { enabled: true, flush: () => schedule.request() };
 };
 
 /** The isolate's tracing under `vars` (set up on first use; again only if the variables differ). */
 export const tracingFor = (vars: TracingVars): Tracing => {
+  // Per call (every request, every object call): the same env object answers from here
+  // without building the key; another one (tests) is compared by its variables.
+  if (installed !== null && installed.vars === vars) return installed.tracing;
   const key = `${vars.JIDO_OTLP_ENDPOINT ?? ""}\n${vars.JIDO_OTLP_HEADERS ?? ""}\n${vars.JIDO_TRACE_SAMPLE_RATE ?? ""}`;
-  if (installed?.key !== key) installed = { key, tracing: install(vars) };
+  if (installed?.key !== key) installed = { key, vars, tracing: install(vars) };
+  else installed.vars = vars;
   return installed.tracing;
 };
 
@@ -137,8 +125,8 @@ export type TraceObjectOptions<T> = {
 const carrierOf = (first: unknown): Context => {
   if (typeof first !== "object" || first === null || !("trace" in first) || first.trace === undefined) return ROOT_CONTEXT;
   // The method's own schema refuses a malformed carrier; here it only starts no trace.
-  const parsed = traceCarrierSchema.safeParse(first.trace);
-  return parsed.success ? contextOf(parsed.data) : ROOT_CONTEXT;
+  const carrier = parseTraceCarrier(first.trace);
+  return carrier ? contextOf(carrier) : ROOT_CONTEXT;
 };
 
 /** Whether the span (and so, as a rule, its children) is exported. */
@@ -170,22 +158,30 @@ export const traceObject = <C extends abstract new (...args: never[]) => object>
       const tracing = tracingFor(this.env);
       if (!tracing.enabled) return original.apply(this, args);
       const rate = options.sampleRate?.(this);
+      const parent = alarm ? contextOf(options.alarmTrace?.(this)) : carrierOf(args[0]);
+      // A trace decided unsampled that this object cannot decide again: no span, the
+      // work runs under the caller's context so that its own calls follow the decision.
+      if (unsampledParent(parent, rate)) return context.with(parent, () => original.apply(this, args));
       const attributes: Attributes = {
         ...(alarm ? {} : { [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM, [ATTR_RPC_METHOD]: `${service}/${name}` }),
         ...(rate === undefined ? {} : { [ATTR_SAMPLE_RATE]: rate }),
         ...options.attributes?.(this, name, args),
       };
-      const parent = alarm ? contextOf(options.alarmTrace?.(this)) : carrierOf(args[0]);
       const span = tracer().startSpan(`${service}/${name}`, { kind: alarm ? SpanKind.INTERNAL : SpanKind.SERVER, attributes }, parent);
+      const exportSoon = (): void => {
+        if (!sampled(span)) return;
+        const flush = tracing.flush();
+        if (flush) this.ctx.waitUntil(flush);
+      };
       const finish = (value: unknown): void => {
         noteResult(span, value);
         span.end();
-        if (sampled(span)) this.ctx.waitUntil(tracing.flush());
+        exportSoon();
       };
       const fail = (error: unknown): never => {
         failSpan(span, error);
         span.end();
-        if (sampled(span)) this.ctx.waitUntil(tracing.flush());
+        exportSoon();
         throw error;
       };
       let value: unknown;

@@ -2,7 +2,8 @@
 // (parent-based sampling: a sampled caller is traced whatever the rate), named and
 // attributed after the OpenTelemetry HTTP server conventions once the route is known,
 // active while the request is handled (so every object call continues it), and exported
-// after the response with waitUntil.
+// after the response with waitUntil (objects/durable/tracing.ts: one trailing export per
+// interval). A request its trace leaves unsampled pays for the decision and little more.
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { tracingFor } from "../../objects/durable/index.ts";
@@ -16,24 +17,22 @@ import {
   ATTR_URL_SCHEME,
   ATTR_ERROR_TYPE,
 } from "../platform/telemetry/semconv.ts";
-import { contextOf, SpanKind, withSpan } from "../platform/telemetry/spans.ts";
+import { type Attributes, contextOf, SpanKind, withSpan } from "../platform/telemetry/spans.ts";
 import type { AppEnv } from "../env.ts";
 
 export const traceRequests = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const tracing = tracingFor(c.env);
   if (!tracing.enabled) return next();
-  const url = new URL(c.req.url);
   const method = c.req.method;
   const parent = contextOf({ traceparent: c.req.header("traceparent"), tracestate: c.req.header("tracestate") });
-  const attributes = {
-    [ATTR_HTTP_REQUEST_METHOD]: method,
-    [ATTR_URL_PATH]: url.pathname,
-    [ATTR_URL_SCHEME]: url.protocol.replace(":", ""),
-    [ATTR_SERVER_ADDRESS]: url.hostname,
-    ...(url.port ? { [ATTR_SERVER_PORT]: Number(url.port) } : {}),
-  };
-  await withSpan(method, { kind: SpanKind.SERVER, parent, attributes }, async (span) => {
+  let sampled = false as boolean;
+  await withSpan(method, { kind: SpanKind.SERVER, parent }, async (span) => {
+    // Attributes only on a span that records (no own sample rate here, so the sampler
+    // does not need them): an unsampled request (90% at the default rate) parses no URL.
+    sampled = span.isRecording();
+    if (sampled) span.setAttributes(requestAttributes(c.req.url, method));
     await next();
+    if (!sampled) return;
     // The route's pattern, not the path: a span name must not carry ids (low cardinality).
     const route = routePath(c, -1);
     if (route && route !== "*" && route !== "/*") {
@@ -47,5 +46,18 @@ export const traceRequests = (): MiddlewareHandler<AppEnv> => async (c, next) =>
       span.setStatus({ code: 2 });
     }
   });
-  c.executionCtx.waitUntil(tracing.flush());
+  if (!sampled) return;
+  const flush = tracing.flush();
+  if (flush) c.executionCtx.waitUntil(flush);
+};
+
+const requestAttributes = (href: string, method: string): Attributes => {
+  const url = new URL(href);
+  return {
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_URL_PATH]: url.pathname,
+    [ATTR_URL_SCHEME]: url.protocol.replace(":", ""),
+    [ATTR_SERVER_ADDRESS]: url.hostname,
+    ...(url.port ? { [ATTR_SERVER_PORT]: Number(url.port) } : {}),
+  };
 };

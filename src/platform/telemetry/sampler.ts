@@ -7,6 +7,12 @@ import { type Sampler, SamplingDecision, type SamplingResult } from "@openteleme
 import { type Decider, decideSampling, DECIDED_BY_PLATFORM, DECIDED_BY_TYPE, TRACESTATE_KEY } from "./sampling.ts";
 import { ATTR_SAMPLE_RATE } from "./semconv.ts";
 
+/** The tracestate of a trace that had none: shared, as a TraceState is immutable (`set` answers a copy). */
+const ONLY_DECIDER: Record<Decider, TraceState> = {
+  [DECIDED_BY_PLATFORM]: new TraceState().set(TRACESTATE_KEY, DECIDED_BY_PLATFORM),
+  [DECIDED_BY_TYPE]: new TraceState().set(TRACESTATE_KEY, DECIDED_BY_TYPE),
+};
+
 const deciderOf = (value: string | undefined): Decider | null => (value === DECIDED_BY_PLATFORM || value === DECIDED_BY_TYPE ? value : null);
 
 export class PlatformSampler implements Sampler {
@@ -26,7 +32,9 @@ export class PlatformSampler implements Sampler {
     const traceState =
       decision.decidedBy === null || inherited?.get(TRACESTATE_KEY) === decision.decidedBy
         ? inherited
-        : (inherited ?? new TraceState()).set(TRACESTATE_KEY, decision.decidedBy);
+        : inherited
+          ? inherited.set(TRACESTATE_KEY, decision.decidedBy)
+          : ONLY_DECIDER[decision.decidedBy];
     return { decision: decision.sampled ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD, ...(traceState ? { traceState } : {}) };
   }
 

@@ -3,7 +3,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor, StackContextManager, TracerP
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, setAmbientLogFields } from "./logger.ts";
 import { PlatformSampler } from "./sampler.ts";
-import { logTraceFields, stampTraceContext, traceCarrier } from "./spans.ts";
+import { ATTR_SAMPLE_RATE } from "./semconv.ts";
+import { contextOf, logTraceFields, setTracingInstalled, stampTraceContext, traceCarrier, withSpan } from "./spans.ts";
 
 const exporter = new InMemorySpanExporter();
 const tracer = new TracerProvider({ sampler: new PlatformSampler(1), spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer("t");
@@ -46,5 +47,45 @@ describe("stampTraceContext", () => {
     expect(stampTraceContext(plain)).toEqual([{ id: "a" }]);
     const unsampled = new TracerProvider({ sampler: new PlatformSampler(0) }).getTracer("t").startSpan("append");
     expect(context.with(trace.setSpan(context.active(), unsampled), () => stampTraceContext(plain))).toEqual([{ id: "a" }]);
+  });
+});
+
+describe("withSpan on the hot path", () => {
+  const UNSAMPLED = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+  const recorded = new InMemorySpanExporter();
+  beforeAll(() => {
+    trace.setGlobalTracerProvider(new TracerProvider({ sampler: new PlatformSampler(1), spanProcessors: [new SimpleSpanProcessor({ exporter: recorded })] }));
+  });
+  afterAll(() => {
+    trace.disable();
+    setTracingInstalled(undefined);
+  });
+
+  it("makes no span in a trace decided unsampled: the work runs under the parent, whose decision goes downstream", async () => {
+    setTracingInstalled(true);
+    recorded.reset();
+    const carrier = await withSpan("call", { parent: contextOf({ traceparent: UNSAMPLED, tracestate: "jido=t" }), attributes: { [ATTR_SAMPLE_RATE]: 1 } }, async (span) => {
+      expect(span.isRecording()).toBe(false);
+      return traceCarrier();
+    });
+    expect(carrier).toEqual({ traceparent: UNSAMPLED, tracestate: "jido=t" });
+    expect(recorded.getFinishedSpans()).toEqual([]);
+  });
+
+  it("still lets an own rate decide again in a trace the platform's default left out, and records sampled work", async () => {
+    setTracingInstalled(true);
+    recorded.reset();
+    await withSpan("again", { parent: contextOf({ traceparent: UNSAMPLED, tracestate: "jido=p" }), attributes: { [ATTR_SAMPLE_RATE]: 1 } }, () => undefined);
+    await withSpan("sampled", { parent: contextOf({ traceparent: SAMPLED }) }, () => undefined);
+    expect(recorded.getFinishedSpans().map((span) => span.name)).toEqual(["again", "sampled"]);
+  });
+
+  it("makes no span at all with tracing off", async () => {
+    setTracingInstalled(false);
+    recorded.reset();
+    const carrier = await withSpan("off", { parent: contextOf({ traceparent: SAMPLED }) }, () => traceCarrier());
+    expect(carrier).toBeUndefined();
+    await expect(withSpan("off", {}, () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(recorded.getFinishedSpans()).toEqual([]);
   });
 });

@@ -1,11 +1,15 @@
 // Spans as the platform makes them, through the OpenTelemetry API only: a span around a
 // piece of work (status and exception recorded, ended however the work ends), the W3C
 // carrier of the active span for an RPC or an event, the context a carrier stands for,
-// and the ids a log line carries. With no tracer provider registered (tracing off) the
-// API hands out non-recording spans and all of this costs a few property reads.
-import { type Attributes, type Context, context, type Link, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type TraceFlags } from "@opentelemetry/api";
+// and the ids a log line carries. The hot path is kept cheap (issue 14's overhead
+// target): with tracing off (`setTracingInstalled(false)`) `withSpan` runs the work
+// without making a span at all, and in a trace already decided unsampled it makes no new
+// span either, but runs the work in the parent's context, so that everything downstream
+// follows the same decision (a trace is kept or dropped whole; see `unsampledParent`).
+import { type Attributes, type Context, context, INVALID_SPAN_CONTEXT, type Link, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace, type TraceFlags } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
-import { ATTR_ERROR_TYPE } from "./semconv.ts";
+import { DECIDED_BY_PLATFORM, TRACESTATE_KEY } from "./sampling.ts";
+import { ATTR_ERROR_TYPE, ATTR_SAMPLE_RATE } from "./semconv.ts";
 import { formatTraceparent, parseTraceparent, type TraceCarrier } from "./trace-context.ts";
 
 export { SpanKind };
@@ -30,9 +34,44 @@ export const failSpan = (span: Span, error: unknown): void => {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 };
 
+/**
+ * Whether this isolate has a recording tracer provider: set by whoever installs one
+ * (objects/durable/tracing.ts). Unknown (undefined, e.g. a unit test that registers its
+ * own provider) takes the API's path every time.
+ */
+let installed: boolean | undefined;
+export const setTracingInstalled = (value: boolean | undefined): void => {
+  installed = value;
+};
+
+/** A span that records nothing, for work run without one (tracing off). */
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * The parent's span context when the parent is a valid, unsampled span whose decision a
+ * child cannot change: under the platform's sampler (sampling.ts) such a child is
+ * non-recording with the parent's flags and tracestate, so the child need not be made;
+ * the work runs under the parent. Only a child carrying an own sample rate in a trace
+ * the platform decided at its default (`jido=p`) decides again: then undefined.
+ */
+export const unsampledParent = (parent: Context, ownRate: unknown): SpanContext | undefined => {
+  const span = trace.getSpanContext(parent);
+  if (!span || (span.traceFlags & 1) === 1 || !trace.isSpanContextValid(span)) return undefined;
+  if (ownRate !== undefined && span.traceState?.get(TRACESTATE_KEY) === DECIDED_BY_PLATFORM) return undefined;
+  return span;
+};
+
 /** Runs `fn` in a new active span; an error sets the span's status and `error.type`, and is rethrown. */
-export const withSpan = <T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> =>
-  tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {}, links: options.links ?? [] }, options.parent ?? context.active(), async (span) => {
+export const withSpan = <T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> => {
+  if (installed === false) return run(fn, NO_SPAN);
+  const active = context.active();
+  const parent = options.parent ?? active;
+  const unsampled = installed ? unsampledParent(parent, options.attributes?.[ATTR_SAMPLE_RATE]) : undefined;
+  if (unsampled) {
+    const span = trace.wrapSpanContext(unsampled);
+    return parent === active ? run(fn, span) : context.with(parent, () => run(fn, span));
+  }
+  return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {}, links: options.links ?? [] }, parent, async (span) => {
     try {
       return await fn(span);
     } catch (error) {
@@ -42,6 +81,10 @@ export const withSpan = <T>(name: string, options: SpanOptions, fn: (span: Span)
       span.end();
     }
   });
+};
+
+/** `fn` as a promise (a synchronous throw becomes a rejection, as in a span). */
+const run = async <T>(fn: (span: Span) => Promise<T> | T, span: Span): Promise<T> => fn(span);
 
 /** The carrier of `ctx`'s span (the active one by default), or undefined when there is no span to continue. */
 export const traceCarrier = (ctx: Context = context.active()): TraceCarrier | undefined => {
@@ -60,8 +103,15 @@ export const contextOf = (carrier: { traceparent?: string | undefined; tracestat
     spanId: parsed.spanId,
     traceFlags: (parsed.flags & 1) as TraceFlags,
     isRemote: true,
-    ...(carrier?.tracestate ? { traceState: new TraceState(carrier.tracestate) } : {}),
+    ...(carrier?.tracestate ? { traceState: traceStateOf(carrier.tracestate) } : {}),
   });
+};
+
+/** The last tracestate parsed, kept: the same few values (`jido=p`) arrive on every call, and a TraceState is immutable. */
+let lastState: { text: string; state: TraceState } | null = null;
+const traceStateOf = (text: string): TraceState => {
+  if (lastState?.text !== text) lastState = { text, state: new TraceState(text) };
+  return lastState.state;
 };
 
 /**

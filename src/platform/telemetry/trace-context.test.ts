@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatTraceparent, parseTraceparent, traceCarrierSchema } from "./trace-context.ts";
+import { formatTraceparent, parseTraceCarrier, parseTraceparent, traceCarrierSchema } from "./trace-context.ts";
 
 const SPEC_EXAMPLE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
@@ -48,5 +48,26 @@ describe("traceCarrierSchema", () => {
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(["traceparent"]);
     expect(traceCarrierSchema.safeParse({ traceparent: SPEC_EXAMPLE, extra: 1 }).success).toBe(false);
+  });
+});
+
+describe("parseTraceCarrier", () => {
+  it("agrees with traceCarrierSchema on what it takes and what it answers", () => {
+    const traceparent = fc.oneof(fc.constant(SPEC_EXAMPLE), fc.constant(`${SPEC_EXAMPLE.slice(0, -2)}00`), fc.constant("00-nope"), fc.string(), fc.integer(), fc.constant(`${SPEC_EXAMPLE}-${"x".repeat(300)}`));
+    const tracestate = fc.oneof(fc.constant(undefined), fc.constant("jido=p"), fc.string({ maxLength: 600 }), fc.constant("x".repeat(513)), fc.integer());
+    const carrier = fc.oneof(
+      fc.record({ traceparent, tracestate }, { requiredKeys: ["traceparent"] }),
+      fc.record({ traceparent, extra: fc.integer() }),
+      fc.constant(null),
+      fc.constant([SPEC_EXAMPLE]),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(carrier, (value) => {
+        const schema = traceCarrierSchema.safeParse(value);
+        expect(parseTraceCarrier(value)).toEqual(schema.success ? schema.data : undefined);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

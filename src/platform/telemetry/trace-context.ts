@@ -35,3 +35,17 @@ export const traceCarrierSchema = z.strictObject({
 });
 
 export type TraceCarrier = z.output<typeof traceCarrierSchema>;
+
+/**
+ * `traceCarrierSchema`'s verdict without zod's machinery, for the per-call path (every
+ * traced object call reads its caller's carrier): the carrier, or undefined when the
+ * schema would refuse it. trace-context.test.ts pins that both agree.
+ */
+export const parseTraceCarrier = (value: unknown): TraceCarrier | undefined => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const { traceparent, tracestate, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return undefined;
+  if (typeof traceparent !== "string" || traceparent.length > 256 || parseTraceparent(traceparent) === null) return undefined;
+  if (tracestate !== undefined && (typeof tracestate !== "string" || tracestate.length > 512)) return undefined;
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
+};

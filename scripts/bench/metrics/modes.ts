@@ -1,0 +1,45 @@
+// The configurations the observability overhead benchmark compares, each under its own
+// `wrangler dev`: everything off (the baseline), metrics only, tracing only, and both
+// (issue 14's target: metrics on and tracing at the default 10% sampling, exporting to a
+// loopback OTLP sink). BENCH_OBS_MODES picks others too (comma-separated names): `trace0`
+// (an exporter set, sample rate 0: the cost of the span machinery with nothing sampled)
+// and `trace1` (every trace sampled: the cost of a recorded and exported span).
+export type ModeName = "off" | "metrics" | "tracing" | "both" | "trace0" | "trace1";
+
+export type Mode = { name: ModeName; title: string; metrics: boolean; sampleRate: number | null };
+
+const ALL: Record<ModeName, Mode> = {
+  off: { name: "off", title: "metrics off, tracing off", metrics: false, sampleRate: null },
+  metrics: { name: "metrics", title: "metrics on, tracing off", metrics: true, sampleRate: null },
+  tracing: { name: "tracing", title: "metrics off, tracing 10%", metrics: false, sampleRate: 0.1 },
+  both: { name: "both", title: "metrics on, tracing 10%", metrics: true, sampleRate: 0.1 },
+  trace0: { name: "trace0", title: "metrics off, tracing 0%", metrics: false, sampleRate: 0 },
+  trace1: { name: "trace1", title: "metrics off, tracing 100%", metrics: false, sampleRate: 1 },
+};
+
+export const DEFAULT_MODES: readonly ModeName[] = ["off", "metrics", "tracing", "both"];
+
+/** The modes to run: BENCH_OBS_MODES (the baseline `off` always first), else the default four. */
+export const selectedModes = (raw: string | undefined = process.env.BENCH_OBS_MODES): Mode[] => {
+  const names = (raw ?? "").split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const unknown = names.filter((name) => !(name in ALL));
+  if (unknown.length > 0) throw new Error(`BENCH_OBS_MODES: unknown mode(s) ${unknown.join(", ")}; known: ${Object.keys(ALL).join(", ")}`);
+  const chosen = names.length === 0 ? DEFAULT_MODES : (["off", ...names.filter((name) => name !== "off")] as ModeName[]);
+  return [...new Set(chosen)].map((name) => ALL[name]);
+};
+
+/** The `--var`s of a mode's server (on top of the platform's bench vars); tracing exports to `sinkUrl`. */
+export const modeVars = (mode: Mode, sinkUrl: string): Record<string, string> => ({
+  JIDO_METRICS: mode.metrics ? "on" : "off",
+  ...(mode.sampleRate === null ? {} : { JIDO_OTLP_ENDPOINT: sinkUrl, JIDO_TRACE_SAMPLE_RATE: String(mode.sampleRate) }),
+});
+
+/**
+ * Round `set`'s order of the modes: rotated by one per set and reversed every other set,
+ * so that each mode is measured early and late about equally often.
+ */
+export const roundOrder = <T>(modes: readonly T[], set: number): T[] => {
+  const shift = set % modes.length;
+  const rotated = [...modes.slice(shift), ...modes.slice(0, shift)];
+  return Math.floor(set / modes.length) % 2 === 1 ? rotated.reverse() : rotated;
+};
