@@ -12,6 +12,7 @@ import { judgeCopy, type ReadOptions, readOptionsSchema, stalenessBound } from "
 import { type CacheCopy, DEFAULT_TTL_SECONDS, secondsLeft, ttlSchema } from "../../src/platform/cache/entry.ts";
 import { cacheShardCount, entryName, KEY_PATTERN, keySchema, MAX_KEY_CHARS, MAX_NAMESPACE_CHARS, NAMESPACE_PATTERN, namespaceSchema, originName } from "../../src/platform/cache/names.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
+import { createOwnLoads } from "../../src/platform/own-loads.ts";
 import { validationProblem } from "../../src/platform/problem.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
@@ -141,16 +142,19 @@ const forget = (env: CacheTierEnv, name: string, version: number, background: Ba
 /** A read-through answer: the value (undefined: the source has none) and the latest time the source is known to have held it. */
 export type Cached<T> = { value: T | undefined; asOf: number };
 
-const loading = new Map<string, Promise<Cached<unknown>>>();
+/** One read-through load per key at a time in this isolate, each in its caller's own context (own-loads.ts). */
+const loads = createOwnLoads<Cached<unknown>>();
 
 /**
  * The platform's read-through seam for its own hot reads (workflow definitions,
  * configuration, discovery): answers the cached value of `key` in the platform
  * namespace `namespace` (which starts with `_`, so no token or action can name it),
  * else `load()`'s, which it stores for `ttlSeconds` unless the entry changed at the
- * origin meanwhile (an invalidation). Concurrent misses for one key in an isolate share
- * one load. A load answering undefined is not cached. Invalidate with `cacheInvalidate`
- * after the source changes. `asOf` lets a caller that keeps the value itself count its
+ * origin meanwhile (an invalidation). Concurrent misses for one key in an isolate make
+ * one load: the others wait on their own short timer for its answer (or its copy in L1),
+ * never on its promise (a request may not await another request's I/O), and load
+ * themselves if it does not come within about a second. A load answering undefined is
+ * not cached. Invalidate with `cacheInvalidate` after the source changes. `asOf` lets a caller that keeps the value itself count its
  * age from when the source last confirmed it, so its own copy adds no staleness.
  */
 export const cachedReadAged = async <T>(
@@ -165,25 +169,30 @@ export const cachedReadAged = async <T>(
   const read = await cacheRead(env, tenant, namespace, key, options, background);
   if (read.copy) return { value: JSON.parse(read.copy.value) as T, asOf: read.copy.asOf };
   const name = entryName(tenant, namespace, key);
-  const pending = loading.get(name);
-  if (pending) return pending as Promise<Cached<T>>;
   const floor = read.floor ?? 0;
-  const run = (async (): Promise<Cached<T>> => {
+  const bound = stalenessBound(options);
+  const l1 = memoryTier(env);
+  // While another caller's load is under way: its copy, once it is in L1 and usable here.
+  const peek = (): Cached<T> | undefined => {
+    if (bound === null) return undefined;
+    const copy = l1.get(name);
+    return copy && judgeCopy(copy, Date.now(), l1.floor(name), bound) === "use" ? { value: JSON.parse(copy.value) as T, asOf: copy.asOf } : undefined;
+  };
+  const fill = async (): Promise<Cached<T>> => {
     const asOf = Date.now();
     const value = await load();
     if (value !== undefined) {
       const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
       const copy = await callDurable("cache.put", () => origin(env, tenant, namespace, key).putIf({ tenant, namespace, key }, { value: JSON.stringify(value), ttlSeconds }, floor), background.telemetry);
       if (copy) {
-        memoryTier(env).set(name, copy);
+        l1.set(name, copy);
         if (l2Enabled(env)) background.waitUntil(l2Put(name, copy));
       }
       background.telemetry.emit("cache.fill", { count: 1 }, { namespace, stored: copy !== null });
     }
     return { value, asOf };
-  })().finally(() => loading.delete(name));
-  loading.set(name, run);
-  return run;
+  };
+  return (await loads.load(name, fill, peek)) as Cached<T>;
 };
 
 /** cachedReadAged's value alone. */

@@ -3,6 +3,9 @@
 // object is asked once per batch rather than once per request. A client over its rate
 // gets 429 with Retry-After. The rate is the token's `rps` claim, else the tenant's
 // configuration (infrastructure.rateLimit.rps, read through the staleness-bounded reader).
+// A request renews in its own context: while another request's renewal is under way it
+// waits on its own short timer for that lease (a request may not await another request's
+// I/O: workerd cancels it as hung), and renews itself if none comes (own-loads.ts).
 import type { MiddlewareHandler } from "hono";
 import { problem } from "../platform/problem.ts";
 import type { Telemetry } from "../platform/telemetry/emitter.ts";
@@ -10,31 +13,37 @@ import type { AppEnv, Bindings } from "../env.ts";
 import { callDurable } from "../platform/durable-call.ts";
 import { typedStub } from "../../objects/durable/index.ts";
 import { readConfig } from "../../objects/config/index.ts";
+import { createOwnLoads } from "../platform/own-loads.ts";
 const LEASE_MS = 1_000;
+/** A request waits for another's renewal at most this many times 5 ms, then renews itself. */
+const RENEWAL_WAITS = 40;
 
 type Lease = { remaining: number; until: number; retryAfterMs: number };
 
 export const rateLimit = (telemetry: Telemetry): MiddlewareHandler<AppEnv> => {
   const leases = new Map<string, Lease>();
-  // One renewal per token at a time: concurrent requests wait for it instead of each
-  // taking a batch of their own (which would drain the bucket far below the rate).
-  const renewals = new Map<string, Promise<Lease>>();
+  // One renewal per token at a time: concurrent requests wait (each on its own timer) for
+  // its lease instead of each taking a batch of their own (which would drain the bucket
+  // far below the rate).
+  const renewals = createOwnLoads<Lease>({ waitMs: 5, maxWaits: RENEWAL_WAITS });
 
   const renew = (namespace: Bindings["RATE_LIMITS"], key: string, rate: number): Promise<Lease> => {
-    let renewal = renewals.get(key);
-    if (!renewal) {
-      const wanted = Math.max(1, Math.floor(rate / 10));
-      renewal = callDurable("ratelimit.lease", () => typedStub(namespace.get(namespace.idFromName(key))).lease({ wanted, rate, burst: rate * 2 }), telemetry)
-        .then((granted) => {
-          const lease = { remaining: granted.granted, until: Date.now() + LEASE_MS, retryAfterMs: granted.retryAfterMs };
-          if (leases.size > 10_000) leases.clear();
-          leases.set(key, lease);
-          return lease;
-        })
-        .finally(() => renewals.delete(key));
-      renewals.set(key, renewal);
-    }
-    return renewal;
+    const wanted = Math.max(1, Math.floor(rate / 10));
+    const usable = () => {
+      const lease = leases.get(key);
+      return lease && lease.remaining > 0 && lease.until > Date.now() ? lease : undefined;
+    };
+    return renewals.load(
+      key,
+      async () => {
+        const granted = await callDurable("ratelimit.lease", () => typedStub(namespace.get(namespace.idFromName(key))).lease({ wanted, rate, burst: rate * 2 }), telemetry);
+        const lease = { remaining: granted.granted, until: Date.now() + LEASE_MS, retryAfterMs: granted.retryAfterMs };
+        if (leases.size > 10_000) leases.clear();
+        leases.set(key, lease);
+        return lease;
+      },
+      usable,
+    );
   };
 
   return async (c, next) => {

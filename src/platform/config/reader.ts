@@ -1,6 +1,10 @@
 // How every component reads a tenant's configuration: through an isolate-memory copy
 // that is at most CONFIG_MAX_STALENESS_MS behind the store. After that the next read
-// loads it again (one load per tenant at a time; concurrent readers wait for it). A write
+// refreshes it, in its own context (own-loads.ts: a Worker request never awaits another
+// request's I/O). While that refresh is under way, for at most REFRESH_GRACE_MS, other
+// readers are answered the held copy at once; after that the next reader refreshes too.
+// A reader with no copy at all loads it itself, one load per tenant at a time: the
+// others wait on their own short timer for its answer (else load themselves). A write
 // made in this isolate replaces the copy at once. This is the one seam between readers
 // and where the configuration lives: `load` reads the tiered cache in bounded mode
 // (objects/config/config-reader.ts) and says how old its answer is (`asOf`, when the
@@ -10,9 +14,12 @@
 // falling back to defaults that would undo the tenant's settings.
 import { etagOf, resolveConfig, type Settings } from "./document.ts";
 import type { Config } from "./schema.ts";
+import { createOwnLoads, type OwnLoadsOptions } from "../own-loads.ts";
 
-/** The staleness bound: a change reaches every reader within this time (plus a read in flight). */
+/** The staleness bound: a change reaches every reader within this time (plus a refresh in flight, at most REFRESH_GRACE_MS). */
 export const CONFIG_MAX_STALENESS_MS = 5_000;
+/** How long readers are answered the held copy past the bound while one reader refreshes it. */
+export const REFRESH_GRACE_MS = 1_000;
 
 /** A version of a tenant's settings as its store answers it (version 0: nothing set yet). */
 export type StoredConfig = { version: number; settings: Settings; updatedAt: number | null };
@@ -47,6 +54,9 @@ export type ConfigReaderOptions = {
   onError?: (tenant: string, error: unknown) => void;
   /** Tenants whose copies are kept at most (the oldest copy goes first). */
   maxTenants?: number;
+  refreshGraceMs?: number;
+  /** How readers with no copy wait for the one load under way (tests pass their own sleep). */
+  firstLoads?: OwnLoadsOptions;
 };
 
 export type ConfigReader = {
@@ -63,7 +73,10 @@ export const createConfigReader = (options: ConfigReaderOptions): ConfigReader =
   const bound = options.maxStalenessMs ?? CONFIG_MAX_STALENESS_MS;
   const maxTenants = options.maxTenants ?? 10_000;
   const copies = new Map<string, Entry>();
-  const loads = new Map<string, Promise<ConfigView>>();
+  const grace = options.refreshGraceMs ?? REFRESH_GRACE_MS;
+  /** Tenants whose held copy one reader is refreshing: since when (a value, never its promise). */
+  const refreshing = new Map<string, { since: number }>();
+  const firstLoads = createOwnLoads<ConfigView>(options.firstLoads);
 
   const remember = (tenant: string, view: ConfigView, asOf: number): ConfigView => {
     copies.delete(tenant);
@@ -72,38 +85,48 @@ export const createConfigReader = (options: ConfigReaderOptions): ConfigReader =
     return view;
   };
 
-  const load = (tenant: string): Promise<ConfigView> => {
-    let pending = loads.get(tenant);
-    if (!pending) {
-      const startedAt = now();
-      pending = options
-        .load(tenant)
-        .then((loaded) => {
-          const { stored, asOf = startedAt } = "stored" in loaded ? loaded : { stored: loaded };
-          const held = copies.get(tenant);
-          // A write in this isolate may have put a later version while the load was under way.
-          if (held && held.view.version > stored.version) return remember(tenant, held.view, asOf);
-          // The same version again: keep the decoded view, only its age changes.
-          if (held && held.view.version === stored.version) return remember(tenant, held.view, Math.max(held.asOf, asOf));
-          return remember(tenant, configView(stored, options.defaults()), asOf);
-        })
-        .catch((error: unknown) => {
-          const held = copies.get(tenant);
-          if (!held) throw error;
-          options.onError?.(tenant, error);
-          return held.view;
-        })
-        .finally(() => loads.delete(tenant));
-      loads.set(tenant, pending);
+  /** One load, awaited by the reader that started it and by no one else. */
+  const load = async (tenant: string): Promise<ConfigView> => {
+    const startedAt = now();
+    let loaded: StoredConfig | LoadedConfig;
+    try {
+      loaded = await options.load(tenant);
+    } catch (error) {
+      const held = copies.get(tenant);
+      if (!held) throw error;
+      options.onError?.(tenant, error);
+      return held.view;
     }
-    return pending;
+    const { stored, asOf = startedAt } = "stored" in loaded ? loaded : { stored: loaded };
+    const held = copies.get(tenant);
+    // A write in this isolate may have put a later version while the load was under way.
+    if (held && held.view.version > stored.version) return remember(tenant, held.view, asOf);
+    // The same version again: keep the decoded view, only its age changes.
+    if (held && held.view.version === stored.version) return remember(tenant, held.view, Math.max(held.asOf, asOf));
+    return remember(tenant, configView(stored, options.defaults()), asOf);
+  };
+
+  const refresh = async (tenant: string, since: number): Promise<ConfigView> => {
+    const mark = { since };
+    refreshing.set(tenant, mark);
+    try {
+      return await load(tenant);
+    } finally {
+      if (refreshing.get(tenant) === mark) refreshing.delete(tenant);
+    }
   };
 
   return {
     read(tenant) {
       const held = copies.get(tenant);
-      if (held && now() - held.asOf < bound) return Promise.resolve(held.view);
-      return load(tenant);
+      const at = now();
+      if (held && at - held.asOf < bound) return Promise.resolve(held.view);
+      if (held) {
+        const other = refreshing.get(tenant);
+        if (other && at - other.since < grace) return Promise.resolve(held.view);
+        return refresh(tenant, at);
+      }
+      return firstLoads.load(tenant, () => load(tenant), () => copies.get(tenant)?.view);
     },
     put(tenant, stored) {
       const held = copies.get(tenant);
