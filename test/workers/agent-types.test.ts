@@ -59,7 +59,7 @@ describe("GET /v1/agent-types", () => {
       processing_agent: ["cancel_order", "check_inventory", "fulfill_order", "process_payment", "refund_payment", "release_inventory"],
       relay: ["forward", "forward_typed"],
       sink: ["take"],
-      supervised: ["ping"],
+      supervised: ["ping", "plan"],
       validation_agent: ["validate"],
     });
     for (const type of items) {
