@@ -1,6 +1,6 @@
 // The README's examples stay true: starts the platform as `npm start` does (on a free port,
 // temporary state and a temporary secrets file), then runs the README's shell commands
-// (Quick start, API, Resource pools, Agent groups, Schedules, Live state, CLI, Configuration, Quotas) in order in one bash session, and the Typed client example, as a
+// (Quick start, API and the sections after it) in order in one bash session, and the Typed client example, as a
 // reader would, from a view of the repository's root. Every command must exit 0 and get
 // the status its comment states (a 2xx when it states none), and the body its comment
 // shows; where the README promises an outcome that takes time (a delivery, a run that
@@ -137,6 +137,14 @@ const promises: Record<string, (check: Check) => Promise<void>> = {
   },
   "-X DELETE $B/v1/pools/gpu": async () => {
     expect((await api("GET", "/v1/pools/gpu")).status).toBe(404);
+  },
+  "$B/v1/tickets": async ({ ran }) => {
+    // The tenant (base64url: it routes the socket to the tenant's agent), a dot, the secret.
+    expect(json(ran.stdout)).toMatchObject({ ticket: expect.stringMatching(new RegExp(`^${Buffer.from("local").toString("base64url")}\\.[\\w-]+$`)), expiresAt: expect.any(String) });
+  },
+  "$B/v1/agents/c1/live": async ({ ran }) => {
+    // The Typed client example just added 1 to c1.
+    expect(json(ran.stdout)).toMatchObject({ version: expect.any(Number), state: { value: 1 } });
   },
   "-i $B/v1/config": async ({ ran }) => {
     expect(ran.stdout).toMatch(/^etag: "v0"\r?$/im);

@@ -1,6 +1,7 @@
 // Traces leave a real `wrangler dev` as OTLP/HTTP for a collector on loopback (sample
-// rate 1): an order run is one trace from the HTTP request through the coordinator to
-// each agent step, and a published event's webhook delivery continues the publish's
+// rate 1): an order run is one trace from the HTTP request through the coordinator (and
+// the discovery that bound its agents) to each agent step, a run that spawns its agents
+// spawns them within its trace, and a published event's webhook delivery continues the publish's
 // trace (its span is a child of the append that stored the event, and the webhook's
 // request carries the traceparent of the delivery's HTTP span).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, LOCAL_WEBHOOK_VARS, startDevServer } from "../../scripts/lib/dev-server.ts";
+import { LOCAL_SEEDS, seedAgents } from "../../scripts/lib/seed-agents.ts";
 import { type ExportedSpan, KIND, only } from "../tracing/otlp.ts";
-import { clientFor } from "./http.ts";
+import { adminToken, clientFor } from "./http.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "./otlp-receiver.ts";
 import { until } from "./until.ts";
 import { type Receiver, startReceiver } from "./webhook-receiver.ts";
@@ -44,6 +46,8 @@ describe("tracing to an OTLP/HTTP collector", () => {
 
   it("an order run is one trace: request -> coordinator -> each step -> the agent's action", async () => {
     const request = await clientFor(() => server!);
+    // order_processing binds discovered agents: the US ones npm start seeds, here in this tenant.
+    await seedAgents(server!.url, await adminToken(server!.secret), LOCAL_SEEDS.filter((seed) => seed.labels.region === "us"));
     const started = await request("POST", "/v1/workflows/order_processing/runs", { order_id: "o-traced", amount: 42, items: 2, payment: "succeed" });
     expect(started.status).toBe(202);
     const runId = (started.body as { id: string }).id;
@@ -78,9 +82,34 @@ describe("tracing to an OTLP/HTTP collector", () => {
       expect(agentSpan).toMatchObject({ name: "AgentObject/call", kind: KIND.server });
       expect(agentSpan.attributes).toMatchObject({ "jido.action": action, "jido.agent.id": stepSpan.attributes["jido.agent.id"] });
     }
-    // The participants were spawned for the run within its trace too.
-    expect(spans.filter((s) => s.name === "AgentObject/spawn" && parentOf(s)?.name === "workflow.spawn").length).toBeGreaterThanOrEqual(3);
+    // Its participants were discovered within its trace: the binding's directory queries, in the coordinator's start.
+    const queries = spans.filter((s) => s.name === "directory.query");
+    expect(queries.length).toBeGreaterThan(0);
+    expect(queries.every((query) => query.parentSpanId === start.spanId)).toBe(true);
+    expect(spans.some((s) => s.name === "AgentObject/spawn")).toBe(false);
     expect(collector.headers.every((h) => h.authorization === "Bearer collector-token")).toBe(true);
+  });
+
+  it("a run that spawns its participants spawns them within its trace", async () => {
+    const request = await clientFor(() => server!);
+    const definition = {
+      name: "traced_spawn",
+      version: "1.0.0",
+      participants: { tally: { type: "counter", spawn: 2 } },
+      flow: [{ step: "count", role: "tally", action: "increment", input: { by: 1 } }],
+    };
+    expect((await request("POST", "/v1/workflows", definition)).status).toBe(201);
+    const started = await request("POST", "/v1/workflows/traced_spawn/runs", {});
+    expect(started.status).toBe(202);
+    const runId = (started.body as { id: string }).id;
+    await until("the run completed", async () => ((await request("GET", `/v1/runs/${runId}`)).body as { status: string }).status === "completed");
+    const isRoot = (s: ExportedSpan) => s.name === "POST /v1/workflows/:name/runs" && s.attributes["url.path"] === "/v1/workflows/traced_spawn/runs";
+    await until("the start request's span", () => collector.spans.some(isRoot));
+    const root = only(collector.spans, "of the spawning run's start", isRoot);
+    const spawnedUnderRun = () => inTrace(root.traceId).filter((s) => s.name === "AgentObject/spawn" && parentOf(s)?.name === "workflow.spawn");
+    await until("both participants' spawn spans", () => spawnedUnderRun().length === 2);
+    const start = only(inTrace(root.traceId), "in the coordinator", (s) => s.name === "Coordinator/start");
+    for (const spawned of spawnedUnderRun()) expect(parentOf(parentOf(spawned)!)?.spanId).toBe(start.spanId);
   });
 
   it("a webhook delivery continues the trace of the event's publish", async () => {

@@ -7,7 +7,7 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { call, newId, post, spawn } from "../workers/http.ts";
 import { eventually } from "../workers/eventually.ts";
-import { clientOf, finished, order, startRun } from "../workers/workflows.ts";
+import { finished, order, orderClient, startRun } from "../workers/workflows.ts";
 import { type ExportedSpan, KIND, only, spansOf } from "./otlp.ts";
 // After the app (through http.ts): @hono/zod-openapi must extend zod before ids.ts loads.
 import { typedStub } from "../../objects/durable/index.ts";
@@ -111,7 +111,8 @@ describe("an agent type's own sample rate", () => {
 
 describe("a workflow run", () => {
   it("keeps its retries (resumed by its alarm) and compensations in the trace it started in", async () => {
-    const client = await clientOf();
+    // order_processing binds discovered agents: seed them first (their spawns are not traced at rate 0).
+    const client = await orderClient();
     const trace = traceId();
     // amount 0 fails validation: retried 3 times on the run's alarm, then check_inventory is compensated.
     const started = await startRun(client, "order_processing", order("succeed", { amount: 0 }), { traceparent: `00-${trace}-${spanId()}-01` });

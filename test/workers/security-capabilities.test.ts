@@ -44,6 +44,7 @@ describe("a token without capabilities", () => {
         "agents:checkpoint:counter",
         "agents:restore:counter",
         "agents:grant:counter",
+        "agents:schedule:counter",
         "agent-types:read",
         "events:read:audit",
         "events:subscribe",

@@ -71,6 +71,8 @@ export const ROUTE_NAMES = routeCases({
   spawnId: "",
   restoreId: "",
   grantId: "",
+  scheduleId: "",
+  newScheduleId: "",
   checkpoint: null,
   subscriptionId: "",
   newSubscriptionId: "",

@@ -20,7 +20,7 @@ export type RouteCase = {
 };
 
 /**
- * A counter `id` of `tenant` with history and one grant, a checkpoint of it, a stream
+ * A counter `id` of `tenant` with history, one grant and one schedule due in an hour, a checkpoint of it, a stream
  * `fx` with one event and a live subscription `subscriptionId` to it, and ids nothing
  * uses yet. Its configuration is at version 1, holding the flag `flag`.
  */
@@ -30,6 +30,9 @@ export type Fixture = {
   spawnId: string;
   restoreId: string;
   grantId: string;
+  /** The fixture agent's schedule (due in an hour), and a schedule id it does not have yet. */
+  scheduleId: string;
+  newScheduleId: string;
   checkpoint: Body;
   subscriptionId: string;
   newSubscriptionId: string;
@@ -59,6 +62,7 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
   expect((await owner.post("/v1/agents", { type: "counter", id })).status).toBe(201);
   expect((await owner.post(`/v1/agents/${id}/actions/increment`, { by: 2 })).body).toEqual({ value: 2 });
   const grant = expectOk(await owner.post(`/v1/agents/${id}/grants`, { name: "agents:read:counter" }));
+  const schedule = expectOk(await owner.post(`/v1/agents/${id}/schedules`, scheduleRequest(newId("fx-sched"))));
   const checkpoint = expectOk(await owner.post(`/v1/agents/${id}/checkpoint`));
   expectOk(await owner.post("/v1/events", { source: "test/security", type: EVENT_TYPE, data: { n: 1 } }));
   const subscriptionId = newId("fx-sub");
@@ -81,6 +85,8 @@ export const makeFixture = async (tenant: string): Promise<Fixture> => {
     spawnId: newId("fx-spawn"),
     restoreId: newId("fx-restore"),
     grantId: grant.id,
+    scheduleId: schedule.id,
+    newScheduleId: newId("fx-sched"),
     checkpoint,
     subscriptionId,
     newSubscriptionId: newId("fx-sub"),
@@ -104,6 +110,9 @@ const workflowDefinition = (name: string) => ({
   participants: { tally: { type: "counter", spawn: true } },
   flow: [{ step: "count", role: "tally", action: "increment", input: { by: 1 } }],
 });
+
+/** A one-shot `increment` an hour away: it never fires while the tests run. */
+const scheduleRequest = (id: string) => ({ id, delayMs: 3_600_000, action: "increment", input: { by: 1 } });
 
 const groupDefinition = (id: string) => ({ id, type: "counter", min: 1, max: 2, scale: { on: "in_flight", target: 4 } });
 
@@ -160,6 +169,9 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("GET /v1/agents/{id}/grants", "GET", `${agent}/grants`, "agents:grant:counter"),
     on("POST /v1/agents/{id}/grants", "POST", `${agent}/grants`, "agents:grant:counter", { name: "agents:read:counter" }),
     on("DELETE /v1/agents/{id}/grants/{grantId}", "DELETE", `${agent}/grants/${f.grantId}`, "agents:grant:counter"),
+    on("POST /v1/agents/{id}/schedules", "POST", `${agent}/schedules`, "agents:schedule:counter", scheduleRequest(f.newScheduleId)),
+    on("GET /v1/agents/{id}/schedules", "GET", `${agent}/schedules`, "agents:read:counter"),
+    on("DELETE /v1/agents/{id}/schedules/{scheduleId}", "DELETE", `${agent}/schedules/${f.scheduleId}`, "agents:schedule:counter"),
     on("POST /v1/tickets", "POST", "/v1/tickets", "agents:read:counter", { agent: f.id, scope: "read" }),
     on("GET /v1/agents/{id}/live", "GET", `${agent}/live`, "agents:read:counter"),
     on("POST /v1/agents/{id}/stop", "POST", `${agent}/stop`, "agents:manage:counter"),
@@ -238,7 +250,7 @@ export const documentedRoutes = async (): Promise<string[]> => {
 };
 
 /**
- * What the fixture looks like to its tenant's admin: the agent and its grants, the
+ * What the fixture looks like to its tenant's admin: the agent, its grants and schedules, the
  * stream and its events, the subscription's definition and status, the unused ids
  * still unused, the tenant's revocations, and its configuration's version and settings.
  */
@@ -248,6 +260,7 @@ export const fixtureState = async (f: Fixture): Promise<Body> => {
   const { id, status, patterns, stream, target } = subscription.body;
   return {
     agent: await snapshot(f.tenant, f.id),
+    schedules: (await owner.get(`/v1/agents/${f.id}/schedules?limit=1000`)).body.items.map((item: Body) => `${item.id}:${item.active}:${item.nextAt}`),
     spawned: (await snapshot(f.tenant, f.spawnId)).status,
     restored: (await snapshot(f.tenant, f.restoreId)).status,
     stream: (await owner.get(`/v1/streams/${STREAM}`)).body,
