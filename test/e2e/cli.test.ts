@@ -72,7 +72,7 @@ describe("jido", () => {
     const agent = jsonOf(await jido(["agents", "get", "cli-c1", "--json"]));
     expect(agent).toMatchObject({ id: "cli-c1", type: "counter", status: "running", state: { value: 2 }, counters: { calls: 1, failures: 0 } });
     expect(Object.keys(agent).sort()).toEqual(
-      ["breaker", "counters", "createdAt", "id", "labels", "outbox", "placement", "state", "stateVersion", "status", "type", "typeVersion", "updatedAt", "version"].sort(),
+      ["breaker", "counters", "createdAt", "id", "labels", "outbox", "placement", "state", "stateVersion", "status", "supervision", "type", "typeVersion", "updatedAt", "version"].sort(),
     );
     expect(ok(await jido(["agents", "get", "cli-c1"])).stdout).toMatch(/^state:\s+\{"value":2\}$/m);
   });
