@@ -124,10 +124,14 @@ describe("tracing to an OTLP/HTTP collector", () => {
     const delivery = hooks.deliveries.find((d) => d.id === eventId)!;
     expect(delivery.verified).toBe(true);
 
-    // Each isolate exports at most once a second: the publish's span may come after the delivery.
+    // Spans are exported after their work (waitUntil), each isolate at most once a second: the
+    // delivery may reach the receiver before the publish request's span, or its own, reaches the collector.
     await until("the publish's span", () => collector.spans.some((s) => s.name === "POST /v1/events"));
     const publish = only(collector.spans, "of the publish", (s) => s.name === "POST /v1/events");
-    await until("the delivery's spans", () => inTrace(publish.traceId).some((s) => s.name === "POST" && s.kind === KIND.client));
+    await until("the delivery's spans", () => {
+      const found = inTrace(publish.traceId);
+      return found.some((s) => s.name === "POST" && s.kind === KIND.client) && found.some((s) => s.name === "deliver traced");
+    });
     const spans = inTrace(publish.traceId);
     const append = only(spans, "storing the event", (s) => s.name === "EventStream/append" && parentOf(s)?.parentSpanId === publish.spanId);
     // The stored event carries the append's span as its traceparent (CloudEvents distributed tracing).
