@@ -6,11 +6,8 @@
 // fired exactly once (counters and firings), each cron followed its missed policy with no
 // slot fired twice, the expired leases' units are back, and the restart completed on the
 // agent's own persisted alarm.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
+import { describe, expect, it } from "vitest";
+import { useCrashServer } from "./crash-server.ts";
 import { clientFor } from "./http.ts";
 import { until } from "./until.ts";
 
@@ -39,20 +36,10 @@ const cronWindow = (from: number, slots: number): { first: number; pattern: stri
 };
 
 describe("schedules, leases and a restart across SIGKILL", () => {
-  const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-schedules-"));
-  const secret = "e2e-schedules-crash-secret-0123456789abcdef";
-  let server: DevServer | undefined;
-
-  beforeAll(async () => {
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(persistTo, { recursive: true, force: true });
-  });
+  const server = useCrashServer("schedules-crash");
 
   it("fires every schedule once, returns expired leases and completes the restart", async () => {
-    const request = await clientFor(() => server!);
+    const request = await clientFor(server.current);
     const ok = async (method: string, path: string, body?: unknown, status = 200): Promise<unknown> => {
       const reply = await request(method, path, body);
       expect(reply.status, `${method} ${path}: ${JSON.stringify(reply.body)}`).toBe(status);
@@ -105,7 +92,7 @@ describe("schedules, leases and a restart across SIGKILL", () => {
     const fired = async () => (await Promise.all(ticks.map(value))).reduce((sum, n) => sum + n, 0);
     await until("a third of the one-shots to fire", async () => (await fired()) >= ONE_SHOTS / 3, 60_000, 50);
     const killedAt = Date.now();
-    await server!.kill();
+    await server.kill();
     // The scenario this test is about: the restart was still pending at the kill.
     expect(killedAt).toBeLessThan(restartDue);
 
@@ -113,7 +100,7 @@ describe("schedules, leases and a restart across SIGKILL", () => {
     const downUntil = Math.max(slots.at(-1)!, base + ONE_SHOTS * ONE_SHOT_SPACING_MS) + MISSED_AFTER_MS;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, downUntil - Date.now())));
     const restartedAt = Date.now();
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
+    await server.restart();
 
     // First, touching no agent: the restart runs on the agent's own alarm, persisted across
     // the kill, and its start is announced in the `warmup` stream.

@@ -4,11 +4,8 @@
 // the shared processors); after a restart the other half is signalled, every run
 // completes, each effect happened exactly once over the agents' summed counters, and
 // the directory still lists every seeded agent.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
+import { describe, expect, it } from "vitest";
+import { useCrashServer } from "./crash-server.ts";
 import { type Client, clientFor } from "./http.ts";
 import { until } from "./until.ts";
 
@@ -57,20 +54,10 @@ const each = async <T>(items: readonly T[], concurrency: number, op: (item: T) =
 const signal = (request: Client, id: string) => request("POST", `/v1/runs/${id}/events`, { type: "payment.go", role: "processor" });
 
 describe("discovery-bound workflow runs across a SIGKILL", () => {
-  const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-wf-discovered-"));
-  const secret = "e2e-workflow-discovered-crash-secret-0123456789";
-  let server: DevServer | undefined;
-
-  beforeAll(async () => {
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(persistTo, { recursive: true, force: true });
-  });
+  const server = useCrashServer("wf-discovered");
 
   it("finishes all 100 runs, each effect once, with the directory complete", { timeout: 600_000 }, async () => {
-    const request = await clientFor(() => server!);
+    const request = await clientFor(server.current);
     for (const [type, id] of SEEDS) expect((await request("POST", "/v1/agents", { type, id, labels: { region: "us" } })).status).toBe(201);
     const listsEverySeed = async () => {
       const listed = (await request("GET", "/v1/agents?status=running&label.region=us&limit=100")).body as { items: { id: string }[] };
@@ -100,8 +87,8 @@ describe("discovery-bound workflow runs across a SIGKILL", () => {
     // Half the runs go on to their payments (queued on the shared processors, some under way) as the platform dies.
     const [first, second] = [ids.slice(0, RUNS / 2), ids.slice(RUNS / 2)];
     await each(first, 16, async (id) => void expect((await signal(request, id)).status).toBe(200));
-    await server!.kill();
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
+    await server.kill();
+    await server.restart();
 
     for (const id of second) expect((await signal(request, id)).status).toBe(200);
     await until("every run final", async () => {

@@ -2,11 +2,8 @@
 // event (and one on a slow payment) when `wrangler dev` is killed with SIGKILL; after a
 // restart the events are sent, every run finishes, and each step's effect happened
 // exactly once, as counted by the (seeded, discovered) agents themselves.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
+import { describe, expect, it } from "vitest";
+import { useCrashServer } from "./crash-server.ts";
 import { clientFor } from "./http.ts";
 import { until } from "./until.ts";
 
@@ -43,20 +40,10 @@ type Run = { id: string; status: string; bindings: Record<string, string[]>; ste
 
 
 describe("workflow runs across a crash", () => {
-  const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-workflow-"));
-  const secret = "e2e-workflow-crash-secret-0123456789abcdef";
-  let server: DevServer | undefined;
-
-  beforeAll(async () => {
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(persistTo, { recursive: true, force: true });
-  });
+  const server = useCrashServer("workflow-crash");
 
   it("finishes every run with each effect applied exactly once", async () => {
-    const request = await clientFor(() => server!);
+    const request = await clientFor(server.current);
     // The runs bind these (discovered once the directory lists them); they count every effect.
     for (const [type, id] of SEEDS) expect((await request("POST", "/v1/agents", { type, id })).status).toBe(201);
     await until("the seeded agents in the directory", async () => {
@@ -81,8 +68,8 @@ describe("workflow runs across a crash", () => {
     });
     await until("the slow payment under way", async () => (await get(slowId)).steps.find((s) => s.name === "process_payment")?.status === "running");
 
-    await server!.kill();
-    server = await startDevServer({ persistTo, vars: { JIDO_JWT_SECRET: secret } });
+    await server.kill();
+    await server.restart();
 
     for (const id of waiting) {
       const signalled = await request("POST", `/v1/runs/${id}/events`, { type: "payment.confirmed", role: "processor", data: { ok: true } });
