@@ -70,6 +70,8 @@ Admin token for tenant "local" (30 days; mint others with \`npm run -s token -- 
   export TOKEN=${token}
 
 Try:  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/agent-types
+
+Dashboard: http://127.0.0.1:${port}/dashboard   (sign in with the token above)
 `);
 
   // Detached: wrangler and workerd get no signal from the terminal directly; this script

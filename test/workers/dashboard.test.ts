@@ -97,7 +97,7 @@ describe("dashboard static files", () => {
   });
 
   it("does not serve unit tests of the client modules", async () => {
-    expect((await open("/dashboard/js/metrics-series.test.js")).status).toBe(404);
+    expect((await open("/dashboard/js/lib/metrics.test.js")).status).toBe(404);
   });
 });
 
