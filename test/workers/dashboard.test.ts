@@ -56,6 +56,7 @@ describe("dashboard shell", () => {
     // No inline script or style: every <script> has a src, no style attribute or element.
     expect(reply.text.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
     expect(reply.text).not.toMatch(/<style|\sstyle=/);
+    expect(reply.text).not.toMatch(/\son[a-z]+=/);
   });
 
   it.each(["/dashboard/nope", "/dashboard/agents/a/b", "/dashboard/runs", "/dashboard/agents/a%2Fb", "/dashboard/overview/x", "/dashboard/js/nope.js", "/dashboard/vendor/nope.js"])(

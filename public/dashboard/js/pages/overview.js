@@ -94,7 +94,8 @@ export const render = async (root, ctx) => {
           height: 220,
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
           series: [{}, { label: "actions/s", stroke: "#2f5fd0", width: 2 }, { label: "errors/s", stroke: "#b42318", width: 2 }],
-          axes: [{}, { label: "per second" }],
+          // Times as hh:mm:ss (uPlot's default adds a date row that crowds a narrow card).
+          axes: [{ values: (_u, splits) => splits.map((s) => new Date(s * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })) }, { label: "per second" }],
         },
         /** @type {any} */ (series.data),
         holder,
