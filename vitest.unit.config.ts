@@ -1,9 +1,10 @@
-// Unit tests of pure code (beside the source) and type tests, in Node.
+// Unit tests of pure code (beside the source: the platform's TypeScript and the dashboard's
+// browser modules under public/) and type tests, in Node.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "public/**/*.test.js"],
     retry: 0,
     typecheck: { enabled: true, include: ["src/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
   },
