@@ -1,5 +1,5 @@
-// Unit tests of pure code (beside the source: the platform's TypeScript and the dashboard's
-// browser modules under public/) and type tests, in Node.
+// Unit tests of pure code (beside the source, including the dashboard's browser modules
+// in public/) and type tests, in Node.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -37,7 +37,9 @@ import { validationHook } from "./api/validation-hook.ts";
 import { authenticate } from "./api/auth.ts";
 import { rateLimit } from "./api/rate-limit.ts";
 import { traceRequests } from "./api/tracing.ts";
-import { secureHeaders } from "hono/secure-headers";
+import type { secureHeaders } from "hono/secure-headers";
+import { securityHeaders } from "./dashboard/csp.ts";
+import { dashboardRoutes } from "./dashboard/routes.tsx";
 
 export const PLATFORM_VERSION = "0.1.0";
 
@@ -73,7 +75,8 @@ export const createApp = (options: AppOptions) => {
   app.use("*", requestId());
   app.use("*", bindRequest());
   app.use("*", collectMetrics(deps.telemetry, deps.log));
-  app.use("*", secureHeaders(API_SECURITY_HEADERS));
+  // The dashboard's pages get a page CSP (src/dashboard/csp.ts); everything else the API's.
+  app.use("*", securityHeaders(API_SECURITY_HEADERS));
   // A live socket opened with a ticket (a browser cannot send a token on a WebSocket) is
   // served before authentication: the ticket is its credential. Anything else falls through.
   app.get("/v1/agents/:id/live", liveByTicket());
@@ -103,6 +106,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", metricsRoutes(deps));
   app.route("/", groupRoutes(deps));
   app.route("/", liveRoutes(deps));
+  app.route("/", dashboardRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/v1/openapi.json", {

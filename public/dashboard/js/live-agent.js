@@ -1,0 +1,1 @@
+../../../src/client/browser/live-agent.js

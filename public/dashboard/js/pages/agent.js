@@ -1,0 +1,8 @@
+// @ts-check
+// Placeholder for the agent page (being built on branch dash-a). Contract: see ../app.js.
+import { h } from "../dom.js";
+
+/** @param {HTMLElement} root */
+export const render = async (root) => {
+  root.append(h("h1", {}, "agent"), h("p", { class: "muted" }, "Not built yet."));
+};
