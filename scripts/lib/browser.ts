@@ -41,6 +41,10 @@ export const watchProblems = async (context: BrowserContext): Promise<Problems> 
       if (message.type() === "error" || /Content Security Policy/i.test(text)) problems.push(`console ${message.type()} on ${page.url()}: ${text}`);
     });
     page.on("pageerror", (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
+    // Chromium logs a failed load without its URL; this names it.
+    page.on("response", (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} for ${response.request().method()} ${response.url()}`);
+    });
   };
   context.pages().forEach(watch);
   context.on("page", watch);

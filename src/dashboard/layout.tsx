@@ -12,6 +12,8 @@ export const Shell: FC<{ route: DashboardRoute }> = ({ route }) => (
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>JidoSystem dashboard</title>
+      {/* No favicon: without this the browser asks for /favicon.ico and logs its 404. */}
+      <link rel="icon" href="data:," />
       <link rel="stylesheet" href="/dashboard/vendor/uPlot.min.css" />
       <link rel="stylesheet" href="/dashboard/css/dashboard.css" />
       <script type="module" src="/dashboard/js/app.js"></script>

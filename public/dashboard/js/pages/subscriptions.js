@@ -55,7 +55,7 @@ export const render = (root, ctx) => {
     try {
       const answer = await api(path, { method, body, signal: ctx.signal });
       say(done(answer));
-      await load();
+      await load(true);
     } catch (problem) {
       say(problem.message, true);
     }
@@ -86,15 +86,16 @@ export const render = (root, ctx) => {
       h("td", {}, toggle, " ", dead, replayForm(s, act)));
   };
 
-  const load = async () => {
+  const load = async (force = false) => {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     try {
       const page = await api("/v1/subscriptions", { query: { limit: 100 }, signal: ctx.signal });
       if (stopped) return;
       const summaries = page.items.map(subscriptionSummary);
-      // A refresh must not wipe what the user is typing into a replay form.
-      if (!table.contains(document.activeElement) || document.activeElement === document.body) {
+      // A periodic refresh must not wipe what the user is typing into a replay form.
+      const typing = table.contains(document.activeElement) && ["INPUT", "SELECT"].includes(document.activeElement?.tagName ?? "");
+      if (force || !typing) {
         table.replaceChildren(summaries.length === 0
           ? h("p", { class: "muted" }, "No subscriptions. Create one with POST /v1/subscriptions (see the README).")
           : h("table", { "data-testid": "subscriptions-table" },
@@ -104,10 +105,10 @@ export const render = (root, ctx) => {
     } catch (problem) {
       if (!stopped) say(problem.message, true);
     }
-    if (!stopped) timer = setTimeout(load, REFRESH_MS);
+    if (!stopped) timer = setTimeout(() => load(), REFRESH_MS);
   };
 
-  load();
+  load(true);
   return () => {
     stopped = true;
     if (timer !== null) clearTimeout(timer);
