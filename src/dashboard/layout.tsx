@@ -12,7 +12,7 @@ export const Shell: FC<{ route: DashboardRoute }> = ({ route }) => (
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>JidoSystem dashboard</title>
-      {/* No favicon: without this the browser asks for /favicon.ico and logs its 404. */}
+      {/* No favicon request (the Worker has none to give). */}
       <link rel="icon" href="data:," />
       <link rel="stylesheet" href="/dashboard/vendor/uPlot.min.css" />
       <link rel="stylesheet" href="/dashboard/css/dashboard.css" />

@@ -61,7 +61,13 @@ export const problemNote = (/** @type {unknown} */ error) => {
   if (error instanceof ApiError && error.status === 403) return h("p", { class: "denied", "data-testid": "not-permitted" }, forbiddenText(error));
   if (error instanceof DOMException && error.name === "AbortError") return h("p", { class: "muted" }, "");
   const message = error instanceof Error ? error.message : String(error);
-  return h("p", { class: "error", role: "alert" }, message);
+  const fields = error instanceof ApiError && Array.isArray(error.problem?.errors) ? error.problem.errors : [];
+  return h(
+    "div",
+    { class: "error", role: "alert" },
+    h("p", {}, error instanceof ApiError ? `${error.status}: ${message}` : message),
+    fields.length ? h("ul", {}, fields.map((/** @type {any} */ e) => h("li", {}, `${e.path}: ${e.message}`))) : null,
+  );
 };
 
 /**
