@@ -50,6 +50,23 @@ describe("the dashboard in Chromium", () => {
     await page.locator('main[data-page="overview"][data-state="ready"]').waitFor(WAIT);
   });
 
+  it("spawns an agent through the UI and shows its state change live when an action is called over the API", async () => {
+    await page.locator('#nav a[data-nav="agents"]').click();
+    const form = testid("spawn-form");
+    await form.waitFor(WAIT);
+    await testid("spawn-type").selectOption("counter");
+    await testid("spawn-id").fill("dash-counter-1");
+    await testid("spawn-submit").click();
+    await page.waitForURL(/\/dashboard\/agents\/dash-counter-1$/, WAIT);
+    expect(((await api("GET", "/v1/agents/dash-counter-1")).body as { type: string }).type).toBe("counter");
+    await testid("agent-live-status").filter({ hasText: "live" }).waitFor(WAIT);
+    await testid("agent-live-state").filter({ hasText: '"value": 0' }).waitFor(WAIT);
+    // Called from the test, not the page: the page learns of it over its socket.
+    const called = await api("POST", "/v1/agents/dash-counter-1/actions/increment", { by: 5 });
+    expect(called.body).toEqual({ value: 5 });
+    await testid("agent-live-state").filter({ hasText: '"value": 5' }).waitFor(WAIT);
+  });
+
   it("starts an order run from the workflows page and sees its timeline reach completed", async () => {
     await page.locator('#nav a[data-nav="workflows"]').click();
     const form = page.locator('[data-testid="start-run-form"][data-workflow="order_processing"]');
@@ -110,6 +127,13 @@ describe("the dashboard in Chromium", () => {
     expect(((await api("GET", "/v1/subscriptions/dash-count")).body as { status: string }).status).toBe("paused");
     await page.locator('[data-testid="subscription-row"][data-subscription="dash-count"] [data-testid="subscription-resume"]').click();
     await page.locator('[data-testid="subscription-row"][data-subscription="dash-count"][data-status="active"]').waitFor(WAIT);
+  });
+
+  it("shows the overview and audit pages", async () => {
+    await page.locator('#nav a[data-nav="overview"]').click();
+    await page.locator('main[data-page="overview"][data-state="ready"]').waitFor(WAIT);
+    await page.locator('#nav a[data-nav="audit"]').click();
+    await page.locator('main[data-page="audit"][data-state="ready"]').waitFor(WAIT);
   });
 
   it("logged no console error, uncaught exception or CSP violation on any page", () => {
