@@ -9,7 +9,8 @@ import { signToken } from "../../src/platform/security/tokens.ts";
 import { startDevServer } from "./dev-server.ts";
 import { seedAgents } from "./seed-agents.ts";
 
-export type SeededPlatform = { url: string; token: string; stop(): Promise<void> };
+/** `secret` signs other tokens for this server (e.g. one with fewer capabilities). */
+export type SeededPlatform = { url: string; token: string; secret: string; stop(): Promise<void> };
 
 export const startSeededPlatform = async (name: string): Promise<SeededPlatform> => {
   const persistTo = mkdtempSync(join(tmpdir(), `jido-${name}-`));
@@ -28,7 +29,7 @@ export const startSeededPlatform = async (name: string): Promise<SeededPlatform>
   try {
     const token = await signToken(server.secret, { subject: "local-admin", tenant: "local", caps: ["admin"], ttlSeconds: 3600, rps: 100_000 });
     await seedAgents(server.url, token);
-    return { url: server.url, token, stop };
+    return { url: server.url, token, secret: server.secret, stop };
   } catch (error) {
     await stop();
     throw error;
