@@ -1,8 +1,143 @@
-// @ts-check
-// Placeholder for the run page (built on branch dash-b). Contract: see ../app.js.
+// One run (/dashboard/runs/<id>): its status, roles and every step on a timeline (offset
+// and duration bars, attempts, compensation, the agent that served the step and its
+// discovery score, rebinds), refreshed while the run goes on. Live updates poll
+// GET /v1/runs/:id once a second until the run ends: the platform has no per-run event
+// stream (POST /v1/runs/:id/events delivers signals), and the run's transitions go to a
+// shard stream `workflow.<k>` whose k depends on the deployment's shard count and needs
+// `events:read:workflow.<k>`, which a `runs:read` token may not hold. The run view is
+// also the first place a transition shows: the coordinator persists it before publishing.
+import { api } from "../api.js";
 import { h } from "../dom.js";
+import { useStylesheet } from "../lib/stylesheet.js";
+import { barGeometry, formatDuration, isFinalRunStatus, timelineRows, timelineSpanMs } from "../lib/run-timeline.js";
 
-/** @param {HTMLElement} root */
-export const render = async (root) => {
-  root.append(h("h1", {}, "run"), h("p", { class: "muted" }, "Not built yet."));
+const POLL_MS = 1000;
+
+const statusBadge = (status, testid) => h("span", { class: `badge status-${status}`, "data-testid": testid, "data-status": status }, status);
+
+const agentCell = (row) =>
+  row.agent === null
+    ? h("span", { class: "muted" }, "-")
+    : h("span", {}, h("a", { href: `/dashboard/agents/${encodeURIComponent(row.agent)}` }, row.agent), row.score !== null ? h("span", { class: "muted" }, ` score ${row.score.toFixed(2)}${row.how ? ` (${row.how})` : ""}`) : null);
+
+const barCell = (row, span) => {
+  const bar = h("div", { class: `bar status-${row.status}${row.running ? " running" : ""}` });
+  const geometry = barGeometry(row, span);
+  // CSSOM properties, not a style attribute: the dashboard's CSP refuses inline styles.
+  if (geometry) {
+    bar.style.setProperty("left", `${geometry.left}%`);
+    bar.style.setProperty("width", `${geometry.width}%`);
+  } else bar.hidden = true;
+  return h("div", { class: "track" }, bar);
+};
+
+const compensationCell = (row) =>
+  row.compensation ? h("span", {}, statusBadge(row.compensation.status), ` ${row.compensation.attempts} attempt(s)`, row.compensation.error ? h("div", { class: "error" }, row.compensation.error) : null) : h("span", { class: "muted" }, "-");
+
+const timeline = (run) => {
+  const rows = timelineRows(run);
+  const span = timelineSpanMs(rows);
+  return h(
+    "table",
+    { class: "timeline", "data-testid": "run-timeline" },
+    h("thead", {}, h("tr", {}, ...["Step", "Status", `Timeline (${formatDuration(span)})`, "Duration", "Attempts", "Agent", "Compensation"].map((t) => h("th", {}, t)))),
+    h(
+      "tbody",
+      {},
+      ...rows.map((row) =>
+        h(
+          "tr",
+          { "data-testid": "timeline-row", "data-step": row.name, "data-status": row.status },
+          h("td", {}, row.name, row.kind === "await" ? h("span", { class: "muted" }, " (await)") : null, row.error ? h("div", { class: "error" }, row.error) : null,
+            ...row.rebinds.map((r) => h("div", { class: "muted" }, `rebound ${r.from} -> ${r.to} (${r.reason}, attempt ${r.attempt})`))),
+          h("td", {}, statusBadge(row.status, "step-status")),
+          h("td", { class: "bar-cell" }, barCell(row, span)),
+          h("td", {}, formatDuration(row.durationMs)),
+          h("td", {}, String(row.attempts)),
+          h("td", {}, agentCell(row)),
+          h("td", {}, compensationCell(row)),
+        ),
+      ),
+    ),
+  );
+};
+
+const rolesTable = (run) => {
+  const roles = Object.entries(run.roles ?? {});
+  if (roles.length === 0) return null;
+  return h(
+    "table",
+    { class: "roles" },
+    h("thead", {}, h("tr", {}, h("th", {}, "Role"), h("th", {}, "Bound"), h("th", {}, "Spares"))),
+    h("tbody", {}, ...roles.map(([role, binding]) => {
+      const names = (list) => (Array.isArray(list) ? list.map((a) => `${a.id}${typeof a.score === "number" ? ` (${a.score.toFixed(2)})` : ""}`).join(", ") : "");
+      return h("tr", {}, h("td", {}, role), h("td", {}, names(binding?.agents) || (run.bindings?.[role] ?? []).join(", ") || "-"), h("td", {}, names(binding?.spares) || "-"));
+    })),
+  );
+};
+
+export const render = (root, ctx) => {
+  useStylesheet("/dashboard/css/flows.css");
+  const id = ctx.id;
+  let timer = null;
+  let stopped = false;
+  const status = h("span", {});
+  const header = h("div", { class: "run-header" });
+  const body = h("div", {});
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const live = h("span", { class: "muted", "data-testid": "run-live" });
+  const cancel = h("button", { type: "button", "data-testid": "run-cancel", hidden: true }, "Cancel run");
+  root.replaceChildren(h("h1", {}, "Run ", h("code", {}, id)), header, h("p", {}, status, " ", live, " ", cancel), error, body);
+
+  const show = (run) => {
+    status.replaceChildren("Status ", statusBadge(run.status, "run-status"));
+    const final = isFinalRunStatus(run.status);
+    live.textContent = final ? "" : "live: refreshed every second";
+    cancel.hidden = final || run.status !== "running";
+    header.replaceChildren(
+      h("dl", { class: "facts" },
+        h("dt", {}, "Workflow"), h("dd", {}, `${run.workflow}@${run.version}`),
+        h("dt", {}, "Started"), h("dd", {}, run.createdAt),
+        h("dt", {}, "Updated"), h("dd", {}, run.updatedAt),
+        h("dt", {}, "Input"), h("dd", {}, h("code", {}, JSON.stringify(run.input))),
+        run.failure ? [h("dt", {}, "Failure"), h("dd", { class: "error" }, `${run.failure.type} at ${run.failure.step ?? "run"}: ${run.failure.detail} (${run.failure.outcome})`)] : null,
+        run.onTimeout ? [h("dt", {}, "On timeout"), h("dd", {}, `${run.onTimeout.status}, ${run.onTimeout.attempts} attempt(s)`)] : null),
+    );
+    body.replaceChildren(h("h2", {}, "Steps"), timeline(run), h("h2", {}, "Roles"), rolesTable(run) ?? h("p", { class: "muted" }, "No roles bound."));
+  };
+
+  const refresh = async () => {
+    timer = null;
+    try {
+      const run = await api(`/v1/runs/${encodeURIComponent(id)}`, { signal: ctx.signal });
+      if (stopped) return;
+      error.hidden = true;
+      show(run);
+      if (!isFinalRunStatus(run.status)) timer = setTimeout(refresh, POLL_MS);
+    } catch (problem) {
+      if (stopped) return;
+      error.hidden = false;
+      error.textContent = problem.message;
+      // A run not found stays not found; anything else (a restart, a 503) is tried again.
+      if (problem.status !== 404 && problem.status !== 403) timer = setTimeout(refresh, POLL_MS * 3);
+    }
+  };
+
+  cancel.addEventListener("click", async () => {
+    cancel.disabled = true;
+    try {
+      show(await api(`/v1/runs/${encodeURIComponent(id)}/cancel`, { method: "POST", signal: ctx.signal }));
+    } catch (problem) {
+      error.hidden = false;
+      error.textContent = problem.message;
+    } finally {
+      cancel.disabled = false;
+    }
+  });
+
+  refresh();
+  return () => {
+    stopped = true;
+    if (timer !== null) clearTimeout(timer);
+  };
 };
