@@ -6,7 +6,8 @@
 // constant, with no setting to shorten it); the test pool leaves our objects evictable
 // (only its own runner object sets preventEviction). So the test waits that long without
 // sending the agent anything: any request to it, even a look at its instance, starts the
-// 10 s again.
+// 10 s again. (`evictDurableObject`, in vitest-pool-workers 0.16.20 and later, would
+// replace the wait; this project has 0.15.1.)
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
