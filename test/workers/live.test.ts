@@ -11,35 +11,12 @@ import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { LIVE_LIMITS } from "../../src/platform/live/limits.ts";
 import { eventually } from "./eventually.ts";
 import { type Body, expectInvalid, expectProblem, newId, toReply } from "./http.ts";
+import { open, protocols, received, ticketFor } from "./live-sockets.ts";
 import { admin, client, type Client, expectAudited, expectForbidden, expectOk, type HeaderMap } from "./security.ts";
 import { bearer, newTenant } from "./tokens.ts";
 
-type Live = { ws: WebSocket; received: Body[]; closed: () => number | null; protocol: string | null };
-
-/** Opens `/v1/agents/:id/live` with `headers` (a ticket as subprotocol, or Authorization); expects 101. */
-const open = async (id: string, headers: HeaderMap, query = ""): Promise<Live> => {
-  const response = await SELF.fetch(`http://localhost/v1/agents/${id}/live${query}`, { headers: { upgrade: "websocket", ...headers } });
-  expect(response.status, await (response.status === 101 ? "" : response.text())).toBe(101);
-  const ws = response.webSocket!;
-  const received: Body[] = [];
-  let closed: number | null = null;
-  ws.addEventListener("message", (message) => received.push(JSON.parse(message.data as string)));
-  ws.addEventListener("close", (close) => {
-    closed = close.code;
-  });
-  ws.accept();
-  return { ws, received, closed: () => closed, protocol: response.headers.get("sec-websocket-protocol") };
-};
-
 const upgrade = async (id: string, headers: HeaderMap, query = "") =>
   toReply(await SELF.fetch(`http://localhost/v1/agents/${id}/live${query}`, { headers: { upgrade: "websocket", ...headers } }));
-
-const ticketFor = async (holder: Client, agent: string, scope: "read" | "call" = "read"): Promise<string> =>
-  expectOk(await holder.post("/v1/tickets", { agent, scope })).ticket;
-
-const protocols = (ticket: string): HeaderMap => ({ "sec-websocket-protocol": `jido.live.v1, jido.ticket.${ticket}` });
-
-const received = (live: Live, count: number) => eventually(`${count} messages`, async () => live.received.length, (n) => n >= count);
 
 /** A fresh tenant with a counter `id`, its admin, and the state the counter has. */
 const setup = async () => {
