@@ -88,9 +88,10 @@ export class DirectoryShard extends DurableObject<Env> {
   }
 
   #answer(query: z.output<typeof shardQuerySchema>): ShardAnswer {
-    // Discovery matches running agents only: those in memory, of the types asked (all when none); the rest is scored in code.
+    // Discovery matches running agents only: those in memory that can match (of the types asked, or
+    // holding a label value a constraint requires, whichever are fewer); the rest is scored in code.
     const types = query.types ?? (query.type === undefined ? [] : [query.type]);
-    return answerShard(this.#runningSet().of(types), query);
+    return answerShard(this.#runningSet().candidates(types, query.constraints), query);
   }
 
   #runningSet(): RunningSet {

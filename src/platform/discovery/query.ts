@@ -8,8 +8,9 @@
 import { z } from "zod";
 import { constraintsSchema } from "../security/constraints.ts";
 import { type DirectoryEntry, entryView, type EntryView } from "./entry.ts";
+import { compileMatch } from "./fast-match.ts";
 import { JURISDICTIONS, LOCATION_HINTS } from "./placement.ts";
-import { byScore, capabilityRequirementSchema, matchEntry, type Near, type Scored, type ScoreParts, tierOf } from "./score.ts";
+import { byScore, capabilityRequirementSchema, type Near, type Scored, type ScoreParts, tierOf } from "./score.ts";
 
 export const STRATEGIES = ["local", "regional", "global", "adaptive"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -50,20 +51,28 @@ export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
 /** Inserts `scored` into `best` (sorted by byScore, at most `limit` long), dropping the worst beyond `limit`. */
 const keepBest = (best: Scored[], scored: Scored, limit: number): void => {
   if (best.length === limit && byScore(scored, best[limit - 1]!) >= 0) return;
-  let at = best.length;
-  while (at > 0 && byScore(scored, best[at - 1]!) < 0) at--;
-  best.splice(at, 0, scored);
+  // Binary search for the first kept entry ranked after `scored` (byScore is a total order: ids differ).
+  let low = 0;
+  let high = best.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (byScore(scored, best[mid]!) < 0) high = mid;
+    else low = mid + 1;
+  }
+  best.splice(low, 0, scored);
   if (best.length > limit) best.pop();
 };
 
 /**
  * A shard's answer over its entries: per tier, the number of matches and the best
  * `limit` (kept as it goes: a shard with thousands of matches sorts none of them).
+ * Each entry is matched as matchEntry does, by the query compiled once (fast-match.ts).
  */
 export const answerShard = (entries: Iterable<DirectoryEntry>, query: z.output<typeof shardQuerySchema>): ShardAnswer => {
   const tiers = TIERS.map(() => ({ count: 0, best: [] as Scored[] }));
+  const match = compileMatch(query, query.near);
   for (const entry of entries) {
-    const scored = matchEntry(entry, query, query.near);
+    const scored = match(entry);
     if (!scored) continue;
     // Tiers nest: a local match is also regional and global.
     for (let t = tierOf(entry, query.near); t < TIERS.length; t++) {
