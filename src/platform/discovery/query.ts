@@ -48,6 +48,28 @@ export const shardQueriesSchema = z.array(shardQuerySchema).min(1).max(MAX_SHARD
 
 export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
 
+/**
+ * A match as a shard sends it: the entry as JSON text (built once per entry), so that
+ * the RPC carries strings rather than object graphs and the Worker parses only the
+ * entries it answers with.
+ */
+export type WireScored = { id: string; score: number; parts: ScoreParts; entry: string };
+export type WireAnswer = { tiers: { count: number; best: WireScored[] }[] };
+
+const entryTexts = new WeakMap<DirectoryEntry, string>();
+const entryText = (entry: DirectoryEntry): string => {
+  let text = entryTexts.get(entry);
+  if (text === undefined) entryTexts.set(entry, (text = JSON.stringify(entry)));
+  return text;
+};
+
+export const toWire = (answer: ShardAnswer): WireAnswer => ({
+  tiers: answer.tiers.map(({ count, best }) => ({ count, best: best.map(({ entry, score, parts }) => ({ id: entry.id, score, parts, entry: entryText(entry) })) })),
+});
+
+/** byScore over sent matches: best first, equal scores by id. */
+const byWireScore = (a: WireScored, b: WireScored): number => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** Inserts `scored` into `best` (sorted by byScore, at most `limit` long), dropping the worst beyond `limit`. */
 const keepBest = (best: Scored[], scored: Scored, limit: number): void => {
   if (best.length === limit && byScore(scored, best[limit - 1]!) >= 0) return;
@@ -102,11 +124,11 @@ export type DiscoveryAnswer = {
 };
 
 /** Picks the tier and merges the shards' best of it. */
-export const decide = (answers: readonly ShardAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer => {
+export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer => {
   const counts = TIERS.map((_, t) => answers.reduce((sum, answer) => sum + (answer.tiers[t]?.count ?? 0), 0));
   const enough = counts.findIndex((count) => count >= query.min_count);
   const chosen = query.strategy === "adaptive" ? (enough === -1 ? TIERS.length - 1 : enough) : TIERS.indexOf(query.strategy);
-  const best = answers.flatMap((answer) => answer.tiers[chosen]?.best ?? []).sort(byScore).slice(0, query.limit);
+  const best = answers.flatMap((answer) => answer.tiers[chosen]?.best ?? []).sort(byWireScore).slice(0, query.limit);
   const matched = counts[chosen] ?? 0;
   return {
     strategy: query.strategy,
@@ -116,6 +138,6 @@ export const decide = (answers: readonly ShardAnswer[], query: Pick<DiscoveryQue
     matched,
     satisfied: matched >= query.min_count,
     counts: { local: counts[0] ?? 0, regional: counts[1] ?? 0, global: counts[2] ?? 0 },
-    items: best.map(({ entry, score, parts }) => ({ agent: entryView(entry), score, parts })),
+    items: best.map(({ entry, score, parts }) => ({ agent: entryView(JSON.parse(entry) as DirectoryEntry), score, parts })),
   };
 };
