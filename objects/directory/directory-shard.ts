@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { type DirectoryEntry, directoryEntrySchema } from "../../src/platform/discovery/entry.ts";
 import { type ShardPage, type ShardPageRequest, shardPageSchema, shardPageSql } from "../../src/platform/discovery/list.ts";
-import { answerShard, type ShardAnswer, type ShardQuery, shardQueriesSchema, type shardQuerySchema } from "../../src/platform/discovery/query.ts";
+import { answerShard, type ShardQuery, shardQueriesSchema, type shardQuerySchema, toWire, type WireAnswer } from "../../src/platform/discovery/query.ts";
 import { createRunningSet, type RunningSet } from "../../src/platform/discovery/running-set.ts";
 import { ENTRY_EXPIRY_MS } from "../../src/platform/discovery/shards.ts";
 import { idSchema } from "../../src/platform/ids.ts";
@@ -83,14 +83,15 @@ export class DirectoryShard extends DurableObject<Env> {
   }
 
   /** The shard's matches for each of several discovery queries, scored, per tier: one RPC for a run's roles. */
-  queryMany(raw: ShardQuery[]): Promise<Result<ShardAnswer[]>> {
+  queryMany(raw: ShardQuery[]): Promise<Result<WireAnswer[]>> {
     return asResult(() => parseOrProblem(shardQueriesSchema, raw, "queries").map((query) => this.#answer(query)));
   }
 
-  #answer(query: z.output<typeof shardQuerySchema>): ShardAnswer {
-    // Discovery matches running agents only: those in memory, of the types asked (all when none); the rest is scored in code.
+  #answer(query: z.output<typeof shardQuerySchema>): WireAnswer {
+    // Discovery matches running agents only: those in memory that can match (of the types asked, or
+    // holding a label value a constraint requires, whichever are fewer); the rest is scored in code.
     const types = query.types ?? (query.type === undefined ? [] : [query.type]);
-    return answerShard(this.#runningSet().of(types), query);
+    return toWire(answerShard(this.#runningSet().candidates(types, query.constraints), query));
   }
 
   #runningSet(): RunningSet {

@@ -1,9 +1,9 @@
 // The one discovery path: `POST /v1/discovery/query` and a workflow run binding its roles
 // both ask every directory shard of the tenant at once, all their queries in ONE RPC per
 // shard (`queryMany`), then `decide` per query over the shards' answers. Binding a run
-// may reuse a tenant's answer for BINDING_CACHE_MS (isolate memory, satisfied answers
-// only): a burst of runs costs one fan-out, and an agent's health is checked again by the
-// agent itself when it is called.
+// reads these answers through the tiered cache (binding-cache.ts): a burst of runs costs
+// one fan-out per bound, and an agent's health is checked again by the agent itself when
+// it is called.
 import type { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
 import { type DiscoveryAnswer, type DiscoveryQuery, decide, type shardQuerySchema } from "../../src/platform/discovery/query.ts";
@@ -27,28 +27,4 @@ export const discover = async (reach: DirectoryReach, queries: readonly Discover
   const shards = Array.from({ length: shardCount(reach.env.JIDO_DIRECTORY_SHARDS) }, (_, k) => k);
   const answers = await Promise.all(shards.map((k) => callDurable("directory.query", () => shardStub(reach, k).queryMany(shardQueries), reach.telemetry)));
   return queries.map((query, i) => decide(answers.map((answer) => answer[i] ?? { tiers: [] }), query, near));
-};
-
-/** How long a run binding may reuse a tenant's discovery answer. */
-export const BINDING_CACHE_MS = 2_000;
-const CACHE_ENTRIES = 256;
-const cache = new Map<string, { at: number; answers: DiscoveryAnswer[] }>();
-
-/**
- * `discover` for binding runs: an answer in which every query was satisfied is kept
- * BINDING_CACHE_MS for the same tenant and queries (bounded; oldest out first). An
- * unsatisfied answer is never kept, so a start refused for want of agents succeeds as
- * soon as they register.
- */
-export const discoverForBinding = async (reach: DirectoryReach, queries: readonly Discover[], near: Near, now = Date.now()): Promise<DiscoveryAnswer[]> => {
-  const key = JSON.stringify([reach.tenant, queries, near]);
-  const hit = cache.get(key);
-  if (hit && now - hit.at < BINDING_CACHE_MS) return hit.answers;
-  const answers = await discover(reach, queries, near);
-  cache.delete(key);
-  if (answers.every((answer) => answer.satisfied)) {
-    cache.set(key, { at: now, answers });
-    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  }
-  return answers;
 };

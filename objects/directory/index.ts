@@ -3,4 +3,5 @@
 // discovers through it, and workflow runs bind their roles through the same `discover`.
 // Decisions live in src/platform/discovery.
 export { DirectoryShard, type Unregister } from "./directory-shard.ts";
-export { BINDING_CACHE_MS, type Discover, discover, discoverForBinding, type DirectoryReach } from "./discover.ts";
+export { type BindingReach, discoverForBinding } from "./binding-cache.ts";
+export { type Discover, discover, type DirectoryReach } from "./discover.ts";

@@ -2,7 +2,8 @@
 // cache (an L1 hit, an L2 hit, an L3 hit, an origin read), side by side with a direct
 // Durable Object read on the bare baseline (fixtures/bare, `GET /kv/:key`) in the same
 // run, measured alternately; the hit ratio of a Zipf(1.0) workload over 100,000 keys
-// (cache-aside: a miss writes the key), bounded in time; and the time until a write is
+// (cache-aside: a miss writes the key), in a warm-up and then at steady state (a measured
+// phase), each bounded in reads and time, per tier; and the time until a write is
 // visible to each consistency mode, read in the writer's isolate and from KV as another
 // location would. Tiers are reached by configuration, not by luck: one platform server
 // as deployed (L1 hits; `strong` for origin reads), one with JIDO_CACHE_L1_MAX_BYTES=0
@@ -91,17 +92,26 @@ const readBench = async (cases: readonly ReadCase[]): Promise<Map<string, ReadFi
   return figures;
 };
 
-/** Zipf(1.0) over 100,000 keys, cache-aside (a 404 writes the key), for a bounded time: which tier answered. */
-const zipfBench = async (target: Target) => {
-  const sample = zipfSampler(CONFIG.zipf.keys, 1.0);
+type ZipfPhase = { reads: number; hits: number; writes: number; tiers: Map<string, number>; result: LoadResult; idealBefore: number; idealAfter: number };
+
+/**
+ * Zipf(1.0) over 100,000 keys, cache-aside (a 404 writes the key), for at most `reads`
+ * reads and `ms`: which tier answered each. `written` (the keys the workload wrote so
+ * far, shared by the phases) gives the ideal hit ratio: the share of reads whose key was
+ * written, what a cache that never forgets would answer.
+ */
+const zipfPhase = async (target: Target, sample: () => number, probability: (rank: number) => number, written: Set<number>, phase: { reads: number; ms: number }): Promise<ZipfPhase> => {
   const tiers = new Map<string, number>();
+  const ideal = () => [...written].reduce((sum, rank) => sum + probability(rank), 0);
+  const idealBefore = ideal();
   let writes = 0;
   const result = await closedLoop({
     concurrency: CONFIG.zipf.concurrency,
-    maxCount: 10_000_000,
-    maxMs: CONFIG.zipf.ms,
+    maxCount: phase.reads,
+    maxMs: phase.ms,
     op: async () => {
-      const path = `/v1/cache/zipf/k${sample()}`;
+      const rank = sample();
+      const path = `/v1/cache/zipf/k${rank}`;
       const reply = await target.client.get(path);
       const tier = /^jido-(l1|l2|l3|origin)/.exec(cacheStatusOf(reply.headers))?.[1] ?? `status ${reply.status}`;
       tiers.set(tier, (tiers.get(tier) ?? 0) + 1);
@@ -109,13 +119,37 @@ const zipfBench = async (target: Target) => {
         writes++;
         const put = await target.client.put(path, { at: Date.now() });
         if (put.status !== 200) return { ok: false, ms: reply.ms + put.ms, error: describe(put) };
+        written.add(rank);
       } else if (reply.status !== 200) return { ok: false, ms: reply.ms, error: describe(reply) };
+      else written.add(rank);
       return { ok: true, ms: reply.ms };
     },
   });
   const reads = [...tiers.values()].reduce((a, b) => a + b, 0);
   const hits = (tiers.get("l1") ?? 0) + (tiers.get("l2") ?? 0) + (tiers.get("l3") ?? 0);
-  return { reads, hits, writes, tiers, result };
+  return { reads, hits, writes, tiers, result, idealBefore, idealAfter: ideal() };
+};
+
+/** The Zipf workload's warm-up, then its measured (steady-state) phase on the keys the warm-up wrote. */
+const zipfBench = async (target: Target) => {
+  const n = CONFIG.zipf.keys;
+  const sample = zipfSampler(n, 1.0);
+  let harmonic = 0;
+  for (let rank = 1; rank <= n; rank++) harmonic += 1 / rank;
+  // zipfSampler answers 0-based ranks: rank r has weight 1 / (r + 1).
+  const probability = (rank: number) => 1 / (rank + 1) / harmonic;
+  const written = new Set<number>();
+  const warmup = await zipfPhase(target, sample, probability, written, CONFIG.zipf.warmup);
+  const measured = await zipfPhase(target, sample, probability, written, CONFIG.zipf.measured);
+  return { warmup, measured };
+};
+
+const zipfLine = (name: string, phase: ZipfPhase): string => {
+  const share = (count: number) => `${fmt((count / Math.max(1, phase.reads)) * 100, 1)}%`;
+  const tierText = ["l1", "l2", "l3", "origin"].map((t) => `${t} ${share(phase.tiers.get(t) ?? 0)}`).join(", ");
+  const others = [...phase.tiers].filter(([t]) => !["l1", "l2", "l3", "origin"].includes(t)).map(([t, c]) => `${t} ${fmtInt(c)}`).join(", ");
+  return `${name}: ${fmtInt(phase.reads)} reads in ${fmt(phase.result.elapsedMs / 1000, 1)} s, hit ratio ${share(phase.hits)} (${tierText}${others ? `; ${others}` : ""}); ` +
+    `ideal (share of reads of keys already written) ${fmt(phase.idealBefore * 100, 1)}% at its start, ${fmt(phase.idealAfter * 100, 1)}% at its end; ${fmtInt(phase.writes)} cache-aside writes; ${phase.result.errors} errors`;
 };
 
 const MODES = [
@@ -239,7 +273,7 @@ export const runCacheBench = async (): Promise<void> => {
       { label: "bare request path only (GET /healthz)", target: bare, path: () => "/healthz", expect: null },
     ]);
     if (withProbe) await inRequestBench(full, bare);
-    console.log(`\n  Zipf(1.0) over ${fmtInt(CONFIG.zipf.keys)} keys for ${CONFIG.zipf.ms / 1000} s (cache-aside)...`);
+    console.log(`\n  Zipf(1.0) over ${fmtInt(CONFIG.zipf.keys)} keys (cache-aside): warm-up (at most ${fmtInt(CONFIG.zipf.warmup.reads)} reads, ${CONFIG.zipf.warmup.ms / 1000} s), then measured (at most ${fmtInt(CONFIG.zipf.measured.reads)} reads, ${CONFIG.zipf.measured.ms / 1000} s)...`);
     const zipf = await zipfBench(full);
     console.log("  visibility of a write per mode...");
     const visibleHere = await visibilityBench(full, "here");
@@ -268,8 +302,9 @@ export const runCacheBench = async (): Promise<void> => {
     console.log("Beyond the request path (ms CPU per read): " + [["L1 hit", platformPath], ["L2 hit", platformPath], ["L3 hit", platformPath], ["origin read (strong)", platformPath], ["direct object read (bare)", barePath]]
       .map(([label, path]) => `${label} ${fmt(marginal(label as string, path as number), 3)}`).join(", ") +
       `; L1 hit / direct object read: ${fmt(marginal("L1 hit", platformPath) / directMarginal, 2)}x (${marginal("L1 hit", platformPath) <= directMarginal / 10 ? "met" : "**missed**"}).`);
-    const tierText = ["l1", "l2", "l3", "origin"].map((t) => `${t} ${fmtInt(zipf.tiers.get(t) ?? 0)}`).join(", ");
-    console.log(`\nZipf(1.0), ${fmtInt(CONFIG.zipf.keys)} keys, ${CONFIG.zipf.ms / 1000} s: ${fmtInt(zipf.reads)} reads, hit ratio ${fmt((zipf.hits / Math.max(1, zipf.reads)) * 100, 1)}% (${tierText}; ${fmtInt(zipf.writes)} cache-aside writes; ${zipf.result.errors} errors)`);
+    console.log(`\nZipf(1.0), ${fmtInt(CONFIG.zipf.keys)} keys, c=${CONFIG.zipf.concurrency}, tiers' shares of reads:`);
+    console.log(`  ${zipfLine("warm-up", zipf.warmup)}`);
+    console.log(`  ${zipfLine("steady state (measured after the warm-up)", zipf.measured)}`);
     const vis = (samples: number[]) => {
       const seen = samples.filter(Number.isFinite);
       return seen.length === samples.length ? `p50 ${fmt(percentile(seen, 50), 1)} / max ${fmt(percentile(seen, 100), 1)} ms` : `${samples.length - seen.length} of ${samples.length} not seen within ${CONFIG.visibility.maxMs} ms`;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { DirectoryEntry } from "./entry.ts";
+import { type DirectoryEntry, entryView } from "./entry.ts";
 import type { LocationHint } from "./placement.ts";
-import { answerShard, decide, discoveryQuerySchema, TIERS } from "./query.ts";
+import { answerShard, decide, discoveryQuerySchema, TIERS, toWire } from "./query.ts";
 import { byScore, type Near } from "./score.ts";
 import { entry } from "./entry-fixture.ts";
 
@@ -12,14 +12,16 @@ const placed = (id: string, locationHint: LocationHint | null): DirectoryEntry =
 
 describe("adaptive discovery", () => {
   const shards = [
-    answerShard([placed("a", "weur"), placed("b", "eeur")], shardQuery),
-    answerShard([placed("c", "eeur"), placed("d", "enam"), placed("e", null)], shardQuery),
+    toWire(answerShard([placed("a", "weur"), placed("b", "eeur")], shardQuery)),
+    toWire(answerShard([placed("c", "eeur"), placed("d", "enam"), placed("e", null)], shardQuery)),
   ];
 
   it("stays local when the local tier has min_count matches", () => {
     const answer = decide(shards, { strategy: "adaptive", min_count: 1, limit: 10 }, near);
     expect(answer).toMatchObject({ tier: "local", matched: 1, satisfied: true, counts: { local: 1, regional: 3, global: 5 } });
     expect(answer.items.map((item) => item.agent.id)).toEqual(["a"]);
+    // Sent as JSON text, each answered entry is the entry as the shard holds it.
+    expect(answer.items[0]?.agent).toEqual(entryView(placed("a", "weur")));
   });
 
   it("widens to regional, then global, until min_count is met", () => {
@@ -44,8 +46,8 @@ describe("adaptive discovery", () => {
       fc.property(fc.array(fc.array(hints, { maxLength: 6 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 10 }), (layout, min) => {
         let n = 0;
         const perShard = layout.map((shard) => shard.map((hint) => placed(`x${n++}`, hint)));
-        const answer = decide(perShard.map((entries) => answerShard(entries, { ...shardQuery, limit: 30 })), { strategy: "adaptive", min_count: min, limit: 30 }, near);
-        const whole = decide([answerShard(perShard.flat(), { ...shardQuery, limit: 30 })], { strategy: "adaptive", min_count: min, limit: 30 }, near);
+        const answer = decide(perShard.map((entries) => toWire(answerShard(entries, { ...shardQuery, limit: 30 }))), { strategy: "adaptive", min_count: min, limit: 30 }, near);
+        const whole = decide([toWire(answerShard(perShard.flat(), { ...shardQuery, limit: 30 }))], { strategy: "adaptive", min_count: min, limit: 30 }, near);
         expect(answer).toEqual(whole);
         const counts = TIERS.map((tier) => answer.counts[tier]);
         expect(counts[0]! <= counts[1]! && counts[1]! <= counts[2]!).toBe(true);

@@ -8,8 +8,9 @@
 import { z } from "zod";
 import { constraintsSchema } from "../security/constraints.ts";
 import { type DirectoryEntry, entryView, type EntryView } from "./entry.ts";
+import { compileMatch } from "./fast-match.ts";
 import { JURISDICTIONS, LOCATION_HINTS } from "./placement.ts";
-import { byScore, capabilityRequirementSchema, matchEntry, type Near, type Scored, type ScoreParts, tierOf } from "./score.ts";
+import { byScore, capabilityRequirementSchema, type Near, type Scored, type ScoreParts, tierOf } from "./score.ts";
 
 export const STRATEGIES = ["local", "regional", "global", "adaptive"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -47,23 +48,53 @@ export const shardQueriesSchema = z.array(shardQuerySchema).min(1).max(MAX_SHARD
 
 export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
 
+/**
+ * A match as a shard sends it: the entry as JSON text (built once per entry), so that
+ * the RPC carries strings rather than object graphs and the Worker parses only the
+ * entries it answers with.
+ */
+export type WireScored = { id: string; score: number; parts: ScoreParts; entry: string };
+export type WireAnswer = { tiers: { count: number; best: WireScored[] }[] };
+
+const entryTexts = new WeakMap<DirectoryEntry, string>();
+const entryText = (entry: DirectoryEntry): string => {
+  let text = entryTexts.get(entry);
+  if (text === undefined) entryTexts.set(entry, (text = JSON.stringify(entry)));
+  return text;
+};
+
+export const toWire = (answer: ShardAnswer): WireAnswer => ({
+  tiers: answer.tiers.map(({ count, best }) => ({ count, best: best.map(({ entry, score, parts }) => ({ id: entry.id, score, parts, entry: entryText(entry) })) })),
+});
+
+/** byScore over sent matches: best first, equal scores by id. */
+const byWireScore = (a: WireScored, b: WireScored): number => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** Inserts `scored` into `best` (sorted by byScore, at most `limit` long), dropping the worst beyond `limit`. */
 const keepBest = (best: Scored[], scored: Scored, limit: number): void => {
   if (best.length === limit && byScore(scored, best[limit - 1]!) >= 0) return;
-  let at = best.length;
-  while (at > 0 && byScore(scored, best[at - 1]!) < 0) at--;
-  best.splice(at, 0, scored);
+  // Binary search for the first kept entry ranked after `scored` (byScore is a total order: ids differ).
+  let low = 0;
+  let high = best.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (byScore(scored, best[mid]!) < 0) high = mid;
+    else low = mid + 1;
+  }
+  best.splice(low, 0, scored);
   if (best.length > limit) best.pop();
 };
 
 /**
  * A shard's answer over its entries: per tier, the number of matches and the best
  * `limit` (kept as it goes: a shard with thousands of matches sorts none of them).
+ * Each entry is matched as matchEntry does, by the query compiled once (fast-match.ts).
  */
 export const answerShard = (entries: Iterable<DirectoryEntry>, query: z.output<typeof shardQuerySchema>): ShardAnswer => {
   const tiers = TIERS.map(() => ({ count: 0, best: [] as Scored[] }));
+  const match = compileMatch(query, query.near);
   for (const entry of entries) {
-    const scored = matchEntry(entry, query, query.near);
+    const scored = match(entry);
     if (!scored) continue;
     // Tiers nest: a local match is also regional and global.
     for (let t = tierOf(entry, query.near); t < TIERS.length; t++) {
@@ -93,11 +124,11 @@ export type DiscoveryAnswer = {
 };
 
 /** Picks the tier and merges the shards' best of it. */
-export const decide = (answers: readonly ShardAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer => {
+export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer => {
   const counts = TIERS.map((_, t) => answers.reduce((sum, answer) => sum + (answer.tiers[t]?.count ?? 0), 0));
   const enough = counts.findIndex((count) => count >= query.min_count);
   const chosen = query.strategy === "adaptive" ? (enough === -1 ? TIERS.length - 1 : enough) : TIERS.indexOf(query.strategy);
-  const best = answers.flatMap((answer) => answer.tiers[chosen]?.best ?? []).sort(byScore).slice(0, query.limit);
+  const best = answers.flatMap((answer) => answer.tiers[chosen]?.best ?? []).sort(byWireScore).slice(0, query.limit);
   const matched = counts[chosen] ?? 0;
   return {
     strategy: query.strategy,
@@ -107,6 +138,6 @@ export const decide = (answers: readonly ShardAnswer[], query: Pick<DiscoveryQue
     matched,
     satisfied: matched >= query.min_count,
     counts: { local: counts[0] ?? 0, regional: counts[1] ?? 0, global: counts[2] ?? 0 },
-    items: best.map(({ entry, score, parts }) => ({ agent: entryView(entry), score, parts })),
+    items: best.map(({ entry, score, parts }) => ({ agent: entryView(JSON.parse(entry) as DirectoryEntry), score, parts })),
   };
 };

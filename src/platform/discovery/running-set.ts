@@ -1,9 +1,15 @@
 // Why: a discovery query (and every workflow run that binds agents) asks every directory
 // shard to score its running entries; reading and JSON-parsing each of them from SQLite
 // per query made a query over 10,000 agents cost tens of milliseconds. A shard keeps
-// this in memory instead: its running entries by type, loaded once from storage and
-// kept current by each registration it stores. Pure: the shard owns loading and writes.
+// this in memory instead: its running entries by type and by label value, loaded once
+// from storage and kept current by each registration it stores, so a query scores only
+// the entries that can match it (the smallest of: its types' entries, or for a label
+// constraint the entries holding one of the values it requires). Pure: the shard owns
+// loading and writes.
+import type { Constraints } from "../security/constraints.ts";
 import type { DirectoryEntry } from "./entry.ts";
+import { labelValuesRequired } from "./fast-match.ts";
+import { LABEL_KEY } from "./labels.ts";
 
 export type RunningSet = {
   /** After a stored registration: kept while running, dropped otherwise. */
@@ -12,19 +18,37 @@ export type RunningSet = {
   drop(id: string): void;
   /** The running entries of these types (all types when none are named). */
   of(types: readonly string[]): Iterable<DirectoryEntry>;
+  /**
+   * A superset of the running entries of `types` (all when none) that meet `constraints`,
+   * often much smaller than `of(types)`: the caller still checks each (matchEntry).
+   */
+  candidates(types: readonly string[], constraints: Constraints): Iterable<DirectoryEntry>;
   readonly size: number;
 };
 
+const isLabelKey = (key: string): boolean => LABEL_KEY.test(key);
+
 export const createRunningSet = (entries: Iterable<DirectoryEntry> = []): RunningSet => {
   const byType = new Map<string, Map<string, DirectoryEntry>>();
-  const typeOf = new Map<string, string>();
+  /** label name -> value -> the running entries with that label value. */
+  const byLabel = new Map<string, Map<string, Map<string, DirectoryEntry>>>();
+  const held = new Map<string, DirectoryEntry>();
+  const unindex = <K>(index: Map<K, Map<string, DirectoryEntry>>, key: K, id: string): void => {
+    const group = index.get(key);
+    group?.delete(id);
+    if (group?.size === 0) index.delete(key);
+  };
   const drop = (id: string): void => {
-    const type = typeOf.get(id);
-    if (type === undefined) return;
-    typeOf.delete(id);
-    const ofType = byType.get(type);
-    ofType?.delete(id);
-    if (ofType?.size === 0) byType.delete(type);
+    const entry = held.get(id);
+    if (entry === undefined) return;
+    held.delete(id);
+    unindex(byType, entry.type, id);
+    for (const [name, value] of Object.entries(entry.labels)) {
+      const values = byLabel.get(name);
+      if (!values) continue;
+      unindex(values, value, id);
+      if (values.size === 0) byLabel.delete(name);
+    }
   };
   const put = (entry: DirectoryEntry): void => {
     drop(entry.id);
@@ -32,18 +56,38 @@ export const createRunningSet = (entries: Iterable<DirectoryEntry> = []): Runnin
     let ofType = byType.get(entry.type);
     if (!ofType) byType.set(entry.type, (ofType = new Map()));
     ofType.set(entry.id, entry);
-    typeOf.set(entry.id, entry.type);
+    for (const [name, value] of Object.entries(entry.labels)) {
+      let values = byLabel.get(name);
+      if (!values) byLabel.set(name, (values = new Map()));
+      let withValue = values.get(value);
+      if (!withValue) values.set(value, (withValue = new Map()));
+      withValue.set(entry.id, entry);
+    }
+    held.set(entry.id, entry);
   };
   for (const entry of entries) put(entry);
   return {
     put,
     drop,
     *of(types) {
-      if (types.length === 0) for (const ofType of byType.values()) yield* ofType.values();
+      if (types.length === 0) yield* held.values();
       else for (const type of new Set(types)) yield* byType.get(type)?.values() ?? [];
     },
+    *candidates(types, constraints) {
+      // The smallest source: the types' entries, or a label constraint's values' entries.
+      let best: Map<string, DirectoryEntry>[] = types.length === 0 ? [held] : [...new Set(types)].flatMap((type) => byType.get(type) ?? []);
+      let size = best.reduce((sum, group) => sum + group.size, 0);
+      for (const [key, constraint] of Object.entries(constraints)) {
+        const values = labelValuesRequired(key, constraint, isLabelKey);
+        if (values === null) continue;
+        const groups = values.flatMap((value) => byLabel.get(key)?.get(value) ?? []);
+        const total = groups.reduce((sum, group) => sum + group.size, 0);
+        if (total < size) [best, size] = [groups, total];
+      }
+      for (const group of best) yield* group.values();
+    },
     get size() {
-      return typeOf.size;
+      return held.size;
     },
   };
 };

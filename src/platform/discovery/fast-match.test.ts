@@ -1,0 +1,98 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { checkConstraints, type Constraints } from "../security/constraints.ts";
+import type { DirectoryEntry } from "./entry.ts";
+import { entry } from "./entry-fixture.ts";
+import { constraintPredicate } from "./fast-match.ts";
+import type { LocationHint } from "./placement.ts";
+import { answerShard, type ShardAnswer, TIERS } from "./query.ts";
+import { byScore, matchEntry, type Near, tierOf } from "./score.ts";
+import { createRunningSet } from "./running-set.ts";
+
+// The reference: every entry matched by matchEntry, every tier's matches sorted in full.
+const reference = (entries: readonly DirectoryEntry[], query: Parameters<typeof answerShard>[1]): ShardAnswer => {
+  const tiers = TIERS.map(() => ({ count: 0, best: [] as NonNullable<ReturnType<typeof matchEntry>>[] }));
+  for (const e of entries) {
+    const scored = matchEntry(e, query, query.near);
+    if (!scored) continue;
+    for (let t = tierOf(e, query.near); t < TIERS.length; t++) tiers[t]!.best.push(scored);
+  }
+  return { tiers: tiers.map((tier) => ({ count: tier.best.length, best: tier.best.sort(byScore).slice(0, query.limit) })) };
+};
+
+const labelValue = fc.constantFrom("us", "eu", "gold", "silver", "z1");
+const labelKey = fc.constantFrom("region", "tier", "zone");
+const constraint = fc.oneof(
+  labelValue,
+  fc.array(fc.oneof(labelValue, fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 3 }),
+  fc.integer({ min: 0, max: 3 }),
+  fc.boolean(),
+  fc.record({ min: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ max: fc.integer({ min: 0, max: 3 }) }),
+);
+const constraintKey = fc.oneof(labelKey, fc.constantFrom("inFlight", "queueLength", "errorRate", "p50Ms", "maxInFlight", "minQueueLength", "maxP50Ms", "max", "constructor", "maxConstructor"));
+const constraints: fc.Arbitrary<Constraints> = fc.dictionary(constraintKey, constraint, { maxKeys: 3 });
+
+const agent = fc.record({
+  type: fc.constantFrom("t1", "t2", "t3"),
+  status: fc.constantFrom("running", "running", "running", "paused", "stopped"),
+  labels: fc.dictionary(labelKey, labelValue, { maxKeys: 3 }),
+  inFlight: fc.integer({ min: 0, max: 3 }),
+  queueLength: fc.integer({ min: 0, max: 2 }),
+  p50Ms: fc.option(fc.integer({ min: 0, max: 3 })),
+  breaker: fc.constantFrom("closed", "open", "half_open"),
+  hint: fc.constantFrom<LocationHint | null>(null, "weur", "eeur", "enam"),
+  capabilities: fc.constantFrom({}, { processing: ["orders"] }, { processing: "refunds" }, { processing: false }),
+});
+
+
+describe("the compiled constraints", () => {
+  it("hold exactly when checkConstraints says ok (property)", () => {
+    const figures = fc.record({ inFlight: fc.integer({ min: 0, max: 3 }), queueLength: fc.integer({ min: 0, max: 3 }) });
+    const other = fc.dictionary(constraintKey, fc.oneof(labelValue, fc.integer({ min: 0, max: 3 }), fc.boolean()), { maxKeys: 5 });
+    const context = fc.tuple(other, figures).map(([rest, load]) => ({ ...rest, ...load }));
+    fc.assert(fc.property(constraints, context, (c, ctx) => {
+      expect(constraintPredicate(c)(ctx)).toBe(checkConstraints(c, ctx).ok);
+    }), { numRuns: 2_000 });
+  });
+});
+
+describe("a shard's answer from its indexed running entries", () => {
+  it("equals the reference: matchEntry over every entry, each tier sorted in full (property)", () => {
+    const query = fc.record({
+      types: fc.option(fc.subarray(["t1", "t2", "t3"], { minLength: 1 })),
+      type: fc.option(fc.constantFrom("t1", "t2")),
+      capability: fc.option(fc.constantFrom("processing", { name: "processing", values: ["orders", "refunds"] })),
+      constraints,
+      limit: fc.integer({ min: 1, max: 8 }),
+      near: fc.constantFrom<Near>({ locationHint: null, jurisdiction: null }, { locationHint: "weur", jurisdiction: null }, { locationHint: null, jurisdiction: "eu" }),
+    });
+    fc.assert(
+      fc.property(fc.array(agent, { maxLength: 30 }), fc.array(fc.tuple(fc.nat(29), agent), { maxLength: 10 }), query, (agents, updates, q) => {
+        const made = (a: typeof agents[number], i: number): DirectoryEntry =>
+          entry({
+            id: `a${i}`, type: a.type, status: a.status as DirectoryEntry["status"], labels: a.labels, breaker: a.breaker as DirectoryEntry["breaker"], capabilities: a.capabilities,
+            placement: { locationHint: a.hint, jurisdiction: null },
+            load: { inFlight: a.inFlight, queueLength: a.queueLength, errorRate: 0, p50Ms: a.p50Ms, windowCalls: 0 },
+          });
+        const set = createRunningSet(agents.map(made));
+        const current = new Map(agents.map((a, i) => [`a${i}`, made(a, i)]));
+        // Later registrations move entries between types, labels and statuses.
+        for (const [i, a] of updates) {
+          const next = made(a, i);
+          set.put(next);
+          current.set(next.id, next);
+        }
+        const shardQuery = {
+          ...(q.types === null ? {} : { types: q.types }),
+          ...(q.type === null ? {} : { type: q.type }),
+          ...(q.capability === null ? {} : { capability: q.capability }),
+          constraints: q.constraints, limit: q.limit, near: q.near,
+        };
+        const types = shardQuery.types ?? (shardQuery.type === undefined ? [] : [shardQuery.type]);
+        expect(answerShard(set.candidates(types, q.constraints), shardQuery)).toEqual(reference([...current.values()], shardQuery));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
