@@ -28,8 +28,8 @@ const running = async (client: Client): Promise<string[]> =>
   ((await client.send("GET", "/v1/agents?type=flaky&status=running&limit=100")).body.items as Body[]).map((a) => a.id).sort();
 
 describe("run bindings read discovery through the cache", () => {
-  it("within the bound a run is answered from the cache, even naming an agent stopped since: its step moves to the spare, each effect once", async () => {
-    expect(BOUND_MS).toBeGreaterThan(0);
+  /** One try on a fresh tenant: a first run fills the cache, flaky-1 stops, then runs start until one binds flaky-1; undefined when the tries outlasted the bound (a slow machine), so that their answers need not be the cached one. */
+  const bindWithinBound = async (): Promise<{ client: Client; runs: Body[] } | undefined> => {
     const client = await clientOf();
     await seedAgents(client, "flaky", 2);
     await register(client, gated);
@@ -43,12 +43,21 @@ describe("run bindings read discovery through the cache", () => {
     const fresh = await client.send("POST", "/v1/discovery/query", { type: "flaky" });
     expect(fresh.body.items.map((item: Body) => item.agent.id)).toEqual(["flaky-2"]);
 
+    // Each run binds flaky-1 or flaky-2 at random: start more until one binds the stopped agent.
     const runs = await Promise.all(Array.from({ length: 10 }, () => startRun(client, "gated_work", {})));
-    expect(Date.now() - began, "the steps above must take less than the staleness bound").toBeLessThan(BOUND_MS);
+    while (!runs.some((run) => run.bindings.worker[0] === "flaky-1") && runs.length < 40) runs.push(await startRun(client, "gated_work", {}));
+    return Date.now() - began < BOUND_MS ? { client, runs } : undefined;
+  };
+
+  it("within the bound a run is answered from the cache, even naming an agent stopped since: its step moves to the spare, each effect once", async () => {
+    expect(BOUND_MS).toBeGreaterThan(0);
+    let within: Awaited<ReturnType<typeof bindWithinBound>>;
+    for (let attempt = 0; attempt < 3 && !within; attempt++) within = await bindWithinBound();
+    expect(within, "three tries each outlasted the staleness bound").toBeDefined();
+    const { client, runs } = within!;
     // Each from the cached answer: the stopped agent is still named.
     for (const run of runs) expect(named(run)).toEqual(["flaky-1", "flaky-2"]);
-    const onStopped = runs.filter((run) => run.bindings.worker[0] === "flaky-1");
-    expect(onStopped.length, "ten runs, each binding flaky-1 or flaky-2 at random (a 1 in 1,024 chance of none)").toBeGreaterThan(0);
+    expect(runs.some((run) => run.bindings.worker[0] === "flaky-1")).toBe(true);
 
     for (const run of runs) expect((await client.send("POST", `/v1/runs/${run.id}/events`, { type: "work.go", role: "worker" })).status).toBe(200);
     for (const run of runs) {
