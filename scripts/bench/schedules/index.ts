@@ -3,8 +3,9 @@
 // 1. no crash: the firing delay (the object's `ranAt - dueAt` of each firing) p50/p99/max
 //    and the exactly-once check;
 // 2. crash: the same burst on new agents, the server SIGKILLed (its whole process group)
-//    a quarter into the burst (by the first round's delays) once firings are seen, restarted on the same persisted
-//    state, then waited for until every schedule fired or a deadline passed.
+//    a quarter into the burst (by the first round's delays) once firings are seen,
+//    restarted on the same persisted state, then waited for until every schedule fired
+//    or a deadline passed.
 // The evidence of each firing is the action's own effect, not the schedule's bookkeeping:
 // schedule `s<k>` runs `increment` by 10^k, so decimal digit k of the agent's counter is
 // how many times that schedule's action ran (0 = lost, 2+ = duplicated). The schedules'
