@@ -3,4 +3,4 @@
 // Worker and agents reach them with.
 export { ResourcePool } from "./resource-pool.ts";
 export { PoolIndex, type PoolIndexAddress } from "./pool-index.ts";
-export { acquireLease, createPool, deletePool, type LeaseAction, listPools, onLease, type PoolBindings, viewPool } from "./access.ts";
+export { acquireLease, createPool, type HangUp, deletePool, type LeaseAction, listPools, onLease, type PoolBindings, viewPool } from "./access.ts";

@@ -6,13 +6,17 @@
 // request whose caller went away does not come back. A grant writes the lease before the
 // acquire is answered (the output gate holds the answer until the write is durable). Leases
 // expire unless renewed; the alarm, armed at the earliest expiry, reclaims their units and
-// grants the waiters they unblock. The order of grants is decided in src/platform/pools.
+// grants the waiters they unblock. When the Worker says an acquire's client hung up
+// (`cancelWaiter`), its waiter leaves the queue, or the lease granted to it as it hung up
+// is released (hang-ups.ts). The order of grants is decided in src/platform/pools.
 import { DurableObject } from "cloudflare:workers";
 import { newLeaseId } from "../../src/platform/pools/lease-id.ts";
 import { POOL_LIMITS } from "../../src/platform/pools/limits.ts";
 import {
   type AcquireRequest,
   acquireRequestSchema,
+  type CancelWaiter,
+  cancelWaiterSchema,
   configView,
   type CreatePool,
   type LeaseRequest,
@@ -26,6 +30,7 @@ import {
   sameConfig,
 } from "../../src/platform/pools/schemas.ts";
 import { FairQueue, PRIORITIES, type Waiter } from "../../src/platform/pools/scheduler.ts";
+import { HangUps } from "../../src/platform/pools/hang-ups.ts";
 import { conflict, notFound, problem, validationProblem } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
@@ -36,6 +41,8 @@ const log = createLogger({ base: { component: "pool" } });
 
 type Pending = {
   request: ReturnType<typeof acquireRequestSchema.parse>;
+  /** The arrival time the Worker sent (before clamping): with the id, it names the attempt. */
+  sentSince: number;
   promise: Promise<LeaseView>;
   settle: (outcome: { lease: LeaseView } | { error: unknown }) => void;
   timer: ReturnType<typeof setTimeout> | null;
@@ -45,6 +52,9 @@ type Pending = {
 const retryAfterSeconds = (nextExpiry: number | null, now: number): number =>
   nextExpiry === null ? 1 : Math.min(60, Math.max(1, Math.ceil((nextExpiry - now) / 1000)));
 
+/** The answer to an attempt whose client hung up (nobody reads it; it ends the held call). */
+const clientGone = (pool: string) => problem(499, "client-closed", "Client closed the request", `The acquire from pool '${pool}' was cancelled: its client hung up.`);
+
 export class ResourcePool extends DurableObject<Env> {
   #store: LeaseStore;
   /** The alarm time this object set (null: none known), so arming needs no storage read. */
@@ -53,6 +63,7 @@ export class ResourcePool extends DurableObject<Env> {
   #queue: FairQueue | null = null;
   #inUse = 0;
   readonly #pending = new Map<string, Pending>();
+  readonly #hangUps = new HangUps({ keepMs: POOL_LIMITS.hangUpKeepMs, maxEntries: POOL_LIMITS.hangUpEntries });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -128,6 +139,7 @@ export class ResourcePool extends DurableObject<Env> {
       const granted = this.#store.findByRequest(request.requester, request.key);
       if (granted) return leaseView(config.name, granted);
       const waiterId = `${request.requester}\n${request.key}`;
+      if (this.#hangUps.wasCancelled(waiterId, request.since, now)) throw clientGone(config.name);
       const waiting = this.#pending.get(waiterId);
       if (waiting) return waiting.promise;
       if (queue.size >= config.maxWaiters) {
@@ -137,7 +149,7 @@ export class ResourcePool extends DurableObject<Env> {
       }
       // A retried request keeps the arrival time it was first given, within the longest wait.
       const since = Math.min(now, Math.max(request.since, now - POOL_LIMITS.maxTimeoutMs));
-      const pending = this.#wait(waiterId, { ...request, since });
+      const pending = this.#wait(waiterId, { ...request, since }, request.since);
       queue.enqueue({ id: waiterId, requester: request.requester, units: request.units, priority: request.priority, since });
       this.#pump(now);
       if (this.#pending.has(waiterId)) {
@@ -146,6 +158,36 @@ export class ResourcePool extends DurableObject<Env> {
         else pending.timer = setTimeout(() => this.#expire(waiterId), left);
       }
       return pending.promise;
+    });
+  }
+
+  /**
+   * The client of an acquire attempt hung up: its waiter leaves the queue (its units go to
+   * the next), or the lease granted to it meanwhile is released; an attempt not seen yet
+   * is refused when it arrives.
+   */
+  cancelWaiter(at: PoolAddress, raw: CancelWaiter): Promise<Result<{ outcome: "dequeued" | "released" | "unknown" }>> {
+    return asResult(() => {
+      const { config, queue } = this.#require(at);
+      const request = parseOrProblem(cancelWaiterSchema, raw, "request");
+      const now = Date.now();
+      const waiterId = `${request.requester}\n${request.key}`;
+      const pending = this.#pending.get(waiterId);
+      if (pending && pending.sentSince === request.since && queue.remove(waiterId)) {
+        pending.settle({ error: clientGone(config.name) });
+        this.#pump(now); // it may have been the head, blocking smaller ones behind it
+        return { outcome: "dequeued" as const };
+      }
+      const leaseId = this.#hangUps.takeGrant(waiterId, request.since, now);
+      const row = leaseId === null ? null : this.#store.find(leaseId);
+      if (row) {
+        this.#store.remove(row.id);
+        this.#inUse -= row.units;
+        this.#pump(now);
+        return { outcome: "released" as const };
+      }
+      this.#hangUps.cancelled(waiterId, request.since, now);
+      return { outcome: "unknown" as const };
     });
   }
 
@@ -214,7 +256,7 @@ export class ResourcePool extends DurableObject<Env> {
     return row;
   }
 
-  #wait(waiterId: string, request: Pending["request"]): Pending {
+  #wait(waiterId: string, request: Pending["request"], sentSince: number): Pending {
     let settle!: Pending["settle"];
     const promise = new Promise<LeaseView>((resolve, reject) => {
       settle = (outcome) => {
@@ -225,7 +267,7 @@ export class ResourcePool extends DurableObject<Env> {
         else reject(outcome.error);
       };
     });
-    const pending: Pending = { request, promise, settle, timer: null };
+    const pending: Pending = { request, sentSince, promise, settle, timer: null };
     this.#pending.set(waiterId, pending);
     return pending;
   }
@@ -273,6 +315,7 @@ export class ResourcePool extends DurableObject<Env> {
     };
     this.#store.insert(row);
     this.#inUse += row.units;
+    this.#hangUps.granted(waiter.id, pending.sentSince, row.id, now);
     pending.settle({ lease: leaseView(pool, row) });
   }
 

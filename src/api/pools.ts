@@ -143,7 +143,9 @@ export const poolRoutes = ({ telemetry }: ApiDeps) =>
       // Retries of this request (callDurable's) carry the same key and arrival time.
       const key = c.req.valid("header")["idempotency-key"] ?? `req:${crypto.randomUUID()}`;
       const requester = principalRequester(c.get("principal").subject);
-      const lease = await acquireLease(c.env, telemetry, c.get("tenant"), name, { ...c.req.valid("json"), requester, key, since });
+      // A client that hangs up while waiting gives up its place (and any grant racing with it).
+      const hangUp = { signal: c.req.raw.signal, waitUntil: (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise) };
+      const lease = await acquireLease(c.env, telemetry, c.get("tenant"), name, { ...c.req.valid("json"), requester, key, since }, hangUp);
       return c.json(lease, 200);
     })
     .openapi(renewRouteDef, async (c) => {

@@ -21,6 +21,10 @@ export type BenchServer = {
   secret: string | undefined;
   /** Stops the server and starts it again on the same persisted state and port. */
   restart(): Promise<void>;
+  /** Crash: SIGKILL of the whole process group, no warning (nothing is started again). */
+  kill(): Promise<void>;
+  /** Starts the server again on the same state and port after `kill`. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -77,6 +81,17 @@ export const startBenchServer = async (options: {
     restart: async () => {
       await stopDev(dev);
       appendFileSync(options.logFile, `--- bench: restarting ${options.name} at ${new Date().toISOString()}\n`);
+      dev = await launch(server.port, server.secret);
+      server.url = dev.url;
+      server.pid = dev.pid;
+      server.secret = secretOf(dev);
+    },
+    kill: async () => {
+      await dev.kill();
+      appendFileSync(options.logFile, `--- bench: SIGKILLed ${options.name} at ${new Date().toISOString()}\n`);
+    },
+    start: async () => {
+      appendFileSync(options.logFile, `--- bench: starting ${options.name} again at ${new Date().toISOString()}\n`);
       dev = await launch(server.port, server.secret);
       server.url = dev.url;
       server.pid = dev.pid;

@@ -19,4 +19,7 @@ export const POOL_LIMITS = {
   maxWeight: 1_000,
   /** Waiting this long lifts a request one priority level (low reaches critical after 3). */
   agingMs: 5_000,
+  /** How long, and how many, acquire attempts a pool remembers for a client's hang-up arriving late (hang-ups.ts). */
+  hangUpKeepMs: 60_000,
+  hangUpEntries: 1_000,
 } as const;

@@ -54,6 +54,10 @@ export const acquireRequestSchema = acquireBodySchema.extend({
 });
 export type AcquireRequest = z.input<typeof acquireRequestSchema>;
 
+/** The acquire attempt whose client hung up: the same requester, key and arrival time it was sent with. */
+export const cancelWaiterSchema = acquireRequestSchema.pick({ requester: true, key: true, since: true }).strict();
+export type CancelWaiter = z.input<typeof cancelWaiterSchema>;
+
 export const leaseRequestSchema = z.strictObject({
   leaseId: idSchema,
   requester: requesterSchema,
