@@ -1,15 +1,16 @@
 // A run's transitions, live (`GET /v1/runs/:id/live`): an order run's transitions arrive
 // in stream order and the stream ends after the final one; another run of the same
 // shard stream is not forwarded; Last-Event-ID resumes after what was received; a run
-// opened after it finished replays from its first transition; runs:read is what it
-// takes (not events:read), 404 for an unknown run.
+// opened after it finished replays from its first transition; the typed client's
+// runs.watch follows it; runs:read is what it takes (not events:read), 404 for an unknown run.
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runShardCount, runShardOf } from "../../src/platform/workflow/run-shards.ts";
 import { type Body, expectInvalid, expectProblem, toReply } from "./http.ts";
 import { client, expectForbidden } from "./security.ts";
 import { type Client, finished, order, orderClient, startRun, workflowEvents, workflowStreamOf } from "./workflows.ts";
-import { adminOf } from "./tokens.ts";
+import { adminOf, tokenFor } from "./tokens.ts";
+import { createClient } from "../../src/client/index.ts";
 import { busClient, event, publish, streamStub } from "./bus.ts";
 
 type Frame = { id: number; event: string; data: Body };
@@ -93,6 +94,16 @@ describe("GET /v1/runs/:id/live", () => {
     expect(all.at(-1)!.data.type).toBe("workflow.run.compensated");
     const resumed = await readToEnd(await openLive(c, run.id, { "last-event-id": String(all[2]!.id) }));
     expect(resumed.map((f) => f.id)).toEqual(all.slice(3).map((f) => f.id));
+  });
+
+  it("the typed client's runs.watch yields the run's transitions and ends after the final one", async () => {
+    const c = await orderClient();
+    const run = await startRun(c, "order_processing", order("decline"));
+    const jido = createClient({ baseUrl: "http://localhost", token: await tokenFor({ tenant: c.tenant, caps: ["runs:read"], rps: 1_000_000 }), fetch: (input, init) => SELF.fetch(input, init) });
+    const watched = [];
+    for await (const event of jido.runs.watch(run.id)) watched.push(event);
+    expect(watched).toEqual(await workflowEvents(c, run.id));
+    expect(watched.at(-1)!.type).toBe("workflow.run.completed");
   });
 
   it("takes runs:read, not events:read: without it 403 and nothing sent; 404 for an unknown run; 400 for a bad id", async () => {
