@@ -16,6 +16,7 @@ import { eventRoutes } from "./api/events.ts";
 import { subscriptionRoutes } from "./api/subscriptions.ts";
 import { workflowRoutes } from "./api/workflows.ts";
 import { runRoutes } from "./api/runs.ts";
+import { runLiveRoutes } from "./api/run-live.ts";
 import { directoryRoutes } from "./api/directory.ts";
 import { revocationRoutes } from "./api/revocations.ts";
 import { configRoutes } from "./api/config.ts";
@@ -98,6 +99,7 @@ export const createApp = (options: AppOptions) => {
   app.route("/", subscriptionRoutes(deps));
   app.route("/", workflowRoutes(deps));
   app.route("/", runRoutes(deps));
+  app.route("/", runLiveRoutes(deps));
   app.route("/", revocationRoutes(deps));
   app.route("/", configRoutes(deps));
   app.route("/", flagRoutes(deps));

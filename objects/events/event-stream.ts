@@ -26,7 +26,7 @@ import { stampTraceContext } from "../../src/platform/telemetry/spans.ts";
 import { armEarliest, traceObject } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
 import { appendToLog } from "./stream-append.ts";
-import { addressSchema, appendSchema, followSchema, publisherSchema, readSchema, replaySchema } from "./stream-contract.ts";
+import { addressSchema, appendSchema, followSchema, publisherSchema, readSchema, replaySchema, timeSchema } from "./stream-contract.ts";
 import type { Appended, AppendRequest, FollowQuery, ReadQuery, ReplayRange, StreamAddress, StreamInfo, StreamPage } from "./stream-contract.ts";
 import { type DeliveryContext, deliveryStateOf, pendingSince, sweep } from "./stream-delivery.ts";
 import { createLivePushes } from "./stream-live.ts";
@@ -198,6 +198,14 @@ export class EventStream extends DurableObject<Env> {
       let rows = this.#store.read(from, limit);
       if (rows.length === 0 && waitMs > 0 && (await this.#appends.next(waitMs))) rows = this.#store.read(from, limit);
       return { items: rows.map((row) => ({ sequence: row.seq, event: row.body })) };
+    });
+  }
+
+  /** Where to read from to see what was appended from `time` on (ms since the epoch). */
+  sequenceAt(at: StreamAddress, time: number): Promise<Result<{ sequence: number }>> {
+    return asResult(() => {
+      this.#address(at);
+      return { sequence: this.#store.firstAtOrAfter(parseOrProblem(timeSchema, time, "time")) };
     });
   }
 

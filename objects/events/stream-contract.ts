@@ -24,6 +24,8 @@ export const followSchema = z.strictObject({
   /** How long to wait for an append when there is nothing from `from` yet. */
   waitMs: z.number().int().min(0).max(60_000).default(0),
 });
+/** A moment, ms since the epoch. */
+export const timeSchema = z.number().int().min(0);
 export const publisherSchema = z.string().min(1).max(256);
 export const replaySchema = z.strictObject({ id: z.string().min(1).max(64), from: z.number().int().min(1), to: z.number().int().min(1) });
 

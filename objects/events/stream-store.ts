@@ -53,6 +53,24 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
     /** When the first event still held was appended, or null when none is. */
     oldestTime: (): number | null => sql.exec<{ time: number }>("SELECT time FROM events ORDER BY seq LIMIT 1").toArray()[0]?.time ?? null,
 
+    /**
+     * The first sequence held that was appended at or after `time` (the next one when
+     * none was): a binary search over the sequence key, as appends are in time order.
+     */
+    firstAtOrAfter: (time: number): number => {
+      const atOrAfter = (seq: number) => sql.exec<{ seq: number; time: number }>("SELECT seq, time FROM events WHERE seq >= ? ORDER BY seq LIMIT 1", seq).toArray()[0];
+      let lo = scalar<number | null>("SELECT MIN(seq) AS v FROM events");
+      let hi = (scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? lastDeleted(kv)) + 1;
+      if (lo === null) return hi;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const row = atOrAfter(mid);
+        if (!row || row.time >= time) hi = mid;
+        else lo = row.seq + 1;
+      }
+      return lo;
+    },
+
     /** The stored event with this id: its sequence and who appended it. */
     findById: (id: string): { seq: number; publisher: string | null } | undefined =>
       sql.exec<{ seq: number; publisher: string | null }>("SELECT seq, publisher FROM events WHERE id = ?", id).toArray()[0],

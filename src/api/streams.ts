@@ -10,7 +10,6 @@ import { idSchema } from "../platform/ids.ts";
 import { validationProblem } from "../platform/problem.ts";
 import { retentionSchema } from "../platform/events/retention.ts";
 import { retentionRefusal, streamCovers } from "../platform/events/reserved-streams.ts";
-import { sseStream } from "../platform/events/sse.ts";
 import type { AppEnv } from "../env.ts";
 import { ADMIN } from "../platform/security/capability-name.ts";
 import { mayAttach } from "../platform/events/subscription.ts";
@@ -18,6 +17,7 @@ import { principalCaller } from "./agent-access.ts";
 import { deny, holds, refuseByRule, requireCapability } from "./authorize.ts";
 import type { ApiDeps } from "./deps.ts";
 import { onBus, onStream, streamStub } from "./event-access.ts";
+import { resumeFrom, sseTail } from "./sse-tail.ts";
 import { json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
@@ -103,10 +103,6 @@ const tailRoute = createRoute({
   responses: { 101: { description: "WebSocket" }, 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, ...problemResponses(400, 403, 404) },
 });
 
-/** Events per SSE read, and how long one read waits in the stream for an append (then a keep-alive is sent). */
-const SSE_BATCH = 100;
-const SSE_WAIT_MS = 25_000;
-
 const ndjsonReplay = (pages: (from: number) => Promise<{ items: CloudEvent[]; next: number | null }>, from: number): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder();
   let next: number | null = from;
@@ -167,10 +163,7 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
           throw validationProblem([{ path: "query.subscription", message: `subscription '${record.id}' does not deliver this stream to live connections` }]);
         }
       }
-      const lastEventId = Number(c.req.header("last-event-id"));
-      const from =
-        query.from ??
-        (Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId + 1 : (await onStream(c, stream, telemetry, "info", (rpc, at) => rpc.info(at))).last + 1);
+      const from = query.from ?? resumeFrom(c) ?? (await onStream(c, stream, telemetry, "info", (rpc, at) => rpc.info(at))).last + 1;
       if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
         const url = new URL("https://stream.internal/tail");
         url.searchParams.set("tenant", c.get("tenant"));
@@ -181,8 +174,5 @@ export const streamRoutes = ({ telemetry }: ApiDeps) =>
         // A fetched response's headers are immutable; middleware (request id, security headers) adds to them.
         return new Response(tail.body, { status: tail.status, statusText: tail.statusText, headers: tail.headers, webSocket: tail.webSocket }) as never;
       }
-      const read = (next: number) => onStream(c, stream, telemetry, "follow", (rpc, at) => rpc.follow(at, { from: next, limit: SSE_BATCH, waitMs: SSE_WAIT_MS }));
-      return new Response(sseStream(read, from), {
-        headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
-      }) as never;
+      return sseTail(c, telemetry, stream, from) as never;
     });

@@ -34,6 +34,7 @@ test("the API by name is typed by the platform's views", () => {
   expectTypeOf(client.runs.get("run_1")).resolves.toHaveProperty("steps");
   expectTypeOf(client.agents.get("c1")).resolves.toHaveProperty("counters");
   expectTypeOf(client.events.tail("order")).toEqualTypeOf<AsyncGenerator<CloudEvent>>();
+  expectTypeOf(client.runs.watch("run_1")).toEqualTypeOf<AsyncGenerator<CloudEvent>>();
   // @ts-expect-error a run's status is one of the platform's
   void client.runs.list({ status: "done" });
 });

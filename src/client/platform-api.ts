@@ -11,7 +11,7 @@ import type { PlacementInput } from "../platform/discovery/placement.ts";
 import type { CloudEvent, EventInput } from "../platform/events/cloud-event.ts";
 import type { SubscriptionRequest } from "../platform/events/subscription.ts";
 import type { WorkflowDefinition, WorkflowDefinitionInput } from "../platform/workflow/definition.ts";
-import type { RunStatus } from "../platform/workflow/run-state.ts";
+import { isFinal, type RunStatus } from "../platform/workflow/run-state.ts";
 import type { RunSummary, RunView } from "../platform/workflow/run-view.ts";
 import type { SubscriptionView } from "../../objects/events/index.ts";
 import { parseSse } from "./sse.ts";
@@ -126,6 +126,34 @@ export const platformApi = (send: Send, open: Open) => {
       get: (id: string): Promise<RunView> => send("GET", `/v1/runs/${seg(id)}`),
       cancel: (id: string): Promise<RunView> => send("POST", `/v1/runs/${seg(id)}/cancel`),
       signal: (id: string, signal: Signal): Promise<SignalOutcome> => send("POST", `/v1/runs/${seg(id)}/events`, signal),
+      /**
+       * The run's transitions (CloudEvents `workflow.*`) from its first, as they happen;
+       * ends after its final one. A dropped connection is opened again after the last
+       * transition seen (Last-Event-ID). Ends early when `signal` aborts.
+       */
+      watch: async function* (id: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<CloudEvent> {
+        let lastEventId: string | undefined;
+        while (!options.signal?.aborted) {
+          const response = await open(`/v1/runs/${seg(id)}/live`, {
+            headers: { accept: "text/event-stream", ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) },
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+          if (!response.body) return;
+          try {
+            for await (const frame of parseSse(response.body)) {
+              if (frame.data === undefined) continue;
+              if (frame.id !== undefined) lastEventId = frame.id;
+              yield JSON.parse(frame.data) as CloudEvent;
+            }
+          } catch (error) {
+            if (options.signal?.aborted) return;
+            throw error;
+          }
+          // The platform ends the stream after the run's final transition, or asks for a reconnect.
+          if (isFinal((await send<RunView>("GET", `/v1/runs/${seg(id)}`)).status as RunStatus)) return;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      },
     },
   };
 };

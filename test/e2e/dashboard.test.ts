@@ -2,7 +2,8 @@
 // a fresh platform seeded as `npm start` seeds it, a user signs in with a pasted token,
 // spawns an agent through the UI, watches its page change live when an action is
 // called over the API, starts an order run from the workflows page and sees its timeline
-// reach `completed`, follows a stream's live tail; and no page logs a console error,
+// reach `completed`, sees a run's page follow its live transitions, follows a stream's
+// live tail; and no page logs a console error,
 // throws, or violates the dashboard's Content Security Policy.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,6 +95,17 @@ describe("the dashboard in Chromium", () => {
     // The run list shows it with its status.
     await page.locator('#nav a[data-nav="workflows"]').click();
     await page.locator(`[data-testid="run-row"][data-run="${runId}"][data-status="completed"]`).waitFor(WAIT);
+  });
+
+  it("follows a run's live transitions on its page while it goes on", async () => {
+    // A payment that hangs keeps the run going (it times out after ~35 s; leaving the page ends the stream).
+    const started = await api("POST", "/v1/workflows/order_processing/runs", { order_id: "o-dashboard-2", amount: 42, items: 2, payment: "hang" });
+    expect(started.status).toBe(202);
+    const live = page.waitForResponse((response) => response.url().endsWith(`/v1/runs/${started.body.id}/live`) && response.status() === 200, WAIT);
+    await page.goto(`${platform!.url}/dashboard/runs/${started.body.id}`);
+    expect((await live).headers()["content-type"]).toBe("text/event-stream");
+    await testid("run-live").filter({ hasText: "following its transitions" }).waitFor(WAIT);
+    await page.locator('[data-testid="timeline-row"][data-step="process_payment"][data-status="running"]').waitFor(WAIT);
   });
 
   it("reads a stream from a sequence and follows its live tail", async () => {

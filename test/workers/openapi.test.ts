@@ -57,6 +57,7 @@ describe("GET /v1/openapi.json", () => {
       "/v1/runs/{id}": ["get"],
       "/v1/runs/{id}/cancel": ["post"],
       "/v1/runs/{id}/events": ["post"],
+      "/v1/runs/{id}/live": ["get"],
       "/v1/discovery/query": ["post"],
       "/v1/revocations": ["get", "post"],
       "/v1/config": ["get", "patch"],

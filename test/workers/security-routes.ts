@@ -201,6 +201,7 @@ export const routeCases = (f: Fixture): RouteCase[] => {
     on("POST /v1/workflows/{name}/runs", "POST", `/v1/workflows/${f.workflow}/runs`, `workflows:run:${f.workflow}`, {}, `workflows/${f.workflow}`),
     on("GET /v1/runs", "GET", "/v1/runs", "runs:read", undefined, "runs"),
     on("GET /v1/runs/{id}", "GET", `/v1/runs/${f.runId}`, "runs:read", undefined, `runs/${f.runId}`),
+    on("GET /v1/runs/{id}/live", "GET", `/v1/runs/${f.runId}/live`, "runs:read", undefined, `runs/${f.runId}`),
     on("POST /v1/runs/{id}/events", "POST", `/v1/runs/${f.runId}/events`, `runs:signal:${f.workflow}`, { type: "fx.signal" }, `runs/${f.runId}`),
     on("POST /v1/runs/{id}/cancel", "POST", `/v1/runs/${f.runId}/cancel`, `runs:cancel:${f.workflow}`, undefined, `runs/${f.runId}`),
     on("GET /v1/revocations", "GET", "/v1/revocations", "tokens:revoke", undefined, "revocations"),

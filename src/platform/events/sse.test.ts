@@ -71,4 +71,21 @@ describe("sseStream", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(reads).toBe(1);
   });
+
+  it("sends only the items kept, reads past batches with none, and ends after the last one", async () => {
+    const { froms, read } = scripted({ items: [item(1), item(2)] }, { items: [item(3), item(4), item(5)] }, { items: [item(6)] });
+    const reader = sseStream(read, 1, { keep: ({ sequence }) => sequence !== 2 && sequence >= 3, last: ({ sequence }) => sequence === 4 }).getReader();
+    const text = await take(reader);
+    expect([...text!.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([3, 4]);
+    expect(await take(reader)).toBeNull();
+    expect(froms).toEqual([1, 3]);
+  });
+
+  it("ends after a quiet wait when `ended` says nothing more will come, else sends a keep-alive", async () => {
+    const { read } = scripted({ items: [] }, { items: [] });
+    const answers = [false, true];
+    const reader = sseStream(read, 1, { ended: async () => answers.shift()! }).getReader();
+    expect(await take(reader)).toBe(SSE_KEEPALIVE);
+    expect(await take(reader)).toBeNull();
+  });
 });

@@ -1,17 +1,21 @@
 // One run (/dashboard/runs/<id>): its status, roles and every step on a timeline (offset
 // and duration bars, attempts, compensation, the agent that served the step and its
-// discovery score, rebinds), refreshed while the run goes on. Live updates poll
-// GET /v1/runs/:id once a second until the run ends: the platform has no per-run event
-// stream (POST /v1/runs/:id/events delivers signals), and the run's transitions go to a
-// shard stream `workflow.<k>` whose k depends on the deployment's shard count and needs
-// `events:read:workflow.<k>`, which a `runs:read` token may not hold. The run view is
-// also the first place a transition shows: the coordinator persists it before publishing.
-import { api } from "../api.js";
+// discovery score, rebinds), updated live while the run goes on. Live updates follow
+// GET /v1/runs/:id/live (the run's transitions as Server-Sent Events, read with fetch()
+// so the token stays in a header; `runs:read` is all it takes) and re-read GET
+// /v1/runs/:id after each burst of transitions: the run view is the whole picture, and
+// the coordinator persists a transition before publishing it. The stream ends after the
+// run's final transition; a dropped one resumes with Last-Event-ID. Only when the stream
+// cannot be opened does the page poll GET /v1/runs/:id once a second instead.
+import { api, getToken } from "../api.js";
 import { h } from "../dom.js";
+import { readSse } from "../lib/sse.js";
 import { useStylesheet } from "../lib/stylesheet.js";
 import { barGeometry, formatDuration, isFinalRunStatus, timelineRows, timelineSpanMs } from "../lib/run-timeline.js";
 
 const POLL_MS = 1000;
+/** How long to wait before reopening a live stream that dropped before the run ended. */
+const RESUME_MS = 1000;
 
 const statusBadge = (status, testid) => h("span", { class: `badge status-${status}`, "data-testid": testid, "data-status": status }, status);
 
@@ -81,6 +85,7 @@ export const render = (root, ctx) => {
   const id = ctx.id;
   let timer = null;
   let stopped = false;
+  let following = "";
   const status = h("span", {});
   const header = h("div", { class: "run-header" });
   const body = h("div", {});
@@ -92,7 +97,7 @@ export const render = (root, ctx) => {
   const show = (run) => {
     status.replaceChildren("Status ", statusBadge(run.status, "run-status"));
     const final = isFinalRunStatus(run.status);
-    live.textContent = final ? "" : "live: refreshed every second";
+    live.textContent = final ? "" : following;
     cancel.hidden = final || run.status !== "running";
     header.replaceChildren(
       h("dl", { class: "facts" },
@@ -106,20 +111,97 @@ export const render = (root, ctx) => {
     body.replaceChildren(h("h2", {}, "Steps"), timeline(run), h("h2", {}, "Roles"), rolesTable(run) ?? h("p", { class: "muted" }, "No roles bound."));
   };
 
-  const refresh = async () => {
-    timer = null;
+  /** Reads and shows the run; answers it, or throws the problem (also shown). */
+  const load = async () => {
     try {
       const run = await api(`/v1/runs/${encodeURIComponent(id)}`, { signal: ctx.signal });
-      if (stopped) return;
-      error.hidden = true;
-      show(run);
-      if (!isFinalRunStatus(run.status)) timer = setTimeout(refresh, POLL_MS);
+      if (!stopped) {
+        error.hidden = true;
+        show(run);
+      }
+      return run;
     } catch (problem) {
-      if (stopped) return;
-      error.hidden = false;
-      error.textContent = problem.message;
+      if (!stopped) {
+        error.hidden = false;
+        error.textContent = problem.message;
+      }
+      throw problem;
+    }
+  };
+
+  /** The fallback when the live stream cannot be opened: a read every second until the run ends. */
+  const poll = async () => {
+    timer = null;
+    if (stopped) return;
+    try {
+      const run = await load();
+      if (!isFinalRunStatus(run.status)) timer = setTimeout(poll, POLL_MS);
+    } catch (problem) {
       // A run not found stays not found; anything else (a restart, a 503) is tried again.
-      if (problem.status !== 404 && problem.status !== 403) timer = setTimeout(refresh, POLL_MS * 3);
+      if (!stopped && problem.status !== 404 && problem.status !== 403) timer = setTimeout(poll, POLL_MS * 3);
+    }
+  };
+
+  // Transitions come in bursts (a step completes, the next starts): one read after the
+  // burst shows them all, so reads are not queued one per transition.
+  let reading = false;
+  let dirty = false;
+  const onTransition = async () => {
+    dirty = true;
+    if (reading) return;
+    reading = true;
+    while (dirty && !stopped) {
+      dirty = false;
+      await load().catch(() => {});
+    }
+    reading = false;
+  };
+
+  /** Follows the run's live stream until it ends after the final transition (resuming a dropped one); else polls. */
+  const follow = async () => {
+    let lastEventId = "";
+    while (!stopped) {
+      /** @type {Response | null} */
+      let response = null;
+      try {
+        // The token goes in the header, as api() sends it; never in the URL.
+        response = await fetch(`/v1/runs/${encodeURIComponent(id)}/live`, {
+          headers: { accept: "text/event-stream", authorization: `Bearer ${getToken()}`, ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+          signal: ctx.signal,
+          credentials: "omit",
+        });
+      } catch {
+        response = null;
+      }
+      if (stopped) return;
+      if (!response?.ok) {
+        await response?.body?.cancel().catch(() => {});
+        following = live.textContent = "live: refreshed every second";
+        return poll();
+      }
+      following = live.textContent = "live: following its transitions";
+      try {
+        await readSse(response, (message) => {
+          if (message.event !== "cloudevent") return;
+          lastEventId = message.id;
+          onTransition();
+        }, ctx.signal);
+      } catch {
+        // The connection dropped: the run is read again, and the stream resumed after the last event.
+      }
+      if (stopped) return;
+      const run = await load().catch(() => null);
+      if (run && isFinalRunStatus(run.status)) return;
+      await new Promise((resolve) => setTimeout(resolve, RESUME_MS));
+    }
+  };
+
+  const start = async () => {
+    try {
+      const run = await load();
+      if (!isFinalRunStatus(run.status)) follow();
+    } catch (problem) {
+      if (!stopped && problem.status !== 404 && problem.status !== 403) timer = setTimeout(poll, POLL_MS * 3);
     }
   };
 
@@ -135,7 +217,7 @@ export const render = (root, ctx) => {
     }
   });
 
-  refresh();
+  start();
   return () => {
     stopped = true;
     if (timer !== null) clearTimeout(timer);
