@@ -5,13 +5,15 @@
 // (scripts/lib/seed-agents.ts) that workflows bind. Owns its children: wrangler runs as the leader of
 // its own process group, and Ctrl-C, SIGTERM, SIGHUP, the death of this script's parent,
 // or wrangler exiting all end with the whole group gone (SIGKILL after a grace period).
-// `--help` for the options.
+// package.json runs it as `node --import tsx`: no tsx CLI process in between, whose signal
+// relay exits 130 (SIGKILLing this script) when this script reports a Ctrl-C to it later
+// than 30 ms after, as it does on a loaded machine. `--help` for the options.
 import { spawn } from "node:child_process";
 import { relative, resolve } from "node:path";
 import { signToken } from "../src/platform/security/tokens.ts";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli.ts";
 import { LOCAL_WEBHOOK_VARS, ROOT } from "./lib/dev-server.ts";
-import { ensureDevVars } from "./lib/local-secret.ts";
+import { ensureDevVars } from "../src/cli/local-secret.ts";
 import { LOCAL_SEEDS, seedAgents } from "./lib/seed-agents.ts";
 import { exited, reapGroup, signalGroup, watchParent } from "./lib/process-group.ts";
 import { WRANGLER, wranglerEnv } from "./lib/wrangler-env.ts";
@@ -99,8 +101,8 @@ Dashboard: http://127.0.0.1:${port}/dashboard   (sign in with the token above)
 
   let stopRequested = false;
   const stop = (signal: NodeJS.Signals): void => {
-    // Once is enough: under npm one Ctrl-C arrives up to three times (from the terminal,
-    // then passed on by npm and by tsx), so a repeat must not escalate.
+    // Once is enough: under npm one Ctrl-C arrives twice (from the terminal, then passed
+    // on by npm), so a repeat must not escalate.
     if (stopRequested) return;
     stopRequested = true;
     signalGroup(child.pid, signal);

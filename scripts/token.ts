@@ -8,7 +8,7 @@ import { claimsSchema, type TokenCapability, tokenCapabilitySchema } from "../sr
 import { signToken } from "../src/platform/security/tokens.ts";
 import { fieldErrors } from "../src/platform/zod-issues.ts";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli.ts";
-import { ensureDevVars } from "./lib/local-secret.ts";
+import { ensureDevVars } from "../src/cli/local-secret.ts";
 
 const DEFAULT_TTL = 30 * 24 * 3600;
 

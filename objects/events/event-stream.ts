@@ -7,10 +7,10 @@
 // src/platform/events and each capability in a family module: stream-append.ts (storing
 // a batch), stream-delivery.ts, stream-live.ts (live pushes), stream-registration.ts
 // (with the tenant's bus), stream-retention.ts, stream-tail.ts, stream-views.ts, and
-// stream-contract.ts (the RPC schemas and answers).
+// stream-contract.ts (the RPC schemas and answers), stream-sweeps.ts (one sweep at a time).
 import { DurableObject } from "cloudflare:workers";
 import { createAppendSignal } from "../../src/platform/events/append-signal.ts";
-import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
+import { initialDelivery } from "../../src/platform/events/delivery.ts";
 import { PLATFORM_PUBLISHER } from "../../src/platform/events/publish-access.ts";
 import { backlogCapFrom, type BacklogCap, nextRetentionAt, platformRetention, type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
 import type { TailBatch } from "../../src/platform/events/sse.ts";
@@ -33,7 +33,8 @@ import { createLivePushes } from "./stream-live.ts";
 import { registerWithBus } from "./stream-registration.ts";
 import { applyRetention, drainNotices } from "./stream-retention.ts";
 import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
-import { streamInfo, subscriptionStatusOf } from "./stream-views.ts";
+import { streamInfo, streamPage, subscriptionStatusOf } from "./stream-views.ts";
+import { createSweeps } from "./stream-sweeps.ts";
 import { acceptTailSocket, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
 
 export type { Appended, AppendRequest, FollowQuery, ReadQuery, ReplayRange, StreamAddress, StreamInfo, StreamPage } from "./stream-contract.ts";
@@ -44,8 +45,8 @@ export class EventStream extends DurableObject<Env> {
   readonly #log = createLogger({ base: { component: "event-stream" }, context: () => ({ tenant: this.#store?.settings()?.tenant }) });
   readonly #appends = createAppendSignal();
   readonly #backlogCap: BacklogCap;
-  #sweeping: Promise<void> | null = null;
-  #sweepAgain = false;
+  /** Runs delivery now and again when it is due; never two sweeps at once, no wake-up lost (stream-sweeps.ts). */
+  readonly #requestSweep = createSweeps((settings: StreamSettings) => this.#sweep(settings));
   readonly #pushLive: ReturnType<typeof createLivePushes>;
   /** Retention runs in the delivery loop, never beside a delivery pass: set to run it on the next pass. */
   #retentionDue = false;
@@ -104,30 +105,16 @@ export class EventStream extends DurableObject<Env> {
     return this.#registering;
   }
 
-  /** Runs delivery now and again when it is due; never two sweeps at once, no wake-up lost. */
-  #requestSweep(settings: StreamSettings): Promise<void> {
-    if (this.#sweeping) {
-      this.#sweepAgain = true;
-      return this.#sweeping;
+  /** One sweep: retention when due, then notices, then delivery; re-armed for what is due next. */
+  async #sweep(settings: StreamSettings): Promise<void> {
+    const current = this.#store.settings() ?? settings;
+    if (this.#retentionDue) {
+      this.#retentionDue = false;
+      applyRetention(this.#store, { ...current, retention: this.#retention(current) }, this.#backlogCap, Date.now(), this.#telemetry);
     }
-    this.#sweeping = (async () => {
-      try {
-        do {
-          this.#sweepAgain = false;
-          const current = this.#store.settings() ?? settings;
-          if (this.#retentionDue) {
-            this.#retentionDue = false;
-            applyRetention(this.#store, { ...current, retention: this.#retention(current) }, this.#backlogCap, Date.now(), this.#telemetry);
-          }
-          await this.#drainNotices(current);
-          const due = await sweep(this.#deliveryContext(current));
-          await this.#arm(due, current);
-        } while (this.#sweepAgain);
-      } finally {
-        this.#sweeping = null;
-      }
-    })();
-    return this.#sweeping;
+    await this.#drainNotices(current);
+    const due = await sweep(this.#deliveryContext(current));
+    await this.#arm(due, current);
   }
 
   /** The retention in force: the deployment's for a platform stream (nothing else sets it), else the stream's own. */
@@ -185,9 +172,7 @@ export class EventStream extends DurableObject<Env> {
     return asResult(() => {
       this.#address(at);
       const { from, to, limit } = parseOrProblem(readSchema, query, "query");
-      const rows = this.#store.read(from, limit + 1, to);
-      const items = rows.slice(0, limit).map((row) => JSON.parse(row.body) as CloudEvent);
-      return { items, next: rows.length > limit ? (rows[limit]?.seq ?? null) : null };
+      return streamPage(this.#store, from, limit, to);
     });
   }
 
@@ -268,8 +253,7 @@ export class EventStream extends DurableObject<Env> {
       if (!this.#store.subscriptions().some((sub) => sub.id === subscription)) {
         throw problem(404, "not-found", "Subscription not found", `Subscription '${subscription}' does not apply to stream '${settings.stream}'.`);
       }
-      const state = { subscriptionId: subscription, cursor: from - 1, attempts: 0, dueAt: Date.now(), delivered: 0, deadLetters: 0, lastError: null };
-      this.#store.putReplay({ id, subscriptionId: subscription, to, state });
+      this.#store.putReplay({ id, subscriptionId: subscription, to, state: initialDelivery(subscription, from - 1, Date.now()) });
       await this.#arm(Date.now() + 1_000, settings);
       this.ctx.waitUntil(this.#requestSweep(settings));
       return { id, from, to };

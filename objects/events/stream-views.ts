@@ -1,9 +1,17 @@
-// What a stream shows of itself: its info (length, bounds, subscriptions, retention in
+// What a stream shows of itself: a page of its events, its info (length, bounds, subscriptions, retention in
 // force) and one subscription's delivery status on it (cursor, lag, failures, gaps that
 // retention left). Read-only; the object answers these from its RPC surface.
+import type { CloudEvent } from "../../src/platform/events/cloud-event.ts";
 import type { SubscriptionStreamStatus } from "../../src/platform/events/subscription.ts";
-import type { StreamInfo } from "./stream-contract.ts";
+import type { StreamInfo, StreamPage } from "./stream-contract.ts";
 import type { Retention, StreamStore } from "./stream-store.ts";
+
+/** Events `from` on (up to `to`), at most `limit`; `next`: where the next page starts, null at the end. */
+export const streamPage = (store: StreamStore, from: number, limit: number, to?: number): StreamPage => {
+  const rows = store.read(from, limit + 1, to);
+  const items = rows.slice(0, limit).map((row) => JSON.parse(row.body) as CloudEvent);
+  return { items, next: rows.length > limit ? (rows[limit]?.seq ?? null) : null };
+};
 
 export const streamInfo = (store: StreamStore, stream: string, retention: Retention): StreamInfo => ({
   stream,

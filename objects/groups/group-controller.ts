@@ -9,9 +9,9 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { IDEMPOTENCY_TTL_MS } from "../../src/platform/agent/idempotency.ts";
 import { idempotencyKeySchema, idSchema } from "../../src/platform/ids.ts";
-import { DRAIN_GRACE_MS, EVALUATION_MS, IDLE_AFTER_MS, IDLE_EVALUATION_MS } from "../../src/platform/groups/limits.ts";
-import { memberId } from "../../src/platform/groups/naming.ts";
-import { groupFigure, type MemberInfo, type MemberLoad, pickMember, pickRetiree } from "../../src/platform/groups/routing.ts";
+import { EVALUATION_MS } from "../../src/platform/groups/limits.ts";
+import { drainedReady, evaluationDelay, type MemberRow, type PolledMember } from "../../src/platform/groups/membership.ts";
+import { groupFigure, type MemberInfo, pickMember } from "../../src/platform/groups/routing.ts";
 import { decideScale } from "../../src/platform/groups/scaling.ts";
 import { type CreateGroup, createGroupSchema, groupIdSchema, type GroupView, sameGroup } from "../../src/platform/groups/schemas.ts";
 import { conflict, notFound, problem, ProblemError } from "../../src/platform/problem.ts";
@@ -20,7 +20,8 @@ import { type Caller, callerSchema } from "../../src/platform/security/caller.ts
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { createGroupStore, type GroupRecord, type GroupStore, type MemberRow } from "./group-store.ts";
+import { createGroupStore, type GroupRecord, type GroupStore } from "./group-store.ts";
+import { resizeGroup } from "./group-resize.ts";
 import { memberOps } from "./members.ts";
 
 const addressSchema = z.strictObject({ tenant: idSchema, group: groupIdSchema });
@@ -28,14 +29,12 @@ export type GroupAddress = z.input<typeof addressSchema>;
 const routeSchema = z.strictObject({ key: idempotencyKeySchema.nullable(), avoid: z.array(idSchema).max(8) });
 export type RouteRequest = z.input<typeof routeSchema>;
 
-type Polled = { load: MemberLoad | null; status: string | null; healthy: boolean };
-
 export class GroupController extends DurableObject<Env> {
   readonly #store: GroupStore;
   readonly #telemetry = createTelemetry();
   readonly #log = createLogger({ base: { component: "group" } });
   /** Each member's last polled load, and the calls routed to it since. */
-  readonly #polled = new Map<string, Polled>();
+  readonly #polled = new Map<string, PolledMember>();
   readonly #routed = new Map<string, number>();
   readonly #lastRoutedAt = new Map<string, number>();
   #lastRouteAt = 0;
@@ -197,12 +196,7 @@ export class GroupController extends DurableObject<Env> {
     if (!record || record.deleting) return;
     await this.#evaluate();
     const now = Date.now();
-    const members = this.#store.members();
-    const busy =
-      now - this.#lastRouteAt < IDLE_AFTER_MS ||
-      members.some((m) => m.state === "draining") ||
-      members.filter((m) => m.state === "active").length !== record.config.min;
-    await this.ctx.storage.setAlarm(now + (busy ? EVALUATION_MS : IDLE_EVALUATION_MS));
+    await this.ctx.storage.setAlarm(now + evaluationDelay(this.#store.members(), record.config.min, this.#lastRouteAt, now));
   }
 
   /** One evaluation at a time. */
@@ -247,10 +241,7 @@ export class GroupController extends DurableObject<Env> {
     const ops = memberOps(this.env.AGENTS, record, this.#telemetry);
     for (const m of this.#store.members()) {
       if (m.state !== "draining") continue;
-      const polled = this.#polled.get(m.id);
-      const idle = polled?.load !== null && polled?.load !== undefined && polled.load.inFlight + polled.load.queueLength === 0;
-      const quiet = now - Math.max(m.draining_since ?? 0, this.#lastRoutedAt.get(m.id) ?? 0) >= DRAIN_GRACE_MS;
-      if (!idle || !quiet) continue;
+      if (!drainedReady(m, this.#polled.get(m.id)?.load, this.#lastRoutedAt.get(m.id), now)) continue;
       try {
         await ops.stop(m.id);
         this.#store.putMember({ ...m, state: "retired", draining_since: null });
@@ -261,60 +252,8 @@ export class GroupController extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Moves the number of active members to `desired`: growing takes back draining members
-   * first, then starts retired ones, then spawns new ones; shrinking drains the
-   * least-loaded. Records the change (or the refusal that stopped it) in the history.
-   */
-  async #resize(record: GroupRecord, desired: number, reason: string, figure: number | null): Promise<void> {
-    const now = Date.now();
-    const ops = memberOps(this.env.AGENTS, record, this.#telemetry);
-    const rows = this.#store.members();
-    const active = rows.filter((m) => m.state === "active").length;
-    let reached = active;
-    const notes: string[] = [];
-    if (desired > active) {
-      let need = desired - active;
-      for (const m of rows.filter((r) => r.state === "draining")) {
-        if (need === 0) break;
-        this.#store.putMember({ ...m, state: "active", draining_since: null });
-        need--;
-      }
-      const retired = rows.filter((r) => r.state === "retired");
-      const scaling = this.#store.scaling();
-      let nextSeq = scaling.nextSeq;
-      const plans: { row: MemberRow; fresh: boolean }[] = [];
-      for (let i = 0; i < need; i++) {
-        const again = retired.shift();
-        plans.push(again ? { row: again, fresh: false } : { row: { id: memberId(record.config.id, nextSeq), seq: nextSeq++, state: "active", joined_at: now, draining_since: null }, fresh: true });
-      }
-      // The sequence advances before any spawn, so a crash never reuses an id for another member.
-      this.#store.saveScaling({ ...scaling, nextSeq });
-      const outcomes = await Promise.allSettled(plans.map((p) => (p.fresh ? ops.spawn(p.row.id) : ops.start(p.row.id))));
-      outcomes.forEach((outcome, i) => {
-        const plan = plans[i];
-        if (!plan) return;
-        if (outcome.status === "fulfilled") {
-          this.#store.putMember({ ...plan.row, state: "active", joined_at: now, draining_since: null });
-          this.#polled.set(plan.row.id, { load: { inFlight: 0, queueLength: 0, errorRate: 0 }, status: "running", healthy: true });
-        } else {
-          const error = outcome.reason;
-          notes.push(`${plan.row.id}: ${error instanceof ProblemError ? (error.problem.detail ?? error.problem.title) : "unavailable"}`);
-        }
-      });
-      reached = this.#store.members().filter((m) => m.state === "active").length;
-    } else if (desired < active) {
-      for (let i = 0; i < active - desired; i++) {
-        const retiree = pickRetiree(this.#store.members().map((m) => this.#info(m)));
-        const row = retiree && this.#store.members().find((m) => m.id === retiree.id);
-        if (!row) break;
-        this.#store.putMember({ ...row, state: "draining", draining_since: now });
-      }
-      reached = this.#store.members().filter((m) => m.state === "active").length;
-    }
-    this.#store.saveScaling({ ...this.#store.scaling(), lastScaleAt: now, aboveSince: null, belowSince: null });
-    const text = notes.length === 0 ? reason : `${reason}; refused: ${notes.join("; ")}`.slice(0, 1_000);
-    this.#store.addHistory(now, active, reached, text, figure);
-    this.#telemetry.emit("group.scaled", { from: active, to: reached }, { group: record.config.id });
+  #resize(record: GroupRecord, desired: number, reason: string, figure: number | null): Promise<void> {
+    const host = { store: this.#store, ops: memberOps(this.env.AGENTS, record, this.#telemetry), telemetry: this.#telemetry, polled: this.#polled, info: (row: MemberRow) => this.#info(row) };
+    return resizeGroup(host, record, desired, reason, figure);
   }
 }

@@ -3,9 +3,10 @@
 // Load figures are not stored: they are polled afresh on every evaluation.
 import type { Caller } from "../../src/platform/security/caller.ts";
 import { GROUP_LIMITS } from "../../src/platform/groups/limits.ts";
-import type { GroupConfig, MemberState, ScalingEvent } from "../../src/platform/groups/schemas.ts";
+import type { MemberRow } from "../../src/platform/groups/membership.ts";
+import type { GroupConfig, ScalingEvent } from "../../src/platform/groups/schemas.ts";
 
-export type MemberRow = { id: string; seq: number; state: MemberState; joined_at: number; draining_since: number | null };
+export type { MemberRow };
 export type Scaling = { aboveSince: number | null; belowSince: number | null; lastScaleAt: number | null; nextSeq: number };
 export type GroupRecord = { tenant: string; config: GroupConfig; caller: Caller; deleting: boolean };
 

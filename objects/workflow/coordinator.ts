@@ -9,62 +9,39 @@
 // after it ended; then its alarm deletes the object's storage and the run is unknown
 // (404), like a run that never existed.
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
 import { keyReuseProblem } from "../../src/platform/agent/idempotency.ts";
 import { createMailbox } from "../../src/platform/agent/mailbox.ts";
 import type { AgentRegistry } from "../../src/platform/agent/registry.ts";
-import { callDurable } from "../../src/platform/durable-call.ts";
-import { idSchema } from "../../src/platform/ids.ts";
 import { conflict, notFound, validationProblem } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { catalogOf } from "../../src/platform/workflow/catalog.ts";
-import { bindDiscovered, planBinding } from "../../src/platform/workflow/bind-plan.ts";
-import { fixedBinding, type RoleBinding } from "../../src/platform/workflow/binding.ts";
 import { emitRunTelemetry } from "../../src/platform/workflow/run-telemetry.ts";
 import { watchMetrics } from "../metrics/index.ts";
-import { type WorkflowDefinition, workflowDefinitionSchema, walkFlow, nodeName } from "../../src/platform/workflow/definition.ts";
-import { type Advance, advance, type Effect, newRun, nextWakeUp, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../../src/platform/workflow/interpreter.ts";
-import { isFinal, type RunState } from "../../src/platform/workflow/run-state.ts";
+import { walkFlow, nodeName } from "../../src/platform/workflow/definition.ts";
+import { type Advance, advance, type Effect, newRun, onCallResult, onCancel, onParticipantEvent, resumeEffects } from "../../src/platform/workflow/interpreter.ts";
+import { isFinal } from "../../src/platform/workflow/run-state.ts";
 import { cancelRefusal, signalFate } from "../../src/platform/workflow/run-requests.ts";
-import { runSummary, type RunView, runView } from "../../src/platform/workflow/run-view.ts";
-import { workflowRegistryName } from "../../src/platform/workflow/naming.ts";
-import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platform/workflow/run-shards.ts";
-import { workflowShardStream } from "../../src/platform/events/reserved-streams.ts";
+import { type RunView, runView } from "../../src/platform/workflow/run-view.ts";
+import { isSettled, passDeadlines, WATCHDOG_MS } from "../../src/platform/workflow/run-upkeep.ts";
+import { runEvent, transitionEvents } from "../../src/platform/workflow/run-events.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { traceCarrierSchema } from "../../src/platform/telemetry/trace-context.ts";
 import { parseDefinition } from "../../src/platform/workflow/parsed-definitions.ts";
 import { publishDelay } from "../../src/platform/workflow/publish-delay.ts";
 import { storageBounds } from "../../src/platform/storage-bounds.ts";
-import { callForEffect, type RunAgents, spawnForRun } from "./agent-calls.ts";
+import { callForEffect, type RunAgents } from "./agent-calls.ts";
+import { addressSchema, type RunAddress, type SignalOutcome, type SignalRequest, signalSchema, startEnvelopeSchema, type StartRequest } from "./coordinator-contract.ts";
+import { bindRoles } from "./run-binding.ts";
+import { createPublishPasses } from "./publish-passes.ts";
+import { publishRun } from "./run-publishing.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
-import { discoverForBinding } from "../directory/index.ts";
-import { armEarliest, drainOutbox, traceObject, typedStub } from "../durable/index.ts";
+import { armEarliest, traceObject } from "../durable/index.ts";
 import { ATTR_ACTION, ATTR_AGENT_ID, ATTR_RUN_ID, ATTR_STEP, ATTR_WORKFLOW } from "../../src/platform/telemetry/semconv.ts";
 import { continueTrace, traceCarrier } from "../../src/platform/telemetry/spans.ts";
 
-/** `trace`: the caller's span, which the coordinator's span continues (objects/durable/tracing.ts). */
-const addressSchema = z.strictObject({ tenant: idSchema, id: idSchema, trace: traceCarrierSchema.optional() });
-const startSchema = z.strictObject({
-  definition: workflowDefinitionSchema,
-  input: z.record(z.string(), z.unknown()),
-  /** The client's Idempotency-Key and the fingerprint of its request, when it sent one. */
-  idempotency: z.strictObject({ key: z.string().min(1).max(256), fingerprint: z.string().min(1).max(128) }).nullable().default(null),
-});
-/** The start request with its definition left for parseDefinition (parsed once per text and isolate). */
-const startEnvelopeSchema = startSchema.extend({ definition: z.unknown() });
-const signalSchema = z.strictObject({ type: z.string().min(1).max(128), role: z.string().max(64).nullable().default(null), data: z.unknown().default(null) });
-export type RunAddress = z.input<typeof addressSchema>;
-export type StartRequest = z.input<typeof startSchema>;
-export type SignalRequest = z.input<typeof signalSchema>;
-
-/** While a call is under way, the alarm comes back this often to resume it if the process died. */
-const WATCHDOG_MS = 5_000;
-
-/** What became of a participant event: delivered to an await that waited, or buffered for one that has not opened. */
-export type SignalOutcome = { status: "delivered" | "buffered"; await: string; run: RunView };
+export type { RunAddress, SignalOutcome, SignalRequest, StartRequest } from "./coordinator-contract.ts";
 
 export const defineCoordinator = (registry: AgentRegistry) => {
   const catalog = catalogOf(registry);
@@ -76,9 +53,11 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /** Calls under way by key; the token tells a call from a later one under the same key. */
     readonly #inFlight = new Map<string, object>();
     #run: StoredRun | undefined;
-    /** A publishing pass under way, and whether a transition came after it began (then it runs once more). */
-    #publishing: Promise<void> | null = null;
-    #unpublished = false;
+    /** Publishing after transitions, one pass at a time (publish-passes.ts). */
+    readonly #afterTransition = createPublishPasses(
+      () => (this.#run ? publishDelay(this.#run.state.status, this.#inFlight.size) : 0),
+      () => this.#publishPass(),
+    );
 
     // Each RPC method in a span; the alarm continues the run's trace (stored with the run).
     static {
@@ -103,7 +82,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
 
     /** Ended, its events published and its final status in the runs index: only its retention is left. */
     #settled(run: StoredRun): boolean {
-      return isFinal(run.state.status) && run.indexedStatus === run.state.status && this.#store.outbox.pending() === 0;
+      return isSettled({ state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.outbox.pending() });
     }
 
     /** The deployment's run retention (its variables do not change while the object lives). */
@@ -154,14 +133,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         next.state,
         previous,
         run.indexedStatus,
-        next.events.map((event) => ({
-          id: crypto.randomUUID(),
-          source: `workflow/${run.state.workflow}/${run.state.id}`,
-          type: event.type,
-          subject: run.state.id,
-          time: new Date().toISOString(),
-          data: event.data,
-        })),
+        transitionEvents(run.state, next.events, Date.now()),
       );
       this.#run = { ...run, state: next.state };
       emitRunTelemetry(this.#telemetry, next.state, next.events, Date.now());
@@ -210,101 +182,13 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       this.ctx.waitUntil(work);
     }
 
-    /**
-     * Publishing after transitions, one pass at a time: every transition applied while a
-     * pass is under way (and every one of the same turn, which come before its first
-     * await, and those of the next PUBLISH_COALESCE_MS while calls are under way) is
-     * published by the next pass, so the events of all of them go in one append
-     * instead of one per transition, and no two passes append the same events.
-     */
-    #afterTransition(): Promise<void> {
-      this.#unpublished = true;
-      this.#publishing ??= this.#publishPasses();
-      return this.#publishing;
-    }
-
-    async #publishPasses(): Promise<void> {
-      try {
-        await null; // the rest of this turn's transitions are applied first
-        // While calls are under way, their outcomes' turns (due in moments) join this pass.
-        const run = this.#run;
-        const delay = run ? publishDelay(run.state.status, this.#inFlight.size) : 0;
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-        while (this.#unpublished) {
-          this.#unpublished = false;
-          await this.#publishPass();
-        }
-      } finally {
-        this.#publishing = null;
-      }
-    }
-
     async #publishPass(): Promise<void> {
       const run = this.#run;
       if (!run) return;
-      const wake = nextWakeUp(run.state);
-      const busy = !isFinal(run.state.status) && this.#inFlight.size > 0 ? Date.now() + WATCHDOG_MS : null;
-      const pending = this.#store.outbox.pending() > 0 || run.indexedStatus !== run.state.status ? Date.now() + 1_000 : null;
-      await armEarliest(this.ctx.storage, [wake, busy, pending]);
-      await this.#publish(run);
+      const upkeep = { state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.outbox.pending() };
+      await armEarliest(this.ctx.storage, passDeadlines(upkeep, this.#inFlight.size, Date.now()));
+      await publishRun({ env: this.env, store: this.#store, telemetry: this.#telemetry, log: this.#log, current: () => this.#run, indexed: (latest) => (this.#run = latest) }, run);
       await this.#armAfterPass();
-    }
-
-    /** The run's shard: the one it was indexed in, else the hash of its id over the deployment's shard count. */
-    #shardOf(run: StoredRun): number {
-      return typeof run.indexedIn === "number" ? run.indexedIn : runShardOf(run.state.id, runShardCount(this.env.JIDO_RUN_INDEX_SHARDS));
-    }
-
-    /** Drains transition events to the run shard's `workflow.<k>` stream and keeps the runs index current. */
-    async #publish(run: StoredRun): Promise<void> {
-      try {
-        const stream = workflowShardStream(this.#shardOf(run));
-        await drainOutbox({ ...this.#store.outbox, streamOf: () => stream }, { streams: this.env.STREAMS, tenant: run.state.tenant, telemetry: this.#telemetry });
-        const current = this.#run;
-        const status = current?.state.status;
-        if (current && status && current.indexedStatus !== status) {
-          const { state } = current;
-          // A run indexed before the shards existed is finished where it was indexed, so it is listed once.
-          const home = current.indexedIn === "registry" ? "registry" : this.#shardOf(current);
-          const summary = runSummary(state);
-          if (home === "registry") {
-            const registry = typedStub(this.env.WORKFLOWS.get(this.env.WORKFLOWS.idFromName(workflowRegistryName(state.tenant))));
-            await callDurable("workflow.index", () => registry.recordRun({ tenant: state.tenant }, summary), this.#telemetry);
-          } else {
-            const shard = typedStub(this.env.RUNS_INDEX.get(this.env.RUNS_INDEX.idFromName(runsIndexShardName(state.tenant, home))));
-            await callDurable("workflow.index", () => shard.recordRun({ tenant: state.tenant, shard: home }, summary), this.#telemetry);
-          }
-          // The run may have moved on meanwhile: its latest state is kept, and only the status indexed is recorded as indexed.
-          const latest = this.#run;
-          if (latest) {
-            this.#store.setIndexed(latest.state, status, home);
-            this.#run = { ...latest, indexedStatus: status, indexedIn: home };
-          }
-        }
-      } catch (error) {
-        this.#log.warn("publishing run transitions failed; the alarm retries", { run: run.state.id, error: String(error) });
-      }
-    }
-
-    /**
-     * Binds each role (see bindRoles): discovery first, all roles in one query per
-     * directory shard; a role short of min_count refuses the start (409) before anything
-     * is spawned or stored; then the roles that spawn agents for the run spawn them.
-     */
-    async #bind(definition: WorkflowDefinition, runId: string, agents: RunAgents): Promise<Record<string, RoleBinding>> {
-      const plan = planBinding(definition, catalog);
-      const answers = plan.queries.length === 0
-        ? []
-        : await discoverForBinding({ env: this.env, tenant: agents.tenant, telemetry: this.#telemetry }, plan.queries.map((q) => q.query), { locationHint: null, jurisdiction: null });
-      const roles = bindDiscovered(definition, plan, answers, Math.random);
-      await Promise.all(
-        plan.spawns.map(async ({ role, type, count }) => {
-          const ids = Array.from({ length: count }, (_, n) => `${runId}.${role}.${n + 1}`);
-          await Promise.all(ids.map((id) => spawnForRun(agents, id, type)));
-          roles[role] = fixedBinding(ids, "spawned");
-        }),
-      );
-      return roles;
     }
 
     start(at: RunAddress, by: Caller, request: StartRequest): Promise<Result<{ created: boolean; run: RunView }>> {
@@ -325,14 +209,14 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           const missing = definition.input.required.filter((field) => !Object.hasOwn(input, field));
           if (missing.length > 0) throw validationProblem(missing.map((field) => ({ path: field, message: "required by the workflow's input" })));
           const agents: RunAgents = { agents: this.env.AGENTS, tenant, caller, telemetry: this.#telemetry };
-          const roles = await this.#bind(definition, id, agents);
+          const roles = await bindRoles(this.env, catalog, this.#telemetry, definition, id, agents);
           const bindings = Object.fromEntries(Object.entries(roles).map(([role, binding]) => [role, binding.agents.map((a) => a.id)]));
           const now = Date.now();
           const state = newRun(definition, { id, tenant, input, bindings, roles }, now);
           const trace = traceCarrier();
           const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null, ...(trace ? { trace } : {}) };
           this.#store.create(run, [
-            { id: crypto.randomUUID(), source: `workflow/${definition.name}/${id}`, type: "workflow.run.started", subject: id, time: new Date(now).toISOString(), data: { run: id, workflow: definition.name, version: definition.version, bindings, roles } },
+            runEvent(definition.name, id, "workflow.run.started", { run: id, workflow: definition.name, version: definition.version, bindings, roles }, now),
           ]);
           this.#run = run;
           this.#telemetry.emit("workflow.run.started", { count: 1 }, { tenant, workflow: definition.name });

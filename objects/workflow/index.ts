@@ -2,7 +2,8 @@
 // the run's agents and keeps its timeouts on alarms; one WorkflowRegistry per tenant
 // holding its definitions (and the runs indexed before the shards); and the tenant's
 // runs-index shards.
-export { type Coordinator, defineCoordinator, type RunAddress } from "./coordinator.ts";
+export { type Coordinator, defineCoordinator } from "./coordinator.ts";
+export type { RunAddress } from "./coordinator-contract.ts";
 export { type RegistryAddress, WorkflowRegistry } from "./workflow-registry.ts";
 export { RunsIndexShard, type RunsIndexShardAddress } from "./runs-index-shard.ts";
 export type { RunQuery } from "./runs-index.ts";

@@ -8,7 +8,7 @@ import { placementSchema } from "../platform/discovery/placement.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess } from "./agent-access.ts";
 import type { ApiDeps } from "./deps.ts";
-import { agentIdParams, agentViewSchema, idempotencyHeaders, json, jsonBody, problemResponses, spawnedAgentSchema } from "./schemas.ts";
+import { actionInputBody, actionParam, agentIdParams, agentViewSchema, idempotencyHeaders, json, jsonBody, problemResponses, spawnedAgentSchema } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const spawnBody = z
@@ -60,11 +60,9 @@ const callRoute = createRoute({
   tags: ["agents"],
   summary: "Call an action; the body is the action's input, the answer its result",
   request: {
-    params: agentIdParams.extend({
-      action: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be an action name").openapi({ param: { name: "action", in: "path" }, example: "increment" }),
-    }),
+    params: agentIdParams.extend(actionParam),
     headers: idempotencyHeaders,
-    body: { content: { "application/json": { schema: z.unknown().openapi({ example: { by: 1 } }) } } },
+    body: actionInputBody,
   },
   responses: {
     200: json(z.unknown(), "The action's result (header Idempotent-Replayed: true when answered from the idempotency record)"),

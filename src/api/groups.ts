@@ -8,13 +8,13 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createGroup, deleteGroup, listGroups, routeCall, viewGroup } from "../../objects/groups/index.ts";
 import { GROUPS_ADMIN, GROUPS_READ, groupCallCapability, groupResource } from "../platform/groups/capabilities.ts";
 import { createGroupSchema, groupIdSchema, SCALE_SIGNALS } from "../platform/groups/schemas.ts";
-import { paginationQuery } from "../platform/pagination.ts";
 import { notFound, ProblemError } from "../platform/problem.ts";
 import type { AppEnv } from "../env.ts";
 import { agentAccess, principalCaller } from "./agent-access.ts";
 import { requireCapability } from "./authorize.ts";
+import { collectionRoutes } from "./collection-routes.ts";
 import type { ApiDeps } from "./deps.ts";
-import { idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
+import { actionInputBody, actionParam, idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
 
 const isoTime = z.string().openapi({ format: "date-time" });
@@ -58,31 +58,18 @@ const createDef = createRoute({
   responses: { 201: json(groupViewSchema, "Created"), 200: json(groupViewSchema, "Exists with this definition"), ...problemResponses(400, 403, 404, 409, 415, 503) },
 });
 
-const listDef = createRoute({
-  method: "get",
+const { list: listDef, get: getDef, delete: deleteDef } = collectionRoutes({
   path: "/v1/groups",
-  tags: ["groups"],
-  summary: "List the tenant's groups",
-  request: { query: paginationQuery },
-  responses: { 200: json(z.object({ items: z.array(summarySchema), next: z.string().nullable() }), "A page"), ...problemResponses(400, 403, 503) },
-});
-
-const getDef = createRoute({
-  method: "get",
-  path: "/v1/groups/{id}",
-  tags: ["groups"],
-  summary: "A group: its members and their load, and its scaling history",
-  request: { params: idParams },
-  responses: { 200: json(groupViewSchema, "The group"), ...problemResponses(400, 403, 404, 503) },
-});
-
-const deleteDef = createRoute({
-  method: "delete",
-  path: "/v1/groups/{id}",
-  tags: ["groups"],
-  summary: "Delete a group: its members finish their running calls, stop, and are deleted",
-  request: { params: idParams },
-  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 403, 404, 503) },
+  key: "id",
+  tag: "groups",
+  params: idParams,
+  item: summarySchema,
+  view: groupViewSchema,
+  summaries: {
+    list: "List the tenant's groups",
+    get: "A group: its members and their load, and its scaling history",
+    delete: "Delete a group: its members finish their running calls, stop, and are deleted",
+  },
 });
 
 const callDef = createRoute({
@@ -91,11 +78,9 @@ const callDef = createRoute({
   tags: ["groups"],
   summary: "Call an action on the group's least-loaded healthy member (the member bound to the Idempotency-Key, when it was used before)",
   request: {
-    params: idParams.extend({
-      action: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be an action name").openapi({ param: { name: "action", in: "path" }, example: "increment" }),
-    }),
+    params: idParams.extend(actionParam),
     headers: idempotencyHeaders,
-    body: { content: { "application/json": { schema: z.unknown().openapi({ example: { by: 1 } }) } } },
+    body: actionInputBody,
   },
   responses: {
     200: json(z.unknown(), "The action's result; header Jido-Group-Member names the member that answered"),

@@ -5,7 +5,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { acquireLease, createPool, deletePool, listPools, onLease, viewPool } from "../../objects/pools/index.ts";
 import { idSchema } from "../platform/ids.ts";
-import { paginationQuery } from "../platform/pagination.ts";
 import { poolAcquireCapability, POOLS_ADMIN, POOLS_READ, poolResource } from "../platform/pools/capabilities.ts";
 import { poolOfLease } from "../platform/pools/lease-id.ts";
 import { principalRequester } from "../platform/pools/naming.ts";
@@ -15,6 +14,7 @@ import { notFound } from "../platform/problem.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { holds, requireCapability } from "./authorize.ts";
+import { collectionRoutes } from "./collection-routes.ts";
 import type { ApiDeps } from "./deps.ts";
 import { idempotencyHeaders, json, jsonBody, problemResponses } from "./schemas.ts";
 import { validationHook } from "./validation-hook.ts";
@@ -58,31 +58,18 @@ const createRouteDef = createRoute({
   responses: { 201: json(poolViewSchema, "Created"), 200: json(poolViewSchema, "Exists with this configuration"), ...problemResponses(400, 403, 409, 415, 503) },
 });
 
-const listRouteDef = createRoute({
-  method: "get",
+const { list: listRouteDef, get: getRouteDef, delete: deleteRouteDef } = collectionRoutes({
   path: "/v1/pools",
-  tags: ["pools"],
-  summary: "List the tenant's pools",
-  request: { query: paginationQuery },
-  responses: { 200: json(z.object({ items: z.array(poolConfigSchema), next: z.string().nullable() }), "A page"), ...problemResponses(400, 403, 503) },
-});
-
-const getRouteDef = createRoute({
-  method: "get",
-  path: "/v1/pools/{name}",
-  tags: ["pools"],
-  summary: "A pool: capacity, units in use, waiting requests by priority, holders",
-  request: { params: nameParams },
-  responses: { 200: json(poolViewSchema, "The pool"), ...problemResponses(400, 403, 404, 503) },
-});
-
-const deleteRouteDef = createRoute({
-  method: "delete",
-  path: "/v1/pools/{name}",
-  tags: ["pools"],
-  summary: "Delete a pool: its leases end, its waiting requests are answered 404",
-  request: { params: nameParams },
-  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 403, 404, 503) },
+  key: "name",
+  tag: "pools",
+  params: nameParams,
+  item: poolConfigSchema,
+  view: poolViewSchema,
+  summaries: {
+    list: "List the tenant's pools",
+    get: "A pool: capacity, units in use, waiting requests by priority, holders",
+    delete: "Delete a pool: its leases end, its waiting requests are answered 404",
+  },
 });
 
 const acquireRouteDef = createRoute({

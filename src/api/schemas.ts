@@ -25,6 +25,13 @@ export const problemResponses = (...statuses: number[]) =>
 
 export const agentIdParams = z.object({ id: idSchema.openapi({ param: { name: "id", in: "path" }, example: "counter-1" }) });
 
+/** An action's name in the path of an action call (an agent's or a group's). */
+export const actionParam = {
+  action: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be an action name").openapi({ param: { name: "action", in: "path" }, example: "increment" }),
+};
+/** An action call's body: the action's input, checked against the action's own schema by the agent. */
+export const actionInputBody = { content: { "application/json": { schema: z.unknown().openapi({ example: { by: 1 } }) } } };
+
 export const idempotencyHeaders = z.object({
   // The parameter's name must equal its key (header names are case-insensitive; Hono lowercases them).
   "idempotency-key": idempotencyKeySchema.optional().openapi({ param: { name: "idempotency-key", in: "header" } }),

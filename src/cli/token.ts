@@ -3,7 +3,7 @@
 // value checked with the platform's own claim rules. Nothing is sent anywhere.
 import { type Command, InvalidArgumentError } from "commander";
 import type { z } from "zod";
-import { ensureDevVars } from "../../scripts/lib/local-secret.ts";
+import { ensureDevVars } from "./local-secret.ts";
 import { idSchema } from "../platform/ids.ts";
 import { claimsSchema, type TokenCapability, tokenCapabilitySchema } from "../platform/security/claims.ts";
 import { signToken } from "../platform/security/tokens.ts";

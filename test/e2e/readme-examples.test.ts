@@ -173,7 +173,7 @@ beforeAll(async () => {
   }
   const manifest = json(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
   // What is started here is what `npm start` runs.
-  expect(manifest.scripts.start).toBe("tsx scripts/start.ts");
+  expect(manifest.scripts.start).toBe("node --import tsx scripts/start.ts");
   const home = mkdtempSync(join(tmpdir(), "jido-e2e-readme-"));
   dirs.push(home);
   // The reader's working directory: the repository's root, seen through links, so that
@@ -185,8 +185,8 @@ beforeAll(async () => {
 
   const port = await freePort();
   platform = spawn(
-    `${ROOT}node_modules/.bin/tsx`,
-    ["scripts/start.ts", "--port", String(port), "--persist-to", join(home, "state"), "--", "--inspector-port", String(await freePort())],
+    process.execPath,
+    ["--import", "tsx", "scripts/start.ts", "--port", String(port), "--persist-to", join(home, "state"), "--", "--inspector-port", String(await freePort())],
     { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env },
   );
   platform.stdout?.on("data", (chunk) => (output += chunk));

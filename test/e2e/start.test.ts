@@ -1,10 +1,11 @@
 // `npm start` owns its children: whichever way it is stopped (Ctrl-C, its parent dying,
 // wrangler exiting), no wrangler or workerd process is left behind holding the port.
-// Runs `tsx scripts/start.ts` as `npm start` does, on a free port and a temporary state
-// directory, records every process below it once it answers /healthz, then checks that
-// each of them has exited.
+// Runs `node --import tsx scripts/start.ts` as `npm start` does (package.json), on a free
+// port and a temporary state directory, records every process below it once it answers
+// /healthz, then checks that each of them has exited. Ctrl-C must end it with exit 0:
+// no wrapper process in between may turn the signal into another exit code.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -16,7 +17,7 @@ import { until } from "./until.ts";
 process.env.JIDO_DEV_VARS = join(mkdtempSync(join(tmpdir(), "jido-e2e-devvars-")), ".dev.vars");
 
 type Started = {
-  /** The `tsx` CLI, as npm would run it; `scripts/start.ts` runs in its child. */
+  /** The process running `scripts/start.ts`, or (`withParent`) a shell whose child it is. */
   top: ChildProcess;
   url: string;
   /** Every process below `top` once the server answered. */
@@ -60,16 +61,21 @@ const answers = async (url: string): Promise<boolean> => {
   }
 };
 
-const startPlatform = async (): Promise<Started> => {
+/**
+ * Starts `npm start`'s command. `withParent`: under a shell that stays its parent (the
+ * trailing `:` keeps the shell from exec'ing it), for the test that kills that parent.
+ */
+const startPlatform = async ({ withParent = false } = {}): Promise<Started> => {
   const port = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), "jido-e2e-start-"));
   dirs.push(persistTo);
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  expect(manifest.scripts.start).toBe("node --import tsx scripts/start.ts");
+  const args = ["--import", "tsx", "scripts/start.ts", "--port", String(port), "--persist-to", persistTo, "--", "--inspector-port", String(await freePort())];
   // Its own process group, like a shell job: a group SIGINT is what Ctrl-C sends.
-  const top = spawn(
-    `${ROOT}node_modules/.bin/tsx`,
-    ["scripts/start.ts", "--port", String(port), "--persist-to", persistTo, "--", "--inspector-port", String(await freePort())],
-    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const top = withParent
+    ? spawn("sh", ["-c", '"$0" "$@"; :', process.execPath, ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   top.stdout?.on("data", (chunk) => (output += chunk));
   top.stderr?.on("data", (chunk) => (output += chunk));
@@ -119,8 +125,8 @@ describe("npm start", () => {
   });
 
   it("stops its children when its parent dies", async () => {
-    const started = await startPlatform();
-    // The tsx CLI is the parent of the process running start.ts; kill it outright.
+    const started = await startPlatform({ withParent: true });
+    // The shell is the parent of the process running start.ts; kill it outright.
     const script = started.tree.find((p) => p.ppid === started.top.pid)!;
     expect(script).toBeDefined();
     started.top.kill("SIGKILL");

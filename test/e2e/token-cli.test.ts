@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/dev-server.ts";
-import { ensureDevVars } from "../../scripts/lib/local-secret.ts";
+import { ensureDevVars } from "../../src/cli/local-secret.ts";
 import { createVerifier } from "../../src/platform/security/tokens.ts";
 
 // The scripts' secrets go to a file of this test's own, never to the repository's .dev.vars.

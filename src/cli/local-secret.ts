@@ -2,11 +2,15 @@
 // .dev.vars.example with a freshly generated random secret when it does not exist.
 // JIDO_DEV_VARS names another file to use instead (tests use a temporary one, so that
 // they never create or read a developer's .dev.vars); `npm start` hands the same file to
-// wrangler, so the tokens it prints and `npm run token` mints are the ones it accepts.
+// wrangler, so the tokens it prints and `npm run token` / `jido token` mint are the ones
+// it accepts. It lives with the CLI (scripts/ import it from here; src never imports scripts).
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ROOT } from "./dev-server.ts";
+import { fileURLToPath } from "node:url";
+
+/** The project's root folder (src/cli/ is two levels below it). */
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 const EXAMPLE = join(ROOT, ".dev.vars.example");
 
