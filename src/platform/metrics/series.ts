@@ -60,16 +60,16 @@ export class SeriesTable<V> {
 
   /** The node of a series; made (with its path) when `create`, else undefined when absent. */
   #find(metric: string, labels: readonly string[], create: boolean): Node<V> | undefined {
-    let at = this.#index.get(metric);
+    let at: Node<V> | undefined = this.#index.get(metric);
     if (!at) {
       if (!create) return undefined;
-      this.#index.set(metric, (at = node()));
+      this.#index.set(metric, (at = node<V>()));
     }
     for (const value of labels) {
-      let next = at.next?.get(value);
+      let next: Node<V> | undefined = at.next?.get(value);
       if (!next) {
         if (!create) return undefined;
-        (at.next ??= new Map()).set(value, (next = node()));
+        (at.next ??= new Map()).set(value, (next = node<V>()));
       }
       at = next;
     }
