@@ -98,12 +98,17 @@ const install = (vars: TracingVars): Tracing => {
   return { enabled: true, flush: () => schedule.request() };
 };
 
+const keys = new WeakMap<TracingVars, string>();
+
 /** The isolate's tracing under `vars` (set up on first use; again only if the variables differ). */
 export const tracingFor = (vars: TracingVars): Tracing => {
   // Per call (every request, every object call): the same env object answers from here
   // without building the key; another one (tests) is compared by its variables.
   if (installed !== null && installed.vars === vars) return installed.tracing;
-  const key = `${vars.JIDO_OTLP_ENDPOINT ?? ""}\n${vars.JIDO_OTLP_HEADERS ?? ""}\n${vars.JIDO_TRACE_SAMPLE_RATE ?? ""}`;
+  // The Worker's env and each object's are different objects, so calls alternate between
+  // them: each one's key is built once (its variables do not change while it lives).
+  let key = keys.get(vars);
+  if (key === undefined) keys.set(vars, (key = `${vars.JIDO_OTLP_ENDPOINT ?? ""}\n${vars.JIDO_OTLP_HEADERS ?? ""}\n${vars.JIDO_TRACE_SAMPLE_RATE ?? ""}`));
   if (installed?.key !== key) installed = { key, vars, tracing: install(vars) };
   else installed.vars = vars;
   return installed.tracing;

@@ -60,5 +60,8 @@ export const MAPPED_EVENTS: ReadonlySet<string> = new Set(Object.keys(MAPPERS));
 export const metricOps = (event: TelemetryEvent, tenant: string): MetricOp[] => {
   const mapper = MAPPERS[event.name];
   if (!mapper) return [];
-  return mapper(event, event.attributes).map((op) => ({ ...op, labels: { tenant, ...op.labels } }));
+  // Each mapper makes fresh ops and label objects per event, so the tenant is set in place.
+  const ops = mapper(event, event.attributes);
+  for (const op of ops) op.labels.tenant = tenant;
+  return ops;
 };

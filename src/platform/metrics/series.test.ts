@@ -92,3 +92,52 @@ describe("series table", () => {
     expect(table.get(METRICS.actionDuration.name, ["t", "a", "x", "ok"])?.count).toBe(2);
   });
 });
+
+describe("series table against a keyed reference", () => {
+  /** The table's contract with a JSON key per series (its former implementation). */
+  const reference = (cap: number, updates: readonly [string, string[], number][]) => {
+    const rows = new Map<string, { metric: string; labels: string[]; value: number }>();
+    const distinct = new Map<string, number>();
+    const tenantFirst = (metric: string, labels: string[]) => labels.map((v, i) => (i === 0 && metric !== "" ? v : OTHER));
+    for (const [metric, given, delta] of updates) {
+      let labels = given;
+      let key = JSON.stringify([metric, ...labels]);
+      if (!rows.has(key)) {
+        const folded = tenantFirst(metric, labels);
+        const isOther = folded.every((v, i) => v === labels[i]);
+        const used = distinct.get(metric) ?? 0;
+        if (used >= cap && !isOther) {
+          labels = folded;
+          key = JSON.stringify([metric, ...labels]);
+        } else if (!isOther) distinct.set(metric, used + 1);
+      }
+      const row = rows.get(key);
+      if (row) row.value += delta;
+      else rows.set(key, { metric, labels: [...labels], value: delta });
+    }
+    return [...rows.values()];
+  };
+
+  it("keeps exactly the same series, values, first-seen order and folding", () => {
+    // Catalog metrics whose first label is `tenant` (foldLabels keeps it).
+    const metric = fc.constantFrom(ACTIONS, METRICS.eventsPublished.name);
+    const value = fc.constantFrom("a", "b", "", "a,b", '"', OTHER, "x\n");
+    const update = metric.chain((name) =>
+      fc.tuple(fc.constant(name), fc.array(value, { minLength: name === ACTIONS ? 4 : 2, maxLength: name === ACTIONS ? 4 : 2 }), fc.integer({ min: 1, max: 5 })),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(update, { maxLength: 60 }), (cap, updates) => {
+        const table = new SeriesTable<number>(cap);
+        for (const [name, labels, delta] of updates) addCounter(table, name, labels, delta);
+        const expected = reference(cap, updates);
+        expect([...table.rows()]).toEqual(expected);
+        expect(table.size).toBe(expected.length);
+        for (const row of expected) expect(table.get(row.metric, row.labels)).toBe(row.value);
+        table.clear();
+        expect([...table.rows()]).toEqual([]);
+        expect(table.get(ACTIONS, ["a", "a", "a", "a"])).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -39,9 +39,17 @@ export const foldLabels = (metric: string, labels: readonly string[]): string[] 
   return labels.map((value, i) => (names[i] === "tenant" ? value : OTHER));
 };
 
+/**
+ * The rows by metric, then by each label value in turn: finding a series is a few map
+ * lookups, with no key string built per update (every recorded action updates two).
+ */
+type Node<V> = { next: Map<string, Node<V>> | undefined; row: Row<V> | undefined };
+const node = <V>(): Node<V> => ({ next: undefined, row: undefined });
+
 /** A capped map from series to a value (a counter's total, a histogram, a gauge). */
 export class SeriesTable<V> {
-  readonly #rows = new Map<string, Row<V>>();
+  #index = new Map<string, Node<V>>();
+  #rows: Row<V>[] = [];
   readonly #distinct = new Map<string, number>();
   readonly #cap: number;
 
@@ -50,46 +58,67 @@ export class SeriesTable<V> {
     this.#cap = cap;
   }
 
+  /** The node of a series; made (with its path) when `create`, else undefined when absent. */
+  #find(metric: string, labels: readonly string[], create: boolean): Node<V> | undefined {
+    let at: Node<V> | undefined = this.#index.get(metric);
+    if (!at) {
+      if (!create) return undefined;
+      this.#index.set(metric, (at = node<V>()));
+    }
+    for (const value of labels) {
+      let next: Node<V> | undefined = at.next?.get(value);
+      if (!next) {
+        if (!create) return undefined;
+        (at.next ??= new Map()).set(value, (next = node<V>()));
+      }
+      at = next;
+    }
+    return at;
+  }
+
   /**
    * Updates the series' value with `fn` (given undefined when new), folding it into
    * `other` past the cap; answers the row it updated (the folded one, when folded).
    */
   update(metric: string, labels: readonly string[], fn: (previous: V | undefined) => V): Row<V> {
-    let key = keyOf(metric, labels);
-    let row = this.#rows.get(key);
+    let row = this.#find(metric, labels, false)?.row;
     if (!row) {
       const used = this.#distinct.get(metric) ?? 0;
       const folded = foldLabels(metric, labels);
       const isOther = folded.every((value, i) => value === labels[i]);
       if (used >= this.#cap && !isOther) {
-        key = keyOf(metric, folded);
-        row = this.#rows.get(key);
         labels = folded;
+        row = this.#find(metric, labels, false)?.row;
       } else if (!isOther) {
         this.#distinct.set(metric, used + 1);
       }
     }
     const value = fn(row?.value);
     if (row) row.value = value;
-    else this.#rows.set(key, (row = { metric, labels: [...labels], value }));
+    else {
+      row = { metric, labels: [...labels], value };
+      this.#find(metric, labels, true)!.row = row;
+      this.#rows.push(row);
+    }
     return row;
   }
 
-
   get(metric: string, labels: readonly string[]): V | undefined {
-    return this.#rows.get(keyOf(metric, labels))?.value;
+    return this.#find(metric, labels, false)?.row?.value;
   }
 
   get size(): number {
-    return this.#rows.size;
+    return this.#rows.length;
   }
 
+  /** The rows in the order their series were first seen. */
   rows(): IterableIterator<Row<V>> {
     return this.#rows.values();
   }
 
   clear(): void {
-    this.#rows.clear();
+    this.#index = new Map();
+    this.#rows = [];
     this.#distinct.clear();
   }
 }

@@ -23,6 +23,17 @@ export type Telemetry = {
 export const errorKind = (error: unknown): string =>
   error instanceof Error ? error.name : typeof error;
 
+/** A span's event names, made once per span name: subscribers look event names up per event. */
+const spanNames = new Map<string, { start: string; stop: string; exception: string }>();
+const namesOf = (name: string) => {
+  let names = spanNames.get(name);
+  if (names) return names;
+  names = { start: `${name}.start`, stop: `${name}.stop`, exception: `${name}.exception` };
+  // Span names are a fixed set in the code; the cap only guards against one built from data.
+  if (spanNames.size < 256) spanNames.set(name, names);
+  return names;
+};
+
 export const createTelemetry = (now: () => number = Date.now): Telemetry => {
   const handlers = new Set<TelemetryHandler>();
   const emit: Telemetry["emit"] = (name, measurements = {}, attributes = {}) => {
@@ -43,14 +54,15 @@ export const createTelemetry = (now: () => number = Date.now): Telemetry => {
       return () => handlers.delete(handler);
     },
     async span(name, attributes, fn) {
+      const names = namesOf(name);
       const started = now();
-      emit(`${name}.start`, { system_time: started }, attributes);
+      emit(names.start, { system_time: started }, attributes);
       try {
         const value = await fn();
-        emit(`${name}.stop`, { duration_ms: now() - started }, attributes);
+        emit(names.stop, { duration_ms: now() - started }, attributes);
         return value;
       } catch (error) {
-        emit(`${name}.exception`, { duration_ms: now() - started }, { ...attributes, error: errorKind(error) });
+        emit(names.exception, { duration_ms: now() - started }, { ...attributes, error: errorKind(error) });
         throw error;
       }
     },

@@ -1,11 +1,12 @@
 // The OpenTelemetry sampler that applies the platform's rules (sampling.ts): parent-based,
 // with the deployment's rate for roots, an agent type's rate where its span says so, and
 // the decision written into the tracestate so that the objects downstream know who made it.
-import { type Attributes, type Context, isSpanContextValid, trace } from "@opentelemetry/api";
+import { type Attributes, type Context, trace } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
 import { type Sampler, SamplingDecision, type SamplingResult } from "@opentelemetry/sdk-trace";
 import { type Decider, decideSampling, DECIDED_BY_PLATFORM, DECIDED_BY_TYPE, TRACESTATE_KEY } from "./sampling.ts";
 import { ATTR_SAMPLE_RATE } from "./semconv.ts";
+import { isValidSpanContext } from "./spans.ts";
 
 /** The tracestate of a trace that had none: shared, as a TraceState is immutable (`set` answers a copy). */
 const ONLY_DECIDER: Record<Decider, TraceState> = {
@@ -20,7 +21,7 @@ export class PlatformSampler implements Sampler {
 
   shouldSample(context: Context, traceId: string, _name: string, _kind: unknown, attributes: Attributes): SamplingResult {
     const parent = trace.getSpanContext(context);
-    const valid = parent !== undefined && isSpanContextValid(parent);
+    const valid = parent !== undefined && isValidSpanContext(parent);
     const own = attributes[ATTR_SAMPLE_RATE];
     const decision = decideSampling({
       traceId,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, setAmbientLogFields } from "./logger.ts";
 import { PlatformSampler } from "./sampler.ts";
 import { ATTR_SAMPLE_RATE } from "./semconv.ts";
-import { contextOf, logTraceFields, setTracingInstalled, stampTraceContext, traceCarrier, withSpan } from "./spans.ts";
+import { contextOf, isValidSpanContext, logTraceFields, setTracingInstalled, stampTraceContext, traceCarrier, withSpan } from "./spans.ts";
 
 const exporter = new InMemorySpanExporter();
 const tracer = new TracerProvider({ sampler: new PlatformSampler(1), spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer("t");
@@ -87,5 +87,22 @@ describe("withSpan on the hot path", () => {
     expect(carrier).toBeUndefined();
     await expect(withSpan("off", {}, () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(recorded.getFinishedSpans()).toEqual([]);
+  });
+});
+
+describe("isValidSpanContext", () => {
+  it("answers what the API's check answers, also when asked again of the same context", () => {
+    const valid = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 1 };
+    const invalid = [
+      { traceId: "0".repeat(32), spanId: "b7ad6b7169203331", traceFlags: 1 },
+      { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "0".repeat(16), traceFlags: 0 },
+      { traceId: "nope", spanId: "b7ad6b7169203331", traceFlags: 0 },
+    ];
+    for (let round = 0; round < 2; round++) {
+      expect(isValidSpanContext(valid)).toBe(true);
+      for (const span of invalid) expect(isValidSpanContext(span), JSON.stringify(span)).toBe(false);
+    }
+    const parsed = trace.getSpanContext(contextOf({ traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00" }));
+    expect(parsed && isValidSpanContext(parsed)).toBe(true);
   });
 });

@@ -17,7 +17,26 @@ export type { Attributes, Context, Link, Span };
 
 const TRACER = "jido-system";
 
-export const tracer = () => trace.getTracer(TRACER);
+/** The tracer of the global provider, looked up once per provider (a lookup builds a key string). */
+let cachedTracer: { provider: unknown; tracer: ReturnType<typeof trace.getTracer> } | null = null;
+export const tracer = (): ReturnType<typeof trace.getTracer> => {
+  const provider = trace.getTracerProvider();
+  if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer(TRACER) };
+  return cachedTracer.tracer;
+};
+
+/**
+ * Span contexts known to be valid: those parsed from a carrier (parseTraceparent checked
+ * them) and those checked once already. The API's check runs two regexes, and one call
+ * asks it of the same context several times (its client span, its carrier, the object's span).
+ */
+const VALID = new WeakSet<SpanContext>();
+export const isValidSpanContext = (span: SpanContext): boolean => {
+  if (VALID.has(span)) return true;
+  if (!trace.isSpanContextValid(span)) return false;
+  VALID.add(span);
+  return true;
+};
 
 export type SpanOptions = {
   kind?: SpanKind;
@@ -56,7 +75,7 @@ const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
  */
 export const unsampledParent = (parent: Context, ownRate: unknown): SpanContext | undefined => {
   const span = trace.getSpanContext(parent);
-  if (!span || (span.traceFlags & 1) === 1 || !trace.isSpanContextValid(span)) return undefined;
+  if (!span || (span.traceFlags & 1) === 1 || !isValidSpanContext(span)) return undefined;
   if (ownRate !== undefined && span.traceState?.get(TRACESTATE_KEY) === DECIDED_BY_PLATFORM) return undefined;
   return span;
 };
@@ -89,7 +108,7 @@ const run = async <T>(fn: (span: Span) => Promise<T> | T, span: Span): Promise<T
 /** The carrier of `ctx`'s span (the active one by default), or undefined when there is no span to continue. */
 export const traceCarrier = (ctx: Context = context.active()): TraceCarrier | undefined => {
   const span = trace.getSpanContext(ctx);
-  if (!span || !trace.isSpanContextValid(span)) return undefined;
+  if (!span || !isValidSpanContext(span)) return undefined;
   const state = span.traceState?.serialize();
   return { traceparent: formatTraceparent({ traceId: span.traceId, spanId: span.spanId, sampled: (span.traceFlags & 1) === 1 }), ...(state ? { tracestate: state } : {}) };
 };
@@ -98,13 +117,15 @@ export const traceCarrier = (ctx: Context = context.active()): TraceCarrier | un
 export const contextOf = (carrier: { traceparent?: string | undefined; tracestate?: string | undefined } | undefined): Context => {
   const parsed = parseTraceparent(carrier?.traceparent);
   if (!parsed) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, {
+  const span: SpanContext = {
     traceId: parsed.traceId,
     spanId: parsed.spanId,
     traceFlags: (parsed.flags & 1) as TraceFlags,
     isRemote: true,
     ...(carrier?.tracestate ? { traceState: traceStateOf(carrier.tracestate) } : {}),
-  });
+  };
+  VALID.add(span);
+  return trace.setSpanContext(ROOT_CONTEXT, span);
 };
 
 /** The last tracestate parsed, kept: the same few values (`jido=p`) arrive on every call, and a TraceState is immutable. */

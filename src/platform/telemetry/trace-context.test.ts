@@ -41,6 +41,33 @@ describe("parseTraceparent", () => {
   });
 });
 
+/** The spec's grammar as a regex: what the position-by-position parser must agree with. */
+const REFERENCE = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const referenceParse = (value: string) => {
+  const match = REFERENCE.exec(value.trim());
+  if (!match) return null;
+  const [, version, traceId, spanId, flagsHex, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  if (version === "ff" || (version === "00" && rest !== undefined) || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return null;
+  const flags = Number.parseInt(flagsHex, 16);
+  return { traceId, spanId, sampled: (flags & 1) === 1, flags };
+};
+
+describe("parseTraceparent against the grammar", () => {
+  it("agrees with the spec's regex on valid, mutated and random values, and on the same value asked twice", () => {
+    const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
+    const shaped = fc.tuple(hex(2), hex(32), hex(16), hex(2), fc.oneof(fc.constant(""), fc.string().map((rest) => `-${rest}`), fc.constant("-a\nb"))).map(([v, t, s, f, rest]) => `${v}-${t}-${s}-${f}${rest}`);
+    const mutated = fc.tuple(fc.constantFrom(SPEC_EXAMPLE, "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-x"), fc.nat(60), fc.constantFrom("-", "0", "g", "A", " ", "\n", "")).map(([base, at, ch]) => ` ${base.slice(0, at)}${ch}${base.slice(at + 1)}\t`);
+    fc.assert(
+      fc.property(fc.oneof(shaped, mutated, fc.string(), fc.constant(`00-${"0".repeat(32)}-b7ad6b7169203331-01`)), (value) => {
+        const expected = referenceParse(value);
+        expect(parseTraceparent(value), JSON.stringify(value)).toEqual(expected);
+        expect(parseTraceparent(value), "asked again").toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("traceCarrierSchema", () => {
   it("takes a traceparent with an optional tracestate and names a bad field", () => {
     expect(traceCarrierSchema.parse({ traceparent: SPEC_EXAMPLE, tracestate: "jido=p" })).toEqual({ traceparent: SPEC_EXAMPLE, tracestate: "jido=p" });

@@ -9,12 +9,11 @@ export type TraceParent = { traceId: string; spanId: string; sampled: boolean; f
 
 const ZERO_TRACE = "0".repeat(32);
 const ZERO_SPAN = "0".repeat(16);
+
 const FIELDS = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
-/** The traceparent's fields, or null when it is not one a receiver may use. */
-export const parseTraceparent = (value: string | null | undefined): TraceParent | null => {
-  if (typeof value !== "string") return null;
-  const match = FIELDS.exec(value.trim());
+const parseUncached = (raw: string): TraceParent | null => {
+  const match = FIELDS.exec(raw.trim());
   if (!match) return null;
   const [, version, traceId, spanId, flagsHex, rest] = match as unknown as [string, string, string, string, string, string | undefined];
   // Version ff is forbidden; version 00 has exactly four fields; later versions may add some.
@@ -22,6 +21,22 @@ export const parseTraceparent = (value: string | null | undefined): TraceParent 
   if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return null;
   const flags = Number.parseInt(flagsHex, 16);
   return { traceId, spanId, sampled: (flags & 1) === 1, flags };
+};
+
+/**
+ * The last value parsed and its fields: one traced call reads its caller's carrier more
+ * than once (its schema, the span's parent), and a value parses the same every time.
+ */
+let lastValue: string | undefined;
+let lastParsed: TraceParent | null = null;
+
+/** The traceparent's fields (shared between callers: read only), or null when it is not one a receiver may use. */
+export const parseTraceparent = (value: string | null | undefined): Readonly<TraceParent> | null => {
+  if (typeof value !== "string") return null;
+  if (value === lastValue) return lastParsed;
+  lastParsed = parseUncached(value);
+  lastValue = value;
+  return lastParsed;
 };
 
 /** The version-00 traceparent of a span (only the sampled flag is kept, as the spec asks of version 00). */

@@ -1,0 +1,132 @@
+// Where the observability overhead goes, in a measure the machine's other load does not
+// swing: a CPU profile of the Worker's isolate (through wrangler dev's inspector) under
+// the metrics benchmark's action load, summed by source module of the bundle. The share
+// of the isolate's busy samples spent in observability code (metrics, telemetry, tracing,
+// OpenTelemetry) compares runs taken at different loads, where the overhead benchmark's
+// sets swing by tens of percent. Not in `npm run bench`: run it by hand,
+//   npx tsx scripts/bench/metrics/profile.ts [mode (modes.ts, default both)] [seconds (15)]
+// It prints the top modules and the observability share; the profile and the bundle it
+// maps to stay in /tmp (the path is printed) for DevTools or a closer look.
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { WebSocket } from "undici";
+import { createClient } from "../lib/http.ts";
+import { startOtlpSink } from "../lib/otlp-sink.ts";
+import { platformHeaders, platformServerVars, platformToken } from "../lib/platform-auth.ts";
+import { installSignalCleanup, startBenchServer } from "../lib/servers.ts";
+import { closedLoop } from "../lib/stats.ts";
+import { type ModeName, modeVars, selectedModes } from "./modes.ts";
+
+const OBSERVABILITY = /telemetry|tracing|opentelemetry|metrics|durable-call/;
+
+type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
+
+/** Self samples per bundled source module (wrangler's bundle marks each with a `// path` line). */
+export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: number; modules: Map<string, number> } => {
+  const starts: [number, string][] = [];
+  bundle.split("\n").forEach((line, i) => {
+    const m = /^\/\/ (\S+\.(?:ts|js|mjs|cjs))$/.exec(line);
+    if (m) starts.push([i + 1, m[1]!.replace(/^.*node_modules\//, "")]);
+  });
+  const moduleOf = (line: number): string => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = "(bundle)";
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]![0] <= line) [found, lo] = [starts[mid]![1], mid + 1];
+      else hi = mid - 1;
+    }
+    return found;
+  };
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const modules = new Map<string, number>();
+  let busy = 0;
+  for (const id of profile.samples) {
+    const frame = nodes.get(id)!.callFrame;
+    if (frame.functionName === "(idle)") continue;
+    busy++;
+    const key = frame.url.endsWith("index.js") ? moduleOf(frame.lineNumber + 1) : frame.functionName || "(native)";
+    modules.set(key, (modules.get(key) ?? 0) + 1);
+  }
+  return { busy, modules };
+};
+
+const newestBundle = (root: string): string => {
+  const files = readdirSync(join(root, ".wrangler/tmp"))
+    .filter((dir) => dir.startsWith("dev-"))
+    .map((dir) => join(root, ".wrangler/tmp", dir, "index.js"))
+    .filter((file) => statSync(file, { throwIfNoEntry: false }) !== undefined);
+  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+};
+
+/** A DevTools protocol session on wrangler's inspector proxy (it wants a local Origin). */
+const inspect = async (port: string) => {
+  const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(list[0]!.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } } as never);
+  await new Promise((resolve, reject) => {
+    ws.addEventListener("open", resolve, { once: true });
+    ws.addEventListener("error", reject, { once: true });
+  });
+  let next = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  ws.addEventListener("message", (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+  });
+  return {
+    send: <T>(method: string, params: object = {}): Promise<T> =>
+      new Promise<T>((resolve) => {
+        const id = ++next;
+        waiting.set(id, resolve as (result: unknown) => void);
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+};
+
+const main = async (): Promise<void> => {
+  const name = (process.argv[2] ?? "both") as ModeName;
+  const seconds = Number(process.argv[3] ?? 15);
+  const mode = selectedModes(name).find((m) => m.name === name)!;
+  installSignalCleanup();
+  const sink = await startOtlpSink();
+  const out = mkdtempSync("/tmp/jido-obs-profile-");
+  const state = mkdtempSync("/dev/shm/jido-obs-profile-");
+  const server = await startBenchServer({ name: `profile-${name}`, persistTo: state, logFile: join(out, "server.log"), vars: { ...platformServerVars(), ...modeVars(mode, sink.url) } });
+  try {
+    const token = await platformToken(server);
+    const client = createClient({ name, host: server.host, port: server.port, headers: () => platformHeaders(token), maxSockets: 64 });
+    const agents = Array.from({ length: 100 }, (_, i) => `profile-${i}`);
+    for (const id of agents) await client.post("/v1/agents", { type: "counter", id });
+    const op = async (i: number) => {
+      const reply = await client.post(`/v1/agents/${agents[i % agents.length]}/actions/increment`, { by: 1 });
+      return reply.status === 200 ? { ok: true, ms: reply.ms } : { ok: false, ms: reply.ms, error: String(reply.status) };
+    };
+    await closedLoop({ concurrency: 16, maxCount: 1e6, maxMs: 3_000, op });
+    const args = readFileSync(`/proc/${server.pid}/cmdline`, "utf8").split("\0");
+    const session = await inspect(args[args.indexOf("--inspector-port") + 1]!);
+    await session.send("Profiler.enable");
+    await session.send("Profiler.setSamplingInterval", { interval: 200 });
+    await session.send("Profiler.start");
+    const load = await closedLoop({ concurrency: 16, maxCount: 1e6, maxMs: seconds * 1000, op });
+    const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
+    session.close();
+    client.close();
+    const bundleFile = join(out, "bundle.js");
+    copyFileSync(newestBundle(process.cwd()), bundleFile);
+    writeFileSync(join(out, `${name}.cpuprofile`), JSON.stringify(profile));
+    const { busy, modules } = samplesByModule(profile, readFileSync(bundleFile, "utf8"));
+    const share = (n: number) => `${((n / busy) * 100).toFixed(2)}%`;
+    const observability = [...modules].filter(([module]) => OBSERVABILITY.test(module)).reduce((sum, [, n]) => sum + n, 0);
+    console.log(`# ${mode.title}: ${load.ok} actions in ${seconds}s, ${load.errors} errors; ${busy} busy samples; profile and bundle in ${out}`);
+    for (const [module, n] of [...modules].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${share(n).padStart(7)}  ${module}`);
+    console.log(`observability code: ${share(observability)} of the isolate's busy samples`);
+  } finally {
+    await server.stop();
+    await sink.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
