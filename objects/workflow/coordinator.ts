@@ -129,6 +129,11 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /** Persists a transition with its events, then acts on it: calls, alarm, index, outbox. */
     #apply(run: StoredRun, next: Advance): void {
       const previous = run.state;
+      // Nothing changed (an alarm with nothing due, a late answer): nothing to write or act on.
+      if (next.state === previous && next.events.length === 0 && next.effects.length === 0) {
+        this.ctx.waitUntil(this.#afterTransition());
+        return;
+      }
       this.#store.save(
         next.state,
         previous,

@@ -21,7 +21,8 @@ export const resumeFrom = (c: Context<AppEnv>): number | null => {
 /** A text/event-stream response tailing `stream` from `from`. */
 export const sseTail = (c: Context<AppEnv>, telemetry: Telemetry, stream: string, from: number, options: SseOptions = {}): Response => {
   const read = (next: number) => onStream(c, stream, telemetry, "follow", (rpc, at) => rpc.follow(at, { from: next, limit: SSE_BATCH, waitMs: SSE_WAIT_MS }));
-  return new Response(sseStream(read, from, options), {
+  // The request's signal aborts when the client hangs up (compatibility flag enable_request_signal): the tail stops then.
+  return new Response(sseStream(read, from, { ...options, signal: c.req.raw.signal }), {
     headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
   });
 };

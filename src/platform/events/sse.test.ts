@@ -72,6 +72,38 @@ describe("sseStream", () => {
     expect(reads).toBe(1);
   });
 
+  it("stops when the client's request signal aborts with a read in flight: ends, sends and reads nothing more", async () => {
+    let finish: (batch: TailBatch) => void = () => undefined;
+    let reads = 0;
+    const client = new AbortController();
+    const stream = sseStream(
+      () => {
+        reads++;
+        return new Promise<TailBatch>((resolve) => (finish = resolve));
+      },
+      1,
+      { signal: client.signal },
+    );
+    const reader = stream.getReader();
+    const pending = reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(reads).toBe(1);
+    client.abort();
+    // The stream ends at once, not when the read answers; its batch is never sent.
+    expect(await pending).toEqual({ done: true, value: undefined });
+    finish({ items: [item(1)] });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    expect(reads).toBe(1);
+  });
+
+  it("reads nothing for a client already gone (its signal aborted before the stream started)", async () => {
+    const { froms, read } = scripted({ items: [item(1)] });
+    const reader = sseStream(read, 1, { signal: AbortSignal.abort() }).getReader();
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    expect(froms).toEqual([]);
+  });
+
   it("sends only the items kept, reads past batches with none, and ends after the last one", async () => {
     const { froms, read } = scripted({ items: [item(1), item(2)] }, { items: [item(3), item(4), item(5)] }, { items: [item(6)] });
     const reader = sseStream(read, 1, { keep: ({ sequence }) => sequence !== 2 && sequence >= 3, last: ({ sequence }) => sequence === 4 }).getReader();

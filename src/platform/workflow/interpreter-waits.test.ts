@@ -25,6 +25,29 @@ describe("await", () => {
     expect(run.state.status).toBe("completed");
   });
 
+  it("answers the state it was given, updatedAt included, when a pass has nothing to do (an alarm with nothing due)", () => {
+    const run = new Run(awaiting, P).ok("a", { id: "A" });
+    const waiting = run.state;
+    expect(waiting.updatedAt).toBe(T0);
+    run.at(T0 + 500);
+    expect(run.state).toBe(waiting);
+    expect(run.last).toEqual({ state: waiting, effects: [], events: [] });
+    // A change does move it: the await times out at its deadline.
+    run.at(T0 + 1_000);
+    expect(run.state.updatedAt).toBe(T0 + 1_000);
+  });
+
+  it("answers the state it was given to a late answer that changes nothing", () => {
+    const run = new Run(awaiting, P);
+    const call = run.take("call", "a");
+    run.answer(call, { ok: true, output: { id: "A" } });
+    const after = run.state;
+    run.now = T0 + 50;
+    run.answer(call, { ok: true, output: { id: "B" } });
+    expect(run.state).toBe(after);
+    expect(run.last?.events).toEqual([]);
+  });
+
   it("completes from an event that arrived before the await opened (the inbox)", () => {
     const run = new Run(awaiting, P).event("order.approved", null, { ok: "early" });
     expect(run.state.inbox).toEqual([{ type: "order.approved", role: null, data: { ok: "early" }, at: T0 }]);

@@ -38,7 +38,9 @@ const drive = (work: Work): Advance => {
       }
     }
   }
-  work.state = { ...work.state, updatedAt: work.now };
+  // `updatedAt` means the run changed: a pass with nothing to do (an alarm with nothing
+  // due, a late answer) answers the state it was given, untouched, so nothing is written.
+  if (work.state !== work.from) work.state = { ...work.state, updatedAt: work.now };
   return { state: work.state, effects: work.effects, events: work.events };
 };
 

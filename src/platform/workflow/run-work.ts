@@ -18,7 +18,8 @@ export type Transition = { type: string; data: Record<string, unknown> };
 /** The jitter of retry delays draws from this; tests inject a fixed one. */
 export type Random = () => number;
 
-export type Work = { state: RunState; effects: Effect[]; events: Transition[]; now: number; random: Random; definition: WorkflowDefinition };
+/** `from`: the state the pass began with (every move makes a new state object, so `state !== from` means the run changed). */
+export type Work = { from: RunState; state: RunState; effects: Effect[]; events: Transition[]; now: number; random: Random; definition: WorkflowDefinition };
 
 export const nodesByName = (definition: WorkflowDefinition): Map<string, StepNode | AwaitNode> =>
   new Map([...walkFlow(definition.flow)].map(({ node }) => [nodeName(node), node]));
@@ -107,4 +108,4 @@ export const openAwait = (work: Work, node: AwaitNode): void => {
   emit(work, "workflow.step.waiting", { step: node.await, event: node.event });
 };
 
-export const begin = (definition: WorkflowDefinition, state: RunState, now: number, random: Random): Work => ({ state, effects: [], events: [], now, random, definition });
+export const begin = (definition: WorkflowDefinition, state: RunState, now: number, random: Random): Work => ({ from: state, state, effects: [], events: [], now, random, definition });
