@@ -116,7 +116,7 @@ const promises: Record<string, (check: Check) => Promise<void>> = {
     expect(ran.stdout).toMatch(/^step second: completed \(agent run_\S+\.counter\.\d+, /m);
     expect(ran.stdout.trim().split("\n").at(-1)).toMatch(/^run run_\S+: completed$/);
   },
-  "jido agents list --type validator": async ({ ran }) => {
+  "jido agents list --type validation_agent": async ({ ran }) => {
     expect(ran.stdout).toContain("validator-us-1");
     expect(ran.stdout).toContain("validator-eu-1");
   },
