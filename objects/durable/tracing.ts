@@ -20,7 +20,7 @@ import { createOtlpFetchExporter } from "../../src/platform/telemetry/otlp-fetch
 import { PlatformSampler } from "../../src/platform/telemetry/sampler.ts";
 import { ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SAMPLE_RATE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, RPC_SYSTEM } from "../../src/platform/telemetry/semconv.ts";
 import { enterTrace, failSpan, logTraceFields, setTracingInstalled, SpanKind, tracer } from "../../src/platform/telemetry/spans.ts";
-import { PlannedIds, setUnsampledScope, UnsampledTrace, type UnsampledScope } from "../../src/platform/telemetry/unsampled.ts";
+import { ambientUnsampled, PlannedIds, setUnsampledScope, UnsampledTrace, type UnsampledScope } from "../../src/platform/telemetry/unsampled.ts";
 import { createExportSchedule } from "../../src/platform/telemetry/export-schedule.ts";
 import { parseTraceCarrier, type TraceCarrier } from "../../src/platform/telemetry/trace-context.ts";
 import { createLogger, setAmbientLogFields } from "../../src/platform/telemetry/logger.ts";
@@ -43,7 +43,7 @@ class AsyncLocalContextManager implements ContextManager {
     run: (trace, fn) => this.#storage.run(trace, fn),
     current: () => {
       const store = this.#storage.getStore();
-      return store instanceof UnsampledTrace ? store : undefined;
+      return store instanceof UnsampledTrace ? store : store === undefined ? ambientUnsampled() : undefined;
     },
   };
   active(): Context {

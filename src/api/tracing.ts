@@ -5,7 +5,7 @@
 // after the response with waitUntil (objects/durable/tracing.ts: one trailing export per
 // interval). A request its trace leaves unsampled (90% at the default rate) pays for the
 // decision and no more: it runs under its trace's plain carrier, without a span
-// (src/platform/telemetry/unsampled.ts).
+// (src/platform/telemetry/unsampled.ts), kept on the request.
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { routePath } from "hono/route";
 import { tracingFor } from "../../objects/durable/index.ts";
@@ -20,7 +20,9 @@ import {
   ATTR_ERROR_TYPE,
 } from "../platform/telemetry/semconv.ts";
 import { type Attributes, type Context as TraceContext, enterTrace, SpanKind, withSpan } from "../platform/telemetry/spans.ts";
+import { setAmbientUnsampled } from "../platform/telemetry/unsampled.ts";
 import type { AppEnv } from "../env.ts";
+import { currentRequest } from "./request-context.ts";
 
 export const traceRequests = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const tracing = tracingFor(c.env);
@@ -28,8 +30,12 @@ export const traceRequests = (): MiddlewareHandler<AppEnv> => async (c, next) =>
   const traceparent = c.req.header("traceparent");
   const tracestate = traceparent === undefined ? undefined : c.req.header("tracestate");
   const carrier = traceparent === undefined ? undefined : tracestate === undefined ? { traceparent } : { traceparent, tracestate };
-  return enterTrace(carrier, undefined, next, (parent) => traceRequest(c, next, parent));
+  return enterTrace(carrier, undefined, next, (parent) => traceRequest(c, next, parent), (unsampled) => c.set("unsampledTrace", unsampled));
 };
+
+// An unsampled request's trace is kept on the request, whose storage (request-context.ts)
+// is entered anyway, instead of entering the tracing's storage too.
+setAmbientUnsampled(() => currentRequest()?.get("unsampledTrace"));
 
 const traceRequest = async (c: Context<AppEnv>, next: Next, parent: TraceContext): Promise<void> => {
   const tracing = tracingFor(c.env);

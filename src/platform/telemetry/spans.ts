@@ -14,7 +14,7 @@ import { TraceState } from "@opentelemetry/core";
 import { DECIDED_BY_PLATFORM, DEFAULT_SAMPLE_RATE, TRACESTATE_KEY } from "./sampling.ts";
 import { ATTR_ERROR_TYPE, ATTR_SAMPLE_RATE } from "./semconv.ts";
 import { formatTraceparent, parseTraceparent, type TraceCarrier } from "./trace-context.ts";
-import { currentUnsampled, decideEntry, type PlannedIds, runUnsampled } from "./unsampled.ts";
+import { currentUnsampled, decideEntry, type PlannedIds, runUnsampled, type UnsampledTrace } from "./unsampled.ts";
 
 export { SpanKind };
 export type { Attributes, Context, Link, Span };
@@ -76,11 +76,17 @@ export const setTracingInstalled = (value: boolean | undefined, platform?: { rat
  * Enters work continuing `carrier` (none: a root) in a type declaring `ownRate`: in a
  * trace decided unsampled, `unsampled` runs under the trace's plain carrier (no span, no
  * OpenTelemetry context); otherwise `sampled` gets the parent context for the SDK's span
- * (a root's trace id is the one decided on, planned for the SDK's next root).
+ * (a root's trace id is the one decided on, planned for the SDK's next root). With
+ * `keep`, the unsampled trace is handed to it to keep where `ambientUnsampled` finds it,
+ * instead of a scope entered for it.
  */
-export const enterTrace = <T>(carrier: TraceCarrier | undefined, ownRate: number | undefined, unsampled: () => T, sampled: (parent: Context) => T): T => {
+export const enterTrace = <T>(carrier: TraceCarrier | undefined, ownRate: number | undefined, unsampled: () => T, sampled: (parent: Context) => T, keep?: (trace: UnsampledTrace) => void): T => {
   const decision = decideEntry(carrier, ownRate, platformRate);
-  if (!decision.sampled) return runUnsampled(decision.trace, unsampled);
+  if (!decision.sampled) {
+    if (!keep) return runUnsampled(decision.trace, unsampled);
+    keep(decision.trace);
+    return unsampled();
+  }
   if (decision.traceId !== undefined) {
     plannedIds?.plan(decision.traceId);
     return sampled(ROOT_CONTEXT);

@@ -29,6 +29,18 @@ let scope: UnsampledScope = NO_SCOPE;
 export const setUnsampledScope = (value: UnsampledScope | null): void => {
   scope = value ?? NO_SCOPE;
 };
+/**
+ * The unsampled trace of the request in progress where no scope was entered: the Worker
+ * keeps a request's on the request (src/api/tracing.ts), whose own storage is entered
+ * anyway, instead of entering a second one.
+ */
+let ambient: () => UnsampledTrace | undefined = () => undefined;
+export const setAmbientUnsampled = (value: (() => UnsampledTrace | undefined) | null): void => {
+  ambient = value ?? (() => undefined);
+};
+/** For a scope's `current` when its storage holds nothing. */
+export const ambientUnsampled = (): UnsampledTrace | undefined => ambient();
+
 /** Runs `fn` under `trace` (its calls carry the trace's carrier). */
 export const runUnsampled = <T>(trace: UnsampledTrace, fn: () => T): T => scope.run(trace, fn);
 /** The unsampled trace of the work in progress, if it is in one. */
