@@ -24,7 +24,8 @@ import { setAmbientUnsampled } from "../platform/telemetry/unsampled.ts";
 import type { AppEnv } from "../env.ts";
 import { currentRequest } from "./request-context.ts";
 
-export const traceRequests = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+// Not async: the unsampled path hands on `next`'s own promise, without another around it.
+export const traceRequests = (): MiddlewareHandler<AppEnv> => (c, next) => {
   const tracing = tracingFor(c.env);
   if (!tracing.enabled) return next();
   const traceparent = c.req.header("traceparent");

@@ -41,8 +41,22 @@ describe("decideEntry", () => {
     );
   });
 
+  it("decides a root it draws the trace id of as the sampler decides on that id", () => {
+    fc.assert(
+      fc.property(fc.option(rateArb, { nil: undefined }), rateArb, (ownRate, platformRate) => {
+        const decision = decideEntry(undefined, ownRate, platformRate);
+        const traceId = decision.sampled ? decision.traceId! : decision.trace.traceId;
+        expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+        if (!decision.sampled) expect(decision.trace.carrier.traceparent.slice(3, 35)).toBe(traceId);
+        const expected = new PlatformSampler(platformRate).shouldSample(contextOf(undefined), traceId, "x", 0, ownRate === undefined ? {} : { [ATTR_SAMPLE_RATE]: ownRate });
+        expect(decision.sampled).toBe(expected.decision !== 0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("draws ids W3C allows (hex, not all zero)", () => {
-    for (let i = 0; i < 100; i++) expect(randomHexId(8)).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+    for (let i = 0; i < 100; i++) expect(randomHexId(16)).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
     const ids = new PlannedIds();
     ids.plan("0af7651916cd43dd8448eb211c80319c");
     expect(ids.generateTraceId()).toBe("0af7651916cd43dd8448eb211c80319c");

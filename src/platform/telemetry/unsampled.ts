@@ -6,7 +6,7 @@
 // attribute objects at all. Only a sampled trace takes the SDK's path, and its sampler
 // decides alike (same inputs; a root's trace id is handed to the SDK: `PlannedIds`).
 import { TraceState } from "@opentelemetry/core";
-import { type Decider, decideSampling, DECIDED_BY_PLATFORM, DECIDED_BY_TYPE, TRACESTATE_KEY } from "./sampling.ts";
+import { type Decider, decideSampling, type SamplingDecision, DECIDED_BY_PLATFORM, DECIDED_BY_TYPE, TRACESTATE_KEY } from "./sampling.ts";
 import { formatTraceparent, parseTraceparent, type TraceCarrier } from "./trace-context.ts";
 
 /** An unsampled trace as the work under it carries it on: the carrier its calls pass. */
@@ -47,16 +47,25 @@ export const runUnsampled = <T>(trace: UnsampledTrace, fn: () => T): T => scope.
 export const currentUnsampled = (): UnsampledTrace | undefined => scope.current();
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-/** `bytes` random bytes in hex, not all zero (a W3C id must not be). */
-export const randomHexId = (bytes: number): string => {
+const BYTES = new Uint8Array(16);
+const drawBytes = (count: number): void => {
+  for (let i = 0; i < count; i++) BYTES[i] = (Math.random() * 256) >>> 0;
+};
+/** The first `count` drawn bytes in hex, not all zero (a W3C id must not be). */
+const hexOfBytes = (count: number): string => {
   let hex = "";
   let zero = true;
-  for (let i = 0; i < bytes; i++) {
-    const byte = (Math.random() * 256) >>> 0;
-    if (byte !== 0) zero = false;
-    hex += HEX[byte];
+  for (let i = 0; i < count; i++) {
+    if (BYTES[i] !== 0) zero = false;
+    hex += HEX[BYTES[i]!];
   }
   return zero ? `${hex.slice(0, -2)}01` : hex;
+};
+
+/** `digits` (even) random hex digits, not all zero. */
+export const randomHexId = (digits: number): string => {
+  drawBytes(digits / 2);
+  return hexOfBytes(digits / 2);
 };
 
 /** The value of `key` in a W3C tracestate text, without building a TraceState. */
@@ -79,18 +88,32 @@ export type EntryDecision =
   | { sampled: true; traceId: string | undefined }
   | { sampled: false; trace: UnsampledTrace };
 
+type Root = { traceId: string; decision: SamplingDecision };
+const decideRootOf = (traceId: string, platformRate: number, ownRate: number | undefined): Root => ({ traceId, decision: decideSampling({ traceId, parent: null, platformRate, ownRate }) });
+
+/**
+ * A root's trace id and decision: the number `withinRate` reads off the id (its last 13
+ * hex digits) is taken from the drawn bytes, so the decision parses nothing;
+ * `decideRootOf` answers alike.
+ */
+const drawRoot = (platformRate: number, ownRate: number | undefined): Root => {
+  drawBytes(16);
+  const low = (BYTES[9]! & 15) * 2 ** 48 + BYTES[10]! * 2 ** 40 + BYTES[11]! * 2 ** 32 + BYTES[12]! * 2 ** 24 + BYTES[13]! * 2 ** 16 + BYTES[14]! * 2 ** 8 + BYTES[15]!;
+  const rate = ownRate ?? platformRate;
+  return { traceId: hexOfBytes(16), decision: { sampled: rate >= 1 || (rate > 0 && low < rate * 2 ** 52), decidedBy: ownRate === undefined ? DECIDED_BY_PLATFORM : DECIDED_BY_TYPE } };
+};
+
 /**
  * The decision for work entering with `carrier` (its caller's trace; none: a root), in a
  * type declaring `ownRate` (if any), at the deployment's `platformRate`: what the
  * platform's sampler would decide for a span there.
  */
-export const decideEntry = (carrier: TraceCarrier | undefined, ownRate: number | undefined, platformRate: number, newTraceId: () => string = () => randomHexId(16)): EntryDecision => {
+export const decideEntry = (carrier: TraceCarrier | undefined, ownRate: number | undefined, platformRate: number, newTraceId?: () => string): EntryDecision => {
   const parsed = parseTraceparent(carrier?.traceparent);
   if (!parsed || !carrier) {
-    const traceId = newTraceId();
-    const decision = decideSampling({ traceId, parent: null, platformRate, ownRate });
+    const { traceId, decision } = newTraceId ? decideRootOf(newTraceId(), platformRate, ownRate) : drawRoot(platformRate, ownRate);
     if (decision.sampled) return { sampled: true, traceId };
-    const traceparent = formatTraceparent({ traceId, spanId: randomHexId(8), sampled: false });
+    const traceparent = formatTraceparent({ traceId, spanId: randomHexId(16), sampled: false });
     return { sampled: false, trace: new UnsampledTrace({ traceparent, tracestate: stateDecidedBy(undefined, decision.decidedBy!) }, traceId, decision.decidedBy) };
   }
   const decidedBy = deciderOf(traceStateValue(carrier.tracestate, TRACESTATE_KEY));
@@ -116,9 +139,9 @@ export class PlannedIds {
   generateTraceId(): string {
     const planned = this.#planned;
     this.#planned = undefined;
-    return planned ?? randomHexId(16);
+    return planned ?? randomHexId(32);
   }
   generateSpanId(): string {
-    return randomHexId(8);
+    return randomHexId(16);
   }
 }
