@@ -6,6 +6,7 @@
 // so they are declared below. Regenerate the file with `npm run types`
 // after changing wrangler.toml.
 import type { Principal } from "./platform/security/claims.ts";
+import type { UnsampledTrace } from "./platform/telemetry/unsampled.ts";
 
 /** Secrets and options that are not in wrangler.toml (`.dev.vars` locally). */
 type Secrets = {
@@ -27,6 +28,8 @@ export type Variables = {
   tenant: string;
   principal: Principal;
   requestId: string;
+  /** The request's trace, when it is decided unsampled (src/api/tracing.ts). */
+  unsampledTrace: UnsampledTrace;
 };
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -4,7 +4,9 @@
 // follows the work across awaits (workerd's node:async_hooks under nodejs_compat, checked
 // to carry the context across awaits and timers), and `traceObject`, which gives every
 // RPC method of a Durable Object class a server span continuing the caller's trace (the
-// carrier on its address, RPC's only channel) and its alarm a span of its own. Spans are
+// carrier on its address, RPC's only channel) and its alarm a span of its own; in a trace
+// decided unsampled, the call runs under the trace's plain carrier instead, with no span
+// or OpenTelemetry context (src/platform/telemetry/unsampled.ts). Spans are
 // exported after the work, in one trailing export per interval per isolate (export-schedule.ts),
 // handed to the waitUntil of the traced request or call that armed it. The exporter is OpenTelemetry's export delegate and JSON serializer over fetch (why not the
 // packaged OTLPTraceExporter: src/platform/telemetry/otlp-fetch.ts).
@@ -17,7 +19,8 @@ import { tracingConfigFrom, type TracingVars } from "../../src/platform/telemetr
 import { createOtlpFetchExporter } from "../../src/platform/telemetry/otlp-fetch.ts";
 import { PlatformSampler } from "../../src/platform/telemetry/sampler.ts";
 import { ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SAMPLE_RATE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, RPC_SYSTEM } from "../../src/platform/telemetry/semconv.ts";
-import { contextOf, failSpan, logTraceFields, setTracingInstalled, SpanKind, tracer, unsampledParent } from "../../src/platform/telemetry/spans.ts";
+import { enterTrace, failSpan, logTraceFields, setTracingInstalled, SpanKind, tracer } from "../../src/platform/telemetry/spans.ts";
+import { ambientUnsampled, PlannedIds, setUnsampledScope, UnsampledTrace, type UnsampledScope } from "../../src/platform/telemetry/unsampled.ts";
 import { createExportSchedule } from "../../src/platform/telemetry/export-schedule.ts";
 import { parseTraceCarrier, type TraceCarrier } from "../../src/platform/telemetry/trace-context.ts";
 import { createLogger, setAmbientLogFields } from "../../src/platform/telemetry/logger.ts";
@@ -33,10 +36,19 @@ const FLUSH_TIMEOUT_MS = 10_000;
  */
 export const EXPORT_INTERVAL_MS = 1_000;
 
+/** OpenTelemetry's active context, or an unsampled trace's plain carrier in its place (one storage, entered once per scope). */
 class AsyncLocalContextManager implements ContextManager {
-  readonly #storage = new AsyncLocalStorage<Context>();
+  readonly #storage = new AsyncLocalStorage<Context | UnsampledTrace>();
+  readonly unsampled: UnsampledScope = {
+    run: (trace, fn) => this.#storage.run(trace, fn),
+    current: () => {
+      const store = this.#storage.getStore();
+      return store instanceof UnsampledTrace ? store : store === undefined ? ambientUnsampled() : undefined;
+    },
+  };
   active(): Context {
-    return this.#storage.getStore() ?? ROOT_CONTEXT;
+    const store = this.#storage.getStore();
+    return store === undefined || store instanceof UnsampledTrace ? ROOT_CONTEXT : store;
   }
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
     return this.#storage.run(ctx, () => fn.apply(thisArg, args));
@@ -79,18 +91,23 @@ const install = (vars: TracingVars): Tracing => {
     context.disable();
     propagation.disable();
     setAmbientLogFields(() => ({}));
+    setUnsampledScope(null);
   }
-  setTracingInstalled(config.url !== null);
+  const ids = new PlannedIds();
+  setTracingInstalled(config.url !== null, { rate: config.rate, ids });
   if (config.url === null) return OFF;
   const exporter = createOtlpFetchExporter({ url: config.url, headers: config.headers, timeoutMillis: FLUSH_TIMEOUT_MS });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: SERVICE_NAME, [ATTR_SERVICE_VERSION]: SERVICE_VERSION }),
     sampler: new PlatformSampler(config.rate),
+    idGenerator: ids,
     // Flushed after each request and alarm (below); the timer is only a backstop, as a
     // timer outlives neither the request that set it in workerd.
     spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 5_000, exportTimeoutMillis: FLUSH_TIMEOUT_MS })],
   });
-  context.setGlobalContextManager(new AsyncLocalContextManager());
+  const manager = new AsyncLocalContextManager();
+  context.setGlobalContextManager(manager);
+  setUnsampledScope(manager.unsampled);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   setAmbientLogFields(logTraceFields);
@@ -127,11 +144,10 @@ export type TraceObjectOptions<T> = {
   attributes?: (self: T, method: string, args: readonly unknown[]) => Attributes;
 };
 
-const carrierOf = (first: unknown): Context => {
-  if (typeof first !== "object" || first === null || !("trace" in first) || first.trace === undefined) return ROOT_CONTEXT;
+const carrierOf = (first: unknown): TraceCarrier | undefined => {
+  if (typeof first !== "object" || first === null || !("trace" in first) || first.trace === undefined) return undefined;
   // The method's own schema refuses a malformed carrier; here it only starts no trace.
-  const carrier = parseTraceCarrier(first.trace);
-  return carrier ? contextOf(carrier) : ROOT_CONTEXT;
+  return parseTraceCarrier(first.trace);
 };
 
 /** Whether the span (and so, as a rule, its children) is exported. */
@@ -163,20 +179,21 @@ export const traceObject = <C extends abstract new (...args: never[]) => object>
       const tracing = tracingFor(this.env);
       if (!tracing.enabled) return original.apply(this, args);
       const rate = options.sampleRate?.(this);
-      const parent = alarm ? contextOf(options.alarmTrace?.(this)) : carrierOf(args[0]);
-      // A trace decided unsampled that this object cannot decide again: no span, the
-      // work runs under the caller's context so that its own calls follow the decision.
-      if (unsampledParent(parent, rate)) return context.with(parent, () => original.apply(this, args));
+      // A trace decided unsampled: no span, the work runs under the trace's carrier so
+      // that its own calls follow the decision.
+      return enterTrace(alarm ? options.alarmTrace?.(this) : carrierOf(args[0]), rate, () => original.apply(this, args), (parent) => traced(this, tracing, rate, parent, args));
+    };
+    const traced = (self: TracedObject & InstanceType<C>, tracing: Tracing, rate: number | undefined, parent: Context, args: unknown[]): unknown => {
       const attributes: Attributes = {
         ...(alarm ? {} : { [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM, [ATTR_RPC_METHOD]: `${service}/${name}` }),
         ...(rate === undefined ? {} : { [ATTR_SAMPLE_RATE]: rate }),
-        ...options.attributes?.(this, name, args),
+        ...options.attributes?.(self, name, args),
       };
       const span = tracer().startSpan(`${service}/${name}`, { kind: alarm ? SpanKind.INTERNAL : SpanKind.SERVER, attributes }, parent);
       const exportSoon = (): void => {
         if (!sampled(span)) return;
         const flush = tracing.flush();
-        if (flush) this.ctx.waitUntil(flush);
+        if (flush) self.ctx.waitUntil(flush);
       };
       const finish = (value: unknown): void => {
         noteResult(span, value);
@@ -191,7 +208,7 @@ export const traceObject = <C extends abstract new (...args: never[]) => object>
       };
       let value: unknown;
       try {
-        value = context.with(trace.setSpan(parent, span), () => original.apply(this, args));
+        value = context.with(trace.setSpan(parent, span), () => original.apply(self, args));
       } catch (error) {
         return fail(error);
       }

@@ -3,8 +3,10 @@
 // attributed after the OpenTelemetry HTTP server conventions once the route is known,
 // active while the request is handled (so every object call continues it), and exported
 // after the response with waitUntil (objects/durable/tracing.ts: one trailing export per
-// interval). A request its trace leaves unsampled pays for the decision and little more.
-import type { MiddlewareHandler } from "hono";
+// interval). A request its trace leaves unsampled (90% at the default rate) pays for the
+// decision and no more: it runs under its trace's plain carrier, without a span
+// (src/platform/telemetry/unsampled.ts), kept on the request.
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { routePath } from "hono/route";
 import { tracingFor } from "../../objects/durable/index.ts";
 import {
@@ -17,18 +19,31 @@ import {
   ATTR_URL_SCHEME,
   ATTR_ERROR_TYPE,
 } from "../platform/telemetry/semconv.ts";
-import { type Attributes, contextOf, SpanKind, withSpan } from "../platform/telemetry/spans.ts";
+import { type Attributes, type Context as TraceContext, enterTrace, SpanKind, withSpan } from "../platform/telemetry/spans.ts";
+import { setAmbientUnsampled } from "../platform/telemetry/unsampled.ts";
 import type { AppEnv } from "../env.ts";
+import { currentRequest } from "./request-context.ts";
 
-export const traceRequests = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+// Not async: the unsampled path hands on `next`'s own promise, without another around it.
+export const traceRequests = (): MiddlewareHandler<AppEnv> => (c, next) => {
   const tracing = tracingFor(c.env);
   if (!tracing.enabled) return next();
+  const traceparent = c.req.header("traceparent");
+  const tracestate = traceparent === undefined ? undefined : c.req.header("tracestate");
+  const carrier = traceparent === undefined ? undefined : tracestate === undefined ? { traceparent } : { traceparent, tracestate };
+  return enterTrace(carrier, undefined, next, (parent) => traceRequest(c, next, parent), (unsampled) => c.set("unsampledTrace", unsampled));
+};
+
+// An unsampled request's trace is kept on the request, whose storage (request-context.ts)
+// is entered anyway, instead of entering the tracing's storage too.
+setAmbientUnsampled(() => currentRequest()?.get("unsampledTrace"));
+
+const traceRequest = async (c: Context<AppEnv>, next: Next, parent: TraceContext): Promise<void> => {
+  const tracing = tracingFor(c.env);
   const method = c.req.method;
-  const parent = contextOf({ traceparent: c.req.header("traceparent"), tracestate: c.req.header("tracestate") });
   let sampled = false as boolean;
   await withSpan(method, { kind: SpanKind.SERVER, parent }, async (span) => {
-    // Attributes only on a span that records (no own sample rate here, so the sampler
-    // does not need them): an unsampled request (90% at the default rate) parses no URL.
+    // Attributes only on a span that records (as its sampler decided).
     sampled = span.isRecording();
     if (sampled) span.setAttributes(requestAttributes(c.req.url, method));
     await next();

@@ -107,6 +107,24 @@ describe("an agent type's own sample rate", () => {
     const counterSpan = only(spans, "in the counter", (s) => s.attributes["jido.agent.id"] === counter);
     expect(counterSpan).toMatchObject({ name: "AgentObject/call", parentSpanId: peer.spanId });
   });
+
+  it("continues an unsampled request's trace: the Worker passes its caller's trace id and span on, unrecorded, to the agent", async () => {
+    const relay = newId("relay");
+    const counter = newId("counter");
+    await spawn("relay", relay);
+    await spawn("counter", counter);
+    expect((await post(`/v1/agents/${relay}/grants`, { name: "agents:call:counter.increment" })).status).toBe(201);
+
+    const trace = traceId();
+    const caller = spanId();
+    expect((await call(relay, "forward", { target: counter, by: 1 }, { traceparent: `00-${trace}-${caller}-00`, tracestate: "jido=p" })).status).toBe(200);
+    const spans = await eventually("the relay's and the counter's spans", async () => inTrace(trace), (found) => found.some((s) => s.attributes["jido.agent.id"] === counter));
+    // The Worker made no span (unsampled); the relay's type decided again (rate 1), as a child of the caller's span.
+    expect(spans.some((s) => s.name.startsWith("POST ") || s.name === "agent.call")).toBe(false);
+    const relaySpan = only(spans, "in the relay", (s) => s.name === "AgentObject/call" && s.attributes["jido.agent.id"] === relay);
+    expect(relaySpan.parentSpanId).toBe(caller);
+    expect(relaySpan.traceState).toContain("jido=t");
+  });
 });
 
 describe("a workflow run", () => {

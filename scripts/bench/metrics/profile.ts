@@ -19,10 +19,14 @@ import { type ModeName, modeVars, selectedModes } from "./modes.ts";
 
 const OBSERVABILITY = /telemetry|tracing|opentelemetry|metrics|durable-call/;
 
-type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
+type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[] };
 
-/** Self samples per bundled source module (wrangler's bundle marks each with a `// path` line). */
-export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: number; modules: Map<string, number> } => {
+/**
+ * Self samples per bundled source module (wrangler's bundle marks each with a `// path`
+ * line); and `withNatives`, where a native function's samples (AsyncLocalStorage.run, a
+ * Map's get, ...) count for the module whose code called it.
+ */
+export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: number; modules: Map<string, number>; withNatives: Map<string, number> } => {
   const starts: [number, string][] = [];
   bundle.split("\n").forEach((line, i) => {
     const m = /^\/\/ (\S+\.(?:ts|js|mjs|cjs))$/.exec(line);
@@ -40,7 +44,10 @@ export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: nu
     return found;
   };
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const callers = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) callers.set(child, node.id);
   const modules = new Map<string, number>();
+  const withNatives = new Map<string, number>();
   let busy = 0;
   for (const id of profile.samples) {
     const frame = nodes.get(id)!.callFrame;
@@ -48,8 +55,14 @@ export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: nu
     busy++;
     const key = frame.url.endsWith("index.js") ? moduleOf(frame.lineNumber + 1) : frame.functionName || "(native)";
     modules.set(key, (modules.get(key) ?? 0) + 1);
+    // A native frame (not "(program)", "(garbage collector)"): the nearest bundle frame above it.
+    let at: number | undefined = id;
+    while (at !== undefined && !nodes.get(at)!.callFrame.url.endsWith("index.js") && !nodes.get(at)!.callFrame.functionName.startsWith("(")) at = callers.get(at);
+    const caller = at === undefined ? undefined : nodes.get(at)!.callFrame;
+    const owner = caller?.url.endsWith("index.js") ? moduleOf(caller.lineNumber + 1) : key;
+    withNatives.set(owner, (withNatives.get(owner) ?? 0) + 1);
   }
-  return { busy, modules };
+  return { busy, modules, withNatives };
 };
 
 const newestBundle = (root: string): string => {
@@ -116,12 +129,13 @@ const main = async (): Promise<void> => {
     const bundleFile = join(out, "bundle.js");
     copyFileSync(newestBundle(process.cwd()), bundleFile);
     writeFileSync(join(out, `${name}.cpuprofile`), JSON.stringify(profile));
-    const { busy, modules } = samplesByModule(profile, readFileSync(bundleFile, "utf8"));
+    const { busy, modules, withNatives } = samplesByModule(profile, readFileSync(bundleFile, "utf8"));
     const share = (n: number) => `${((n / busy) * 100).toFixed(2)}%`;
-    const observability = [...modules].filter(([module]) => OBSERVABILITY.test(module)).reduce((sum, [, n]) => sum + n, 0);
+    const observabilityOf = (counts: Map<string, number>) => [...counts].filter(([module]) => OBSERVABILITY.test(module)).reduce((sum, [, n]) => sum + n, 0);
+    const observability = observabilityOf(modules);
     console.log(`# ${mode.title}: ${load.ok} actions in ${seconds}s, ${load.errors} errors; ${busy} busy samples; profile and bundle in ${out}`);
     for (const [module, n] of [...modules].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${share(n).padStart(7)}  ${module}`);
-    console.log(`observability code: ${share(observability)} of the isolate's busy samples`);
+    console.log(`observability code: ${share(observability)} of the isolate's busy samples (${share(observabilityOf(withNatives))} with the native calls it makes)`);
   } finally {
     await server.stop();
     await sink.close();

@@ -6,11 +6,15 @@
 // without making a span at all, and in a trace already decided unsampled it makes no new
 // span either, but runs the work in the parent's context, so that everything downstream
 // follows the same decision (a trace is kept or dropped whole; see `unsampledParent`).
+// Work entered through `enterTrace` in a trace decided unsampled (unsampled.ts) has no
+// OpenTelemetry context at all: `withSpan` runs it as is, `traceCarrier` answers the
+// trace's plain carrier.
 import { type Attributes, type Context, context, INVALID_SPAN_CONTEXT, type Link, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace, type TraceFlags } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
-import { DECIDED_BY_PLATFORM, TRACESTATE_KEY } from "./sampling.ts";
+import { DECIDED_BY_PLATFORM, DEFAULT_SAMPLE_RATE, TRACESTATE_KEY } from "./sampling.ts";
 import { ATTR_ERROR_TYPE, ATTR_SAMPLE_RATE } from "./semconv.ts";
 import { formatTraceparent, parseTraceparent, type TraceCarrier } from "./trace-context.ts";
+import { currentUnsampled, decideEntry, type PlannedIds, runUnsampled, type UnsampledTrace } from "./unsampled.ts";
 
 export { SpanKind };
 export type { Attributes, Context, Link, Span };
@@ -59,8 +63,35 @@ export const failSpan = (span: Span, error: unknown): void => {
  * own provider) takes the API's path every time.
  */
 let installed: boolean | undefined;
-export const setTracingInstalled = (value: boolean | undefined): void => {
+/** The deployment's rate, and the provider's id generator (a sampled root's trace id is planned: unsampled.ts). */
+let platformRate = DEFAULT_SAMPLE_RATE;
+let plannedIds: PlannedIds | undefined;
+export const setTracingInstalled = (value: boolean | undefined, platform?: { rate: number; ids: PlannedIds }): void => {
   installed = value;
+  platformRate = platform?.rate ?? DEFAULT_SAMPLE_RATE;
+  plannedIds = platform?.ids;
+};
+
+/**
+ * Enters work continuing `carrier` (none: a root) in a type declaring `ownRate`: in a
+ * trace decided unsampled, `unsampled` runs under the trace's plain carrier (no span, no
+ * OpenTelemetry context); otherwise `sampled` gets the parent context for the SDK's span
+ * (a root's trace id is the one decided on, planned for the SDK's next root). With
+ * `keep`, the unsampled trace is handed to it to keep where `ambientUnsampled` finds it,
+ * instead of a scope entered for it.
+ */
+export const enterTrace = <T>(carrier: TraceCarrier | undefined, ownRate: number | undefined, unsampled: () => T, sampled: (parent: Context) => T, keep?: (trace: UnsampledTrace) => void): T => {
+  const decision = decideEntry(carrier, ownRate, platformRate);
+  if (!decision.sampled) {
+    if (!keep) return runUnsampled(decision.trace, unsampled);
+    keep(decision.trace);
+    return unsampled();
+  }
+  if (decision.traceId !== undefined) {
+    plannedIds?.plan(decision.traceId);
+    return sampled(ROOT_CONTEXT);
+  }
+  return sampled(contextOf(carrier));
 };
 
 /** A span that records nothing, for work run without one (tracing off). */
@@ -83,8 +114,18 @@ export const unsampledParent = (parent: Context, ownRate: unknown): SpanContext 
 /** Runs `fn` in a new active span; an error sets the span's status and `error.type`, and is rethrown. */
 export const withSpan = <T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> => {
   if (installed === false) return run(fn, NO_SPAN);
+  let parent = options.parent;
+  if (installed && parent === undefined) {
+    // In an unsampled trace's plain carrier: nothing to make, unless a rate of its own
+    // decides again (then the carrier is the parent).
+    const unsampled = currentUnsampled();
+    if (unsampled) {
+      if (options.attributes?.[ATTR_SAMPLE_RATE] === undefined || unsampled.decidedBy !== DECIDED_BY_PLATFORM) return run(fn, NO_SPAN);
+      parent = contextOf(unsampled.carrier);
+    }
+  }
   const active = context.active();
-  const parent = options.parent ?? active;
+  parent ??= active;
   const unsampled = installed ? unsampledParent(parent, options.attributes?.[ATTR_SAMPLE_RATE]) : undefined;
   if (unsampled) {
     const span = trace.wrapSpanContext(unsampled);
@@ -106,7 +147,12 @@ export const withSpan = <T>(name: string, options: SpanOptions, fn: (span: Span)
 const run = async <T>(fn: (span: Span) => Promise<T> | T, span: Span): Promise<T> => fn(span);
 
 /** The carrier of `ctx`'s span (the active one by default), or undefined when there is no span to continue. */
-export const traceCarrier = (ctx: Context = context.active()): TraceCarrier | undefined => {
+export const traceCarrier = (ctx?: Context): TraceCarrier | undefined => {
+  if (ctx === undefined) {
+    const unsampled = currentUnsampled();
+    if (unsampled) return unsampled.carrier;
+    ctx = context.active();
+  }
   const span = trace.getSpanContext(ctx);
   if (!span || !isValidSpanContext(span)) return undefined;
   const state = span.traceState?.serialize();
@@ -151,8 +197,17 @@ export const stampTraceContext = <E extends { traceparent?: string | undefined; 
  * it), linked to the span active now (e.g. the alarm that resumed the work); without a
  * carrier, a child of the active span.
  */
-export const continueTrace = <T>(carrier: TraceCarrier | undefined, name: string, options: Omit<SpanOptions, "parent" | "links">, fn: (span: Span) => Promise<T> | T): Promise<T> =>
-  withSpan(name, carrier ? { ...options, parent: contextOf(carrier), links: resumedBy(carrier) } : options, fn);
+export const continueTrace = <T>(carrier: TraceCarrier | undefined, name: string, options: Omit<SpanOptions, "parent" | "links">, fn: (span: Span) => Promise<T> | T): Promise<T> => {
+  if (!carrier) return withSpan(name, options, fn);
+  if (!installed) return withSpan(name, { ...options, parent: contextOf(carrier), links: resumedBy(carrier) }, fn);
+  const rate = options.attributes?.[ATTR_SAMPLE_RATE];
+  return enterTrace(
+    carrier,
+    typeof rate === "number" ? rate : undefined,
+    () => run(fn, NO_SPAN),
+    (parent) => withSpan(name, { ...options, parent, links: resumedBy(carrier) }, fn),
+  );
+};
 
 /** A link to the active span, unless it is the one `carrier` names (then it is the parent already). */
 const resumedBy = (carrier: TraceCarrier): Link[] => {

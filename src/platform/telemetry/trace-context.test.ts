@@ -53,15 +53,21 @@ const referenceParse = (value: string) => {
 };
 
 describe("parseTraceparent against the grammar", () => {
-  it("agrees with the spec's regex on valid, mutated and random values, and on the same value asked twice", () => {
+  it("agrees with the spec's regex on valid, mutated and random values, and on values asked again (at once and after others)", () => {
     const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
     const shaped = fc.tuple(hex(2), hex(32), hex(16), hex(2), fc.oneof(fc.constant(""), fc.string().map((rest) => `-${rest}`), fc.constant("-a\nb"))).map(([v, t, s, f, rest]) => `${v}-${t}-${s}-${f}${rest}`);
     const mutated = fc.tuple(fc.constantFrom(SPEC_EXAMPLE, "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-x"), fc.nat(60), fc.constantFrom("-", "0", "g", "A", " ", "\n", "")).map(([base, at, ch]) => ` ${base.slice(0, at)}${ch}${base.slice(at + 1)}\t`);
+    // The version-00 form unpadded (the parser's fast path), one character changed.
+    const mutated00 = fc.tuple(fc.nat(54), fc.constantFrom("-", "0", "f", "g", "A", " ")).map(([at, ch]) => `${SPEC_EXAMPLE.slice(0, at)}${ch}${SPEC_EXAMPLE.slice(at + 1)}`);
+    const earlier: string[] = [];
     fc.assert(
-      fc.property(fc.oneof(shaped, mutated, fc.string(), fc.constant(`00-${"0".repeat(32)}-b7ad6b7169203331-01`)), (value) => {
+      fc.property(fc.oneof(shaped, mutated, mutated00, fc.string(), fc.constant(`00-${"0".repeat(32)}-b7ad6b7169203331-01`)), (value) => {
         const expected = referenceParse(value);
         expect(parseTraceparent(value), JSON.stringify(value)).toEqual(expected);
         expect(parseTraceparent(value), "asked again").toEqual(expected);
+        // Past the parser's memory of the last value too.
+        for (const before of earlier.slice(-20)) expect(parseTraceparent(before), JSON.stringify(before)).toEqual(referenceParse(before));
+        earlier.push(value);
       }),
       { numRuns: 2000 },
     );

@@ -25,16 +25,46 @@ const parseUncached = (raw: string): TraceParent | null => {
 
 /**
  * The last value parsed and its fields: one traced call reads its caller's carrier more
- * than once (its schema, the span's parent), and a value parses the same every time.
+ * than once (its entry's sampling decision, its address schema), and a value parses the
+ * same every time.
  */
 let lastValue: string | undefined;
 let lastParsed: TraceParent | null = null;
+
+const DASH = 45;
+/** Whether `code` is a lowercase hex digit's. */
+const isHex = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+
+/**
+ * The version-00 form every platform hop writes (55 characters, no whitespace), read
+ * without the regex and its captures; undefined for anything else (then the regex reads it).
+ */
+const parseVersion00 = (raw: string): TraceParent | null | undefined => {
+  if (raw.length !== 55 || raw.charCodeAt(0) !== 48 || raw.charCodeAt(1) !== 48 || raw.charCodeAt(2) !== DASH || raw.charCodeAt(35) !== DASH || raw.charCodeAt(52) !== DASH) return undefined;
+  let traceZero = true;
+  let spanZero = true;
+  for (let i = 3; i < 35; i++) {
+    const code = raw.charCodeAt(i);
+    if (!isHex(code)) return undefined;
+    if (code !== 48) traceZero = false;
+  }
+  for (let i = 36; i < 52; i++) {
+    const code = raw.charCodeAt(i);
+    if (!isHex(code)) return undefined;
+    if (code !== 48) spanZero = false;
+  }
+  if (!isHex(raw.charCodeAt(53)) || !isHex(raw.charCodeAt(54))) return undefined;
+  if (traceZero || spanZero) return null;
+  const flags = Number.parseInt(raw.slice(53), 16);
+  return { traceId: raw.slice(3, 35), spanId: raw.slice(36, 52), sampled: (flags & 1) === 1, flags };
+};
 
 /** The traceparent's fields (shared between callers: read only), or null when it is not one a receiver may use. */
 export const parseTraceparent = (value: string | null | undefined): Readonly<TraceParent> | null => {
   if (typeof value !== "string") return null;
   if (value === lastValue) return lastParsed;
-  lastParsed = parseUncached(value);
+  const fast = parseVersion00(value);
+  lastParsed = fast === undefined ? parseUncached(value) : fast;
   lastValue = value;
   return lastParsed;
 };
@@ -58,8 +88,8 @@ export type TraceCarrier = z.output<typeof traceCarrierSchema>;
  */
 export const parseTraceCarrier = (value: unknown): TraceCarrier | undefined => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const { traceparent, tracestate, ...rest } = value as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return undefined;
+  for (const key of Object.keys(value)) if (key !== "traceparent" && key !== "tracestate") return undefined;
+  const { traceparent, tracestate } = value as Record<string, unknown>;
   if (typeof traceparent !== "string" || traceparent.length > 256 || parseTraceparent(traceparent) === null) return undefined;
   if (tracestate !== undefined && (typeof tracestate !== "string" || tracestate.length > 512)) return undefined;
   return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
