@@ -65,7 +65,8 @@ export const createRunStore = (storage: DurableObjectStorage) => {
   let outbox: SqlOutbox | null = null;
   /** The outbox (its table created if it is not there yet). */
   const ready = (): SqlOutbox => {
-    outbox ??= createSqlOutbox(sql, "workflow");
+    // Transition events carry fresh UUIDs and a run drains one pass at a time (publish-passes.ts).
+    outbox ??= createSqlOutbox(sql, "workflow", { lean: true });
     return outbox;
   };
   /** The part objects as last written to run_parts (a state that still holds the same object needs no write). */

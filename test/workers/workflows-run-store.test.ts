@@ -28,6 +28,8 @@ describe("run storage", () => {
     const tables = await tablesOf(client.tenant, run.id);
     expect(tables).not.toContain("start_request");
     expect(tables).not.toContain("inbox");
+    // The outbox of its transition events: no AUTOINCREMENT (its sequence table), no unique index.
+    expect(tables).not.toContain("sqlite_sequence");
     expect(tables).toEqual(expect.arrayContaining(["run", "steps", "run_parts", "event_outbox"]));
   });
 
