@@ -27,6 +27,23 @@ const CACHE_TTL_SECONDS = 60;
 
 const log = createLogger({ base: { component: "discovery" } });
 
+/**
+ * The last entry parsed per key, with its text: every start in the bound reads the same
+ * text of a key, so it is parsed once, not once per run. Answers are only read (their
+ * items copied into the run's bindings), so runs may share one. Bounded; oldest out first.
+ */
+const MAX_PARSED = 256;
+const parsed = new Map<string, { text: string; entry: CachedAnswer }>();
+const parseEntry = (key: string, text: string): CachedAnswer => {
+  const last = parsed.get(key);
+  if (last && last.text === text) return last.entry;
+  const entry = JSON.parse(text) as CachedAnswer;
+  parsed.delete(key);
+  parsed.set(key, { text, entry });
+  if (parsed.size > MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+  return entry;
+};
+
 /** `discover` for binding runs: each query's answer at most the bound old (see the header). */
 export const discoverForBinding = async (reach: BindingReach, queries: readonly Discover[], near: Near): Promise<DiscoveryAnswer[]> => {
   const bound = discoveryStalenessMs(reach.env.JIDO_DISCOVERY_MAX_STALENESS_MS);
@@ -40,7 +57,7 @@ export const discoverForBinding = async (reach: BindingReach, queries: readonly 
     cached = await Promise.all(
       keys.map(async (key) => {
         const { copy } = await cacheRead(reach.env, reach.tenant, DISCOVERY_CACHE_NAMESPACE, key, { consistency: "bounded", maxStalenessMs: bound }, background);
-        const entry = copy ? (JSON.parse(copy.value) as CachedAnswer) : undefined;
+        const entry = copy ? parseEntry(key, copy.value) : undefined;
         return entry && Date.now() - entry.at <= bound ? entry.answer : undefined;
       }),
     );

@@ -55,9 +55,20 @@ export const drainOutbox = async <Row>(outbox: Outbox<Row>, target: DrainTarget)
 
 type SqlRow = { seq: number; body: string };
 
-/** An outbox table in the object's own SQLite, all of whose events go to one stream. */
-export const createSqlOutbox = (sql: SqlStorage, stream: string) => {
-  sql.exec("CREATE TABLE IF NOT EXISTS event_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)");
+/**
+ * An outbox table in the object's own SQLite, all of whose events go to one stream.
+ * `lean`: for an object whose events carry fresh ids (random UUIDs), each added once in
+ * the transaction of its change, and drained one pass at a time: a new table then has
+ * no unique index on the id (the stream stores an id once anyway) and no AUTOINCREMENT
+ * (a drain removes only rows it peeked, so a reused seq is never removed unsent), two
+ * fewer B-trees written with every change. A table created before keeps its shape.
+ */
+export const createSqlOutbox = (sql: SqlStorage, stream: string, options: { lean?: boolean } = {}) => {
+  sql.exec(
+    options.lean
+      ? "CREATE TABLE IF NOT EXISTS event_outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, body TEXT NOT NULL)"
+      : "CREATE TABLE IF NOT EXISTS event_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)",
+  );
   const outbox = {
     /** Call inside the transaction that commits the change these events describe. */
     add(events: readonly OutboxEvent[]): void {

@@ -3,8 +3,8 @@
 // run header, one row per step and one per buffered participant event (so large step
 // outputs and signals never make one row too big: SQLite rows hold at most 2 MB), and
 // the transition events, all written in one transaction per transition. Tables are
-// created with the run, so asking for a run that does not exist (or no longer does)
-// leaves no storage behind; `forget` deletes everything once the run's retention ends.
+// created by the writes of a run, so asking for a run that does not exist (or no longer
+// does) leaves no storage behind; `forget` deletes everything once the run's retention ends.
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { TraceCarrier } from "../../src/platform/telemetry/trace-context.ts";
 import type { WorkflowDefinition } from "../../src/platform/workflow/definition.ts";
@@ -24,36 +24,77 @@ export type IndexHome = number | "registry";
  */
 export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state: RunState; indexedStatus: string | null; fingerprint: string | null; indexedIn?: IndexHome; trace?: TraceCarrier };
 
-const SCHEMA = [
-  "CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)",
-  "CREATE TABLE IF NOT EXISTS steps (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
+// Each table is created by the first write that needs it (a run started without an
+// Idempotency-Key, untraced, with no buffered event holds no table for those): a run is
+// a new object, and every CREATE TABLE of its start was a visible share of its CPU.
+const TABLES = {
+  run: "CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)",
+  steps: "CREATE TABLE IF NOT EXISTS steps (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
   // Its own table, so runs stored before it existed load unchanged (with no fingerprint).
-  "CREATE TABLE IF NOT EXISTS start_request (k INTEGER PRIMARY KEY CHECK (k = 1), fingerprint TEXT NOT NULL)",
+  start_request: "CREATE TABLE IF NOT EXISTS start_request (k INTEGER PRIMARY KEY CHECK (k = 1), fingerprint TEXT NOT NULL)",
   // Buffered participant events, in arrival order (the first buffered claims an await).
-  "CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)",
+  inbox: "CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)",
   // The runs-index shard the run is indexed in (its own table, as start_request: runs stored before it load unchanged).
-  "CREATE TABLE IF NOT EXISTS index_shard (k INTEGER PRIMARY KEY CHECK (k = 1), shard INTEGER NOT NULL)",
+  index_shard: "CREATE TABLE IF NOT EXISTS index_shard (k INTEGER PRIMARY KEY CHECK (k = 1), shard INTEGER NOT NULL)",
   // The trace the run started in (W3C); its own table, as start_request.
-  "CREATE TABLE IF NOT EXISTS run_trace (k INTEGER PRIMARY KEY CHECK (k = 1), traceparent TEXT NOT NULL, tracestate TEXT)",
-];
+  run_trace: "CREATE TABLE IF NOT EXISTS run_trace (k INTEGER PRIMARY KEY CHECK (k = 1), traceparent TEXT NOT NULL, tracestate TEXT)",
+  // The header's parts that rarely change (input, bindings, roles with their spares: most
+  // of its size), each written when it changes, not with every transition's header. A
+  // header stored before keeps them inline and loads unchanged (its own wins).
+  run_parts: "CREATE TABLE IF NOT EXISTS run_parts (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+} as const;
+type Table = keyof typeof TABLES;
+const PARTS = ["input", "bindings", "roles"] as const;
+type Part = (typeof PARTS)[number];
 
 export const createRunStore = (storage: DurableObjectStorage) => {
   const { sql } = storage;
-  const hasRun = (): boolean => sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run'").toArray().length > 0;
+  /** The tables that exist, looked up once (null: not yet, or unknown after a rollback). */
+  let tables: Set<string> | null = null;
+  const exists = (table: Table): boolean => {
+    tables ??= new Set(sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
+    return tables.has(table);
+  };
+  /** Creates `table` if it is missing; inside the write's transaction, so a rollback takes it back. */
+  const ensure = (table: Table): void => {
+    if (exists(table)) return;
+    sql.exec(TABLES[table]);
+    tables?.add(table);
+  };
+  const hasRun = (): boolean => exists("run");
   let outbox: SqlOutbox | null = null;
-  /** Creates the tables (and the outbox's) if they are not there yet. */
+  /** The outbox (its table created if it is not there yet). */
   const ready = (): SqlOutbox => {
-    if (outbox) return outbox;
-    for (const statement of SCHEMA) sql.exec(statement);
-    outbox = createSqlOutbox(sql, "workflow");
+    // Transition events carry fresh UUIDs and a run drains one pass at a time (publish-passes.ts).
+    outbox ??= createSqlOutbox(sql, "workflow", { lean: true });
     return outbox;
+  };
+  /** The part objects as last written to run_parts (a state that still holds the same object needs no write). */
+  let written: Partial<Record<Part, unknown>> = {};
+  /** One transaction; when it fails, what was cached of the tables is forgotten with what it rolled back. */
+  const transaction = <T>(fn: () => T): T => {
+    try {
+      return storage.transactionSync(fn);
+    } catch (error) {
+      tables = null;
+      outbox = null;
+      written = {};
+      throw error;
+    }
   };
   if (hasRun()) ready();
   /** The row of each buffered event held in memory, so a transition deletes exactly the ones it consumed. */
   const inboxRows = new WeakMap<InboxEntry, number>();
 
   const writeHeader = (state: RunState, indexedStatus: string | null): void => {
-    const { steps: _steps, inbox: _inbox, ...header } = state;
+    const { steps: _steps, inbox: _inbox, input: _input, bindings: _bindings, roles: _roles, ...header } = state;
+    for (const part of PARTS) {
+      const value = state[part];
+      if (value === undefined || written[part] === value) continue;
+      ensure("run_parts");
+      sql.exec("INSERT INTO run_parts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", part, JSON.stringify(value));
+      written[part] = value;
+    }
     sql.exec("UPDATE run SET header = ? WHERE k = 1", JSON.stringify({ ...header, indexedStatus }));
   };
 
@@ -66,13 +107,16 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     }
     const known = new Set(previous);
     for (const entry of next) {
-      if (!known.has(entry)) inboxRows.set(entry, sql.exec<{ seq: number }>("INSERT INTO inbox (entry) VALUES (?) RETURNING seq", JSON.stringify(entry)).one().seq);
+      if (known.has(entry)) continue;
+      ensure("inbox");
+      inboxRows.set(entry, sql.exec<{ seq: number }>("INSERT INTO inbox (entry) VALUES (?) RETURNING seq", JSON.stringify(entry)).one().seq);
     }
   };
 
   const loadInbox = (legacy: InboxEntry[] | undefined): InboxEntry[] => {
     // A header from before the inbox had its own rows: move its events there.
     if (legacy && legacy.length > 0) writeInbox(legacy, []);
+    if (!exists("inbox")) return [];
     return sql.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM inbox ORDER BY seq").toArray().map((row) => {
       const entry = JSON.parse(row.entry) as InboxEntry;
       inboxRows.set(entry, row.seq);
@@ -92,7 +136,17 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       const row = sql.exec<{ definition: string; caller: string; header: string }>("SELECT * FROM run WHERE k = 1").toArray()[0];
       if (!row) return undefined;
       const { indexedStatus, completed, compensable, inbox: legacyInbox, ...rest } = JSON.parse(row.header) as LegacyHeader;
-      const inbox = storage.transactionSync(() => {
+      // Parts the header does not hold inline are in run_parts (a header stored before holds them all).
+      written = {};
+      if (exists("run_parts")) {
+        for (const part of sql.exec<{ name: string; value: string }>("SELECT name, value FROM run_parts").toArray()) {
+          if (!(PARTS as readonly string[]).includes(part.name) || Object.hasOwn(rest, part.name)) continue;
+          const value: unknown = JSON.parse(part.value);
+          (rest as Record<string, unknown>)[part.name] = value;
+          written[part.name as Part] = value;
+        }
+      }
+      const inbox = transaction(() => {
         const entries = loadInbox(legacyInbox);
         if (legacyInbox !== undefined) sql.exec("UPDATE run SET header = ? WHERE k = 1", JSON.stringify({ ...rest, compensable: compensable ?? completed ?? [], indexedStatus }));
         return entries;
@@ -101,21 +155,26 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       const steps = Object.fromEntries(
         sql.exec<{ name: string; record: string }>("SELECT * FROM steps").toArray().map((r) => [r.name, JSON.parse(r.record) as StepRecord]),
       );
-      const fingerprint = sql.exec<{ fingerprint: string }>("SELECT fingerprint FROM start_request WHERE k = 1").toArray()[0]?.fingerprint ?? null;
+      const fingerprint = exists("start_request") ? (sql.exec<{ fingerprint: string }>("SELECT fingerprint FROM start_request WHERE k = 1").toArray()[0]?.fingerprint ?? null) : null;
       // Indexed with no shard written down: indexed before the shards existed, in the tenant's registry.
-      const shard = sql.exec<{ shard: number }>("SELECT shard FROM index_shard WHERE k = 1").toArray()[0]?.shard;
+      const shard = exists("index_shard") ? sql.exec<{ shard: number }>("SELECT shard FROM index_shard WHERE k = 1").toArray()[0]?.shard : undefined;
       const indexedIn: IndexHome | undefined = shard !== undefined ? shard : indexedStatus !== null ? "registry" : undefined;
-      const traced = sql.exec<{ traceparent: string; tracestate: string | null }>("SELECT traceparent, tracestate FROM run_trace WHERE k = 1").toArray()[0];
+      const traced = exists("run_trace") ? sql.exec<{ traceparent: string; tracestate: string | null }>("SELECT traceparent, tracestate FROM run_trace WHERE k = 1").toArray()[0] : undefined;
       const trace = traced ? { traceparent: traced.traceparent, ...(traced.tracestate === null ? {} : { tracestate: traced.tracestate }) } : undefined;
       return { definition: JSON.parse(row.definition), caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus, fingerprint, ...(indexedIn === undefined ? {} : { indexedIn }), ...(trace ? { trace } : {}) };
     },
 
     create(run: StoredRun, events: readonly OutboxEvent[]): void {
-      storage.transactionSync(() => {
+      transaction(() => {
+        ensure("run");
+        ensure("steps");
         const box = ready();
+        written = {};
         sql.exec("INSERT INTO run (k, definition, caller, header) VALUES (1, ?, ?, '{}')", JSON.stringify(run.definition), JSON.stringify(run.caller));
         writeHeader(run.state, run.indexedStatus);
+        if (run.fingerprint !== null) ensure("start_request");
         if (run.fingerprint !== null) sql.exec("INSERT INTO start_request (k, fingerprint) VALUES (1, ?)", run.fingerprint);
+        if (run.trace) ensure("run_trace");
         if (run.trace) sql.exec("INSERT INTO run_trace (k, traceparent, tracestate) VALUES (1, ?, ?)", run.trace.traceparent, run.trace.tracestate ?? null);
         for (const record of Object.values(run.state.steps)) sql.exec("INSERT INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
         writeInbox(run.state.inbox, []);
@@ -125,7 +184,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
 
     /** Writes the header, the step records and buffered events that changed (new objects), and the events. */
     save(state: RunState, previous: RunState, indexedStatus: string | null, events: readonly OutboxEvent[]): void {
-      storage.transactionSync(() => {
+      transaction(() => {
         writeHeader(state, indexedStatus);
         for (const record of Object.values(state.steps)) {
           if (previous.steps[record.name] !== record) sql.exec("INSERT OR REPLACE INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
@@ -136,8 +195,9 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     },
 
     setIndexed(state: RunState, indexedStatus: string, indexedIn: IndexHome): void {
-      storage.transactionSync(() => {
+      transaction(() => {
         writeHeader(state, indexedStatus);
+        if (indexedIn !== "registry") ensure("index_shard");
         if (indexedIn !== "registry") sql.exec("INSERT OR REPLACE INTO index_shard (k, shard) VALUES (1, ?)", indexedIn);
       });
     },
@@ -147,6 +207,8 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       await storage.deleteAlarm();
       await storage.deleteAll();
       outbox = null;
+      tables = null;
+      written = {};
     },
   };
 };

@@ -37,3 +37,15 @@ describe("the staleness bound", () => {
     for (const bad of [undefined, "", "-1", "1.5", "60001", "soon"]) expect(discoveryStalenessMs(bad)).toBe(DEFAULT_DISCOVERY_STALENESS_MS);
   });
 });
+
+describe("bindingCacheKey, computed once per normalized text", () => {
+  it("answers the SHA-256 of the normalized text the first time and every time after", async () => {
+    const requirement = { type: "memo_agent", constraints: { region: "us" }, strategy: "adaptive", min_count: 1, limit: 5 };
+    const near = { locationHint: null, jurisdiction: null };
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(normalizedRequirement(requirement, near)));
+    const expected = `v1.${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+    expect(await bindingCacheKey(requirement, near)).toBe(expected);
+    expect(await bindingCacheKey({ ...requirement, constraints: { region: "us" } }, near)).toBe(expected);
+    expect(await bindingCacheKey({ ...requirement, limit: 6 }, near)).not.toBe(expected);
+  });
+});

@@ -66,8 +66,18 @@ export const normalizedRequirement = (requirement: BindingRequirement, near: Nea
   });
 };
 
-/** The cache key of a requirement: `v1.` and the SHA-256 of its normalized text, in hex. */
+/** Keys already computed, by normalized text: the same few requirements come with every run start. Bounded; oldest out first. */
+const MAX_KEYS = 256;
+const keys = new Map<string, string>();
+
+/** The cache key of a requirement: `v1.` and the SHA-256 of its normalized text, in hex (computed once per text and isolate). */
 export const bindingCacheKey = async (requirement: BindingRequirement, near: Near): Promise<string> => {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(normalizedRequirement(requirement, near)));
-  return `v1.${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  const text = normalizedRequirement(requirement, near);
+  const known = keys.get(text);
+  if (known !== undefined) return known;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  const key = `v1.${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  keys.set(text, key);
+  if (keys.size > MAX_KEYS) keys.delete(keys.keys().next().value!);
+  return key;
 };
