@@ -7,11 +7,15 @@ import { describe, expect, it } from "vitest";
 import { createRunStore } from "../../objects/workflow/run-store.ts";
 import { clientOf, fireAlarm, register, runOf, runStub, startRun, stepOf, stepReaches } from "./workflows.ts";
 
-/** Every row the run keeps (header, steps, buffered events, unpublished events), as stored. */
+/** Every row of every table the run keeps (header, its parts, steps, unpublished events, and the optional ones it created), as stored. */
 const storedRows = (tenant: string, runId: string) =>
   runInDurableObject(runStub(tenant, runId), (_instance, state) => {
-    const read = (table: string) => state.storage.sql.exec(`SELECT * FROM ${table}`).toArray();
-    return { run: read("run"), steps: read("steps"), inbox: read("inbox"), outbox: read("event_outbox") };
+    const tables = state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+      .toArray()
+      .map((row) => row.name);
+    expect(tables).toEqual(expect.arrayContaining(["run", "steps"]));
+    return Object.fromEntries(tables.map((table) => [table, state.storage.sql.exec(`SELECT * FROM "${table}"`).toArray()]));
   });
 
 /** Published and indexed as `running`: nothing is left for a publishing pass to write. */
