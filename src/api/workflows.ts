@@ -4,13 +4,14 @@
 // request answer the run it started (200, Idempotent-Replayed: true); the same key with
 // another request (body or ?version) is refused with 422.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { canonicalJson, sha256Hex } from "../platform/canonical-json.ts";
+import { canonicalJson } from "../platform/canonical-json.ts";
 import { idempotencyKeySchema } from "../platform/ids.ts";
 import { cursorKey, paginate, paginationQuery, sortByKey } from "../platform/pagination.ts";
 import { requestFingerprint } from "../platform/agent/idempotency.ts";
 import { conflict, notFound, validationProblem } from "../platform/problem.ts";
 import { checkWorkflow } from "../platform/workflow/check.ts";
 import { flowNodeSchema, NAME, type WorkflowDefinition, workflowDefinitionSchema } from "../platform/workflow/definition.ts";
+import { runIdFor } from "../platform/workflow/run-id.ts";
 import { pickVersion } from "../platform/workflow/versions.ts";
 import type { AppEnv } from "../env.ts";
 import { principalCaller } from "./agent-access.ts";
@@ -118,7 +119,7 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
       const { version } = c.req.valid("query");
       const definition = await definitions.find(c, name, version);
       const key = c.req.valid("header")["idempotency-key"];
-      const runId = `run_${key === undefined ? crypto.randomUUID().replaceAll("-", "") : (await sha256Hex(`${name}\n${key}`)).slice(0, 32)}`;
+      const runId = await runIdFor(name, key);
       const input = c.req.valid("json");
       // The request, as the client sent it: a version given or not is part of it.
       const idempotency = key === undefined ? null : { key, fingerprint: await requestFingerprint(`start ${name}@${version ?? "latest"}`, input) };
