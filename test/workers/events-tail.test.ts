@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { WINDOW } from "../../objects/events/stream-tail.ts";
 import { type Bus, busClient, event, eventually, info, publish, subscribe, subscription, sweepNow } from "./bus.ts";
 import { type Body, expectInvalid, expectProblem, toReply } from "./http.ts";
+import { type Frame, readSseFrames } from "./sse-frames.ts";
 
 type Tail = { ws: WebSocket; received: Body[]; closed: () => number | null };
 
@@ -86,31 +87,8 @@ describe("WebSocket tail", () => {
 });
 
 describe("Server-Sent Events tail", () => {
-  type Frame = { id: number; event: string; data: Body };
-
   /** Reads frames from the stream until `count` have arrived, then hangs up. */
-  const readFrames = async (response: Response, count: number): Promise<Frame[]> => {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = "";
-    const frames: Frame[] = [];
-    try {
-      for (let reads = 0; frames.length < count && reads < 1_000; reads++) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = text.indexOf("\n\n")) >= 0) {
-          const fields = Object.fromEntries(text.slice(0, end).split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]));
-          text = text.slice(end + 2);
-          if (fields.id !== undefined) frames.push({ id: Number(fields.id), event: fields.event!, data: JSON.parse(fields.data!) });
-        }
-      }
-    } finally {
-      await reader.cancel();
-    }
-    return frames;
-  };
+  const readFrames = async (response: Response, count: number): Promise<Frame[]> => (await readSseFrames(response, { count, maxReads: 1_000 })).frames;
 
   const openSse = async (bus: Bus, query = "", headers: Record<string, string> = {}) => {
     const response = await bus.fetch(`/v1/streams/order/tail${query}`, { headers: { accept: "text/event-stream", ...headers } });

@@ -6,20 +6,14 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runShardCount, runShardOf } from "../../src/platform/workflow/run-shards.ts";
-import { type Body, expectInvalid, expectProblem, toReply } from "./http.ts";
+import { expectInvalid, expectProblem, toReply } from "./http.ts";
 import { client, expectForbidden } from "./security.ts";
 import { type Client, finished, order, orderClient, startRun, workflowEvents, workflowStreamOf } from "./workflows.ts";
 import { adminOf, tokenFor } from "./tokens.ts";
 import { createClient } from "../../src/client/index.ts";
 import { busClient, event, publish, streamStub } from "./bus.ts";
-
-type Frame = { id: number; event: string; data: Body };
-
-/** The run id a start with Idempotency-Key `key` gets (src/api/workflows.ts). */
-const runIdFor = async (name: string, key: string): Promise<string> => {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${name}\n${key}`)));
-  return `run_${[...digest].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32)}`;
-};
+import { type Frame, readSseFrames } from "./sse-frames.ts";
+import { runIdFor } from "../../src/platform/workflow/run-id.ts";
 
 /** Two idempotency keys whose order runs go to the same shard stream. */
 const sameShardKeys = async (): Promise<[string, string]> => {
@@ -40,25 +34,8 @@ const openLive = async (c: Client, id: string, headers: Record<string, string> =
 const readToEnd = async (response: Response): Promise<Frame[]> => {
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("text/event-stream");
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const frames: Frame[] = [];
-  let text = "";
-  for (let reads = 0; ; reads++) {
-    if (reads > 500) {
-      await reader.cancel();
-      throw new Error(`the stream did not end; frames: ${frames.map((f) => f.data.type).join(", ")}`);
-    }
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = text.indexOf("\n\n")) >= 0) {
-      const fields = Object.fromEntries(text.slice(0, end).split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]));
-      text = text.slice(end + 2);
-      if (fields.id !== undefined) frames.push({ id: Number(fields.id), event: fields.event!, data: JSON.parse(fields.data!) });
-    }
-  }
+  const { frames, ended } = await readSseFrames(response, { maxReads: 500 });
+  if (!ended) throw new Error(`the stream did not end; frames: ${frames.map((f) => f.data.type).join(", ")}`);
   return frames;
 };
 
