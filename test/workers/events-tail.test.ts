@@ -9,23 +9,12 @@ import { WINDOW } from "../../objects/events/stream-tail.ts";
 import { type Bus, busClient, event, eventually, info, publish, subscribe, subscription, sweepNow } from "./bus.ts";
 import { type Body, expectInvalid, expectProblem, toReply } from "./http.ts";
 import { type Frame, readSseFrames } from "./sse-frames.ts";
+import { type RecordedSocket, recordSocket } from "./recorded-socket.ts";
 
-type Tail = { ws: WebSocket; received: Body[]; closed: () => number | null };
-
-const openSocket = async (bus: Bus, query = ""): Promise<Tail> => {
+const openSocket = async (bus: Bus, query = ""): Promise<RecordedSocket> => {
   const response = await bus.fetch(`/v1/streams/order/tail${query}`, { headers: { upgrade: "websocket" } });
   expect(response.status).toBe(101);
-  const ws = response.webSocket!;
-  const received: Body[] = [];
-  let closed: number | null = null;
-  ws.addEventListener("message", (message) => {
-    received.push(JSON.parse(message.data as string));
-  });
-  ws.addEventListener("close", (close) => {
-    closed = close.code;
-  });
-  ws.accept();
-  return { ws, received, closed: () => closed };
+  return recordSocket(response);
 };
 
 const sequences = (events: Body[]) => events.map((e) => e.sequence);

@@ -4,26 +4,16 @@
 import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
 import { eventually } from "./eventually.ts";
-import type { Body } from "./http.ts";
+import { type RecordedSocket, recordSocket } from "./recorded-socket.ts";
 import { type Client, expectOk, type HeaderMap } from "./security.ts";
 
-export type Live = { ws: WebSocket; received: Body[]; closed: () => number | null; protocol: string | null };
+export type Live = RecordedSocket & { protocol: string | null };
 
 /** Opens `/v1/agents/:id/live` with `headers` (a ticket as subprotocol, or Authorization); expects 101. */
 export const open = async (id: string, headers: HeaderMap, query = ""): Promise<Live> => {
   const response = await SELF.fetch(`http://localhost/v1/agents/${id}/live${query}`, { headers: { upgrade: "websocket", ...headers } });
   expect(response.status, await (response.status === 101 ? "" : response.text())).toBe(101);
-  const ws = response.webSocket!;
-  const received: Body[] = [];
-  let closed: number | null = null;
-  ws.addEventListener("message", (message) => {
-    received.push(JSON.parse(message.data as string));
-  });
-  ws.addEventListener("close", (close) => {
-    closed = close.code;
-  });
-  ws.accept();
-  return { ws, received, closed: () => closed, protocol: response.headers.get("sec-websocket-protocol") };
+  return { ...recordSocket(response), protocol: response.headers.get("sec-websocket-protocol") };
 };
 
 export const ticketFor = async (holder: Client, agent: string, scope: "read" | "call" = "read"): Promise<string> =>
