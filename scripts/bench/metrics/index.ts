@@ -9,11 +9,13 @@
 // and batches of 10 over 16 streams (events/publish.ts), at concurrency 16.
 //
 // Method (paired short bursts): per work, PAIRS pairs per configuration; a pair is one
-// burst of BURST_MS on `off` and one on the configuration, both at the same time (each
-// at concurrency 16 from this process), so both servers meet the same machine at the
-// same moment: other processes' load, and each other's, hit them alike. (With
-// BENCH_OBS_PAIRING=abba the two bursts run one after the other, in the order A B, B A,
-// B A, A B, ...; on a loaded machine that pairs less well.) Each server's cost of a
+// burst of BURST_MS on `off` and one on the configuration, both at the same time and at
+// the same fixed request rate (lib/paced.ts; 60% of the lower throughput the two reached
+// side by side in a closed loop at concurrency 16), so both servers meet the same
+// machine at the same moment (other processes' load, and each other's, hit them alike)
+// and do the same work per second (a CPU-starved server in a closed loop serves fewer
+// requests, each at another cost). (With BENCH_OBS_PAIRING=abba the two bursts run one
+// after the other in closed loops, in the order A B, B A, B A, A B, ...) Each server's cost of a
 // burst is its workerd-worker's CPU from the start of that burst to the start of its
 // next one (so work deferred past the response, waitUntil flushes and exports, timers,
 // is counted for the burst that caused it; the last window ends after a settle longer
@@ -34,6 +36,7 @@ import { cpuTally } from "../lib/cpu-tally.ts";
 import { type Client, createClient, describe } from "../lib/http.ts";
 import { QUICK } from "../lib/env.ts";
 import { startOtlpSink } from "../lib/otlp-sink.ts";
+import { pacedLoop } from "../lib/paced.ts";
 import { type Pair, pairedFigures } from "../lib/paired.ts";
 import { platformHeaders, platformServerVars, platformToken } from "../lib/platform-auth.ts";
 import { type BenchServer, cpuMark, startBenchServer, workerPid } from "../lib/servers.ts";
@@ -48,6 +51,8 @@ const CONFIG = QUICK
   : { agents: 100, streams: 16, concurrency: 16, pairs: 40, burstMs: 1_500, warmupMs: 3_000, profileS: 10, settleMs: 5_500 };
 /** BENCH_OBS_PAIRING=abba: a pair's bursts one after the other (A B, B A, B A, A B, ...) instead of at the same time. */
 const TOGETHER = process.env.BENCH_OBS_PAIRING !== "abba";
+/** Together, both sides are loaded at this share of the lower throughput they reached side by side. */
+const RATE_SHARE = 0.6;
 const PAIRS = Number(process.env.BENCH_OBS_PAIRS) > 0 ? Math.floor(Number(process.env.BENCH_OBS_PAIRS)) : CONFIG.pairs;
 /** What is measured, and what one unit of it is. */
 const WORKS = [
@@ -155,17 +160,28 @@ const measure = async (sides: readonly Side[], runId: string, sink: { readonly r
   );
   const tally = cpuTally();
   const errors = new Map<ModeName, number>();
+  const skipped = new Map<ModeName, number>();
   const cpuWindows = windows();
   const rows: string[][] = [];
   const profileRows: string[][] = [];
   const sinkAtStart = { requests: sink.requests, bytes: sink.bytes };
   for (const work of WORKS) {
     const bursts = new Map<ModeName, { base: Burst; burst: Burst }[]>();
+    // Together: both at one rate, RATE_SHARE of the lower throughput the pair reached side by side.
+    let rate = 0;
+    if (TOGETHER) {
+      const probe = await Promise.all([base, ...treated].map((side) => closedLoop({ concurrency: CONFIG.concurrency, maxCount: 1e6, maxMs: CONFIG.burstMs, op: op(side, work, runId) })));
+      rate = Math.max(10, Math.floor(RATE_SHARE * Math.min(...probe.map((r) => r.ok / (r.elapsedMs / 1000)))));
+      console.log(`  ${work.key}: side by side in a closed loop ${probe.map((r, i) => `${sides[i]!.mode.name} ${fmtInt(r.ok / (r.elapsedMs / 1000))}/s`).join(", ")}; each loaded at ${fmtInt(rate)} requests/s`);
+    }
     const run = async (side: Side): Promise<Burst> => {
       const burst: Burst = { units: 0, cpu: Number.NaN };
       const mark = cpuMark(side.server);
       cpuWindows.start(side.server, burst);
-      const result = await closedLoop({ concurrency: CONFIG.concurrency, maxCount: 1e6, maxMs: CONFIG.burstMs, op: op(side, work, runId) });
+      const result = TOGETHER
+        ? await pacedLoop({ rate, maxMs: CONFIG.burstMs, maxInFlight: CONFIG.concurrency * 4, op: op(side, work, runId) })
+        : await closedLoop({ concurrency: CONFIG.concurrency, maxCount: 1e6, maxMs: CONFIG.burstMs, op: op(side, work, runId) });
+      if ("skipped" in result) skipped.set(side.mode.name, (skipped.get(side.mode.name) ?? 0) + result.skipped);
       burst.units = result.ok * work.batch;
       errors.set(side.mode.name, (errors.get(side.mode.name) ?? 0) + result.errors);
       if (result.firstErrors.length > 0) console.log(`  ${work.key} ${side.mode.name}: ${result.errors} errors; first: ${result.firstErrors[0]}`);
@@ -231,6 +247,7 @@ const measure = async (sides: readonly Side[], runId: string, sink: { readonly r
       ["check", "value", "expected"],
       [
         ["errors per configuration", names.map((name) => `${name} ${errors.get(name) ?? 0}`).join(", "), "0"],
+        ...(TOGETHER ? [["paced starts skipped (server behind)", names.map((name) => `${name} ${skipped.get(name) ?? 0}`).join(", "), "0"]] : []),
         ["OTLP exports received during the pairs", `${fmtInt(sink.requests - sinkAtStart.requests)} requests, ${fmtInt((sink.bytes - sinkAtStart.bytes) / 1024)} KiB`, sides.some((s) => s.mode.sampleRate !== null && s.mode.sampleRate > 0) ? "> 0" : "0"],
         ["other processes' CPU (cores busy, avg)", tally.otherCores(), "~0 (else noisier)"],
         ["bursts disturbed by a reload (their pairs dropped)", names.map((name) => `${name} ${tally.reloads(name)}`).join(", "), "0"],
