@@ -28,10 +28,13 @@
 // load: a CPU profile of each server's isolate under each work (profile.ts), the share
 // of busy samples in observability code, `off` beside the configuration.
 // A benchmark, not a test: it prints figures and judges nothing by exit code.
-// BENCH_QUICK=1: fewer pairs, shorter bursts. BENCH_OBS_PAIRS overrides the pair count.
+// BENCH_QUICK=1: fewer pairs, shorter bursts. BENCH_OBS_PAIRS overrides the pair count;
+// BENCH_OBS_RATE=action,event,batch fixes the rates (requests/s), to compare runs;
+// BENCH_OBS_BEFORE=<another checkout>/wrangler.toml adds that code's metrics + tracing
+// server, paired with the same `off`, to measure a change's before and after in one run.
 // The agents and events benchmarks also take BENCH_METRICS=off (lib/platform-auth.ts).
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { cpuTally } from "../lib/cpu-tally.ts";
 import { type Client, createClient, describe } from "../lib/http.ts";
 import { QUICK } from "../lib/env.ts";
@@ -53,6 +56,13 @@ const CONFIG = QUICK
 const TOGETHER = process.env.BENCH_OBS_PAIRING !== "abba";
 /** Together, both sides are loaded at this share of the lower throughput they reached side by side. */
 const RATE_SHARE = 0.6;
+/**
+ * BENCH_OBS_RATE=action,event,batch (requests/s): fixed rates instead, to compare runs
+ * (the cost per action depends on the rate: each agent's periodic flush is shared by the
+ * actions it served meanwhile).
+ */
+const FIXED_RATES = process.env.BENCH_OBS_RATE ? process.env.BENCH_OBS_RATE.split(",").map(Number) : undefined;
+if (FIXED_RATES && (FIXED_RATES.length !== 3 || FIXED_RATES.some((r) => !(r > 0)))) throw new Error("BENCH_OBS_RATE: three rates > 0 (action,event,batch requests/s)");
 const PAIRS = Number(process.env.BENCH_OBS_PAIRS) > 0 ? Math.floor(Number(process.env.BENCH_OBS_PAIRS)) : CONFIG.pairs;
 /** What is measured, and what one unit of it is. */
 const WORKS = [
@@ -79,7 +89,7 @@ export const runMetricsBench = async (): Promise<void> => {
         const persistTo = join(dirs.stateDir, mode.name);
         mkdirSync(persistTo);
         const vars = { ...platformServerVars(), ...modeVars(mode, sink.url) };
-        const server = await startBenchServer({ name: `obs-${mode.name}`, persistTo, logFile: join(dirs.logDir, `${mode.name}.log`), vars });
+        const server = await startBenchServer({ name: `obs-${mode.name}`, persistTo, logFile: join(dirs.logDir, `${mode.name}.log`), vars, ...(mode.config ? { config: mode.config } : {}) });
         const token = await platformToken(server);
         sides.push({ mode, server, client: createClient({ name: mode.name, host: server.host, port: server.port, headers: () => platformHeaders(token), maxSockets: 64 }), nextId: 0 });
         console.log(`${mode.name}: ${mode.title}; wrangler dev pid ${server.pid} at ${server.url}`);
@@ -168,8 +178,9 @@ const measure = async (sides: readonly Side[], runId: string, sink: { readonly r
   for (const work of WORKS) {
     const bursts = new Map<ModeName, { base: Burst; burst: Burst }[]>();
     // Together: both at one rate, RATE_SHARE of the lower throughput the pair reached side by side.
-    let rate = 0;
-    if (TOGETHER) {
+    let rate = FIXED_RATES?.[WORKS.indexOf(work)] ?? 0;
+    if (TOGETHER && rate > 0) console.log(`  ${work.key}: each loaded at ${fmtInt(rate)} requests/s (BENCH_OBS_RATE)`);
+    else if (TOGETHER) {
       const probe = await Promise.all([base, ...treated].map((side) => closedLoop({ concurrency: CONFIG.concurrency, maxCount: 1e6, maxMs: CONFIG.burstMs, op: op(side, work, runId) })));
       rate = Math.max(10, Math.floor(RATE_SHARE * Math.min(...probe.map((r) => r.ok / (r.elapsedMs / 1000)))));
       console.log(`  ${work.key}: side by side in a closed loop ${probe.map((r, i) => `${sides[i]!.mode.name} ${fmtInt(r.ok / (r.elapsedMs / 1000))}/s`).join(", ")}; each loaded at ${fmtInt(rate)} requests/s`);
@@ -210,7 +221,7 @@ const measure = async (sides: readonly Side[], runId: string, sink: { readonly r
       const f = pairedFigures(pairs);
       const ms = (cpu: number, units: number) => fmt((cpu / units) * 1000, 3);
       const sum = (pick: (p: Pair) => number) => pairs.filter((p) => Number.isFinite(p.cpu) && Number.isFinite(p.baseCpu)).reduce((n, p) => n + pick(p), 0);
-      const verdict = side.mode.name !== "both" ? "" : f.ci[1] <= TARGET_PERCENT ? "met" : f.ci[0] > TARGET_PERCENT ? "**missed**" : "undecided (interval spans 5%)";
+      const verdict = side.mode.name !== "both" && side.mode.name !== "before" ? "" : f.ci[1] <= TARGET_PERCENT ? "met" : f.ci[0] > TARGET_PERCENT ? "**missed**" : "undecided (interval spans 5%)";
       console.log(`  ${work.key} ${side.mode.name}: ${f.pairs} pairs, overhead ${signed(f.overhead)}% (95% CI ${signed(f.ci[0])}..${signed(f.ci[1])}%), pair median ${signed(f.median)}% (IQR ${signed(f.iqr[0])}..${signed(f.iqr[1])}%)`);
       rows.push([
         work.title,
@@ -220,13 +231,13 @@ const measure = async (sides: readonly Side[], runId: string, sink: { readonly r
         `${signed(f.ci[0])}..${signed(f.ci[1])}%`,
         `${signed(f.median)}% (${signed(f.iqr[0])}..${signed(f.iqr[1])}%)`,
         String(f.pairs),
-        side.mode.name === "both" ? `<= ${TARGET_PERCENT}%: ${verdict}` : "",
+        verdict === "" ? "" : `<= ${TARGET_PERCENT}%: ${verdict}`,
       ]);
     }
     // The load-independent view: each server's isolate profiled under this work.
     const shares = new Map<ModeName, number>();
     for (const side of sides) {
-      const p = await profileIsolate(side.server, op(side, work, runId), CONFIG.profileS, `${work.key}-${side.mode.name}`);
+      const p = await profileIsolate(side.server, op(side, work, runId), CONFIG.profileS, `${work.key}-${side.mode.name}`, side.mode.config ? dirname(side.mode.config) : process.cwd());
       shares.set(side.mode.name, p.share);
       console.log(`  profile ${work.key} ${side.mode.name}: ${p.busy} busy samples, observability code ${fmt(p.share, 2)}% (${fmt(p.shareWithNatives, 2)}% with natives); ${p.dir}`);
     }

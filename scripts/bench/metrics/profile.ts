@@ -112,9 +112,10 @@ export type IsolateProfile = {
 
 /**
  * Profiles `server`'s Worker isolate (through wrangler dev's inspector) while `op` runs
- * closed-loop at concurrency 16 for `seconds`, and sums the samples by source module.
+ * closed-loop at concurrency 16 for `seconds`, and sums the samples by source module
+ * (of the bundle wrangler built under `root`, the server's config's directory).
  */
-export const profileIsolate = async (server: BenchServer, op: (i: number) => Promise<Outcome>, seconds: number, label: string): Promise<IsolateProfile & { ok: number; errors: number }> => {
+export const profileIsolate = async (server: BenchServer, op: (i: number) => Promise<Outcome>, seconds: number, label: string, root = process.cwd()): Promise<IsolateProfile & { ok: number; errors: number }> => {
   const args = readFileSync(`/proc/${server.pid}/cmdline`, "utf8").split("\0");
   const session = await inspect(args[args.indexOf("--inspector-port") + 1]!);
   await session.send("Profiler.enable");
@@ -126,7 +127,7 @@ export const profileIsolate = async (server: BenchServer, op: (i: number) => Pro
   session.close();
   const dir = mkdtempSync("/tmp/jido-obs-profile-");
   const bundleFile = join(dir, "bundle.js");
-  copyFileSync(newestBundle(process.cwd()), bundleFile);
+  copyFileSync(newestBundle(root), bundleFile);
   writeFileSync(join(dir, `${label}.cpuprofile`), JSON.stringify(profile));
   const { busy, modules, withNatives } = samplesByModule(profile, readFileSync(bundleFile, "utf8"));
   const observabilityOf = (counts: Map<string, number>) => [...counts].filter(([module]) => OBSERVABILITY.test(module)).reduce((sum, [, n]) => sum + n, 0);
