@@ -25,8 +25,8 @@
 // weight) with a 95% bootstrap interval over pairs, beside the median of the pairs' own
 // ratios and its IQR (lib/paired.ts); the target counts as met when the interval's top
 // is at most 5%, missed when its bottom is above. Second, independent of the machine's
-// load: a CPU profile of each server's isolate under each work (profile.ts), the share
-// of busy samples in observability code, `off` beside the configuration.
+// load: a CPU profile of each server's isolate under each work at the pairs' rate
+// (profile.ts), the share of busy samples in observability code, `off` beside it.
 // A benchmark, not a test: it prints figures and judges nothing by exit code.
 // BENCH_QUICK=1: fewer pairs, shorter bursts. BENCH_OBS_PAIRS overrides the pair count;
 // BENCH_OBS_RATE=action,event,batch fixes the rates (requests/s), to compare runs;
@@ -237,7 +237,7 @@ const measure = async (sides: readonly Side[], runId: string, sink: { readonly r
     // The load-independent view: each server's isolate profiled under this work.
     const shares = new Map<ModeName, number>();
     for (const side of sides) {
-      const p = await profileIsolate(side.server, op(side, work, runId), CONFIG.profileS, `${work.key}-${side.mode.name}`, side.mode.config ? dirname(side.mode.config) : process.cwd());
+      const p = await profileIsolate(side.server, op(side, work, runId), CONFIG.profileS, `${work.key}-${side.mode.name}`, side.mode.config ? dirname(side.mode.config) : process.cwd(), TOGETHER ? rate : undefined);
       shares.set(side.mode.name, p.share);
       console.log(`  profile ${work.key} ${side.mode.name}: ${p.busy} busy samples, observability code ${fmt(p.share, 2)}% (${fmt(p.shareWithNatives, 2)}% with natives); ${p.dir}`);
     }

@@ -15,6 +15,7 @@ import { createClient } from "../lib/http.ts";
 import { startOtlpSink } from "../lib/otlp-sink.ts";
 import { platformHeaders, platformServerVars, platformToken } from "../lib/platform-auth.ts";
 import { type BenchServer, installSignalCleanup, startBenchServer } from "../lib/servers.ts";
+import { pacedLoop } from "../lib/paced.ts";
 import { closedLoop, type Outcome } from "../lib/stats.ts";
 import { type ModeName, modeVars, selectedModes } from "./modes.ts";
 
@@ -112,16 +113,24 @@ export type IsolateProfile = {
 
 /**
  * Profiles `server`'s Worker isolate (through wrangler dev's inspector) while `op` runs
- * closed-loop at concurrency 16 for `seconds`, and sums the samples by source module
+ * for `seconds` (closed-loop at concurrency 16, or at `rate`), and sums the samples by source module
  * (of the bundle wrangler built under `root`, the server's config's directory).
  */
-export const profileIsolate = async (server: BenchServer, op: (i: number) => Promise<Outcome>, seconds: number, label: string, root = process.cwd()): Promise<IsolateProfile & { ok: number; errors: number }> => {
+export const profileIsolate = async (
+  server: BenchServer,
+  op: (i: number) => Promise<Outcome>,
+  seconds: number,
+  label: string,
+  root = process.cwd(),
+  /** Requests/s (lib/paced.ts) instead of a closed loop at concurrency 16. */
+  rate?: number,
+): Promise<IsolateProfile & { ok: number; errors: number }> => {
   const args = readFileSync(`/proc/${server.pid}/cmdline`, "utf8").split("\0");
   const session = await inspect(args[args.indexOf("--inspector-port") + 1]!);
   await session.send("Profiler.enable");
   await session.send("Profiler.setSamplingInterval", { interval: 200 });
   await session.send("Profiler.start");
-  const load = await closedLoop({ concurrency: 16, maxCount: 1e6, maxMs: seconds * 1000, op });
+  const load = rate ? await pacedLoop({ rate, maxInFlight: 64, maxMs: seconds * 1000, op }) : await closedLoop({ concurrency: 16, maxCount: 1e6, maxMs: seconds * 1000, op });
   const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
   await session.send("Profiler.disable");
   session.close();
