@@ -141,6 +141,11 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         transitionEvents(run.state, next.events, Date.now()),
       );
       this.#run = { ...run, state: next.state };
+      this.#act(next);
+    }
+
+    /** Acts on a transition once it is persisted: its telemetry, its calls, then publishing. */
+    #act(next: Advance): void {
       emitRunTelemetry(this.#telemetry, next.state, next.events, Date.now());
       for (const effect of next.effects) this.#perform(effect);
       this.ctx.waitUntil(this.#afterTransition());
@@ -218,15 +223,19 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           const bindings = Object.fromEntries(Object.entries(roles).map(([role, binding]) => [role, binding.agents.map((a) => a.id)]));
           const now = Date.now();
           const state = newRun(definition, { id, tenant, input, bindings, roles }, now);
+          // The run is stored as its first transition leaves it (its first steps running), with
+          // that transition's events after its start's: one write, not the new run and then its first step.
+          const first = advance(definition, state, now);
           const trace = traceCarrier();
-          const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null, ...(trace ? { trace } : {}) };
+          const run: StoredRun = { definition, caller, state: first.state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null, ...(trace ? { trace } : {}) };
           this.#store.create(run, [
             runEvent(definition.name, id, "workflow.run.started", { run: id, workflow: definition.name, version: definition.version, bindings, roles }, now),
+            ...transitionEvents(state, first.events, now),
           ]);
           this.#run = run;
           this.#telemetry.emit("workflow.run.started", { count: 1 }, { tenant, workflow: definition.name });
-          this.#apply(run, advance(definition, state, now));
-          return { created: true, run: this.#view(this.#run!) };
+          this.#act(first);
+          return { created: true, run: this.#view(run) };
         }),
       );
     }

@@ -4,7 +4,8 @@
 // the header, every table created at its start) loads and goes on unchanged.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { eventually, finished, order, orderClient, runOf, runStub, startRun, stepReaches } from "./workflows.ts";
+import { eventually, finished, order, orderClient, runOf, runStub, startRun, stepReaches, workflowEvents } from "./workflows.ts";
+import { runIdFor } from "../../src/platform/workflow/run-id.ts";
 import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platform/workflow/run-shards.ts";
 
 const tablesOf = (tenant: string, runId: string): Promise<string[]> =>
@@ -95,5 +96,37 @@ describe("run storage", () => {
     expect(await statusIn(home)).toBe("running"); // the entry made before the row moved it (this test's doing), left as it was
     // Its next header write keeps the shard it was indexed in.
     expect((await headerOf(client.tenant, run.id)).indexShard).toBe(other);
+  });
+
+  it("stores a new run as its first transition leaves it: the transaction that creates it has its first steps running, their events after the start's", async () => {
+    const client = await orderClient();
+    const key = `store-${crypto.randomUUID()}`;
+    const stub = runStub(client.tenant, await runIdFor("order_processing", key));
+    // The run's object before its start (no run in it yet): the first transaction that leaves a run
+    // in storage notes the steps as it left them.
+    await runInDurableObject(stub, (_instance, state) => {
+      const storage = state.storage as DurableObjectStorage & { created?: Record<string, string> };
+      const transactionSync = storage.transactionSync.bind(storage);
+      const stepsNow = () =>
+        Object.fromEntries(storage.sql.exec<{ name: string; record: string }>("SELECT name, record FROM steps").toArray().map((row) => [row.name, (JSON.parse(row.record) as { status: string }).status]));
+      const hasRun = () => storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'run'").one().n > 0;
+      Object.defineProperty(storage, "transactionSync", {
+        configurable: true,
+        value: <T>(fn: () => T): T => {
+          const value = transactionSync(fn);
+          if (storage.created === undefined && hasRun()) storage.created = stepsNow();
+          return value;
+        },
+      });
+    });
+    const run = await startRun(client, "order_processing", order("hang"), { "idempotency-key": key });
+    const created = await runInDurableObject(stub, (_instance, state) => (state.storage as DurableObjectStorage & { created?: Record<string, string> }).created);
+    expect(created).toMatchObject({ validate_order: "running", check_inventory: "running", process_payment: "pending" });
+    const events = await eventually("the run's first events", () => workflowEvents(client, run.id), (list) => list.length >= 3);
+    expect(events.slice(0, 3).map((event) => [event.type, event.data?.step ?? null])).toEqual([
+      ["workflow.run.started", null],
+      ["workflow.step.started", "validate_order"],
+      ["workflow.step.started", "check_inventory"],
+    ]);
   });
 });
