@@ -7,7 +7,8 @@
 // With PROFILE_COUNTS=1 instead of 2.: call counts per run, from a counting copy of the tree
 // (count-snapshot.sh: SQL statements by text, transactions, alarm writes, RPCs by
 // operation), what the profile shows badly (SQLite and RPC work is mostly native).
-// PROFILE_CPU_ONLY=1 stops after 1. (to compare trees: BENCH_PLATFORM_CONFIG on snapshots).
+// PROFILE_CPU_ONLY=1 stops after 1. (to compare trees: BENCH_PLATFORM_CONFIG on snapshots);
+// PROFILE_RATE=n starts n runs/s on a schedule instead of back to back (see `paced`).
 // Not in `npm run bench`: run it by hand, under the shared lock,
 //   flock /work/wt/bench.lock npx tsx scripts/bench/workflows/profile.ts [seconds per window (6)] [concurrency (16)]
 // BENCH_PLATFORM_CONFIG points at another tree's wrangler.toml (e.g. a snapshot of a
@@ -30,6 +31,7 @@ import { seedOrderAgents } from "./seed.ts";
 /** Starts discovered runs back to back for `seconds`, then reads each until final: the runs started and how many ended final. */
 const load = async (client: Client, tag: string, seconds: number, concurrency: number): Promise<{ runs: number; final: number; errors: number }> => {
   const started: Started[] = [];
+  if (RATE > 0) return paced(client, tag, seconds, started);
   const starts = await closedLoop({
     concurrency,
     maxCount: 1e6,
@@ -46,6 +48,38 @@ const load = async (client: Client, tag: string, seconds: number, concurrency: n
   const views = await readUntilFinal(client, started, 120_000);
   const final = [...views.values()].filter((view) => FINAL.has(view.status)).length;
   return { runs: started.length, final, errors: starts.errors };
+};
+
+/**
+ * PROFILE_RATE=n: starts n runs per second (on a schedule, whatever the replies take; at
+ * most 64 under way) instead of back to back. CPU per run then compares trees under
+ * other load: the work that goes with time, not runs (timers, metrics shipping, alarms),
+ * is spread over the same number of runs in each, where a closed loop slowed down by the
+ * machine's other load starts fewer runs and shows more CPU per run for it.
+ */
+const RATE = Number(process.env.PROFILE_RATE ?? 0);
+
+const paced = async (client: Client, tag: string, seconds: number, started: Started[]): Promise<{ runs: number; final: number; errors: number }> => {
+  const t0 = performance.now();
+  const total = Math.round(RATE * seconds);
+  const under = new Set<Promise<void>>();
+  let errors = 0;
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    if (due > performance.now()) await sleep(due - performance.now());
+    while (under.size >= 64) await Promise.race(under);
+    const one: Promise<void> = startRun(client, tag, undefined, "discovered").then((run) => {
+      if ("error" in run) errors++;
+      else started.push(run);
+      under.delete(one);
+    });
+    under.add(one);
+  }
+  await Promise.all(under);
+  const late = (performance.now() - t0) / 1000 - seconds;
+  if (late > 0.5) console.log(`  (paced starts ran ${fmt(late, 1)} s late: the server did not keep up with ${RATE}/s)`);
+  const views = await readUntilFinal(client, started, 120_000);
+  return { runs: started.length, final: [...views.values()].filter((view) => FINAL.has(view.status)).length, errors };
 };
 
 /** The bundle's `// path` module of a 0-based line. */
