@@ -82,7 +82,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
 
     /** Ended, its events published and its final status in the runs index: only its retention is left. */
     #settled(run: StoredRun): boolean {
-      return isSettled({ state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.outbox.pending() });
+      return isSettled({ state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.eventsWaiting() });
     }
 
     /** The deployment's run retention (its variables do not change while the object lives). */
@@ -195,7 +195,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     async #publishPass(): Promise<void> {
       const run = this.#run;
       if (!run) return;
-      const upkeep = { state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.outbox.pending() };
+      const upkeep = { state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.eventsWaiting() };
       await armEarliest(this.ctx.storage, passDeadlines(upkeep, this.#inFlight.size, Date.now()));
       await publishRun({ env: this.env, store: this.#store, telemetry: this.#telemetry, log: this.#log, current: () => this.#run, indexed: (latest) => (this.#run = latest) }, run);
       await this.#armAfterPass();

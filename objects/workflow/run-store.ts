@@ -153,6 +153,15 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       return ready();
     },
 
+    /**
+     * 1 when transition events wait to be published, else 0 (all a run's upkeep asks): by the
+     * drain's own statement, so that a run (a new object, compiling each distinct statement
+     * once) compiles no count of its outbox.
+     */
+    eventsWaiting(): number {
+      return ready().peek(1).length;
+    },
+
     load(): StoredRun | undefined {
       if (!hasRun()) return undefined;
       ready();
