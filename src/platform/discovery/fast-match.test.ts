@@ -4,7 +4,7 @@ import { checkConstraints, type Constraints } from "../security/constraints.ts";
 import type { DirectoryEntry } from "./entry.ts";
 import { entry } from "./entry-fixture.ts";
 import { constraintPredicate } from "./fast-match.ts";
-import type { LocationHint } from "./placement.ts";
+import type { Jurisdiction, LocationHint } from "./placement.ts";
 import { answerShard, type ShardAnswer, TIERS } from "./query.ts";
 import { byScore, matchEntry, type Near, tierOf } from "./score.ts";
 import { createRunningSet } from "./running-set.ts";
@@ -21,7 +21,8 @@ const reference = (entries: readonly DirectoryEntry[], query: Parameters<typeof 
 };
 
 const labelValue = fc.constantFrom("us", "eu", "gold", "silver", "z1");
-const labelKey = fc.constantFrom("region", "tier", "zone");
+// "constructor": a label name (lower case) that is also an inherited property of every object.
+const labelKey = fc.constantFrom("region", "tier", "zone", "constructor");
 const constraint = fc.oneof(
   labelValue,
   fc.array(fc.oneof(labelValue, fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 3 }),
@@ -41,7 +42,9 @@ const agent = fc.record({
   queueLength: fc.integer({ min: 0, max: 2 }),
   p50Ms: fc.option(fc.integer({ min: 0, max: 3 })),
   breaker: fc.constantFrom("closed", "open", "half_open"),
-  hint: fc.constantFrom<LocationHint | null>(null, "weur", "eeur", "enam"),
+  hint: fc.constantFrom<LocationHint | null>(null, "weur", "eeur", "enam", "wnam"),
+  jurisdiction: fc.constantFrom<Jurisdiction | null>(null, null, "eu", "fedramp"),
+  errorRate: fc.constantFrom(0, 0, 0.25, 1 / 3),
   capabilities: fc.constantFrom({}, { processing: ["orders"] }, { processing: "refunds" }, { processing: false }),
 });
 
@@ -57,26 +60,35 @@ describe("the compiled constraints", () => {
   });
 });
 
+/** Ids whose order is not the order entries are taken in (a tie in score is ranked by id). */
+const idOf = (i: number): string => `a${(i * 37) % 61}`;
+
 describe("a shard's answer from its indexed running entries", () => {
   it("equals the reference: matchEntry over every entry, each tier sorted in full (property)", () => {
     const query = fc.record({
-      types: fc.option(fc.subarray(["t1", "t2", "t3"], { minLength: 1 })),
-      type: fc.option(fc.constantFrom("t1", "t2")),
-      capability: fc.option(fc.constantFrom("processing", { name: "processing", values: ["orders", "refunds"] })),
-      constraints,
-      limit: fc.integer({ min: 1, max: 8 }),
-      near: fc.constantFrom<Near>({ locationHint: null, jurisdiction: null }, { locationHint: "weur", jurisdiction: null }, { locationHint: null, jurisdiction: "eu" }),
+      // Half the queries leave each filter out, so that many entries match and a tier's best fills up (ties at its end included).
+      types: fc.option(fc.subarray(["t1", "t2", "t3"], { minLength: 1 }), { freq: 1 }),
+      type: fc.option(fc.constantFrom("t1", "t2"), { freq: 1 }),
+      capability: fc.option(fc.constantFrom("processing", { name: "processing", values: ["orders", "refunds"] }), { freq: 1 }),
+      constraints: fc.oneof(fc.constant({}), constraints),
+      limit: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 40 })),
+      near: fc.constantFrom<Near>(
+        { locationHint: null, jurisdiction: null },
+        { locationHint: "weur", jurisdiction: null },
+        { locationHint: null, jurisdiction: "eu" },
+        { locationHint: "enam", jurisdiction: "fedramp" },
+      ),
     });
     fc.assert(
-      fc.property(fc.array(agent, { maxLength: 30 }), fc.array(fc.tuple(fc.nat(29), agent), { maxLength: 10 }), query, (agents, updates, q) => {
+      fc.property(fc.array(agent, { maxLength: 60 }), fc.array(fc.tuple(fc.nat(59), agent), { maxLength: 10 }), query, (agents, updates, q) => {
         const made = (a: typeof agents[number], i: number): DirectoryEntry =>
           entry({
-            id: `a${i}`, type: a.type, status: a.status as DirectoryEntry["status"], labels: a.labels, breaker: a.breaker as DirectoryEntry["breaker"], capabilities: a.capabilities,
-            placement: { locationHint: a.hint, jurisdiction: null },
-            load: { inFlight: a.inFlight, queueLength: a.queueLength, errorRate: 0, p50Ms: a.p50Ms, windowCalls: 0 },
+            id: idOf(i), type: a.type, status: a.status as DirectoryEntry["status"], labels: a.labels, breaker: a.breaker as DirectoryEntry["breaker"], capabilities: a.capabilities,
+            placement: { locationHint: a.hint, jurisdiction: a.jurisdiction },
+            load: { inFlight: a.inFlight, queueLength: a.queueLength, errorRate: a.errorRate, p50Ms: a.p50Ms, windowCalls: 0 },
           });
         const set = createRunningSet(agents.map(made));
-        const current = new Map(agents.map((a, i) => [`a${i}`, made(a, i)]));
+        const current = new Map(agents.map((a, i) => [idOf(i), made(a, i)]));
         // Later registrations move entries between types, labels and statuses.
         for (const [i, a] of updates) {
           const next = made(a, i);

@@ -5,15 +5,18 @@ import type { LocationHint } from "./placement.ts";
 import { answerShard, decide, discoveryQuerySchema, TIERS, toWire } from "./query.ts";
 import { byScore, type Near } from "./score.ts";
 import { entry } from "./entry-fixture.ts";
+import { factsOf } from "./fast-match.ts";
 
 const near: Near = { locationHint: "weur", jurisdiction: null };
 const shardQuery = { constraints: {}, limit: 10, near };
+/** One shard's entries as its running set hands them to answerShard. */
+const held = (entries: readonly DirectoryEntry[]) => [entries.map(factsOf)];
 const placed = (id: string, locationHint: LocationHint | null): DirectoryEntry => entry({ id, placement: { locationHint, jurisdiction: null } });
 
 describe("adaptive discovery", () => {
   const shards = [
-    toWire(answerShard([placed("a", "weur"), placed("b", "eeur")], shardQuery)),
-    toWire(answerShard([placed("c", "eeur"), placed("d", "enam"), placed("e", null)], shardQuery)),
+    toWire(answerShard(held([placed("a", "weur"), placed("b", "eeur")]), shardQuery)),
+    toWire(answerShard(held([placed("c", "eeur"), placed("d", "enam"), placed("e", null)]), shardQuery)),
   ];
 
   it("stays local when the local tier has min_count matches", () => {
@@ -46,8 +49,8 @@ describe("adaptive discovery", () => {
       fc.property(fc.array(fc.array(hints, { maxLength: 6 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 10 }), (layout, min) => {
         let n = 0;
         const perShard = layout.map((shard) => shard.map((hint) => placed(`x${n++}`, hint)));
-        const answer = decide(perShard.map((entries) => toWire(answerShard(entries, { ...shardQuery, limit: 30 }))), { strategy: "adaptive", min_count: min, limit: 30 }, near);
-        const whole = decide([toWire(answerShard(perShard.flat(), { ...shardQuery, limit: 30 }))], { strategy: "adaptive", min_count: min, limit: 30 }, near);
+        const answer = decide(perShard.map((entries) => toWire(answerShard(held(entries), { ...shardQuery, limit: 30 }))), { strategy: "adaptive", min_count: min, limit: 30 }, near);
+        const whole = decide([toWire(answerShard(held(perShard.flat()), { ...shardQuery, limit: 30 }))], { strategy: "adaptive", min_count: min, limit: 30 }, near);
         expect(answer).toEqual(whole);
         const counts = TIERS.map((tier) => answer.counts[tier]);
         expect(counts[0]! <= counts[1]! && counts[1]! <= counts[2]!).toBe(true);
@@ -64,8 +67,8 @@ describe("a shard's best matches", () => {
     fc.assert(
       fc.property(fc.uniqueArray(loads, { selector: (l) => l.id, maxLength: 40 }), fc.integer({ min: 1, max: 12 }), (agents, limit) => {
         const entries = agents.map((a) => entry({ id: a.id, placement: { locationHint: a.hint, jurisdiction: null }, load: { inFlight: a.inFlight, queueLength: 0, errorRate: 0, p50Ms: null, windowCalls: 0 } }));
-        const answer = answerShard(entries, { ...shardQuery, limit });
-        const all = answerShard(entries, { ...shardQuery, limit: 1_000 });
+        const answer = answerShard(held(entries), { ...shardQuery, limit });
+        const all = answerShard(held(entries), { ...shardQuery, limit: 1_000 });
         for (const [t, tier] of answer.tiers.entries()) {
           expect(tier.count).toBe(all.tiers[t]!.count);
           expect(tier.best.map((s) => s.entry.id)).toEqual(all.tiers[t]!.best.slice(0, limit).map((s) => s.entry.id));

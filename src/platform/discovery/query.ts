@@ -8,9 +8,9 @@
 import { z } from "zod";
 import { constraintsSchema } from "../security/constraints.ts";
 import { type DirectoryEntry, entryView, type EntryView } from "./entry.ts";
-import { compileMatch } from "./fast-match.ts";
-import { JURISDICTIONS, LOCATION_HINTS } from "./placement.ts";
-import { byScore, capabilityRequirementSchema, type Near, type Scored, type ScoreParts, tierOf } from "./score.ts";
+import { compileConstraints, type EntryFacts } from "./fast-match.ts";
+import { JURISDICTIONS, LOCATION_HINTS, regionOf } from "./placement.ts";
+import { byScore, capabilityRequirementSchema, capabilityScore, type Near, type Scored, type ScoreParts, WEIGHTS } from "./score.ts";
 
 export const STRATEGIES = ["local", "regional", "global", "adaptive"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -56,6 +56,8 @@ export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
 export type WireScored = { id: string; score: number; parts: ScoreParts; entry: string };
 export type WireAnswer = { tiers: { count: number; best: WireScored[] }[] };
 
+const round = (n: number): number => Math.round(n * 1e4) / 1e4;
+
 const entryTexts = new WeakMap<DirectoryEntry, string>();
 const entryText = (entry: DirectoryEntry): string => {
   let text = entryTexts.get(entry);
@@ -70,9 +72,8 @@ export const toWire = (answer: ShardAnswer): WireAnswer => ({
 /** byScore over sent matches: best first, equal scores by id. */
 const byWireScore = (a: WireScored, b: WireScored): number => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Inserts `scored` into `best` (sorted by byScore, at most `limit` long), dropping the worst beyond `limit`. */
-const keepBest = (best: Scored[], scored: Scored, limit: number): void => {
-  if (best.length === limit && byScore(scored, best[limit - 1]!) >= 0) return;
+/** Inserts `scored` into `best` (sorted by byScore, shorter than `limit` or ranked before its last), keeping at most `limit`. */
+const insertBest = (best: Scored[], scored: Scored, limit: number): void => {
   // Binary search for the first kept entry ranked after `scored` (byScore is a total order: ids differ).
   let low = 0;
   let high = best.length;
@@ -85,23 +86,51 @@ const keepBest = (best: Scored[], scored: Scored, limit: number): void => {
   if (best.length > limit) best.pop();
 };
 
+const LOCALITY = [1, 0.5, 0] as const;
+
 /**
- * A shard's answer over its entries: per tier, the number of matches and the best
- * `limit` (kept as it goes: a shard with thousands of matches sorts none of them).
- * Each entry is matched as matchEntry does, by the query compiled once (fast-match.ts).
+ * A shard's answer over its entries (their facts, in groups): per tier, the number of
+ * matches and the best `limit`, kept as it goes (a shard with thousands of matches sorts
+ * none of them). Each entry is matched and scored as matchEntry does (and tiered as
+ * tierOf does), from its facts and the query's constraints compiled once (fast-match.ts),
+ * in one loop that calls no per-query closure but the constraints'. A match is made into an object only when it ranks
+ * among a tier's best so far (byScore against the tier's last kept, when it holds
+ * `limit`): the scores of the rest are numbers compared and dropped.
  */
-export const answerShard = (entries: Iterable<DirectoryEntry>, query: z.output<typeof shardQuerySchema>): ShardAnswer => {
+export const answerShard = (groups: Iterable<Iterable<EntryFacts>>, query: z.output<typeof shardQuerySchema>): ShardAnswer => {
   const tiers = TIERS.map(() => ({ count: 0, best: [] as Scored[] }));
-  const match = compileMatch(query, query.near);
-  for (const entry of entries) {
-    const scored = match(entry);
-    if (!scored) continue;
-    // Tiers nest: a local match is also regional and global.
-    for (let t = tierOf(entry, query.near); t < TIERS.length; t++) {
-      const tier = tiers[t];
-      if (!tier) continue;
-      tier.count++;
-      keepBest(tier.best, scored, query.limit);
+  const holds = compileConstraints(query.constraints);
+  const types = query.types === undefined ? null : new Set(query.types);
+  const { type, capability: required, limit } = query;
+  const { locationHint, jurisdiction } = query.near;
+  const region = locationHint === null ? null : regionOf(locationHint);
+  for (const group of groups) {
+    for (const facts of group) {
+      const entry = facts.entry;
+      if (entry.status !== "running") continue;
+      if (type !== undefined && entry.type !== type) continue;
+      if (types !== null && !types.has(entry.type)) continue;
+      if (holds !== null && !holds(facts)) continue;
+      const capability = required === undefined ? 1 : capabilityScore(required, entry.capabilities);
+      if (capability <= 0) continue;
+      const t = locationHint !== null && facts.hint === locationHint ? 0 : (jurisdiction !== null && facts.jurisdiction === jurisdiction) || (region !== null && facts.region === region) ? 1 : 2;
+      // As matchEntry computes them, in the same order (the same rounding).
+      const capabilityPart = round(capability);
+      const locality = LOCALITY[t];
+      const score = round(WEIGHTS.capability * capabilityPart + WEIGHTS.health * facts.health + WEIGHTS.load * facts.load + WEIGHTS.locality * locality);
+      // Tiers nest: a local match is also regional and global.
+      for (let k = t; k < 3; k++) tiers[k]!.count++;
+      let scored: Scored | undefined;
+      for (let k = t; k < 3; k++) {
+        const best = tiers[k]!.best;
+        if (best.length === limit) {
+          // byScore(match, last) >= 0: it ranks after the last kept, here and in every wider tier (which keeps better or equal).
+          const last = best[limit - 1]!;
+          if (score < last.score || (score === last.score && facts.id > last.entry.id)) break;
+        }
+        scored ??= { entry, score, parts: { capability: capabilityPart, health: facts.health, load: facts.load, locality } };
+        insertBest(best, scored, limit);
+      }
     }
   }
   return { tiers };

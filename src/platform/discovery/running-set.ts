@@ -4,11 +4,12 @@
 // this in memory instead: its running entries by type and by label value, loaded once
 // from storage and kept current by each registration it stores, so a query scores only
 // the entries that can match it (the smallest of: its types' entries, or for a label
-// constraint the entries holding one of the values it requires). Pure: the shard owns
-// loading and writes.
+// constraint the entries holding one of the values it requires). Each entry is held
+// with its facts (fast-match.ts: what scoring it needs that no query changes), worked
+// out once when it is taken in. Pure: the shard owns loading and writes.
 import type { Constraints } from "../security/constraints.ts";
 import type { DirectoryEntry } from "./entry.ts";
-import { labelValuesRequired } from "./fast-match.ts";
+import { type EntryFacts, factsOf, labelValuesRequired } from "./fast-match.ts";
 import { LABEL_KEY } from "./labels.ts";
 
 export type RunningSet = {
@@ -20,26 +21,27 @@ export type RunningSet = {
   of(types: readonly string[]): Iterable<DirectoryEntry>;
   /**
    * A superset of the running entries of `types` (all when none) that meet `constraints`,
-   * often much smaller than `of(types)`: the caller still checks each (matchEntry).
+   * often much smaller than `of(types)`, as the facts of each, in groups (no entry in two):
+   * the caller still checks each (matchEntry).
    */
-  candidates(types: readonly string[], constraints: Constraints): Iterable<DirectoryEntry>;
+  candidates(types: readonly string[], constraints: Constraints): Iterable<EntryFacts>[];
   readonly size: number;
 };
 
 const isLabelKey = (key: string): boolean => LABEL_KEY.test(key);
 
 export const createRunningSet = (entries: Iterable<DirectoryEntry> = []): RunningSet => {
-  const byType = new Map<string, Map<string, DirectoryEntry>>();
+  const byType = new Map<string, Map<string, EntryFacts>>();
   /** label name -> value -> the running entries with that label value. */
-  const byLabel = new Map<string, Map<string, Map<string, DirectoryEntry>>>();
-  const held = new Map<string, DirectoryEntry>();
-  const unindex = <K>(index: Map<K, Map<string, DirectoryEntry>>, key: K, id: string): void => {
+  const byLabel = new Map<string, Map<string, Map<string, EntryFacts>>>();
+  const held = new Map<string, EntryFacts>();
+  const unindex = <K>(index: Map<K, Map<string, EntryFacts>>, key: K, id: string): void => {
     const group = index.get(key);
     group?.delete(id);
     if (group?.size === 0) index.delete(key);
   };
   const drop = (id: string): void => {
-    const entry = held.get(id);
+    const entry = held.get(id)?.entry;
     if (entry === undefined) return;
     held.delete(id);
     unindex(byType, entry.type, id);
@@ -53,29 +55,30 @@ export const createRunningSet = (entries: Iterable<DirectoryEntry> = []): Runnin
   const put = (entry: DirectoryEntry): void => {
     drop(entry.id);
     if (entry.status !== "running") return;
+    const facts = factsOf(entry);
     let ofType = byType.get(entry.type);
     if (!ofType) byType.set(entry.type, (ofType = new Map()));
-    ofType.set(entry.id, entry);
+    ofType.set(entry.id, facts);
     for (const [name, value] of Object.entries(entry.labels)) {
       let values = byLabel.get(name);
       if (!values) byLabel.set(name, (values = new Map()));
       let withValue = values.get(value);
       if (!withValue) values.set(value, (withValue = new Map()));
-      withValue.set(entry.id, entry);
+      withValue.set(entry.id, facts);
     }
-    held.set(entry.id, entry);
+    held.set(entry.id, facts);
   };
   for (const entry of entries) put(entry);
   return {
     put,
     drop,
     *of(types) {
-      if (types.length === 0) yield* held.values();
-      else for (const type of new Set(types)) yield* byType.get(type)?.values() ?? [];
+      const groups = types.length === 0 ? [held] : [...new Set(types)].flatMap((type) => byType.get(type) ?? []);
+      for (const group of groups) for (const facts of group.values()) yield facts.entry;
     },
-    *candidates(types, constraints) {
+    candidates(types, constraints) {
       // The smallest source: the types' entries, or a label constraint's values' entries.
-      let best: Map<string, DirectoryEntry>[] = types.length === 0 ? [held] : [...new Set(types)].flatMap((type) => byType.get(type) ?? []);
+      let best: Map<string, EntryFacts>[] = types.length === 0 ? [held] : [...new Set(types)].flatMap((type) => byType.get(type) ?? []);
       let size = best.reduce((sum, group) => sum + group.size, 0);
       for (const [key, constraint] of Object.entries(constraints)) {
         const values = labelValuesRequired(key, constraint, isLabelKey);
@@ -84,7 +87,7 @@ export const createRunningSet = (entries: Iterable<DirectoryEntry> = []): Runnin
         const total = groups.reduce((sum, group) => sum + group.size, 0);
         if (total < size) [best, size] = [groups, total];
       }
-      for (const group of best) yield* group.values();
+      return best.map((group) => group.values());
     },
     get size() {
       return held.size;
