@@ -6,7 +6,7 @@
 // it is called.
 import type { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
-import { type DiscoveryAnswer, type DiscoveryQuery, decide, type shardQuerySchema } from "../../src/platform/discovery/query.ts";
+import { type DiscoveryAnswer, type DiscoveryQuery, decide, EMPTY_WIRE_ANSWER, type shardQuerySchema } from "../../src/platform/discovery/query.ts";
 import type { Near } from "../../src/platform/discovery/score.ts";
 import { directoryShardName, shardCount } from "../../src/platform/discovery/shards.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
@@ -26,5 +26,5 @@ export const discover = async (reach: DirectoryReach, queries: readonly Discover
   const shardQueries = queries.map(({ strategy: _s, min_count: _m, ...filter }) => ({ ...filter, near }));
   const shards = Array.from({ length: shardCount(reach.env.JIDO_DIRECTORY_SHARDS) }, (_, k) => k);
   const answers = await Promise.all(shards.map((k) => callDurable("directory.query", () => shardStub(reach, k).queryMany(shardQueries), reach.telemetry)));
-  return queries.map((query, i) => decide(answers.map((answer) => answer[i] ?? { tiers: [] }), query, near));
+  return queries.map((query, i) => decide(answers.map((answer) => answer[i] ?? EMPTY_WIRE_ANSWER), query, near));
 };

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type DirectoryEntry, entryView } from "./entry.ts";
-import type { LocationHint } from "./placement.ts";
-import { answerShard, decide, discoveryQuerySchema, TIERS, toWire } from "./query.ts";
-import { byScore, type Near } from "./score.ts";
+import type { Jurisdiction, LocationHint } from "./placement.ts";
+import { answerShard, decide, discoveryQuerySchema, STRATEGIES, TIERS, toWire } from "./query.ts";
+import { byScore, matchEntry, type Near, tierOf } from "./score.ts";
 import { entry } from "./entry-fixture.ts";
 import { factsOf } from "./fast-match.ts";
 
@@ -57,6 +57,42 @@ describe("adaptive discovery", () => {
         const narrowest = counts.findIndex((count) => count >= min);
         expect(answer.tier).toBe(TIERS[narrowest === -1 ? 2 : narrowest]);
       }),
+    );
+  });
+});
+
+describe("the Worker's answer over the shards' compact answers", () => {
+  it("equals the reference: matchEntry over every shard's entries, the chosen tier sorted in full, its first `limit` (property)", () => {
+    const agent = fc.record({
+      inFlight: fc.integer({ min: 0, max: 2 }),
+      hint: fc.constantFrom<LocationHint | null>(null, "weur", "eeur", "enam", "apac"),
+      jurisdiction: fc.constantFrom<Jurisdiction | null>(null, null, "eu"),
+      open: fc.boolean(),
+    });
+    const nears = fc.constantFrom<Near>(near, { locationHint: null, jurisdiction: "eu" }, { locationHint: "enam", jurisdiction: null }, { locationHint: null, jurisdiction: null });
+    fc.assert(
+      fc.property(fc.array(fc.array(agent, { maxLength: 12 }), { minLength: 1, maxLength: 4 }), nears, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(...STRATEGIES), (layout, at, limit, min, strategy) => {
+        let n = 0;
+        // Ids out of the order entries are scored in, so that ties in score are ranked by id across shards.
+        const perShard = layout.map((shard) => shard.map((a) => entry({
+          id: `x${(n++ * 7) % 53}`, breaker: a.open ? "half_open" : "closed",
+          placement: { locationHint: a.hint, jurisdiction: a.jurisdiction },
+          load: { inFlight: a.inFlight, queueLength: 0, errorRate: 0, p50Ms: null, windowCalls: 0 },
+        })));
+        const query = { constraints: {}, limit, near: at };
+        const answer = decide(perShard.map((entries) => toWire(answerShard(held(entries), query))), { strategy, min_count: min, limit }, at);
+        const matches = perShard.flat().flatMap((e) => matchEntry(e, query, at) ?? []);
+        const counts = TIERS.map((_, t) => matches.filter((m) => tierOf(m.entry, at) <= t).length);
+        const enough = counts.findIndex((count) => count >= min);
+        const chosen = strategy === "adaptive" ? (enough === -1 ? 2 : enough) : TIERS.indexOf(strategy);
+        const best = matches.filter((m) => tierOf(m.entry, at) <= chosen).sort(byScore).slice(0, limit);
+        expect(answer).toEqual({
+          strategy, tier: TIERS[chosen], near: at, min_count: min, matched: counts[chosen], satisfied: counts[chosen]! >= min,
+          counts: { local: counts[0], regional: counts[1], global: counts[2] },
+          items: best.map((m) => ({ agent: entryView(m.entry), score: m.score, parts: m.parts })),
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -49,28 +49,52 @@ export const shardQueriesSchema = z.array(shardQuerySchema).min(1).max(MAX_SHARD
 export type ShardAnswer = { tiers: { count: number; best: Scored[] }[] };
 
 /**
- * A match as a shard sends it: the entry as JSON text (built once per entry), so that
- * the RPC carries strings rather than object graphs and the Worker parses only the
- * entries it answers with.
+ * A shard's answer to one query as it sends it: per tier, how many matched; and every
+ * match among some tier's best (the union: at most 3 x limit, usually `limit`), best
+ * first, in columns: a few arrays of numbers and strings serialise at about half the
+ * cost of an object per match (and the Worker makes no object for the matches it does
+ * not answer with). The entry goes as the answer shows it (entryView), as JSON text made
+ * once per entry. A match's tier is its own (the narrowest it is in): a match among the
+ * best of a tier is among the best of every narrower tier it is in (fewer compete), so
+ * the matches of tier t and narrower in the union hold the best of tier t.
  */
-export type WireScored = { id: string; score: number; parts: ScoreParts; entry: string };
-export type WireAnswer = { tiers: { count: number; best: WireScored[] }[] };
+export type WireAnswer = {
+  /** Matches per tier (local, regional, global). */
+  counts: number[];
+  ids: string[];
+  /** FIGURES numbers per match: tier, score, then its parts capability, health, load, locality. */
+  figures: number[];
+  views: string[];
+};
+const FIGURES = 6;
+
+export const EMPTY_WIRE_ANSWER: WireAnswer = { counts: [0, 0, 0], ids: [], figures: [], views: [] };
 
 const round = (n: number): number => Math.round(n * 1e4) / 1e4;
 
-const entryTexts = new WeakMap<DirectoryEntry, string>();
-const entryText = (entry: DirectoryEntry): string => {
-  let text = entryTexts.get(entry);
-  if (text === undefined) entryTexts.set(entry, (text = JSON.stringify(entry)));
+const viewTexts = new WeakMap<DirectoryEntry, string>();
+const viewText = (entry: DirectoryEntry): string => {
+  let text = viewTexts.get(entry);
+  if (text === undefined) viewTexts.set(entry, (text = JSON.stringify(entryView(entry))));
   return text;
 };
 
-export const toWire = (answer: ShardAnswer): WireAnswer => ({
-  tiers: answer.tiers.map(({ count, best }) => ({ count, best: best.map(({ entry, score, parts }) => ({ id: entry.id, score, parts, entry: entryText(entry) })) })),
-});
-
-/** byScore over sent matches: best first, equal scores by id. */
-const byWireScore = (a: WireScored, b: WireScored): number => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export const toWire = (answer: ShardAnswer): WireAnswer => {
+  // Each match once, with the narrowest tier whose best holds it (its own tier, see above).
+  const tierOfMatch = new Map<Scored, number>();
+  answer.tiers.forEach(({ best }, t) => {
+    for (const scored of best) if (!tierOfMatch.has(scored)) tierOfMatch.set(scored, t);
+  });
+  const union = [...tierOfMatch.keys()].sort(byScore);
+  const wire: WireAnswer = { counts: answer.tiers.map((tier) => tier.count), ids: [], figures: [], views: [] };
+  for (const scored of union) {
+    const { entry, score, parts } = scored;
+    wire.ids.push(entry.id);
+    wire.figures.push(tierOfMatch.get(scored)!, score, parts.capability, parts.health, parts.load, parts.locality);
+    wire.views.push(viewText(entry));
+  }
+  return wire;
+};
 
 /** Inserts `scored` into `best` (sorted by byScore, shorter than `limit` or ranked before its last), keeping at most `limit`. */
 const insertBest = (best: Scored[], scored: Scored, limit: number): void => {
@@ -152,12 +176,49 @@ export type DiscoveryAnswer = {
   items: DiscoveryMatch[];
 };
 
-/** Picks the tier and merges the shards' best of it. */
+/** Where the next match of tier `chosen` or narrower is in `answer`, from `from` on (its ids' length when none is left). */
+const nextOf = (answer: WireAnswer, chosen: number, from: number): number => {
+  let j = from;
+  while (j < answer.ids.length && answer.figures[j * FIGURES]! > chosen) j++;
+  return j;
+};
+
+/** Picks the tier and merges the shards' best of it (each sent best first: merged, not sorted). */
 export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer => {
-  const counts = TIERS.map((_, t) => answers.reduce((sum, answer) => sum + (answer.tiers[t]?.count ?? 0), 0));
+  const counts = TIERS.map((_, t) => answers.reduce((sum, answer) => sum + (answer.counts[t] ?? 0), 0));
   const enough = counts.findIndex((count) => count >= query.min_count);
   const chosen = query.strategy === "adaptive" ? (enough === -1 ? TIERS.length - 1 : enough) : TIERS.indexOf(query.strategy);
-  const best = answers.flatMap((answer) => answer.tiers[chosen]?.best ?? []).sort(byWireScore).slice(0, query.limit);
+  const heads = answers.map((answer) => nextOf(answer, chosen, 0));
+  const items: DiscoveryMatch[] = [];
+  while (items.length < query.limit) {
+    // The best head by byScore: higher score, then lower id.
+    let pick = -1;
+    for (let k = 0; k < answers.length; k++) {
+      const j = heads[k]!;
+      const answer = answers[k]!;
+      if (j >= answer.ids.length) continue;
+      if (pick === -1) {
+        pick = k;
+        continue;
+      }
+      const best = answers[pick]!;
+      const i = heads[pick]!;
+      const score = answer.figures[j * FIGURES + 1]!;
+      const bestScore = best.figures[i * FIGURES + 1]!;
+      if (score > bestScore || (score === bestScore && answer.ids[j]! < best.ids[i]!)) pick = k;
+    }
+    if (pick === -1) break;
+    const answer = answers[pick]!;
+    const j = heads[pick]!;
+    const f = answer.figures;
+    const at = j * FIGURES;
+    items.push({
+      agent: JSON.parse(answer.views[j]!) as EntryView,
+      score: f[at + 1]!,
+      parts: { capability: f[at + 2]!, health: f[at + 3]!, load: f[at + 4]!, locality: f[at + 5]! },
+    });
+    heads[pick] = nextOf(answer, chosen, j + 1);
+  }
   const matched = counts[chosen] ?? 0;
   return {
     strategy: query.strategy,
@@ -167,6 +228,6 @@ export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuer
     matched,
     satisfied: matched >= query.min_count,
     counts: { local: counts[0] ?? 0, regional: counts[1] ?? 0, global: counts[2] ?? 0 },
-    items: best.map(({ entry, score, parts }) => ({ agent: entryView(JSON.parse(entry) as DirectoryEntry), score, parts })),
+    items,
   };
 };
