@@ -91,7 +91,8 @@ export class DirectoryShard extends DurableObject<Env> {
     // Discovery matches running agents only: those in memory that can match (of the types asked, or
     // holding a label value a constraint requires, whichever are fewer); the rest is scored in code.
     const types = query.types ?? (query.type === undefined ? [] : [query.type]);
-    return toWire(answerShard(this.#runningSet().candidates(types, query.constraints), query));
+    const { groups, meets } = this.#runningSet().candidates(types, query.constraints);
+    return toWire(answerShard(groups, query, meets));
   }
 
   #runningSet(): RunningSet {

@@ -60,6 +60,27 @@ describe("the compiled constraints", () => {
   });
 });
 
+describe("a shard's candidates", () => {
+  it("skip a label constraint only when the index chose the entries by it", () => {
+    const near: Near = { locationHint: null, jurisdiction: null };
+    const set = createRunningSet([
+      entry({ id: "a", type: "t1", labels: { region: "us", tier: "gold" } }),
+      entry({ id: "b", type: "t1", labels: { region: "eu", tier: "gold" } }),
+      ...["c", "d", "e"].map((id) => entry({ id, type: "t2", labels: { region: "us", tier: "silver" } })),
+    ]);
+    const ids = (types: string[], constraints: Constraints): string[] => {
+      const { groups, meets } = set.candidates(types, constraints);
+      return answerShard(groups, { ...(types.length ? { types } : {}), constraints, limit: 10, near }, meets).tiers[2]!.best.map((s) => s.entry.id);
+    };
+    // The type's 2 entries are fewer than region us's 4: region is still checked.
+    expect(ids(["t1"], { region: "us" })).toEqual(["a"]);
+    // Chosen by tier gold (2 entries), region checked; chosen by region (4 of 5), tier checked.
+    expect(ids([], { region: "us", tier: "gold" })).toEqual(["a"]);
+    expect(ids([], { tier: ["gold", "silver"], region: "eu" })).toEqual(["b"]);
+    expect(set.candidates([], { region: ["us", "eu"] }).meets).toBe("region");
+  });
+});
+
 /** Ids whose order is not the order entries are taken in (a tie in score is ranked by id). */
 const idOf = (i: number): string => `a${(i * 37) % 61}`;
 
@@ -102,7 +123,8 @@ describe("a shard's answer from its indexed running entries", () => {
           constraints: q.constraints, limit: q.limit, near: q.near,
         };
         const types = shardQuery.types ?? (shardQuery.type === undefined ? [] : [shardQuery.type]);
-        expect(answerShard(set.candidates(types, q.constraints), shardQuery)).toEqual(reference([...current.values()], shardQuery));
+        const { groups, meets } = set.candidates(types, q.constraints);
+        expect(answerShard(groups, shardQuery, meets)).toEqual(reference([...current.values()], shardQuery));
       }),
       { numRuns: 500 },
     );

@@ -121,9 +121,14 @@ const LOCALITY = [1, 0.5, 0] as const;
  * among a tier's best so far (byScore against the tier's last kept, when it holds
  * `limit`): the scores of the rest are numbers compared and dropped.
  */
-export const answerShard = (groups: Iterable<Iterable<EntryFacts>>, query: z.output<typeof shardQuerySchema>): ShardAnswer => {
+export const answerShard = (
+  groups: Iterable<Iterable<EntryFacts>>,
+  query: z.output<typeof shardQuerySchema>,
+  /** A constraint every entry of `groups` is known to meet (the label index chose them by it): not checked again. */
+  meets: string | null = null,
+): ShardAnswer => {
   const tiers = TIERS.map(() => ({ count: 0, best: [] as Scored[] }));
-  const holds = compileConstraints(query.constraints);
+  const holds = compileConstraints(meets === null ? query.constraints : Object.fromEntries(Object.entries(query.constraints).filter(([key]) => key !== meets)));
   const types = query.types === undefined ? null : new Set(query.types);
   const { type, capability: required, limit } = query;
   const { locationHint, jurisdiction } = query.near;

@@ -22,9 +22,10 @@ export type RunningSet = {
   /**
    * A superset of the running entries of `types` (all when none) that meet `constraints`,
    * often much smaller than `of(types)`, as the facts of each, in groups (no entry in two):
-   * the caller still checks each (matchEntry).
+   * the caller still checks each (matchEntry), but for the label constraint `meets` names
+   * when the groups are that label's values it requires (every entry meets it).
    */
-  candidates(types: readonly string[], constraints: Constraints): Iterable<EntryFacts>[];
+  candidates(types: readonly string[], constraints: Constraints): { groups: Iterable<EntryFacts>[]; meets: string | null };
   readonly size: number;
 };
 
@@ -77,17 +78,19 @@ export const createRunningSet = (entries: Iterable<DirectoryEntry> = []): Runnin
       for (const group of groups) for (const facts of group.values()) yield facts.entry;
     },
     candidates(types, constraints) {
-      // The smallest source: the types' entries, or a label constraint's values' entries.
+      // The smallest source: the types' entries, or a label constraint's values' entries
+      // (preferred at equal size: the constraint then needs no check).
       let best: Map<string, EntryFacts>[] = types.length === 0 ? [held] : [...new Set(types)].flatMap((type) => byType.get(type) ?? []);
       let size = best.reduce((sum, group) => sum + group.size, 0);
+      let meets: string | null = null;
       for (const [key, constraint] of Object.entries(constraints)) {
         const values = labelValuesRequired(key, constraint, isLabelKey);
         if (values === null) continue;
         const groups = values.flatMap((value) => byLabel.get(key)?.get(value) ?? []);
         const total = groups.reduce((sum, group) => sum + group.size, 0);
-        if (total < size) [best, size] = [groups, total];
+        if (total < size || (total === size && meets === null)) [best, size, meets] = [groups, total, key];
       }
-      return best.map((group) => group.values());
+      return { groups: best.map((group) => group.values()), meets };
     },
     get size() {
       return held.size;
