@@ -1,11 +1,13 @@
 // MetricsAggregator: one of a tenant's N metric shards (`metrics/<tenant>/<k>`). Sources
 // (the Worker's isolates, agents, streams, coordinators) send it batches of deltas; it
-// adds them to its totals in memory and in SQLite in one transaction per batch, and
-// answers its snapshot to a scrape. The decisions (what a batch may hold, how values
+// adds them to its totals in memory and in SQLite in one transaction per batch (a
+// source's gauges restated unchanged are rewritten only every few minutes; expired
+// sources are looked for once a minute and at every scrape), and answers its snapshot
+// to a scrape. The decisions (what a batch may hold, how values
 // merge, the cardinality cap, gauge expiry) are in src/platform/metrics/aggregate.ts.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { Aggregate, type Applied, type MetricsSnapshot, metricBatchSchema } from "../../src/platform/metrics/aggregate.ts";
+import { Aggregate, type Applied, GAUGE_EXPIRY_CHECK_MS, GaugeWrites, type MetricsSnapshot, metricBatchSchema } from "../../src/platform/metrics/aggregate.ts";
 import type { HistogramValue, MetricBatch } from "../../src/platform/metrics/series.ts";
 import { keyOf } from "../../src/platform/metrics/series.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
@@ -18,6 +20,8 @@ const sourceSchema = z.string().min(1).max(256);
 
 export class MetricsAggregator extends DurableObject<Env> {
   readonly #aggregate = new Aggregate();
+  readonly #gaugeWrites = new GaugeWrites();
+  #expiryCheckedAt = -Infinity;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -45,7 +49,7 @@ export class MetricsAggregator extends DurableObject<Env> {
       const now = Date.now();
       this.ctx.storage.transactionSync(() => {
         this.#persist(this.#aggregate.apply(from, parsed, now));
-        this.#expire(now);
+        if (now - this.#expiryCheckedAt >= GAUGE_EXPIRY_CHECK_MS) this.#expire(now);
       });
       return null;
     });
@@ -66,10 +70,15 @@ export class MetricsAggregator extends DurableObject<Env> {
     for (const row of applied.counters) sql.exec(upsert, keyOf(row.metric, row.labels), "counter", row.metric, JSON.stringify(row.labels), String(row.value));
     for (const row of applied.histograms) sql.exec(upsert, keyOf(row.metric, row.labels), "histogram", row.metric, JSON.stringify(row.labels), JSON.stringify(row.value));
     const g = applied.gauges;
-    if (g) sql.exec("INSERT INTO gauges (source, at, samples) VALUES (?, ?, ?) ON CONFLICT(source) DO UPDATE SET at = excluded.at, samples = excluded.samples", g.source, g.at, JSON.stringify(g.samples));
+    const samples = g ? this.#gaugeWrites.due(g) : null;
+    if (g && samples !== null) sql.exec("INSERT INTO gauges (source, at, samples) VALUES (?, ?, ?) ON CONFLICT(source) DO UPDATE SET at = excluded.at, samples = excluded.samples", g.source, g.at, samples);
   }
 
   #expire(now: number): void {
-    for (const source of this.#aggregate.expire(now)) this.ctx.storage.sql.exec("DELETE FROM gauges WHERE source = ?", source);
+    this.#expiryCheckedAt = now;
+    for (const source of this.#aggregate.expire(now)) {
+      this.#gaugeWrites.forget(source);
+      this.ctx.storage.sql.exec("DELETE FROM gauges WHERE source = ?", source);
+    }
   }
 }

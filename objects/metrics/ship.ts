@@ -11,8 +11,25 @@ import type { MetricsAggregator } from "./metrics-aggregator.ts";
 /** The optional Analytics Engine binding (not in wrangler.toml by default, so not in `Env`). */
 type AnalyticsEnv = { METRICS_AE?: { writeDataPoint(point: { indexes?: string[]; blobs?: string[]; doubles?: number[] }): void } };
 
-export const aggregatorStub = (env: Env, tenant: string, shard: number) =>
-  typedStub<MetricsAggregator>(env.METRICS.get(env.METRICS.idFromName(metricsShardName(tenant, shard))));
+/**
+ * Shard ids by name, per namespace: `idFromName` hashes the name (SHA-256) and every
+ * flush asks for one. An id is plain data, safe to keep across requests (a stub is not).
+ */
+const shardIds = new WeakMap<Env["METRICS"], Map<string, DurableObjectId>>();
+const MAX_CACHED_IDS = 10_000;
+
+const shardId = (namespace: Env["METRICS"], name: string): DurableObjectId => {
+  let ids = shardIds.get(namespace);
+  if (!ids) shardIds.set(namespace, (ids = new Map()));
+  let id = ids.get(name);
+  if (!id) {
+    if (ids.size >= MAX_CACHED_IDS) ids.clear();
+    ids.set(name, (id = namespace.idFromName(name)));
+  }
+  return id;
+};
+
+export const aggregatorStub = (env: Env, tenant: string, shard: number) => typedStub<MetricsAggregator>(env.METRICS.get(shardId(env.METRICS, metricsShardName(tenant, shard))));
 
 export const shipBatches = async (env: Env, source: string, batches: Map<string, MetricBatch>): Promise<void> => {
   const shard = metricsShardOf(source, metricsShardCount(env.JIDO_METRICS_SHARDS));

@@ -8,16 +8,15 @@
 // expire unless renewed; the alarm, armed at the earliest expiry, reclaims their units and
 // grants the waiters they unblock. When the Worker says an acquire's client hung up
 // (`cancelWaiter`), its waiter leaves the queue, or the lease granted to it as it hung up
-// is released (hang-ups.ts). The order of grants is decided in src/platform/pools.
+// is released (hang-ups.ts). The order of grants is decided in src/platform/pools; the
+// waiters themselves are in pending-acquires.ts, the problems and view in pool-answers.ts.
 import { DurableObject } from "cloudflare:workers";
-import { newLeaseId } from "../../src/platform/pools/lease-id.ts";
 import { POOL_LIMITS } from "../../src/platform/pools/limits.ts";
 import {
   type AcquireRequest,
   acquireRequestSchema,
   type CancelWaiter,
   cancelWaiterSchema,
-  configView,
   type CreatePool,
   type LeaseRequest,
   leaseRequestSchema,
@@ -29,31 +28,17 @@ import {
   type PoolView,
   sameConfig,
 } from "../../src/platform/pools/schemas.ts";
-import { FairQueue, PRIORITIES, type Waiter } from "../../src/platform/pools/scheduler.ts";
+import { FairQueue, type Waiter } from "../../src/platform/pools/scheduler.ts";
 import { HangUps } from "../../src/platform/pools/hang-ups.ts";
-import { conflict, notFound, problem, validationProblem } from "../../src/platform/problem.ts";
+import { conflict, notFound, validationProblem } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { createLeaseStore, type LeaseRow, type LeaseStore, leaseView } from "./lease-store.ts";
+import { holdAcquire, leaseRowFor, type Pending } from "./pending-acquires.ts";
+import { clientGone, poolExhausted, poolView, queueFull } from "./pool-answers.ts";
 
 const log = createLogger({ base: { component: "pool" } });
-
-type Pending = {
-  request: ReturnType<typeof acquireRequestSchema.parse>;
-  /** The arrival time the Worker sent (before clamping): with the id, it names the attempt. */
-  sentSince: number;
-  promise: Promise<LeaseView>;
-  settle: (outcome: { lease: LeaseView } | { error: unknown }) => void;
-  timer: ReturnType<typeof setTimeout> | null;
-};
-
-/** Seconds to suggest before trying again: until the earliest lease expires, 1-60. */
-const retryAfterSeconds = (nextExpiry: number | null, now: number): number =>
-  nextExpiry === null ? 1 : Math.min(60, Math.max(1, Math.ceil((nextExpiry - now) / 1000)));
-
-/** The answer to an attempt whose client hung up (nobody reads it; it ends the held call). */
-const clientGone = (pool: string) => problem(499, "client-closed", "Client closed the request", `The acquire from pool '${pool}' was cancelled: its client hung up.`);
 
 export class ResourcePool extends DurableObject<Env> {
   #store: LeaseStore;
@@ -142,14 +127,10 @@ export class ResourcePool extends DurableObject<Env> {
       if (this.#hangUps.wasCancelled(waiterId, request.since, now)) throw clientGone(config.name);
       const waiting = this.#pending.get(waiterId);
       if (waiting) return waiting.promise;
-      if (queue.size >= config.maxWaiters) {
-        throw problem(503, "pool-queue-full", "Pool queue full", `Pool '${config.name}' already holds ${config.maxWaiters} waiting requests.`, {
-          retryAfter: retryAfterSeconds(this.#store.nextExpiry(), now),
-        });
-      }
+      if (queue.size >= config.maxWaiters) throw queueFull(config.name, config.maxWaiters, this.#store.nextExpiry(), now);
       // A retried request keeps the arrival time it was first given, within the longest wait.
       const since = Math.min(now, Math.max(request.since, now - POOL_LIMITS.maxTimeoutMs));
-      const pending = this.#wait(waiterId, { ...request, since }, request.since);
+      const pending = holdAcquire(this.#pending, waiterId, { ...request, since }, request.since);
       queue.enqueue({ id: waiterId, requester: request.requester, units: request.units, priority: request.priority, since });
       this.#pump(now);
       if (this.#pending.has(waiterId)) {
@@ -256,34 +237,12 @@ export class ResourcePool extends DurableObject<Env> {
     return row;
   }
 
-  #wait(waiterId: string, request: Pending["request"], sentSince: number): Pending {
-    let settle!: Pending["settle"];
-    const promise = new Promise<LeaseView>((resolve, reject) => {
-      settle = (outcome) => {
-        const pending = this.#pending.get(waiterId);
-        if (pending?.timer) clearTimeout(pending.timer);
-        this.#pending.delete(waiterId);
-        if ("lease" in outcome) resolve(outcome.lease);
-        else reject(outcome.error);
-      };
-    });
-    const pending: Pending = { request, sentSince, promise, settle, timer: null };
-    this.#pending.set(waiterId, pending);
-    return pending;
-  }
-
   /** The waiter's deadline passed: it leaves the queue, answered 503 with Retry-After. */
   #expire(waiterId: string): void {
     const pending = this.#pending.get(waiterId);
     if (!pending || !this.#queue?.remove(waiterId)) return;
     const now = Date.now();
-    const name = this.#config?.name ?? "";
-    pending.settle({
-      error: problem(503, "pool-exhausted", "Pool exhausted", `Pool '${name}' had no ${pending.request.units} free units within ${pending.request.timeoutMs} ms.`, {
-        retryAfter: retryAfterSeconds(this.#store.nextExpiry(), now),
-        extensions: { pool: name, waitedMs: now - pending.request.since },
-      }),
-    });
+    pending.settle({ error: poolExhausted(this.#config?.name ?? "", pending, this.#store.nextExpiry(), now) });
     // The head may have been this waiter, blocking smaller ones behind it.
     this.#pump(now);
   }
@@ -301,18 +260,7 @@ export class ResourcePool extends DurableObject<Env> {
   #grant(pool: string, waiter: Waiter, now: number): void {
     const pending = this.#pending.get(waiter.id);
     if (!pending) return;
-    const { request } = pending;
-    const row: LeaseRow = {
-      id: newLeaseId(pool),
-      requester: request.requester,
-      request_key: request.key,
-      units: request.units,
-      priority: request.priority,
-      granted_at: now,
-      expires_at: now + request.leaseMs,
-      lease_ms: request.leaseMs,
-      waited_ms: Math.max(0, now - request.since),
-    };
+    const row = leaseRowFor(pool, pending, now);
     this.#store.insert(row);
     this.#inUse += row.units;
     this.#hangUps.granted(waiter.id, pending.sentSince, row.id, now);
@@ -341,9 +289,6 @@ export class ResourcePool extends DurableObject<Env> {
   }
 
   #view(): PoolView {
-    const config = this.#config!;
-    const queue = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as PoolView["queue"];
-    for (const waiter of this.#queue?.waiters() ?? []) queue[waiter.priority]++;
-    return { ...configView(config), inUse: this.#inUse, available: config.capacity - this.#inUse, queue, holders: this.#store.holders() };
+    return poolView(this.#config!, this.#inUse, this.#queue?.waiters() ?? [], this.#store.holders());
   }
 }

@@ -25,7 +25,7 @@ import { type Advance, advance, type Effect, newRun, onCallResult, onCancel, onP
 import { isFinal } from "../../src/platform/workflow/run-state.ts";
 import { cancelRefusal, signalFate } from "../../src/platform/workflow/run-requests.ts";
 import { type RunView, runView } from "../../src/platform/workflow/run-view.ts";
-import { isSettled, passDeadlines, WATCHDOG_MS } from "../../src/platform/workflow/run-upkeep.ts";
+import { isSettled, passDeadlines, runHomeShard, WATCHDOG_MS } from "../../src/platform/workflow/run-upkeep.ts";
 import { runEvent, transitionEvents } from "../../src/platform/workflow/run-events.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { parseDefinition } from "../../src/platform/workflow/parsed-definitions.ts";
@@ -217,7 +217,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           const roles = await bindRoles(this.env, catalog, this.#telemetry, definition, id, agents);
           const bindings = Object.fromEntries(Object.entries(roles).map(([role, binding]) => [role, binding.agents.map((a) => a.id)]));
           const now = Date.now();
-          const state = newRun(definition, { id, tenant, input, bindings, roles }, now);
+          const state = newRun(definition, { id, tenant, input, bindings, roles, shard: runHomeShard(undefined, id, this.env.JIDO_RUN_INDEX_SHARDS) }, now);
           const trace = traceCarrier();
           const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null, ...(trace ? { trace } : {}) };
           this.#store.create(run, [

@@ -24,8 +24,8 @@ export type PublishingHost = {
   indexed(run: StoredRun): void;
 };
 
-/** The run's shard: the one it was indexed in, else the hash of its id over the deployment's shard count. */
-const shardOf = (env: Env, run: StoredRun): number => runHomeShard(run.indexedIn, run.state.id, env.JIDO_RUN_INDEX_SHARDS);
+/** The run's shard: the one it was indexed in, else the one it started with, else the hash of its id over the deployment's shard count. */
+const shardOf = (env: Env, run: StoredRun): number => runHomeShard(run.indexedIn ?? run.state.shard, run.state.id, env.JIDO_RUN_INDEX_SHARDS);
 
 const recordRunStatus = async (env: Env, state: RunState, home: IndexHome, telemetry: Telemetry): Promise<void> => {
   const summary = runSummary(state);

@@ -37,8 +37,9 @@ export const runLiveRoutes = ({ telemetry }: ApiDeps) =>
     const { id } = c.req.valid("param");
     await requireCapability(c, telemetry, "runs:read", `runs/${id}`);
     const run = await onRun(c, id, telemetry, "get", (rpc, at) => rpc.get(at));
-    // The shard the coordinator publishes to (src/platform/workflow/run-shards.ts).
-    const stream = workflowShardStream(runShardOf(id, runShardCount(c.env.JIDO_RUN_INDEX_SHARDS)));
+    // The stream the coordinator publishes to, as the run recorded it when it started; a run
+    // stored before it was recorded: its shard under the current count (src/platform/workflow/run-shards.ts).
+    const stream = run.stream ?? workflowShardStream(runShardOf(id, runShardCount(c.env.JIDO_RUN_INDEX_SHARDS)));
     const since = Math.max(0, Date.parse(run.createdAt) - CLOCK_SKEW_MS);
     const from = resumeFrom(c) ?? (await onStream(c, stream, telemetry, "seek", (rpc, at) => rpc.sequenceAt(at, since))).sequence;
     return sseTail(c, telemetry, stream, from, {

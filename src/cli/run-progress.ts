@@ -1,4 +1,4 @@
-// `jido workflows run --wait` follows a run by polling GET /v1/runs/:id: what changed
+// `jido workflows run --wait` reads a run after each of its transitions: what changed
 // between two readings, as one line per transition (the run's status, each step's status,
 // attempt, agent and compensation), and how many steps have finished, for the bar.
 import type { RunView } from "../client/index.ts";

@@ -1,16 +1,15 @@
 // `jido workflows`: list, get, register from a JSON file, and run, optionally waiting
-// (--wait) while printing each step's transitions as GET /v1/runs/:id shows them, with a
-// bar of finished steps on a terminal. A run that ends other than completed exits 1.
+// (--wait) while printing each step's transitions as they happen (followed live:
+// run-follow.ts), with a bar of finished steps on a terminal. A run that ends other than
+// completed exits 1.
 import type { Command } from "commander";
-import type { RunView } from "../client/index.ts";
 import type { WorkflowDefinition, WorkflowDefinitionInput } from "../platform/workflow/definition.ts";
 import { contextOf } from "./context.ts";
 import { Failure } from "./failure.ts";
 import { emit, json, keyValues, nextPage, prettyJson, table } from "./output.ts";
 import { jsonFile, jsonObject, positiveInt } from "./parse.ts";
-import { progress } from "./progress.ts";
+import { followRun } from "./run-follow.ts";
 import { runText } from "./runs.ts";
-import { isFinal, stepsDone, transitions } from "./run-progress.ts";
 
 const columns = [
   { header: "NAME", value: (w: WorkflowDefinition) => w.name },
@@ -20,34 +19,6 @@ const columns = [
 ];
 
 type RunOptions = { input?: Record<string, unknown>; inputFile?: unknown; version?: string; key?: string; wait?: boolean; interval: number; timeout: number };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls the run until it ends, printing its transitions; answers the final view. */
-const follow = async (get: () => Promise<RunView>, first: RunView, options: { bar: boolean; quiet: boolean; interval: number; timeoutMs: number }): Promise<RunView> => {
-  const steps = stepsDone(first);
-  const bar = progress(options.bar, "steps", steps.total);
-  const print = (before: RunView | null, after: RunView) => {
-    if (!options.quiet) for (const line of transitions(before, after)) bar.log(line);
-    const { done, total } = stepsDone(after);
-    bar.update(done, total);
-  };
-  const deadline = Date.now() + options.timeoutMs;
-  let last = first;
-  print(null, first);
-  try {
-    while (!isFinal(last.status)) {
-      if (Date.now() > deadline) throw new Failure(`run ${last.id} is still ${last.status} after ${options.timeoutMs / 1000} s (it goes on; jido runs get ${last.id})`);
-      await pause(options.interval);
-      const next = await get();
-      print(last, next);
-      last = next;
-    }
-  } finally {
-    bar.stop();
-  }
-  return last;
-};
 
 export const workflowsCommand = (workflows: Command): void => {
   workflows.description("workflows: list, get, register, run");
@@ -91,7 +62,7 @@ export const workflowsCommand = (workflows: Command): void => {
     .option("--version <version>", "run this version (default: the latest)")
     .option("--key <idempotency-key>", "Idempotency-Key: the same key and input answer the same run")
     .option("-w, --wait", "wait until the run ends; exit 1 unless it completed")
-    .option("--interval <ms>", "how often to poll the run while waiting", positiveInt, 500)
+    .option("--interval <ms>", "with --wait, the pause before following again after a dropped connection", positiveInt, 500)
     .option("--timeout <seconds>", "stop waiting after this long (the run goes on)", positiveInt, 600)
     .action(async (name: string, input: Record<string, unknown> | undefined, options: RunOptions, command: Command) => {
       const ctx = contextOf(command);
@@ -102,10 +73,10 @@ export const workflowsCommand = (workflows: Command): void => {
         ...(options.key ? { idempotencyKey: options.key } : {}),
       });
       if (!options.wait) return emit(ctx.json, started, (run) => `${run.id}\n`);
-      const run = await follow(() => client.runs.get(started.id), started, {
+      const run = await followRun(client.runs, started, {
         bar: ctx.progress,
         quiet: ctx.json,
-        interval: options.interval,
+        retryMs: options.interval,
         timeoutMs: options.timeout * 1000,
       });
       if (ctx.json) process.stdout.write(json(run));

@@ -129,10 +129,11 @@ export const platformApi = (send: Send, open: Open) => {
       /**
        * The run's transitions (CloudEvents `workflow.*`) from its first, as they happen;
        * ends after its final one. A dropped connection is opened again after the last
-       * transition seen (Last-Event-ID). Ends early when `signal` aborts.
+       * transition seen (Last-Event-ID). `after`: start after this transition (an event's
+       * `sequence`, as a caller resuming a watch it lost). Ends early when `signal` aborts.
        */
-      watch: async function* (id: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<CloudEvent> {
-        let lastEventId: string | undefined;
+      watch: async function* (id: string, options: { signal?: AbortSignal; after?: number } = {}): AsyncGenerator<CloudEvent> {
+        let lastEventId: string | undefined = options.after === undefined ? undefined : String(options.after);
         while (!options.signal?.aborted) {
           const response = await open(`/v1/runs/${seg(id)}/live`, {
             headers: { accept: "text/event-stream", ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) },

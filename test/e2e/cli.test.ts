@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, ROOT, startDevServer } from "../../scripts/lib/dev-server.ts";
 import { seedAgents } from "../../scripts/lib/seed-agents.ts";
+import { createClient } from "../../src/client/index.ts";
 import { adminToken } from "./http.ts";
+import { startRecordingProxy } from "./recording-proxy.ts";
 import { until } from "./until.ts";
 
 type Run = { code: number; stdout: string; stderr: string };
@@ -179,6 +181,35 @@ describe("jido", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: 400 /);
     expect(refused.stderr).toMatch(/^ {2}version: /m);
+  });
+
+  it("--wait follows the run live: GET /v1/runs/:id/live, and a read of the run per transition at most (none on a timer while it waits)", async () => {
+    ok(await jido(["workflows", "register", join(ROOT, "examples/approval-workflow.json")]));
+    const proxy = await startRecordingProxy(server!.url);
+    const direct = createClient({ baseUrl: server!.url, token });
+    try {
+      const input = JSON.stringify({ order_id: "cli-a-1", amount: 10, items: 1 });
+      // --interval 20: were --wait polling, the seconds at the await below would cost it a read every 20 ms.
+      const waiting = jido(["workflows", "run", "order_approval", input, "--wait", "--interval", "20"], { JIDO_URL: proxy.url });
+      let id = "";
+      await until("the CLI to open the run's live stream", () => {
+        id = proxy.requests.map((r) => /^GET \/v1\/runs\/(run_[^/]+)\/live$/.exec(r)?.[1]).find(Boolean) ?? "";
+        return id !== "";
+      });
+      await until("the run to wait at its await", async () => (await direct.runs.get(id)).steps.some((s) => s.name === "approval" && s.status === "waiting"));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await direct.runs.signal(id, { type: "order.approved", role: "approver", data: { by: "cli-test" } });
+      const run = ok(await waiting);
+      expect(run.stdout).toMatch(/^step approval: waiting$/m);
+      expect(run.stdout.trim().split("\n").at(-1)).toBe(`run ${id}: completed`);
+      const transitions = [];
+      for await (const event of direct.runs.watch(id)) transitions.push(event);
+      const reads = proxy.requests.filter((r) => r === `GET /v1/runs/${id}`).length;
+      expect(reads).toBeGreaterThan(0);
+      expect(reads).toBeLessThanOrEqual(transitions.length);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("publishes events, reads them back and tails them", async () => {

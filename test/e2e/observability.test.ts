@@ -3,7 +3,6 @@
 // passes `promtool check metrics` (Prometheus' own linter) and reads back through an
 // independent parse; and the server's whole output (its JSON logs) never contains a
 // token, the token secret or a webhook signing secret the run used.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,39 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/lib/dev-server.ts";
 import { LOCAL_SEEDS, seedAgents } from "../../scripts/lib/seed-agents.ts";
 import { adminToken, type Client, clientFor } from "./http.ts";
+import { parseExposition, PROMTOOL, promtoolCheck, sum } from "./prometheus-text.ts";
 import { until } from "./until.ts";
 import { type Receiver, startReceiver } from "./webhook-receiver.ts";
-
-const PROMTOOL = spawnSync("sh", ["-c", "command -v promtool"], { encoding: "utf8" }).stdout.trim();
-
-type Series = { name: string; labels: Record<string, string>; value: number };
-
-/** An independent reading of the text format: families from TYPE lines, samples checked against them. */
-const parseExposition = (text: string): { types: Map<string, string>; series: Series[] } => {
-  const types = new Map<string, string>();
-  const series: Series[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    const type = /^# TYPE (\S+) (counter|gauge|histogram|summary|untyped)$/.exec(line);
-    if (type) {
-      types.set(type[1]!, type[2]!);
-      continue;
-    }
-    if (line.startsWith("# HELP ")) continue;
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$/.exec(line);
-    if (!sample) throw new Error(`unparsable line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, k, v] of (sample[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[k!] = v!;
-    const name = sample[1]!;
-    const family = [name, name.replace(/_(bucket|sum|count)$/, "")].find((n) => types.has(n));
-    if (!family) throw new Error(`sample of no declared family: ${line}`);
-    series.push({ name, labels, value: Number(sample[3]!.replace("+Inf", "Infinity")) });
-  }
-  return { types, series };
-};
-
-const sum = (series: Series[], name: string, labels: Record<string, string> = {}) =>
-  series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((t, s) => t + s.value, 0);
 
 describe.skipIf(PROMTOOL === "")("observability of a running platform", () => {
   const dir = mkdtempSync(join(tmpdir(), "jido-e2e-observability-"));
@@ -101,8 +70,8 @@ describe.skipIf(PROMTOOL === "")("observability of a running platform", () => {
     expect(sum(s, "jido_subscription_lag_events", { subscription: "obs-hook" })).toBe(0);
     expect(parsed!.types.get("jido_action_duration_seconds")).toBe("histogram");
 
-    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
-    expect(`${lint.stdout}${lint.stderr}`, text).toBe("");
+    const lint = promtoolCheck(text);
+    expect(lint.output, text).toBe("");
     expect(lint.status).toBe(0);
 
     const open = await fetch(`${server!.url}/v1/metrics`, { headers: { authorization: `Bearer ${token}`, accept: "application/openmetrics-text; version=1.0.0" } });

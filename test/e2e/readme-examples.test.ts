@@ -4,7 +4,9 @@
 // reader would, from a view of the repository's root. Every command must exit 0 and get
 // the status its comment states (a 2xx when it states none), and the body its comment
 // shows; where the README promises an outcome that takes time (a delivery, a run that
-// completes, times out or is cancelled), the promise is awaited within a bound.
+// completes, times out or is cancelled), the promise is awaited within a bound. At the end,
+// the broadest run of the platform there is, a scrape of GET /v1/metrics must pass
+// `promtool check metrics` and an independent parse, with samples from every layer.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, ROOT } from "../../scripts/lib/dev-server.ts";
 import { exited, signalGroup } from "../../scripts/lib/process-group.ts";
 import { signToken } from "../../src/platform/security/tokens.ts";
+import { parseExposition, PROMTOOL, promtoolCheck, sum } from "./prometheus-text.ts";
 import { codeBlocks, promised, type ShellCommand, shellCommands } from "./readme-commands.ts";
 import { openShell, type Ran, type ShellSession } from "./shell-session.ts";
 import { until } from "./until.ts";
@@ -33,6 +36,7 @@ type Check = { ran: Ran; shell: ShellSession; api: Api };
 let platform: ChildProcess | undefined;
 let output = "";
 let base = "";
+let secret = "";
 let api: Api;
 let shell: ShellSession | undefined;
 const dirs: string[] = [];
@@ -218,7 +222,7 @@ beforeAll(async () => {
     return output.includes("Seeded the local tenant with agents");
   }, 90_000, 100);
 
-  const secret = /^JIDO_JWT_SECRET=(.+)$/m.exec(readFileSync(env.JIDO_DEV_VARS, "utf8"))?.[1]?.trim() ?? "";
+  secret = /^JIDO_JWT_SECRET=(.+)$/m.exec(readFileSync(env.JIDO_DEV_VARS, "utf8"))?.[1]?.trim() ?? "";
   const token = await signToken(secret, { subject: "readme-check", tenant: "local", caps: ["admin"], rps: 100_000 });
   api = async (method, path) => {
     const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
@@ -322,4 +326,45 @@ describe("the README", () => {
     }, 90_000, 500);
     expect(await runStatus(hang)).toMatchObject({ status: "timed_out", onTimeout: { status: "completed" } });
   }, 170_000);
+
+  /** GET /v1/metrics with a token holding only metrics:read, as the README's scrape config does. */
+  const scrape = async (): Promise<string> => {
+    const token = await signToken(secret, { subject: "readme-scrape", tenant: "local", caps: ["metrics:read"], rps: 100_000 });
+    const response = await fetch(`${base}/v1/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+    expect(response.status).toBe(200);
+    return response.text();
+  };
+
+  it("after it ran, GET /v1/metrics reads back through an independent parse, with samples from every layer", async () => {
+    // The HTTP/auth layer: the README refuses no capability, so one refusal here (403, audited and counted).
+    const reader = await signToken(secret, { subject: "readme-scrape", tenant: "local", caps: ["metrics:read"], rps: 100_000 });
+    expect((await fetch(`${base}/v1/agents/c1`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(403);
+    const local = { tenant: "local" };
+    let series: ReturnType<typeof parseExposition>["series"] = [];
+    // Counts reach the scrape on the next metrics flush (JIDO_METRICS_FLUSH_MS, 5 s by default).
+    await until("the scrape to count every layer's work", async () => {
+      series = parseExposition(await scrape()).series;
+      return sum(series, "jido_authorization_denials_total", local) >= 1 && sum(series, "jido_runs_finished_total", { ...local, status: "cancelled" }) >= 1;
+    }, 30_000, 500);
+    // Agents: the counters' increments, and their durations.
+    expect(sum(series, "jido_actions_total", { ...local, type: "counter", action: "increment", outcome: "ok" })).toBeGreaterThan(0);
+    expect(sum(series, "jido_action_duration_seconds_count", local)).toBeGreaterThan(0);
+    // Events: the order events published, and delivered to the count-orders subscription.
+    expect(sum(series, "jido_events_published_total", { ...local, stream: "order" })).toBeGreaterThan(0);
+    expect(sum(series, "jido_events_delivered_total", { ...local, subscription: "count-orders", outcome: "ok" })).toBeGreaterThan(0);
+    // Runs: order runs started and completed, their steps timed; the timed-out and cancelled ones.
+    expect(sum(series, "jido_runs_started_total", { ...local, workflow: "order_processing" })).toBeGreaterThan(0);
+    expect(sum(series, "jido_runs_finished_total", { ...local, workflow: "order_processing", status: "completed" })).toBeGreaterThan(0);
+    expect(sum(series, "jido_runs_finished_total", { ...local, workflow: "order_processing", status: "timed_out" })).toBeGreaterThan(0);
+    expect(sum(series, "jido_step_duration_seconds_count", local)).toBeGreaterThan(0);
+    // HTTP/auth: the refusal above.
+    expect(sum(series, "jido_authorization_denials_total", local)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it.skipIf(PROMTOOL === "")("after it ran, `promtool check metrics` passes on GET /v1/metrics (skipped only when promtool is not installed)", async () => {
+    const text = await scrape();
+    const lint = promtoolCheck(text);
+    expect(lint.output, text).toBe("");
+    expect(lint.status).toBe(0);
+  });
 });

@@ -2,10 +2,11 @@
 // in stream order and the stream ends after the final one; another run of the same
 // shard stream is not forwarded; Last-Event-ID resumes after what was received; a run
 // opened after it finished replays from its first transition; the typed client's
-// runs.watch follows it; runs:read is what it takes (not events:read), 404 for an unknown run.
-import { env, SELF } from "cloudflare:test";
+// runs.watch follows it; a run started under another JIDO_RUN_INDEX_SHARDS is read from the
+// stream it recorded; runs:read is what it takes (not events:read), 404 for an unknown run.
+import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { runShardCount, runShardOf } from "../../src/platform/workflow/run-shards.ts";
+import { MAX_RUN_INDEX_SHARDS, runShardCount, runShardOf } from "../../src/platform/workflow/run-shards.ts";
 import { expectInvalid, expectProblem, toReply } from "./http.ts";
 import { client, expectForbidden } from "./security.ts";
 import { type Client, finished, order, orderClient, startRun, workflowEvents, workflowStreamOf } from "./workflows.ts";
@@ -14,6 +15,7 @@ import { createClient } from "../../src/client/index.ts";
 import { busClient, event, publish, streamStub } from "./bus.ts";
 import { type Frame, readSseFrames } from "./sse-frames.ts";
 import { runIdFor } from "../../src/platform/workflow/run-id.ts";
+import worker from "./worker.ts";
 
 /** Two idempotency keys whose order runs go to the same shard stream. */
 const sameShardKeys = async (): Promise<[string, string]> => {
@@ -81,6 +83,20 @@ describe("GET /v1/runs/:id/live", () => {
     for await (const event of jido.runs.watch(run.id)) watched.push(event);
     expect(watched).toEqual(await workflowEvents(c, run.id));
     expect(watched.at(-1)!.type).toBe("workflow.run.completed");
+  });
+
+  it("follows a run started under another shard count in the stream the run recorded when it started", async () => {
+    const c = await orderClient();
+    const run = await startRun(c, "order_processing", order("decline"));
+    const startedIn = runShardOf(run.id, runShardCount(env.JIDO_RUN_INDEX_SHARDS));
+    expect(run.stream).toBe(`workflow.${startedIn}`);
+    // A count under which the run's id hashes to another shard: the deployment's count changed since the run started.
+    const changed = Array.from({ length: MAX_RUN_INDEX_SHARDS }, (_, i) => i + 1).find((n) => runShardOf(run.id, n) !== startedIn)!;
+    const vars = { ...env, JIDO_RUN_INDEX_SHARDS: String(changed) };
+    const response = await worker.request(`/v1/runs/${run.id}/live`, { headers: { ...(await adminOf(c.tenant)), accept: "text/event-stream" } }, vars, createExecutionContext());
+    const frames = await readToEnd(response);
+    expect(frames.map((f) => f.data)).toEqual(await workflowEvents(c, run.id));
+    expect(frames.at(-1)!.data.type).toBe("workflow.run.completed");
   });
 
   it("takes runs:read, not events:read: without it 403 and nothing sent; 404 for an unknown run; 400 for a bad id", async () => {

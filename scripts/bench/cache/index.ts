@@ -14,29 +14,30 @@
 // (fixtures/cache-probe) doing 100 ctx.cache.get L1 hits, and the bare Worker doing 100
 // direct object reads (`GET /kv/:key?reads=100`), each beside the same request with 0
 // reads; CPU per read = (CPU of the 100-read request - CPU of the 0-read one) / 100.
-// BENCH_CACHE_IN_REQUEST_ONLY=1 runs only that part.
+// BENCH_CACHE_IN_REQUEST_ONLY=1 runs only that part. This file starts the servers and
+// reports; the measurements are in reads.ts, in-request.ts, zipf-workload.ts, visibility.ts.
 // A benchmark, not a test: it prints figures and judges nothing by exit code.
 import { join } from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { cpuTally, cpuTotals, type CpuTotals, msPer } from "../lib/cpu-tally.ts";
+import { msPer } from "../lib/cpu-tally.ts";
 import { type Client, describe } from "../lib/http.ts";
 import { PLATFORM_CONFIG, QUICK } from "../lib/env.ts";
 import { platformServerVars } from "../lib/platform-auth.ts";
-import { type BenchServer, cpuMark, startBenchServer } from "../lib/servers.ts";
+import { startBenchServer } from "../lib/servers.ts";
 import { runSession } from "../lib/session.ts";
 import { sideClient } from "../lib/sides.ts";
-import { closedLoop, fmt, fmtInt, type LoadResult, markdownTable, mergeResults, percentile, sleep } from "../lib/stats.ts";
+import { fmt, fmtInt, markdownTable, percentile, sleep } from "../lib/stats.ts";
 import { CONFIG } from "./config.ts";
-import { zipfSampler } from "./zipf.ts";
+import { inRequestBench } from "./in-request.ts";
+import { mustPut, readBench, type Target, tally } from "./reads.ts";
+import { MODES, visibilityBench } from "./visibility.ts";
+import { zipfBench, zipfLine } from "./zipf-workload.ts";
 
 const BARE_CONFIG = fileURLToPath(new URL("../fixtures/bare/wrangler.toml", import.meta.url));
 const ROOT_CONFIG = fileURLToPath(new URL("../../../wrangler.toml", import.meta.url));
 const PROBE_WORKER = fileURLToPath(new URL("../fixtures/cache-probe/worker.ts", import.meta.url));
 const IN_REQUEST_ONLY = process.env.BENCH_CACHE_IN_REQUEST_ONLY === "1";
-/** Reads per request in the in-request measurement. */
-const READS = 100;
-const PROBES = 8;
 
 /** The root wrangler.toml serving the probe Worker (the platform plus `cache_probe`), written under `dir`. */
 const probeConfig = (dir: string): string => {
@@ -45,182 +46,6 @@ const probeConfig = (dir: string): string => {
   const path = join(dir, "probe.wrangler.toml");
   writeFileSync(path, text.replace(/^main = "src\/index\.ts"$/m, `main = ${JSON.stringify(PROBE_WORKER)}`));
   return path;
-};
-const tally = cpuTally();
-
-type Target = { name: string; server: BenchServer; client: Client };
-type ReadCase = { label: string; target: Target; path: (i: number) => string; expect: RegExp | null; body?: unknown; check?: (body: string) => boolean };
-type ReadFigures = { result: LoadResult; totals: CpuTotals; otherTier: number };
-
-const cacheStatusOf = (headers: Record<string, unknown> | undefined): string => String(headers?.["cache-status"] ?? "");
-
-const mustPut = async (client: Client, path: string, value: unknown): Promise<void> => {
-  const reply = await client.put(path, value);
-  if (reply.status !== 200) throw new Error(`setup PUT ${path}: ${describe(reply)}`);
-};
-
-const readRound = async (c: ReadCase, figures: ReadFigures): Promise<LoadResult> => {
-  const mark = cpuMark(c.target.server);
-  const result = await closedLoop({
-    concurrency: CONFIG.concurrency,
-    maxCount: 1_000_000,
-    maxMs: CONFIG.readMs,
-    op: async (i) => {
-      const reply = c.body === undefined ? await c.target.client.get(c.path(i)) : await c.target.client.post(c.path(i), c.body);
-      if (reply.status !== 200 || (c.check && !c.check(reply.body))) return { ok: false, ms: reply.ms, error: describe(reply) };
-      if (c.expect && !c.expect.test(cacheStatusOf(reply.headers))) figures.otherTier++;
-      return { ok: true, ms: reply.ms };
-    },
-  });
-  tally.end(c.label, c.target.server, mark, figures.totals, result.ok + result.errors);
-  return result;
-};
-
-/** The read cases, alternated round by round (rotating the order) so that all see the same machine. */
-const readBench = async (cases: readonly ReadCase[]): Promise<Map<string, ReadFigures>> => {
-  const figures = new Map(cases.map((c) => [c.label, { result: undefined as unknown as LoadResult, totals: cpuTotals(), otherTier: 0 }]));
-  const results = new Map<string, LoadResult[]>(cases.map((c) => [c.label, []]));
-  for (let round = 0; round < CONFIG.rounds; round++) {
-    const order = cases.map((_, i) => cases[(i + round) % cases.length] as ReadCase);
-    for (const c of order) {
-      const result = await readRound(c, figures.get(c.label)!);
-      results.get(c.label)!.push(result);
-      console.log(`  round ${round + 1} ${c.label}: ${fmtInt(result.ok)} ok, ${result.errors} errors, p50 ${fmt(percentile(result.latencies, 50))} ms`);
-    }
-  }
-  for (const c of cases) figures.get(c.label)!.result = mergeResults(results.get(c.label)!);
-  return figures;
-};
-
-type ZipfPhase = { reads: number; hits: number; writes: number; tiers: Map<string, number>; result: LoadResult; idealBefore: number; idealAfter: number };
-
-/**
- * Zipf(1.0) over 100,000 keys, cache-aside (a 404 writes the key), for at most `reads`
- * reads and `ms`: which tier answered each. `written` (the keys the workload wrote so
- * far, shared by the phases) gives the ideal hit ratio: the share of reads whose key was
- * written, what a cache that never forgets would answer.
- */
-const zipfPhase = async (target: Target, sample: () => number, probability: (rank: number) => number, written: Set<number>, phase: { reads: number; ms: number }): Promise<ZipfPhase> => {
-  const tiers = new Map<string, number>();
-  const ideal = () => [...written].reduce((sum, rank) => sum + probability(rank), 0);
-  const idealBefore = ideal();
-  let writes = 0;
-  const result = await closedLoop({
-    concurrency: CONFIG.zipf.concurrency,
-    maxCount: phase.reads,
-    maxMs: phase.ms,
-    op: async () => {
-      const rank = sample();
-      const path = `/v1/cache/zipf/k${rank}`;
-      const reply = await target.client.get(path);
-      const tier = /^jido-(l1|l2|l3|origin)/.exec(cacheStatusOf(reply.headers))?.[1] ?? `status ${reply.status}`;
-      tiers.set(tier, (tiers.get(tier) ?? 0) + 1);
-      if (reply.status === 404) {
-        writes++;
-        const put = await target.client.put(path, { at: Date.now() });
-        if (put.status !== 200) return { ok: false, ms: reply.ms + put.ms, error: describe(put) };
-        written.add(rank);
-      } else if (reply.status !== 200) return { ok: false, ms: reply.ms, error: describe(reply) };
-      else written.add(rank);
-      return { ok: true, ms: reply.ms };
-    },
-  });
-  const reads = [...tiers.values()].reduce((a, b) => a + b, 0);
-  const hits = (tiers.get("l1") ?? 0) + (tiers.get("l2") ?? 0) + (tiers.get("l3") ?? 0);
-  return { reads, hits, writes, tiers, result, idealBefore, idealAfter: ideal() };
-};
-
-/** The Zipf workload's warm-up, then its measured (steady-state) phase on the keys the warm-up wrote. */
-const zipfBench = async (target: Target) => {
-  const n = CONFIG.zipf.keys;
-  const sample = zipfSampler(n, 1.0);
-  let harmonic = 0;
-  for (let rank = 1; rank <= n; rank++) harmonic += 1 / rank;
-  // zipfSampler answers 0-based ranks: rank r has weight 1 / (r + 1).
-  const probability = (rank: number) => 1 / (rank + 1) / harmonic;
-  const written = new Set<number>();
-  const warmup = await zipfPhase(target, sample, probability, written, CONFIG.zipf.warmup);
-  const measured = await zipfPhase(target, sample, probability, written, CONFIG.zipf.measured);
-  return { warmup, measured };
-};
-
-const zipfLine = (name: string, phase: ZipfPhase): string => {
-  const share = (count: number) => `${fmt((count / Math.max(1, phase.reads)) * 100, 1)}%`;
-  const tierText = ["l1", "l2", "l3", "origin"].map((t) => `${t} ${share(phase.tiers.get(t) ?? 0)}`).join(", ");
-  const others = [...phase.tiers].filter(([t]) => !["l1", "l2", "l3", "origin"].includes(t)).map(([t, c]) => `${t} ${fmtInt(c)}`).join(", ");
-  return `${name}: ${fmtInt(phase.reads)} reads in ${fmt(phase.result.elapsedMs / 1000, 1)} s, hit ratio ${share(phase.hits)} (${tierText}${others ? `; ${others}` : ""}); ` +
-    `ideal (share of reads of keys already written) ${fmt(phase.idealBefore * 100, 1)}% at its start, ${fmt(phase.idealAfter * 100, 1)}% at its end; ${fmtInt(phase.writes)} cache-aside writes; ${phase.result.errors} errors`;
-};
-
-const MODES = [
-  ["eventual", ""],
-  ["bounded 1 s", "?consistency=bounded&maxStalenessMs=1000"],
-  ["strong", "?consistency=strong"],
-] as const;
-
-/** Per mode: ms from a write's acknowledgement until a read in that mode answers it, after the tiers held the old value. */
-const visibilityBench = async (target: Target, tag: string) => {
-  const out = new Map<string, number[]>();
-  for (const [mode, query] of MODES) {
-    const samples: number[] = [];
-    for (let i = 0; i < CONFIG.visibility.samples; i++) {
-      const path = `/v1/cache/vis/${tag}-${mode.replace(/\W/g, "")}-${i}`;
-      await mustPut(target.client, path, 0);
-      await target.client.get(path + query);
-      await sleep(1_100); // past the KV push interval, so the next push is not coalesced
-      await target.client.get(path + query); // the tiers hold the old value now
-      await mustPut(target.client, path, 1);
-      const acked = performance.now();
-      let seen = Number.NaN;
-      while (performance.now() - acked < CONFIG.visibility.maxMs) {
-        const reply = await target.client.get(path + query);
-        if (reply.status === 200 && (JSON.parse(reply.body) as { value: unknown }).value === 1) {
-          seen = performance.now() - acked;
-          break;
-        }
-        await sleep(CONFIG.visibility.pollMs);
-      }
-      samples.push(seen);
-    }
-    out.set(mode, samples);
-  }
-  return out;
-};
-
-/** The cost of one read inside a request: 100 reads and 0 reads in the same request shape, per side, alternated. */
-const inRequestBench = async (full: Target, bare: Target): Promise<void> => {
-  for (let i = 0; i < PROBES; i++) {
-    const reply = await full.client.post("/v1/agents", { type: "cache_probe", id: `probe-${i}` });
-    if (reply.status !== 201 && reply.status !== 200) throw new Error(`probe spawn: ${describe(reply)}`);
-  }
-  const found = (n: number) => (body: string) => (JSON.parse(body) as { found?: number }).found === n;
-  const action = (reads: number): Omit<ReadCase, "label"> => ({
-    target: full, path: (i) => `/v1/agents/probe-${i % PROBES}/actions/read`, expect: null, body: { namespace: "bench", key: "k0", reads }, check: found(reads),
-  });
-  const labels = {
-    l1: `${READS} L1 hits in one action (ctx.cache.get)`,
-    l1Base: "the same action, 0 reads",
-    direct: `${READS} direct object reads in one request (bare)`,
-    directBase: "the same request, 0 reads (bare)",
-  };
-  console.log(`\n  reads inside one request (${READS} vs 0)...`);
-  const figures = await readBench([
-    { label: labels.l1, ...action(READS) },
-    { label: labels.l1Base, ...action(0) },
-    { label: labels.direct, target: bare, path: () => `/kv/k0?reads=${READS}`, expect: null },
-    { label: labels.directBase, target: bare, path: () => "/kv/k0?reads=0", expect: null },
-  ]);
-  const cpu = (label: string) => {
-    const f = figures.get(label)!;
-    return msPer(f.totals.worker, f.totals.count);
-  };
-  const perRead = (label: string, base: string) => ((cpu(label) - cpu(base)) / READS) * 1000;
-  const l1 = perRead(labels.l1, labels.l1Base);
-  const direct = perRead(labels.direct, labels.directBase);
-  console.log("\n" + markdownTable(["request", "requests", "errors", "Worker CPU ms/request"],
-    Object.values(labels).map((label) => { const f = figures.get(label)!; return [label, fmtInt(f.totals.count), String(f.result.errors), fmt(cpu(label), 3)]; })));
-  console.log(`\nWorker CPU per read, inside one request: L1 hit ${fmt(l1, 2)} us, direct object read ${fmt(direct, 2)} us: ${fmt(l1 / direct, 3)}x ` +
-    `(target at most 0.1x: ${l1 <= direct / 10 ? "met" : "**missed**"}).`);
 };
 
 export const runCacheBench = async (): Promise<void> => {

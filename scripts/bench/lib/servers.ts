@@ -203,6 +203,10 @@ const roleOf = (proc: Proc, port: number): string => {
   return proc.name;
 };
 
+/** The pid of the workerd running the Worker and its objects (undefined while it is not up). */
+export const workerPid = (server: BenchServer): number | undefined =>
+  groupProcs(server.pid).find((proc) => proc.state !== "Z" && roleOf(proc, server.port) === "workerd-worker")?.pid;
+
 /** "workerd-worker 812 MB, wrangler 140 MB, ..." */
 export const groupRss = (server: BenchServer): string =>
   groupProcs(server.pid)

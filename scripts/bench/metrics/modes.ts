@@ -1,14 +1,16 @@
 // The configurations the observability overhead benchmark compares, each under its own
-// `wrangler dev`: everything off (the baseline), metrics only, tracing only, and both
-// (issue 14's target: metrics on and tracing at the default 10% sampling, exporting to a
-// loopback OTLP sink). BENCH_OBS_MODES picks others too (comma-separated names): `trace0`
-// (an exporter set, sample rate 0: the cost of the span machinery with nothing sampled)
-// and `trace1` (every trace sampled: the cost of a recorded and exported span).
-export type ModeName = "off" | "metrics" | "tracing" | "both" | "trace0" | "trace1";
+// `wrangler dev`: by default everything off (the baseline) and both (issue 14's target:
+// metrics on and tracing at the default 10% sampling, exporting to a loopback OTLP
+// sink). BENCH_OBS_MODES adds others (comma-separated names), each paired with `off`:
+// `metrics` (metrics only), `tracing` (tracing 10% only), `trace0` (an exporter set,
+// sample rate 0: the cost of the span machinery with nothing sampled) and `trace1`
+// (every trace sampled: the cost of a recorded and exported span).
+export type ModeName = "off" | "metrics" | "tracing" | "both" | "trace0" | "trace1" | "before";
 
-export type Mode = { name: ModeName; title: string; metrics: boolean; sampleRate: number | null };
+/** `config`: the server's wrangler.toml when not this tree's (BENCH_OBS_BEFORE: another checkout's code). */
+export type Mode = { name: ModeName; title: string; metrics: boolean; sampleRate: number | null; config?: string };
 
-const ALL: Record<ModeName, Mode> = {
+const ALL: Record<Exclude<ModeName, "before">, Mode> = {
   off: { name: "off", title: "metrics off, tracing off", metrics: false, sampleRate: null },
   metrics: { name: "metrics", title: "metrics on, tracing off", metrics: true, sampleRate: null },
   tracing: { name: "tracing", title: "metrics off, tracing 10%", metrics: false, sampleRate: 0.1 },
@@ -17,15 +19,19 @@ const ALL: Record<ModeName, Mode> = {
   trace1: { name: "trace1", title: "metrics off, tracing 100%", metrics: false, sampleRate: 1 },
 };
 
-export const DEFAULT_MODES: readonly ModeName[] = ["off", "metrics", "tracing", "both"];
+export const DEFAULT_MODES: readonly ModeName[] = ["off", "both"];
 
-/** The modes to run: BENCH_OBS_MODES (the baseline `off` always first), else the default four. */
+/** The modes to run: BENCH_OBS_MODES (the baseline `off` always first), else `off` and `both`. */
 export const selectedModes = (raw: string | undefined = process.env.BENCH_OBS_MODES): Mode[] => {
   const names = (raw ?? "").split(",").map((name) => name.trim()).filter((name) => name !== "");
   const unknown = names.filter((name) => !(name in ALL));
   if (unknown.length > 0) throw new Error(`BENCH_OBS_MODES: unknown mode(s) ${unknown.join(", ")}; known: ${Object.keys(ALL).join(", ")}`);
   const chosen = names.length === 0 ? DEFAULT_MODES : (["off", ...names.filter((name) => name !== "off")] as ModeName[]);
-  return [...new Set(chosen)].map((name) => ALL[name]);
+  const modes = [...new Set(chosen)].filter((name): name is Exclude<ModeName, "before"> => name !== "before").map((name) => ALL[name]);
+  // BENCH_OBS_BEFORE=<another checkout's wrangler.toml>: that code, metrics on and tracing
+  // at 10%, beside this tree's, so a change's before and after are measured in one run.
+  const before = process.env.BENCH_OBS_BEFORE;
+  return before ? [...modes, { name: "before", title: `metrics on, tracing 10%, code of ${before}`, metrics: true, sampleRate: 0.1, config: before }] : modes;
 };
 
 /** The `--var`s of a mode's server (on top of the platform's bench vars); tracing exports to `sinkUrl`. */
@@ -33,13 +39,3 @@ export const modeVars = (mode: Mode, sinkUrl: string): Record<string, string> =>
   JIDO_METRICS: mode.metrics ? "on" : "off",
   ...(mode.sampleRate === null ? {} : { JIDO_OTLP_ENDPOINT: sinkUrl, JIDO_TRACE_SAMPLE_RATE: String(mode.sampleRate) }),
 });
-
-/**
- * Round `set`'s order of the modes: rotated by one per set and reversed every other set,
- * so that each mode is measured early and late about equally often.
- */
-export const roundOrder = <T>(modes: readonly T[], set: number): T[] => {
-  const shift = set % modes.length;
-  const rotated = [...modes.slice(shift), ...modes.slice(0, shift)];
-  return Math.floor(set / modes.length) % 2 === 1 ? rotated.reverse() : rotated;
-};

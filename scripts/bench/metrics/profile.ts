@@ -6,15 +6,17 @@
 // sets swing by tens of percent. Not in `npm run bench`: run it by hand,
 //   npx tsx scripts/bench/metrics/profile.ts [mode (modes.ts, default both)] [seconds (15)]
 // It prints the top modules and the observability share; the profile and the bundle it
-// maps to stay in /tmp (the path is printed) for DevTools or a closer look.
+// maps to stay in /tmp (the path is printed) for DevTools or a closer look. The overhead
+// benchmark (index.ts) calls `profileIsolate` on its metrics + tracing server per work.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WebSocket } from "undici";
 import { createClient } from "../lib/http.ts";
 import { startOtlpSink } from "../lib/otlp-sink.ts";
 import { platformHeaders, platformServerVars, platformToken } from "../lib/platform-auth.ts";
-import { installSignalCleanup, startBenchServer } from "../lib/servers.ts";
-import { closedLoop } from "../lib/stats.ts";
+import { type BenchServer, installSignalCleanup, startBenchServer } from "../lib/servers.ts";
+import { pacedLoop } from "../lib/paced.ts";
+import { closedLoop, type Outcome } from "../lib/stats.ts";
 import { type ModeName, modeVars, selectedModes } from "./modes.ts";
 
 const OBSERVABILITY = /telemetry|tracing|opentelemetry|metrics|durable-call/;
@@ -98,44 +100,82 @@ export const inspect = async (port: string) => {
   };
 };
 
+export type IsolateProfile = {
+  busy: number;
+  /** Observability code's share of the isolate's busy samples, %: its own, and with the native calls it makes. */
+  share: number;
+  shareWithNatives: number;
+  /** Self samples per module, most first. */
+  modules: [string, number][];
+  /** Where the profile and the bundle it maps to were written. */
+  dir: string;
+};
+
+/**
+ * Profiles `server`'s Worker isolate (through wrangler dev's inspector) while `op` runs
+ * for `seconds` (closed-loop at concurrency 16, or at `rate`), and sums the samples by source module
+ * (of the bundle wrangler built under `root`, the server's config's directory).
+ */
+export const profileIsolate = async (
+  server: BenchServer,
+  op: (i: number) => Promise<Outcome>,
+  seconds: number,
+  label: string,
+  root = process.cwd(),
+  /** Requests/s (lib/paced.ts) instead of a closed loop at concurrency 16. */
+  rate?: number,
+): Promise<IsolateProfile & { ok: number; errors: number }> => {
+  const args = readFileSync(`/proc/${server.pid}/cmdline`, "utf8").split("\0");
+  const session = await inspect(args[args.indexOf("--inspector-port") + 1]!);
+  await session.send("Profiler.enable");
+  await session.send("Profiler.setSamplingInterval", { interval: 200 });
+  await session.send("Profiler.start");
+  const load = rate ? await pacedLoop({ rate, maxInFlight: 64, maxMs: seconds * 1000, op }) : await closedLoop({ concurrency: 16, maxCount: 1e6, maxMs: seconds * 1000, op });
+  const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
+  await session.send("Profiler.disable");
+  session.close();
+  const dir = mkdtempSync("/tmp/jido-obs-profile-");
+  const bundleFile = join(dir, "bundle.js");
+  copyFileSync(newestBundle(root), bundleFile);
+  writeFileSync(join(dir, `${label}.cpuprofile`), JSON.stringify(profile));
+  const { busy, modules, withNatives } = samplesByModule(profile, readFileSync(bundleFile, "utf8"));
+  const observabilityOf = (counts: Map<string, number>) => [...counts].filter(([module]) => OBSERVABILITY.test(module)).reduce((sum, [, n]) => sum + n, 0);
+  return {
+    busy,
+    share: (observabilityOf(modules) / busy) * 100,
+    shareWithNatives: (observabilityOf(withNatives) / busy) * 100,
+    modules: [...modules].sort((a, b) => b[1] - a[1]),
+    dir,
+    ok: load.ok,
+    errors: load.errors,
+  };
+};
+
 const main = async (): Promise<void> => {
   const name = (process.argv[2] ?? "both") as ModeName;
   const seconds = Number(process.argv[3] ?? 15);
   const mode = selectedModes(name).find((m) => m.name === name)!;
   installSignalCleanup();
   const sink = await startOtlpSink();
-  const out = mkdtempSync("/tmp/jido-obs-profile-");
+  const logs = mkdtempSync("/tmp/jido-obs-profile-logs-");
   const state = mkdtempSync("/dev/shm/jido-obs-profile-");
-  const server = await startBenchServer({ name: `profile-${name}`, persistTo: state, logFile: join(out, "server.log"), vars: { ...platformServerVars(), ...modeVars(mode, sink.url) } });
+  const server = await startBenchServer({ name: `profile-${name}`, persistTo: state, logFile: join(logs, "server.log"), vars: { ...platformServerVars(), ...modeVars(mode, sink.url) } });
   try {
     const token = await platformToken(server);
     const client = createClient({ name, host: server.host, port: server.port, headers: () => platformHeaders(token), maxSockets: 64 });
     const agents = Array.from({ length: 100 }, (_, i) => `profile-${i}`);
     for (const id of agents) await client.post("/v1/agents", { type: "counter", id });
-    const op = async (i: number) => {
+    const op = async (i: number): Promise<Outcome> => {
       const reply = await client.post(`/v1/agents/${agents[i % agents.length]}/actions/increment`, { by: 1 });
       return reply.status === 200 ? { ok: true, ms: reply.ms } : { ok: false, ms: reply.ms, error: String(reply.status) };
     };
     await closedLoop({ concurrency: 16, maxCount: 1e6, maxMs: 3_000, op });
-    const args = readFileSync(`/proc/${server.pid}/cmdline`, "utf8").split("\0");
-    const session = await inspect(args[args.indexOf("--inspector-port") + 1]!);
-    await session.send("Profiler.enable");
-    await session.send("Profiler.setSamplingInterval", { interval: 200 });
-    await session.send("Profiler.start");
-    const load = await closedLoop({ concurrency: 16, maxCount: 1e6, maxMs: seconds * 1000, op });
-    const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
-    session.close();
+    const p = await profileIsolate(server, op, seconds, name);
     client.close();
-    const bundleFile = join(out, "bundle.js");
-    copyFileSync(newestBundle(process.cwd()), bundleFile);
-    writeFileSync(join(out, `${name}.cpuprofile`), JSON.stringify(profile));
-    const { busy, modules, withNatives } = samplesByModule(profile, readFileSync(bundleFile, "utf8"));
-    const share = (n: number) => `${((n / busy) * 100).toFixed(2)}%`;
-    const observabilityOf = (counts: Map<string, number>) => [...counts].filter(([module]) => OBSERVABILITY.test(module)).reduce((sum, [, n]) => sum + n, 0);
-    const observability = observabilityOf(modules);
-    console.log(`# ${mode.title}: ${load.ok} actions in ${seconds}s, ${load.errors} errors; ${busy} busy samples; profile and bundle in ${out}`);
-    for (const [module, n] of [...modules].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${share(n).padStart(7)}  ${module}`);
-    console.log(`observability code: ${share(observability)} of the isolate's busy samples (${share(observabilityOf(withNatives))} with the native calls it makes)`);
+    const share = (n: number) => `${((n / p.busy) * 100).toFixed(2)}%`;
+    console.log(`# ${mode.title}: ${p.ok} actions in ${seconds}s, ${p.errors} errors; ${p.busy} busy samples; profile and bundle in ${p.dir}`);
+    for (const [module, n] of p.modules.slice(0, 30)) console.log(`${share(n).padStart(7)}  ${module}`);
+    console.log(`observability code: ${p.share.toFixed(2)}% of the isolate's busy samples (${p.shareWithNatives.toFixed(2)}% with the native calls it makes)`);
   } finally {
     await server.stop();
     await sink.close();

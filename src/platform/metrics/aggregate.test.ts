@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { METRICS } from "./catalog.ts";
-import { Aggregate, GAUGE_TTL_MS, mergeSnapshots, metricBatchSchema } from "./aggregate.ts";
+import { Aggregate, GAUGE_REWRITE_MS, GAUGE_TTL_MS, GaugeWrites, mergeSnapshots, metricBatchSchema } from "./aggregate.ts";
 import { emptyHistogram, observe } from "./series.ts";
 
 const inFlight = METRICS.bulkheadInFlight.name;
@@ -57,5 +57,26 @@ describe("aggregate", () => {
     const merged = mergeSnapshots([structuredClone(one) as never, structuredClone(two) as never], 1);
     expect(merged.counters).toEqual([[METRICS.eventsPublished.name, ["t", "a"], 3], [METRICS.eventsPublished.name, ["t", "other"], 5]]);
     expect(merged.gauges).toEqual([[inFlight, ["t", "x"], 3]]);
+  });
+});
+
+describe("gauge writes", () => {
+  const restated = (source: string, at: number, value: number) => ({ source, at, samples: [[inFlight, ["t", "x"], value]] as [string, string[], number][] });
+
+  it("writes a source's gauges when new or changed, skips an unchanged restatement, and writes it again once GAUGE_REWRITE_MS passed", () => {
+    const writes = new GaugeWrites();
+    expect(writes.due(restated("a", 0, 1))).toBe(JSON.stringify([[inFlight, ["t", "x"], 1]]));
+    expect(writes.due(restated("a", 1_000, 1))).toBeNull();
+    expect(writes.due(restated("b", 1_000, 1))).not.toBeNull();
+    expect(writes.due(restated("a", 2_000, 2))).not.toBeNull();
+    expect(writes.due(restated("a", 2_000 + GAUGE_REWRITE_MS - 1, 2))).toBeNull();
+    expect(writes.due(restated("a", 2_000 + GAUGE_REWRITE_MS, 2))).not.toBeNull();
+  });
+
+  it("writes a forgotten (expired) source's gauges again", () => {
+    const writes = new GaugeWrites();
+    writes.due(restated("a", 0, 1));
+    writes.forget("a");
+    expect(writes.due(restated("a", 1, 1))).not.toBeNull();
   });
 });

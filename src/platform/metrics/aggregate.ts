@@ -20,6 +20,15 @@ import {
 
 /** Gauges of a source not heard from for this long are dropped (three agent refresh periods). */
 export const GAUGE_TTL_MS = 30 * 60_000;
+/**
+ * A source's gauges restated unchanged are written to storage again only this often: the
+ * stored `at` only matters after the aggregator restarts, when such a source may then
+ * expire this much earlier than GAUGE_TTL_MS. (Busy agents restate theirs with every
+ * flush; writing each one was a third of an aggregator's SQL.)
+ */
+export const GAUGE_REWRITE_MS = 5 * 60_000;
+/** How often an aggregator looks for expired gauge sources while ingesting (a scrape always does). */
+export const GAUGE_EXPIRY_CHECK_MS = 60_000;
 /** Entries one batch may carry. */
 export const MAX_BATCH_ENTRIES = 10_000;
 
@@ -94,6 +103,24 @@ export class Aggregate {
       histograms: [...this.histograms.rows()].map((r) => [r.metric, r.labels, r.value]),
       gauges: [...gauges.rows()].map((r) => [r.metric, r.labels, r.value]),
     };
+  }
+}
+
+/** Which gauge writes an aggregator may skip (GAUGE_REWRITE_MS): per source, what storage holds and when it was written. */
+export class GaugeWrites {
+  readonly #stored = new Map<string, { json: string; at: number }>();
+
+  /** The samples' JSON when they must be written, else null (storage holds them, written recently). */
+  due(gauges: GaugeSource): string | null {
+    const json = JSON.stringify(gauges.samples);
+    const stored = this.#stored.get(gauges.source);
+    if (stored && stored.json === json && gauges.at - stored.at < GAUGE_REWRITE_MS) return null;
+    this.#stored.set(gauges.source, { json, at: gauges.at });
+    return json;
+  }
+
+  forget(source: string): void {
+    this.#stored.delete(source);
   }
 }
 

@@ -31,6 +31,28 @@ describe("collector", () => {
     expect(collector.take().size).toBe(0);
   });
 
+  it("ships each batch only the series touched since the last one, zero increments included, and forgets idle tenants", () => {
+    const { telemetry, collector } = wired();
+    telemetry.emit("events.appended", { count: 2 }, { tenant: "a", stream: "s1" });
+    telemetry.emit("events.appended", { count: 1 }, { tenant: "a", stream: "s2" });
+    telemetry.emit("events.appended", { count: 4 }, { tenant: "b", stream: "s1" });
+    expect(collector.take().get("a")!.counters).toEqual([
+      [METRICS.eventsPublished.name, ["a", "s1"], 2],
+      [METRICS.eventsPublished.name, ["a", "s2"], 1],
+    ]);
+    telemetry.emit("events.appended", { count: 3 }, { tenant: "a", stream: "s2" });
+    telemetry.emit("events.appended", { count: 0 }, { tenant: "a", stream: "s1" });
+    const second = collector.take();
+    expect(second.get("a")!.counters).toEqual([
+      [METRICS.eventsPublished.name, ["a", "s1"], 0],
+      [METRICS.eventsPublished.name, ["a", "s2"], 3],
+    ]);
+    expect(second.has("b")).toBe(false);
+    telemetry.emit("events.appended", { count: 5 }, { tenant: "b", stream: "s1" });
+    expect(collector.take().get("b")!.counters).toEqual([[METRICS.eventsPublished.name, ["b", "s1"], 5]]);
+    expect(collector.take().size).toBe(0);
+  });
+
   it("keeps deltas per tenant, and attributes an event without a tenant to the source's", () => {
     const { telemetry, collector } = wired({ tenant: () => "own" });
     telemetry.emit("events.appended", { count: 3 }, { tenant: "a", stream: "s" });

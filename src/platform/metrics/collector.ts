@@ -6,7 +6,7 @@
 import type { TelemetryEvent } from "../telemetry/emitter.ts";
 import { agentRecords, type MetricSpec } from "./catalog.ts";
 import { MAPPED_EVENTS, type MetricOp, metricOps } from "./event-map.ts";
-import { addCounter, DEFAULT_SERIES_CAP, emptyHistogram, type HistogramValue, type MetricBatch, observe, type Sample, SeriesTable } from "./series.ts";
+import { DEFAULT_SERIES_CAP, emptyHistogram, type HistogramSample, type HistogramValue, type MetricBatch, observe, type Sample, SeriesTable } from "./series.ts";
 
 export type GaugeReading = { metric: MetricSpec; labels: Record<string, string>; value: number };
 
@@ -33,7 +33,13 @@ export type MetricsCollector = {
 export const MAX_TENANTS_PER_BATCH = 1_000;
 const MAX_LABEL_LENGTH = 128;
 
-type Buffer = { counters: SeriesTable<number>; histograms: SeriesTable<HistogramValue>; gauges: SeriesTable<number> };
+/**
+ * A tenant's deltas. Its tables outlive a batch: `take` hands over the rows touched since
+ * the last one and resets them to null (untouched), so a source finds its series again
+ * instead of building them anew after every flush; a tenant with nothing in a batch is
+ * dropped, so only the tenants active in the last interval are kept.
+ */
+type Buffer = { counters: SeriesTable<number | null>; histograms: SeriesTable<HistogramValue | null>; gauges: SeriesTable<number> };
 
 /** The label values in the catalog's order (a missing one is empty, a long one clipped). */
 export const labelValues = (metric: MetricSpec, labels: Record<string, string>): string[] =>
@@ -65,7 +71,7 @@ export const createMetricsCollector = (options: CollectorOptions = {}): MetricsC
     const buffer = bufferOf(tenant);
     if (!buffer) return false;
     const labels = labelValues(op.metric, op.labels);
-    if (op.kind === "inc") addCounter(buffer.counters, op.metric.name, labels, op.value);
+    if (op.kind === "inc") buffer.counters.update(op.metric.name, labels, (previous) => (previous ?? 0) + op.value);
     else if (op.kind === "set") buffer.gauges.update(op.metric.name, labels, () => op.value);
     else {
       const bounds = op.metric.buckets ?? [];
@@ -87,8 +93,23 @@ export const createMetricsCollector = (options: CollectorOptions = {}): MetricsC
     },
     pending: () => dirty,
     take() {
-      const taken = buffers;
-      buffers = new Map();
+      const taken = new Map<string, { counters: Sample[]; histograms: HistogramSample[] }>();
+      for (const [tenant, buffer] of buffers) {
+        const counters: Sample[] = [];
+        for (const row of buffer.counters.rows()) {
+          if (row.value === null) continue;
+          counters.push([row.metric, row.labels, row.value]);
+          row.value = null;
+        }
+        const histograms: HistogramSample[] = [];
+        for (const row of buffer.histograms.rows()) {
+          if (row.value === null) continue;
+          histograms.push([row.metric, row.labels, row.value]);
+          row.value = null;
+        }
+        if (counters.length === 0 && histograms.length === 0) buffers.delete(tenant);
+        else taken.set(tenant, { counters, histograms });
+      }
       dirty = false;
       const sampled = new Map<string, Sample[]>();
       for (const reading of options.sample?.() ?? []) {
@@ -103,10 +124,7 @@ export const createMetricsCollector = (options: CollectorOptions = {}): MetricsC
       for (const tenant of new Set([...taken.keys(), ...sampled.keys(), ...gauged])) {
         const buffer = taken.get(tenant);
         const kept = [...(gauges.get(tenant)?.rows() ?? [])].map((row): Sample => [row.metric, row.labels, row.value]);
-        const batch: MetricBatch = {
-          counters: buffer ? [...buffer.counters.rows()].map((row) => [row.metric, row.labels, row.value]) : [],
-          histograms: buffer ? [...buffer.histograms.rows()].map((row) => [row.metric, row.labels, row.value]) : [],
-        };
+        const batch: MetricBatch = { counters: buffer?.counters ?? [], histograms: buffer?.histograms ?? [] };
         const gaugeSamples = [...kept, ...(sampled.get(tenant) ?? [])];
         if (gaugeSamples.length > 0 || options.sample) batch.gauges = gaugeSamples;
         batches.set(tenant, batch);

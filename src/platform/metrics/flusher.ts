@@ -1,17 +1,27 @@
 // When a source ships its metric deltas: at once after a quiet period, else at most
-// once per interval, as one trailing flush that takes everything recorded meanwhile.
-// `poke` never waits for the network: it answers the promise of a flush it armed (the
-// Worker hands it to ctx.waitUntil, so the response is never held; an object just lets
-// it run), or null when a flush is already armed or nothing is pending. A failed ship
-// is reported and dropped: at most one batch of deltas is lost, never retried into a
-// pile-up against an aggregator that is struggling.
+// once per interval, as one trailing flush that takes everything recorded meanwhile
+// (../trailing-run.ts, the span exporter's rhythm too). A source that stays busy ships
+// less often: each flush armed within the interval lengthens the next one by an
+// interval, up to BUSY_STRETCH intervals (15 s at the default 5 s), so a busy agent sends
+// its aggregator a third of the calls, each carrying three times the deltas; a quiet
+// interval starts again at one. `poke` never waits for the network: it answers the
+// promise of a flush it armed (the Worker hands it to ctx.waitUntil, so the response is
+// never held; an object just lets it run), or null when a flush is already armed or
+// nothing is pending. A failed ship is reported and dropped: at most one batch of
+// deltas is lost, never retried into a pile-up against an aggregator that is struggling.
+import { createTrailingRun } from "../trailing-run.ts";
 import type { MetricsCollector } from "./collector.ts";
 import type { MetricBatch } from "./series.ts";
+
+/** The longest interval of a source busy through each, in flush intervals. */
+export const BUSY_STRETCH = 3;
 
 export type FlusherOptions = {
   collector: MetricsCollector;
   ship: (batches: Map<string, MetricBatch>) => Promise<void>;
   intervalMs: number;
+  /** BUSY_STRETCH unless given (1: every interval, busy or not). */
+  maxStretch?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onError?: (error: unknown) => void;
@@ -25,34 +35,23 @@ export type Flusher = {
 };
 
 export const createFlusher = (options: FlusherOptions): Flusher => {
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let armed = false;
-  let last = -Infinity;
-  const flush = async (): Promise<void> => {
-    last = now();
-    const batches = options.collector.take();
-    if (batches.size === 0) return;
-    try {
-      await options.ship(batches);
-    } catch (error) {
-      options.onError?.(error);
-    }
-  };
-  return {
-    poke() {
-      if (armed || !options.collector.pending()) return null;
-      armed = true;
-      const wait = Math.max(0, last + options.intervalMs - now());
-      return (async () => {
-        try {
-          if (wait > 0) await sleep(wait);
-        } finally {
-          armed = false;
-        }
-        await flush();
-      })();
+  const trailing = createTrailingRun({
+    intervalMs: options.intervalMs,
+    maxStretch: options.maxStretch ?? BUSY_STRETCH,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    run: async () => {
+      const batches = options.collector.take();
+      if (batches.size === 0) return;
+      try {
+        await options.ship(batches);
+      } catch (error) {
+        options.onError?.(error);
+      }
     },
-    flush,
+  });
+  return {
+    poke: () => (options.collector.pending() ? trailing.request() : null),
+    flush: () => trailing.runNow(),
   };
 };

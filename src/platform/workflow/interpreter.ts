@@ -133,7 +133,7 @@ export const nextWakeUp = (state: RunState): number | null => {
 /** A new run: every step pending, participants already bound. */
 export const newRun = (
   definition: WorkflowDefinition,
-  run: { id: string; tenant: string; input: Record<string, unknown>; bindings: RunState["bindings"]; roles?: RunState["roles"] },
+  run: { id: string; tenant: string; input: Record<string, unknown>; bindings: RunState["bindings"]; roles?: RunState["roles"]; shard?: number },
   now: number,
 ): RunState => ({
   ...run,

@@ -2,7 +2,7 @@
 // its transition events go to shard k of N (`runs-index/<tenant>/<k>`, stream
 // `workflow.<k>`), k a hash of the run id, so a tenant's run rate grows with N instead
 // of stopping at one object's ~1,000 requests/s. N comes from the deployment
-// (JIDO_RUN_INDEX_SHARDS). A run keeps the shard it was first indexed in, so changing N
+// (JIDO_RUN_INDEX_SHARDS). A run keeps the shard it started in (its state records it), so changing N
 // never splits one run over two shards; listing asks shards 0..N-1, so N may grow but
 // lowering it hides the runs indexed in the shards dropped (until they expire).
 import { shardOf } from "../shard-hash.ts";

@@ -66,6 +66,8 @@ export type RunState = {
   deadline: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Its shard (stream `workflow.<shard>`, runs-index shard), fixed when it starts; absent in runs stored before. */
+  shard?: number;
 };
 
 export const newStepRecord = (name: string, kind: "step" | "await"): StepRecord => ({

@@ -1,8 +1,9 @@
 // The public shape of a run (`GET /v1/runs/:id`): status, the context, every step with
 // attempts, timings and errors, which agent served it and why (its binding and score),
-// the roles' bindings with their spares, and any rebinding.
+// the roles' bindings with their spares, any rebinding, and the stream its transitions go to.
 import type { RunState, StepRecord } from "./run-state.ts";
 import { isoTime, isoTimeOrNull as iso } from "../time.ts";
+import { workflowShardStream } from "../events/reserved-streams.ts";
 
 
 export type RunSummary = { id: string; workflow: string; version: string; status: string; createdAt: string; updatedAt: string };
@@ -47,6 +48,8 @@ export const runView = (state: RunState, stepOrder: readonly string[]) => ({
   failure: state.failure,
   onTimeout: state.onTimeout,
   deadline: iso(state.deadline),
+  /** The stream its transitions go to (null: a run stored before this was kept; see run-shards.ts). */
+  stream: state.shard === undefined ? null : workflowShardStream(state.shard),
 });
 
 export type RunView = ReturnType<typeof runView>;

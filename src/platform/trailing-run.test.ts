@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { createTrailingRun } from "./trailing-run.ts";
+
+const clock = () => {
+  let t = 1_000;
+  const sleeps: number[] = [];
+  return {
+    now: () => t,
+    sleeps,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+};
+
+describe("trailing run", () => {
+  it("without stretching, a busy source runs once per interval", async () => {
+    const c = clock();
+    const at: number[] = [];
+    const trailing = createTrailingRun({ run: async () => void at.push(c.now()), intervalMs: 1_000, now: c.now, sleep: c.sleep });
+    for (let i = 0; i < 4; i++) {
+      await trailing.request();
+      c.advance(10);
+    }
+    expect(at).toEqual([1_000, 2_000, 3_000, 4_000]);
+  });
+
+  it("stretches the interval of a source busy through each, up to maxStretch, and starts again at one after a quiet interval", async () => {
+    const c = clock();
+    const at: number[] = [];
+    const trailing = createTrailingRun({ run: async () => void at.push(c.now()), intervalMs: 1_000, maxStretch: 3, now: c.now, sleep: c.sleep });
+    for (let i = 0; i < 5; i++) {
+      await trailing.request();
+      c.advance(10);
+    }
+    // At once, then 1, 2, 3, 3 intervals apart.
+    expect(at).toEqual([1_000, 2_000, 4_000, 7_000, 10_000]);
+    c.advance(5_000); // quiet for longer than the stretched interval
+    await trailing.request();
+    c.advance(10);
+    await trailing.request();
+    expect(at.slice(5)).toEqual([15_010, 16_010]);
+  });
+
+  it("runNow runs whatever the interval, and the interval counts from it", async () => {
+    const c = clock();
+    const at: number[] = [];
+    const trailing = createTrailingRun({ run: async () => void at.push(c.now()), intervalMs: 1_000, now: c.now, sleep: c.sleep });
+    await trailing.request();
+    c.advance(100);
+    await trailing.runNow();
+    c.advance(100);
+    await trailing.request();
+    expect(at).toEqual([1_000, 1_100, 2_100]);
+  });
+
+  it("refuses a negative interval and a stretch below one when built", () => {
+    expect(() => createTrailingRun({ run: async () => {}, intervalMs: -1 })).toThrow(/intervalMs/);
+    expect(() => createTrailingRun({ run: async () => {}, intervalMs: 1, maxStretch: 0 })).toThrow(/maxStretch/);
+  });
+});
