@@ -10,7 +10,7 @@
 import type { Constraint, Constraints } from "../security/constraints.ts";
 import type { DirectoryEntry } from "./entry.ts";
 import { type Jurisdiction, jurisdictionOf, type LocationHint, regionOf } from "./placement.ts";
-import { healthScore, loadScore } from "./score.ts";
+import { healthScore, loadScore, WEIGHTS } from "./score.ts";
 
 const BOUND_KEY = /^(max|min)([A-Z][A-Za-z0-9_]*)$/;
 
@@ -27,15 +27,35 @@ export type EntryFacts = {
   readonly hint: LocationHint | null;
   readonly jurisdiction: Jurisdiction | null;
   readonly region: string | null;
+  /**
+   * The score the entry has in each tier (local, regional, global) when it provides all
+   * of the capability asked (or none is asked): exactly what matchEntry computes then, and
+   * no less than what it computes otherwise (each part is at most 1; the sum and the
+   * rounding never decrease when a part grows).
+   */
+  readonly bounds: readonly [number, number, number];
+  /** The unrounded sum of the capability (at 1), health and load parts: the order a shard scans its entries in (with `rank`). */
+  readonly order: number;
+  /** The entry's place in its shard's id order (set by the running set): ties in score are ranked by it, as by id. */
+  rank: number;
 };
+
+const LOCALITIES = [1, 0.5, 0] as const;
 
 export const factsOf = (entry: DirectoryEntry): EntryFacts => {
   const hint = entry.placement.locationHint;
+  const health = round(healthScore(entry));
+  const load = round(loadScore(entry));
+  // As matchEntry sums the parts, in the same order, with the capability part at round(1) = 1.
+  const bound = (locality: number): number => round(WEIGHTS.capability * 1 + WEIGHTS.health * health + WEIGHTS.load * load + WEIGHTS.locality * locality);
   return {
     entry,
     id: entry.id,
-    health: round(healthScore(entry)),
-    load: round(loadScore(entry)),
+    health,
+    load,
+    bounds: [bound(LOCALITIES[0]), bound(LOCALITIES[1]), bound(LOCALITIES[2])],
+    order: WEIGHTS.capability * 1 + WEIGHTS.health * health + WEIGHTS.load * load,
+    rank: 0,
     hint,
     jurisdiction: entry.placement.jurisdiction ?? (hint === null ? null : jurisdictionOf(hint)),
     region: hint === null ? null : regionOf(hint),

@@ -5,12 +5,12 @@ import type { Jurisdiction, LocationHint } from "./placement.ts";
 import { answerShard, decide, discoveryQuerySchema, STRATEGIES, TIERS, toWire } from "./query.ts";
 import { byScore, matchEntry, type Near, tierOf } from "./score.ts";
 import { entry } from "./entry-fixture.ts";
-import { factsOf } from "./fast-match.ts";
+import { createRunningSet } from "./running-set.ts";
 
 const near: Near = { locationHint: "weur", jurisdiction: null };
 const shardQuery = { constraints: {}, limit: 10, near };
 /** One shard's entries as its running set hands them to answerShard. */
-const held = (entries: readonly DirectoryEntry[]) => [entries.map(factsOf)];
+const held = (entries: readonly DirectoryEntry[]) => createRunningSet(entries).candidates([], {}).groups;
 const placed = (id: string, locationHint: LocationHint | null): DirectoryEntry => entry({ id, placement: { locationHint, jurisdiction: null } });
 
 describe("adaptive discovery", () => {

@@ -96,45 +96,60 @@ export const toWire = (answer: ShardAnswer): WireAnswer => {
   return wire;
 };
 
-/** Inserts `scored` into `best` (sorted by byScore, shorter than `limit` or ranked before its last), keeping at most `limit`. */
-const insertBest = (best: Scored[], scored: Scored, limit: number): void => {
-  // Binary search for the first kept entry ranked after `scored` (byScore is a total order: ids differ).
+/**
+ * Inserts `scored` into `best` (best first, shorter than `limit` or ranked before its
+ * last), keeping at most `limit`; `ranks` are the kept matches' ranks (their ids' order,
+ * compared as numbers).
+ */
+const insertBest = (best: Scored[], ranks: number[], scored: Scored, rank: number, limit: number): void => {
+  // Binary search for the first kept entry ranked after `scored` (a total order: ranks differ).
   let low = 0;
   let high = best.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (byScore(scored, best[mid]!) < 0) high = mid;
+    const score = best[mid]!.score;
+    if (scored.score > score || (scored.score === score && rank < ranks[mid]!)) high = mid;
     else low = mid + 1;
   }
   best.splice(low, 0, scored);
-  if (best.length > limit) best.pop();
+  ranks.splice(low, 0, rank);
+  if (best.length > limit) {
+    best.pop();
+    ranks.pop();
+  }
 };
 
 const LOCALITY = [1, 0.5, 0] as const;
 
 /**
- * A shard's answer over its entries (their facts, in groups): per tier, the number of
- * matches and the best `limit`, kept as it goes (a shard with thousands of matches sorts
- * none of them). Each entry is matched and scored as matchEntry does (and tiered as
- * tierOf does), from its facts and the query's constraints compiled once (fast-match.ts),
- * in one loop that calls no per-query closure but the constraints'. A match is made into an object only when it ranks
- * among a tier's best so far (byScore against the tier's last kept, when it holds
- * `limit`): the scores of the rest are numbers compared and dropped.
+ * A shard's answer over its entries (their facts, in groups, as the running set hands
+ * them out: each in scan order, ranks fresh): per tier, the number of matches and the
+ * best `limit`, kept as it goes (a shard with thousands of matches sorts none of them).
+ * Each entry is matched and tiered as matchEntry and tierOf do, from its facts and the
+ * query's constraints compiled once (fast-match.ts). Every match is counted, but it is
+ * scored only when its bound (its score with all of the capability: fast-match.ts
+ * `bounds`) could rank among its tier's best so far: in scan order a tier's best fill
+ * first and the rest lose to its last in two comparisons of numbers. Without a capability
+ * asked, the bound is the score. A tier's best holds a match only if its own tier's does
+ * (the tiers nest: a wider tier keeps better or equal).
  */
 export const answerShard = (
-  groups: Iterable<Iterable<EntryFacts>>,
+  groups: Iterable<readonly EntryFacts[]>,
   query: z.output<typeof shardQuerySchema>,
   /** A constraint every entry of `groups` is known to meet (the label index chose them by it): not checked again. */
   meets: string | null = null,
 ): ShardAnswer => {
-  const tiers = TIERS.map(() => ({ count: 0, best: [] as Scored[] }));
+  const counts = [0, 0, 0];
+  const bests: Scored[][] = [[], [], []];
+  const ranks: number[][] = [[], [], []];
   const holds = compileConstraints(meets === null ? query.constraints : Object.fromEntries(Object.entries(query.constraints).filter(([key]) => key !== meets)));
   const types = query.types === undefined ? null : new Set(query.types);
   const { type, capability: required, limit } = query;
   const { locationHint, jurisdiction } = query.near;
   const region = locationHint === null ? null : regionOf(locationHint);
   for (const group of groups) {
-    for (const facts of group) {
+    for (let i = 0; i < group.length; i++) {
+      const facts = group[i]!;
       const entry = facts.entry;
       if (entry.status !== "running") continue;
       if (type !== undefined && entry.type !== type) continue;
@@ -143,26 +158,32 @@ export const answerShard = (
       const capability = required === undefined ? 1 : capabilityScore(required, entry.capabilities);
       if (capability <= 0) continue;
       const t = locationHint !== null && facts.hint === locationHint ? 0 : (jurisdiction !== null && facts.jurisdiction === jurisdiction) || (region !== null && facts.region === region) ? 1 : 2;
-      // As matchEntry computes them, in the same order (the same rounding).
-      const capabilityPart = round(capability);
-      const locality = LOCALITY[t];
-      const score = round(WEIGHTS.capability * capabilityPart + WEIGHTS.health * facts.health + WEIGHTS.load * facts.load + WEIGHTS.locality * locality);
       // Tiers nest: a local match is also regional and global.
-      for (let k = t; k < 3; k++) tiers[k]!.count++;
+      for (let k = t; k < 3; k++) counts[k]!++;
+      const own = bests[t]!;
+      const bound = facts.bounds[t]!;
+      if (own.length === limit) {
+        // It ranks after the last kept even with all of the capability: here and in every wider tier.
+        const last = own[limit - 1]!.score;
+        if (bound < last || (bound === last && facts.rank > ranks[t]![limit - 1]!)) continue;
+      }
+      const capabilityPart = required === undefined ? 1 : round(capability);
+      const locality = LOCALITY[t];
+      // As matchEntry computes it, in the same order (the same rounding); the bound when all of the capability is provided.
+      const score = required === undefined ? bound : round(WEIGHTS.capability * capabilityPart + WEIGHTS.health * facts.health + WEIGHTS.load * facts.load + WEIGHTS.locality * locality);
       let scored: Scored | undefined;
       for (let k = t; k < 3; k++) {
-        const best = tiers[k]!.best;
+        const best = bests[k]!;
         if (best.length === limit) {
-          // byScore(match, last) >= 0: it ranks after the last kept, here and in every wider tier (which keeps better or equal).
-          const last = best[limit - 1]!;
-          if (score < last.score || (score === last.score && facts.id > last.entry.id)) break;
+          const last = best[limit - 1]!.score;
+          if (score < last || (score === last && facts.rank > ranks[k]![limit - 1]!)) break;
         }
         scored ??= { entry, score, parts: { capability: capabilityPart, health: facts.health, load: facts.load, locality } };
-        insertBest(best, scored, limit);
+        insertBest(best, ranks[k]!, scored, facts.rank, limit);
       }
     }
   }
-  return { tiers };
+  return { tiers: counts.map((count, t) => ({ count, best: bests[t]! })) };
 };
 
 export type DiscoveryMatch = { agent: EntryView; score: number; parts: ScoreParts };
