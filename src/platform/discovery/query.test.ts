@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type DirectoryEntry, entryView } from "./entry.ts";
 import type { Jurisdiction, LocationHint } from "./placement.ts";
-import { answerShard, decide, discoveryQuerySchema, STRATEGIES, TIERS, toWire } from "./query.ts";
+import { answerShard, decide, decideText, discoveryQuerySchema, STRATEGIES, TIERS, toWire } from "./query.ts";
 import { byScore, matchEntry, type Near, tierOf } from "./score.ts";
 import { entry } from "./entry-fixture.ts";
 import { createRunningSet } from "./running-set.ts";
@@ -68,6 +68,8 @@ describe("the Worker's answer over the shards' compact answers", () => {
       hint: fc.constantFrom<LocationHint | null>(null, "weur", "eeur", "enam", "apac"),
       jurisdiction: fc.constantFrom<Jurisdiction | null>(null, null, "eu"),
       open: fc.boolean(),
+      // Texts JSON escapes (quotes, backslashes, line separators, lone surrogates): the route's answer text carries them as the shards wrote them.
+      note: fc.oneof(fc.string(), fc.constantFrom('"\\', "é\u2028\ud800", "\u0000<>")),
     });
     const nears = fc.constantFrom<Near>(near, { locationHint: null, jurisdiction: "eu" }, { locationHint: "enam", jurisdiction: null }, { locationHint: null, jurisdiction: null });
     fc.assert(
@@ -75,12 +77,15 @@ describe("the Worker's answer over the shards' compact answers", () => {
         let n = 0;
         // Ids out of the order entries are scored in, so that ties in score are ranked by id across shards.
         const perShard = layout.map((shard) => shard.map((a) => entry({
-          id: `x${(n++ * 7) % 53}`, breaker: a.open ? "half_open" : "closed",
+          id: `x${(n++ * 7) % 53}`, breaker: a.open ? "half_open" : "closed", labels: { note: a.note }, capabilities: { say: [a.note, 1.5e-7, 1e21] },
           placement: { locationHint: a.hint, jurisdiction: a.jurisdiction },
           load: { inFlight: a.inFlight, queueLength: 0, errorRate: 0, p50Ms: null, windowCalls: 0 },
         })));
         const query = { constraints: {}, limit, near: at };
-        const answer = decide(perShard.map((entries) => toWire(answerShard(held(entries), query))), { strategy, min_count: min, limit }, at);
+        const wires = perShard.map((entries) => toWire(answerShard(held(entries), query)));
+        const answer = decide(wires, { strategy, min_count: min, limit }, at);
+        // What the route answers: the same answer as JSON text, made without parsing the entries.
+        expect(decideText(wires, { strategy, min_count: min, limit }, at)).toBe(JSON.stringify(answer));
         const matches = perShard.flat().flatMap((e) => matchEntry(e, query, at) ?? []);
         const counts = TIERS.map((_, t) => matches.filter((m) => tierOf(m.entry, at) <= t).length);
         const enough = counts.findIndex((count) => count >= min);

@@ -209,13 +209,20 @@ const nextOf = (answer: WireAnswer, chosen: number, from: number): number => {
   return j;
 };
 
-/** Picks the tier and merges the shards' best of it (each sent best first: merged, not sorted). */
-export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer => {
+type Decided<I> = Omit<DiscoveryAnswer, "items"> & { items: I[] };
+
+/** Picks the tier and merges the shards' best of it (each sent best first: merged, not sorted), each item made by `item` from its shard's answer and row. */
+const merge = <I>(
+  answers: readonly WireAnswer[],
+  query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">,
+  near: Near,
+  item: (answer: WireAnswer, j: number) => I,
+): Decided<I> => {
   const counts = TIERS.map((_, t) => answers.reduce((sum, answer) => sum + (answer.counts[t] ?? 0), 0));
   const enough = counts.findIndex((count) => count >= query.min_count);
   const chosen = query.strategy === "adaptive" ? (enough === -1 ? TIERS.length - 1 : enough) : TIERS.indexOf(query.strategy);
   const heads = answers.map((answer) => nextOf(answer, chosen, 0));
-  const items: DiscoveryMatch[] = [];
+  const items: I[] = [];
   while (items.length < query.limit) {
     // The best head by byScore: higher score, then lower id.
     let pick = -1;
@@ -236,13 +243,7 @@ export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuer
     if (pick === -1) break;
     const answer = answers[pick]!;
     const j = heads[pick]!;
-    const f = answer.figures;
-    const at = j * FIGURES;
-    items.push({
-      agent: JSON.parse(answer.views[j]!) as EntryView,
-      score: f[at + 1]!,
-      parts: { capability: f[at + 2]!, health: f[at + 3]!, load: f[at + 4]!, locality: f[at + 5]! },
-    });
+    items.push(item(answer, j));
     heads[pick] = nextOf(answer, chosen, j + 1);
   }
   const matched = counts[chosen] ?? 0;
@@ -256,4 +257,31 @@ export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuer
     counts: { local: counts[0] ?? 0, regional: counts[1] ?? 0, global: counts[2] ?? 0 },
     items,
   };
+};
+
+/** The answer over the shards' answers, its matches' entries parsed (what a run binding reads). */
+export const decide = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): DiscoveryAnswer =>
+  merge(answers, query, near, (answer, j) => {
+    const f = answer.figures;
+    const at = j * FIGURES;
+    return {
+      agent: JSON.parse(answer.views[j]!) as EntryView,
+      score: f[at + 1]!,
+      parts: { capability: f[at + 2]!, health: f[at + 3]!, load: f[at + 4]!, locality: f[at + 5]! },
+    };
+  });
+
+/**
+ * `JSON.stringify(decide(answers, query, near))`, made from the entries' texts as the
+ * shards sent them (none parsed and written again): what `POST /v1/discovery/query`
+ * answers. Numbers are written as JSON.stringify writes them (scores are finite).
+ */
+export const decideText = (answers: readonly WireAnswer[], query: Pick<DiscoveryQuery, "strategy" | "min_count" | "limit">, near: Near): string => {
+  const { items, ...rest } = merge(answers, query, near, (answer, j) => {
+    const f = answer.figures;
+    const at = j * FIGURES;
+    return `{"agent":${answer.views[j]!},"score":${f[at + 1]!},"parts":{"capability":${f[at + 2]!},"health":${f[at + 3]!},"load":${f[at + 4]!},"locality":${f[at + 5]!}}}`;
+  });
+  // `items` is the answer's last field.
+  return `${JSON.stringify(rest).slice(0, -1)},"items":[${items.join(",")}]}`;
 };
