@@ -6,7 +6,7 @@
 // it has `min_count` matches, else regional, else global (and says whether even that
 // met `min_count`).
 import { z } from "zod";
-import { constraintsSchema } from "../security/constraints.ts";
+import { type Constraints, constraintsSchema } from "../security/constraints.ts";
 import { type DirectoryEntry, entryView, type EntryView } from "./entry.ts";
 import { compileConstraints, type EntryFacts } from "./fast-match.ts";
 import { JURISDICTIONS, LOCATION_HINTS, regionOf } from "./placement.ts";
@@ -121,6 +121,19 @@ const insertBest = (best: Scored[], ranks: number[], scored: Scored, rank: numbe
 
 const LOCALITY = [1, 0.5, 0] as const;
 
+/** Compiled constraints by the query's constraints object and the one not checked: a query parsed once (a shard remembers parses) is compiled once, and its checks stay the same functions. */
+const compiled = new WeakMap<object, Map<string | null, ((facts: EntryFacts) => boolean) | null>>();
+const compiledFor = (constraints: Constraints, meets: string | null): ((facts: EntryFacts) => boolean) | null => {
+  let byMeets = compiled.get(constraints);
+  if (byMeets === undefined) compiled.set(constraints, (byMeets = new Map()));
+  let holds = byMeets.get(meets);
+  if (holds === undefined) {
+    holds = compileConstraints(meets === null ? constraints : Object.fromEntries(Object.entries(constraints).filter(([key]) => key !== meets)));
+    byMeets.set(meets, holds);
+  }
+  return holds;
+};
+
 /**
  * A shard's answer over its entries (their facts, in groups, as the running set hands
  * them out: each in scan order, ranks fresh): per tier, the number of matches and the
@@ -142,7 +155,7 @@ export const answerShard = (
   const counts = [0, 0, 0];
   const bests: Scored[][] = [[], [], []];
   const ranks: number[][] = [[], [], []];
-  const holds = compileConstraints(meets === null ? query.constraints : Object.fromEntries(Object.entries(query.constraints).filter(([key]) => key !== meets)));
+  const holds = compiledFor(query.constraints, meets);
   const types = query.types === undefined ? null : new Set(query.types);
   const { type, capability: required, limit } = query;
   const { locationHint, jurisdiction } = query.near;
