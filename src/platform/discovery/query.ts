@@ -81,18 +81,25 @@ const viewText = (entry: DirectoryEntry): string => {
 
 export const toWire = (answer: ShardAnswer): WireAnswer => {
   // Each match once, with the narrowest tier whose best holds it (its own tier, see above).
+  const wire: WireAnswer = { counts: answer.tiers.map((tier) => tier.count), ids: [], figures: [], views: [] };
+  const add = (scored: Scored, tier: number): void => {
+    const { entry, score, parts } = scored;
+    wire.ids.push(entry.id);
+    wire.figures.push(tier, score, parts.capability, parts.health, parts.load, parts.locality);
+    wire.views.push(viewText(entry));
+  };
+  const filled = answer.tiers.flatMap(({ best }, t) => (best.length === 0 ? [] : [t]));
+  if (filled.length === 1) {
+    // One tier holds every match (a caller with no location: all global): its best, already in order.
+    const t = filled[0]!;
+    for (const scored of answer.tiers[t]!.best) add(scored, t);
+    return wire;
+  }
   const tierOfMatch = new Map<Scored, number>();
   answer.tiers.forEach(({ best }, t) => {
     for (const scored of best) if (!tierOfMatch.has(scored)) tierOfMatch.set(scored, t);
   });
-  const union = [...tierOfMatch.keys()].sort(byScore);
-  const wire: WireAnswer = { counts: answer.tiers.map((tier) => tier.count), ids: [], figures: [], views: [] };
-  for (const scored of union) {
-    const { entry, score, parts } = scored;
-    wire.ids.push(entry.id);
-    wire.figures.push(tierOfMatch.get(scored)!, score, parts.capability, parts.health, parts.load, parts.locality);
-    wire.views.push(viewText(entry));
-  }
+  for (const scored of [...tierOfMatch.keys()].sort(byScore)) add(scored, tierOfMatch.get(scored)!);
   return wire;
 };
 
