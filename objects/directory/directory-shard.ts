@@ -14,6 +14,7 @@ import { createRunningSet, type RunningSet } from "../../src/platform/discovery/
 import { ENTRY_EXPIRY_MS } from "../../src/platform/discovery/shards.ts";
 import { idSchema } from "../../src/platform/ids.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
+import { createParseCache } from "../../src/platform/parse-cache.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 
 
@@ -30,6 +31,8 @@ export type Unregister = z.input<typeof unregisterSchema>;
 export class DirectoryShard extends DurableObject<Env> {
   /** The running entries, loaded from storage on the first query and kept current by every write (null: load again). */
   #running: RunningSet | null = null;
+  /** Discovery queries parsed with zod, remembered by their text (the same queries come again and again). */
+  readonly #parseQueries = createParseCache(shardQueriesSchema, "queries");
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,14 +87,15 @@ export class DirectoryShard extends DurableObject<Env> {
 
   /** The shard's matches for each of several discovery queries, scored, per tier: one RPC for a run's roles. */
   queryMany(raw: ShardQuery[]): Promise<Result<WireAnswer[]>> {
-    return asResult(() => parseOrProblem(shardQueriesSchema, raw, "queries").map((query) => this.#answer(query)));
+    return asResult(() => this.#parseQueries(raw).map((query) => this.#answer(query)));
   }
 
   #answer(query: z.output<typeof shardQuerySchema>): WireAnswer {
     // Discovery matches running agents only: those in memory that can match (of the types asked, or
     // holding a label value a constraint requires, whichever are fewer); the rest is scored in code.
     const types = query.types ?? (query.type === undefined ? [] : [query.type]);
-    return toWire(answerShard(this.#runningSet().candidates(types, query.constraints), query));
+    const { groups, meets } = this.#runningSet().candidates(types, query.constraints);
+    return toWire(answerShard(groups, query, meets));
   }
 
   #runningSet(): RunningSet {

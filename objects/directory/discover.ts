@@ -6,7 +6,7 @@
 // it is called.
 import type { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
-import { type DiscoveryAnswer, type DiscoveryQuery, decide, type shardQuerySchema } from "../../src/platform/discovery/query.ts";
+import { type DiscoveryAnswer, type DiscoveryQuery, decide, decideText, EMPTY_WIRE_ANSWER, type shardQuerySchema, type WireAnswer } from "../../src/platform/discovery/query.ts";
 import type { Near } from "../../src/platform/discovery/score.ts";
 import { directoryShardName, shardCount } from "../../src/platform/discovery/shards.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
@@ -21,10 +21,21 @@ export type Discover = Omit<z.input<typeof shardQuerySchema>, "near" | "limit"> 
 const shardStub = (reach: DirectoryReach, k: number) =>
   typedStub<DirectoryShard>(reach.env.DIRECTORY.get(reach.env.DIRECTORY.idFromName(directoryShardName(reach.tenant, k))));
 
-/** Answers each query, in order: every shard asked once, in parallel. */
-export const discover = async (reach: DirectoryReach, queries: readonly Discover[], near: Near): Promise<DiscoveryAnswer[]> => {
+/** Every shard's answers to the queries (per shard, one per query): every shard asked once, in parallel. */
+const askShards = (reach: DirectoryReach, queries: readonly Discover[], near: Near): Promise<WireAnswer[][]> => {
   const shardQueries = queries.map(({ strategy: _s, min_count: _m, ...filter }) => ({ ...filter, near }));
   const shards = Array.from({ length: shardCount(reach.env.JIDO_DIRECTORY_SHARDS) }, (_, k) => k);
-  const answers = await Promise.all(shards.map((k) => callDurable("directory.query", () => shardStub(reach, k).queryMany(shardQueries), reach.telemetry)));
-  return queries.map((query, i) => decide(answers.map((answer) => answer[i] ?? { tiers: [] }), query, near));
+  return Promise.all(shards.map((k) => callDurable("directory.query", () => shardStub(reach, k).queryMany(shardQueries), reach.telemetry)));
+};
+
+/** Answers each query, in order. */
+export const discover = async (reach: DirectoryReach, queries: readonly Discover[], near: Near): Promise<DiscoveryAnswer[]> => {
+  const answers = await askShards(reach, queries, near);
+  return queries.map((query, i) => decide(answers.map((answer) => answer[i] ?? EMPTY_WIRE_ANSWER), query, near));
+};
+
+/** One query's answer as JSON text (`decideText`: the matches' entries are not parsed and written again). */
+export const discoverText = async (reach: DirectoryReach, query: Discover, near: Near): Promise<string> => {
+  const answers = await askShards(reach, [query], near);
+  return decideText(answers.map((answer) => answer[0] ?? EMPTY_WIRE_ANSWER), query, near);
 };

@@ -4,4 +4,4 @@
 // Decisions live in src/platform/discovery.
 export { DirectoryShard, type Unregister } from "./directory-shard.ts";
 export { type BindingReach, discoverForBinding } from "./binding-cache.ts";
-export { type Discover, discover, type DirectoryReach } from "./discover.ts";
+export { type Discover, discover, type DirectoryReach, discoverText } from "./discover.ts";

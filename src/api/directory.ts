@@ -8,7 +8,7 @@
 // labels, placement and load of the tenant's running agents, never their state.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { discover, type DirectoryShard } from "../../objects/directory/index.ts";
+import { type DirectoryShard, discoverText } from "../../objects/directory/index.ts";
 import { typedStub } from "../../objects/durable/index.ts";
 import { callDurable } from "../platform/durable-call.ts";
 import { AGENT_STATUSES, entryView } from "../platform/discovery/entry.ts";
@@ -152,7 +152,8 @@ export const directoryRoutes = ({ registry, telemetry }: ApiDeps) => {
       const body = c.req.valid("json");
       const cfHint = hintFromCf(c.req.raw.cf as { continent?: unknown; longitude?: unknown } | undefined);
       const near = { locationHint: body.near?.locationHint ?? (body.near ? null : cfHint), jurisdiction: body.near?.jurisdiction ?? null };
-      const [answer] = await discover({ env: c.env, tenant: c.get("tenant"), telemetry }, [body], near);
-      return c.json(answer!, 200);
+      // The answer's text as c.json would write it, made from the shards' entry texts (query.ts decideText): typed as the route's.
+      const text = await discoverText({ env: c.env, tenant: c.get("tenant"), telemetry }, body, near);
+      return c.body(text, 200, { "Content-Type": "application/json" }) as never;
     });
 };

@@ -286,6 +286,18 @@ describe("POST /v1/discovery/query", () => {
     await eventually("eu-1 paused in the directory", () => ask(1), (answer: Body) => answer.tier === "regional");
   });
 
+  it("a shard refuses a bad query even right after answering one of the same JSON text (it remembers parses by text)", async () => {
+    const shard = env.DIRECTORY.get(env.DIRECTORY.idFromName(directoryShardName(newTenant(), 0)));
+    const near = { locationHint: null, jurisdiction: null };
+    const good = await shard.queryMany([{ constraints: {}, limit: 5, near }]);
+    expect(good.ok).toBe(true);
+    expect((await shard.queryMany([{ constraints: {}, limit: 5, near }])).ok).toBe(true);
+    // JSON.stringify writes this exactly as the query above; zod refuses the unknown field.
+    const bad = await shard.queryMany([{ constraints: {}, limit: 5, near, extra: undefined } as never]);
+    expect(bad.ok).toBe(false);
+    expect((await shard.queryMany([{ constraints: {}, limit: 0, near }])).ok).toBe(false);
+  });
+
   it("names bad input (400) and needs discovery:query (403, audited)", async () => {
     const { tenant, owner } = await populate();
     expectInvalid(await owner.post("/v1/discovery/query", { strategy: "cluster" }), "strategy");

@@ -29,9 +29,9 @@ const CONFIG = QUICK
 
 const REGIONS = ["us", "eu"];
 const TIERS = ["gold", "silver", "bronze"];
-const labelsOf = (i: number) => ({ region: REGIONS[i % 2]!, tier: TIERS[i % 3]!, zone: `z${i % 10}` });
+export const labelsOf = (i: number) => ({ region: REGIONS[i % 2]!, tier: TIERS[i % 3]!, zone: `z${i % 10}` });
 
-const QUERIES = {
+export const QUERIES = {
   typical: { type: "counter", constraints: { region: "us", tier: "gold" }, limit: 10 },
   worst: { constraints: { region: ["us", "eu"], inFlight: { max: 1_000 } }, limit: 100 },
 } as const;
