@@ -75,9 +75,11 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
     findById: (id: string): { seq: number; publisher: string | null } | undefined =>
       sql.exec<{ seq: number; publisher: string | null }>("SELECT seq, publisher FROM events WHERE id = ?", id).toArray()[0],
 
-    insert: (event: CloudEvent, time: number, publisher: string): void => {
-      sql.exec("INSERT INTO events (seq, id, time, body, publisher) VALUES (?, ?, ?, ?, ?)", event.sequence, event.id, time, JSON.stringify(event), publisher);
-    },
+    /** Stores the event unless its id is stored already (answers false then, writing nothing): one statement for a new id, the common case. */
+    insertNew: (event: CloudEvent, time: number, publisher: string): boolean =>
+      sql
+        .exec("INSERT INTO events (seq, id, time, body, publisher) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq", event.sequence, event.id, time, JSON.stringify(event), publisher)
+        .toArray().length > 0,
 
     read: (from: number, limit: number, to = Number.MAX_SAFE_INTEGER): StoredEvent[] =>
       sql.exec<StoredEvent>("SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?", from, to, limit).toArray(),

@@ -82,7 +82,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
 
     /** Ended, its events published and its final status in the runs index: only its retention is left. */
     #settled(run: StoredRun): boolean {
-      return isSettled({ state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.outbox.pending() });
+      return isSettled({ state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.eventsWaiting() });
     }
 
     /** The deployment's run retention (its variables do not change while the object lives). */
@@ -141,6 +141,11 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         transitionEvents(run.state, next.events, Date.now()),
       );
       this.#run = { ...run, state: next.state };
+      this.#act(next);
+    }
+
+    /** Acts on a transition once it is persisted: its telemetry, its calls, then publishing. */
+    #act(next: Advance): void {
       emitRunTelemetry(this.#telemetry, next.state, next.events, Date.now());
       for (const effect of next.effects) this.#perform(effect);
       this.ctx.waitUntil(this.#afterTransition());
@@ -190,7 +195,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     async #publishPass(): Promise<void> {
       const run = this.#run;
       if (!run) return;
-      const upkeep = { state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.outbox.pending() };
+      const upkeep = { state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.eventsWaiting() };
       await armEarliest(this.ctx.storage, passDeadlines(upkeep, this.#inFlight.size, Date.now()));
       await publishRun({ env: this.env, store: this.#store, telemetry: this.#telemetry, log: this.#log, current: () => this.#run, indexed: (latest) => (this.#run = latest) }, run);
       await this.#armAfterPass();
@@ -218,15 +223,19 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           const bindings = Object.fromEntries(Object.entries(roles).map(([role, binding]) => [role, binding.agents.map((a) => a.id)]));
           const now = Date.now();
           const state = newRun(definition, { id, tenant, input, bindings, roles, shard: runHomeShard(undefined, id, this.env.JIDO_RUN_INDEX_SHARDS) }, now);
+          // The run is stored as its first transition leaves it (its first steps running), with
+          // that transition's events after its start's: one write, not the new run and then its first step.
+          const first = advance(definition, state, now);
           const trace = traceCarrier();
-          const run: StoredRun = { definition, caller, state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null, ...(trace ? { trace } : {}) };
+          const run: StoredRun = { definition, caller, state: first.state, indexedStatus: null, fingerprint: idempotency?.fingerprint ?? null, ...(trace ? { trace } : {}) };
           this.#store.create(run, [
             runEvent(definition.name, id, "workflow.run.started", { run: id, workflow: definition.name, version: definition.version, bindings, roles }, now),
+            ...transitionEvents(state, first.events, now),
           ]);
           this.#run = run;
           this.#telemetry.emit("workflow.run.started", { count: 1 }, { tenant, workflow: definition.name });
-          this.#apply(run, advance(definition, state, now));
-          return { created: true, run: this.#view(this.#run!) };
+          this.#act(first);
+          return { created: true, run: this.#view(run) };
         }),
       );
     }

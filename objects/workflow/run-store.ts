@@ -12,7 +12,8 @@ import type { RunState, StepRecord } from "../../src/platform/workflow/run-state
 import { createSqlOutbox, type OutboxEvent, type SqlOutbox } from "../durable/index.ts";
 
 type InboxEntry = RunState["inbox"][number];
-type Header = Omit<RunState, "steps" | "inbox"> & { indexedStatus: string | null };
+/** `indexShard`: the runs-index shard the run is indexed in, once it is (runs indexed before it was kept here have an index_shard row instead). */
+type Header = Omit<RunState, "steps" | "inbox"> & { indexedStatus: string | null; indexShard?: number };
 /** A header written before `compensable` was named so (it was `completed`), or while the inbox lived in it. */
 type LegacyHeader = Omit<Header, "compensable"> & { compensable?: string[]; completed?: string[]; inbox?: InboxEntry[] };
 /** Where the run's index entry is: runs-index shard k, or the tenant's registry (a run indexed before the shards existed). */
@@ -34,7 +35,7 @@ const TABLES = {
   start_request: "CREATE TABLE IF NOT EXISTS start_request (k INTEGER PRIMARY KEY CHECK (k = 1), fingerprint TEXT NOT NULL)",
   // Buffered participant events, in arrival order (the first buffered claims an await).
   inbox: "CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)",
-  // The runs-index shard the run is indexed in (its own table, as start_request: runs stored before it load unchanged).
+  // The runs-index shard of a run indexed before the header kept it (indexShard); read, no longer written.
   index_shard: "CREATE TABLE IF NOT EXISTS index_shard (k INTEGER PRIMARY KEY CHECK (k = 1), shard INTEGER NOT NULL)",
   // The trace the run started in (W3C); its own table, as start_request.
   run_trace: "CREATE TABLE IF NOT EXISTS run_trace (k INTEGER PRIMARY KEY CHECK (k = 1), traceparent TEXT NOT NULL, tracestate TEXT)",
@@ -86,8 +87,17 @@ export const createRunStore = (storage: DurableObjectStorage) => {
   /** The row of each buffered event held in memory, so a transition deletes exactly the ones it consumed. */
   const inboxRows = new WeakMap<InboxEntry, number>();
 
-  const writeHeader = (state: RunState, indexedStatus: string | null): void => {
+  /** The runs-index shard written in the header (kept for the header's next writes). */
+  let indexShard: number | undefined;
+
+  /** The header's text: the state without its steps, inbox and parts. */
+  const headerText = (state: RunState, indexedStatus: string | null): string => {
     const { steps: _steps, inbox: _inbox, input: _input, bindings: _bindings, roles: _roles, ...header } = state;
+    return JSON.stringify({ ...header, indexedStatus, ...(indexShard === undefined ? {} : { indexShard }) });
+  };
+
+  /** The parts that changed (another object than the one last written). */
+  const writeParts = (state: RunState): void => {
     for (const part of PARTS) {
       const value = state[part];
       if (value === undefined || written[part] === value) continue;
@@ -95,7 +105,20 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       sql.exec("INSERT INTO run_parts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", part, JSON.stringify(value));
       written[part] = value;
     }
-    sql.exec("UPDATE run SET header = ? WHERE k = 1", JSON.stringify({ ...header, indexedStatus }));
+  };
+
+  const writeHeader = (state: RunState, indexedStatus: string | null): void => {
+    writeParts(state);
+    sql.exec("UPDATE run SET header = ? WHERE k = 1", headerText(state, indexedStatus));
+  };
+
+  /**
+   * Step records, by one statement text at the start and at every transition: a run is a new
+   * object, whose every distinct statement SQLite compiles once (the later runs of a text
+   * are cheap), so a second text for the start's rows would cost more than it saves.
+   */
+  const writeSteps = (records: readonly StepRecord[]): void => {
+    for (const record of records) sql.exec("INSERT OR REPLACE INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
   };
 
   const writeInbox = (next: readonly InboxEntry[], previous: readonly InboxEntry[]): void => {
@@ -130,12 +153,21 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       return ready();
     },
 
+    /**
+     * 1 when transition events wait to be published, else 0 (all a run's upkeep asks): by the
+     * drain's own statement, so that a run (a new object, compiling each distinct statement
+     * once) compiles no count of its outbox.
+     */
+    eventsWaiting(): number {
+      return ready().peek(1).length;
+    },
+
     load(): StoredRun | undefined {
       if (!hasRun()) return undefined;
       ready();
       const row = sql.exec<{ definition: string; caller: string; header: string }>("SELECT * FROM run WHERE k = 1").toArray()[0];
       if (!row) return undefined;
-      const { indexedStatus, completed, compensable, inbox: legacyInbox, ...rest } = JSON.parse(row.header) as LegacyHeader;
+      const { indexedStatus, indexShard: shardInHeader, completed, compensable, inbox: legacyInbox, ...rest } = JSON.parse(row.header) as LegacyHeader;
       // Parts the header does not hold inline are in run_parts (a header stored before holds them all).
       written = {};
       if (exists("run_parts")) {
@@ -157,7 +189,8 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       );
       const fingerprint = exists("start_request") ? (sql.exec<{ fingerprint: string }>("SELECT fingerprint FROM start_request WHERE k = 1").toArray()[0]?.fingerprint ?? null) : null;
       // Indexed with no shard written down: indexed before the shards existed, in the tenant's registry.
-      const shard = exists("index_shard") ? sql.exec<{ shard: number }>("SELECT shard FROM index_shard WHERE k = 1").toArray()[0]?.shard : undefined;
+      const shard = shardInHeader ?? (exists("index_shard") ? sql.exec<{ shard: number }>("SELECT shard FROM index_shard WHERE k = 1").toArray()[0]?.shard : undefined);
+      indexShard = shard;
       const indexedIn: IndexHome | undefined = shard !== undefined ? shard : indexedStatus !== null ? "registry" : undefined;
       const traced = exists("run_trace") ? sql.exec<{ traceparent: string; tracestate: string | null }>("SELECT traceparent, tracestate FROM run_trace WHERE k = 1").toArray()[0] : undefined;
       const trace = traced ? { traceparent: traced.traceparent, ...(traced.tracestate === null ? {} : { tracestate: traced.tracestate }) } : undefined;
@@ -170,13 +203,14 @@ export const createRunStore = (storage: DurableObjectStorage) => {
         ensure("steps");
         const box = ready();
         written = {};
-        sql.exec("INSERT INTO run (k, definition, caller, header) VALUES (1, ?, ?, '{}')", JSON.stringify(run.definition), JSON.stringify(run.caller));
-        writeHeader(run.state, run.indexedStatus);
+        indexShard = typeof run.indexedIn === "number" ? run.indexedIn : undefined;
+        writeParts(run.state);
+        sql.exec("INSERT INTO run (k, definition, caller, header) VALUES (1, ?, ?, ?)", JSON.stringify(run.definition), JSON.stringify(run.caller), headerText(run.state, run.indexedStatus));
         if (run.fingerprint !== null) ensure("start_request");
         if (run.fingerprint !== null) sql.exec("INSERT INTO start_request (k, fingerprint) VALUES (1, ?)", run.fingerprint);
         if (run.trace) ensure("run_trace");
         if (run.trace) sql.exec("INSERT INTO run_trace (k, traceparent, tracestate) VALUES (1, ?, ?)", run.trace.traceparent, run.trace.tracestate ?? null);
-        for (const record of Object.values(run.state.steps)) sql.exec("INSERT INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
+        writeSteps(Object.values(run.state.steps));
         writeInbox(run.state.inbox, []);
         box.add(events);
       });
@@ -186,20 +220,22 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     save(state: RunState, previous: RunState, indexedStatus: string | null, events: readonly OutboxEvent[]): void {
       transaction(() => {
         writeHeader(state, indexedStatus);
-        for (const record of Object.values(state.steps)) {
-          if (previous.steps[record.name] !== record) sql.exec("INSERT OR REPLACE INTO steps (name, record) VALUES (?, ?)", record.name, JSON.stringify(record));
-        }
+        writeSteps(Object.values(state.steps).filter((record) => previous.steps[record.name] !== record));
         writeInbox(state.inbox, previous.inbox);
         ready().add(events);
       });
     },
 
+    /** Records the status indexed, and the shard it is indexed in, in the header (one statement). */
     setIndexed(state: RunState, indexedStatus: string, indexedIn: IndexHome): void {
-      transaction(() => {
-        writeHeader(state, indexedStatus);
-        if (indexedIn !== "registry") ensure("index_shard");
-        if (indexedIn !== "registry") sql.exec("INSERT OR REPLACE INTO index_shard (k, shard) VALUES (1, ?)", indexedIn);
-      });
+      const before = indexShard;
+      if (indexedIn !== "registry") indexShard = indexedIn;
+      try {
+        transaction(() => writeHeader(state, indexedStatus));
+      } catch (error) {
+        indexShard = before;
+        throw error;
+      }
     },
 
     /** Deletes the run's storage, its alarm included: the object is as if the run never was. */
@@ -209,6 +245,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       outbox = null;
       tables = null;
       written = {};
+      indexShard = undefined;
     },
   };
 };

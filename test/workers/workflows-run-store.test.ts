@@ -2,9 +2,11 @@
 // (input, bindings, roles) live in their own rows, written when they change, and the
 // tables a run does not need are not created. A run stored before (its parts inline in
 // the header, every table created at its start) loads and goes on unchanged.
-import { runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { eventually, finished, order, orderClient, runOf, runStub, startRun, stepReaches } from "./workflows.ts";
+import { eventually, finished, order, orderClient, runOf, runStub, startRun, stepReaches, workflowEvents } from "./workflows.ts";
+import { runIdFor } from "../../src/platform/workflow/run-id.ts";
+import { runShardCount, runShardOf, runsIndexShardName } from "../../src/platform/workflow/run-shards.ts";
 
 const tablesOf = (tenant: string, runId: string): Promise<string[]> =>
   runInDurableObject(runStub(tenant, runId), (_instance, state) =>
@@ -61,5 +63,70 @@ describe("run storage", () => {
     await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
     const reloaded = await runOf(client, run.id);
     expect({ input: reloaded.input, bindings: reloaded.bindings, roles: reloaded.roles }).toEqual({ input: before.input, bindings: before.bindings, roles: before.roles });
+  });
+
+  it("keeps its runs-index shard in the header, and indexes a run whose shard is in an index_shard row (stored before) in that shard", async () => {
+    const client = await orderClient();
+    const run = await startRun(client, "order_processing", order("hang"));
+    const shards = runShardCount(env.JIDO_RUN_INDEX_SHARDS);
+    const home = runShardOf(run.id, shards);
+    // Indexed (running) in its home shard, written down in the header, in no table of its own.
+    const header = await eventually("the shard in the header", () => headerOf(client.tenant, run.id), (h) => h.indexShard !== undefined);
+    expect(header.indexShard).toBe(home);
+    expect(await tablesOf(client.tenant, run.id)).not.toContain("index_shard");
+    // As a run stored before: its shard in an index_shard row (another shard than its id's hash, so
+    // that only the row can send it there), none in the header; then the object restarts.
+    const other = (home + 1) % shards;
+    await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => {
+      const { sql } = state.storage;
+      const { indexShard: _shard, ...rest } = JSON.parse(sql.exec<{ header: string }>("SELECT header FROM run").one().header) as Record<string, unknown>;
+      sql.exec("UPDATE run SET header = ?", JSON.stringify(rest));
+      sql.exec("CREATE TABLE index_shard (k INTEGER PRIMARY KEY CHECK (k = 1), shard INTEGER NOT NULL)");
+      sql.exec("INSERT INTO index_shard (k, shard) VALUES (1, ?)", other);
+    });
+    await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
+    expect((await client.send("POST", `/v1/runs/${run.id}/cancel`)).status).toBe(202);
+    const shardOf = (k: number) => env.RUNS_INDEX.get(env.RUNS_INDEX.idFromName(runsIndexShardName(client.tenant, k)));
+    const statusIn = (k: number) =>
+      runInDurableObject(shardOf(k), (_instance, state) => state.storage.sql.exec<{ status: string }>("SELECT status FROM runs WHERE id = ?", run.id).toArray()[0]?.status);
+    // Cancelling (its hanging payment's answer is not waited for), or already ended: indexed in the row's shard.
+    const indexed = await eventually("the run's new status indexed in the row's shard", () => statusIn(other), (status) => status !== undefined);
+    expect(indexed).toBe((await runOf(client, run.id)).status);
+    expect(indexed).not.toBe("running");
+    expect(await statusIn(home)).toBe("running"); // the entry made before the row moved it (this test's doing), left as it was
+    // Its next header write keeps the shard it was indexed in.
+    expect((await headerOf(client.tenant, run.id)).indexShard).toBe(other);
+  });
+
+  it("stores a new run as its first transition leaves it: the transaction that creates it has its first steps running, their events after the start's", async () => {
+    const client = await orderClient();
+    const key = `store-${crypto.randomUUID()}`;
+    const stub = runStub(client.tenant, await runIdFor("order_processing", key));
+    // The run's object before its start (no run in it yet): the first transaction that leaves a run
+    // in storage notes the steps as it left them.
+    await runInDurableObject(stub, (_instance, state) => {
+      const storage = state.storage as DurableObjectStorage & { created?: Record<string, string> };
+      const transactionSync = storage.transactionSync.bind(storage);
+      const stepsNow = () =>
+        Object.fromEntries(storage.sql.exec<{ name: string; record: string }>("SELECT name, record FROM steps").toArray().map((row) => [row.name, (JSON.parse(row.record) as { status: string }).status]));
+      const hasRun = () => storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'run'").one().n > 0;
+      Object.defineProperty(storage, "transactionSync", {
+        configurable: true,
+        value: <T>(fn: () => T): T => {
+          const value = transactionSync(fn);
+          if (storage.created === undefined && hasRun()) storage.created = stepsNow();
+          return value;
+        },
+      });
+    });
+    const run = await startRun(client, "order_processing", order("hang"), { "idempotency-key": key });
+    const created = await runInDurableObject(stub, (_instance, state) => (state.storage as DurableObjectStorage & { created?: Record<string, string> }).created);
+    expect(created).toMatchObject({ validate_order: "running", check_inventory: "running", process_payment: "pending" });
+    const events = await eventually("the run's first events", () => workflowEvents(client, run.id), (list) => list.length >= 3);
+    expect(events.slice(0, 3).map((event) => [event.type, event.data?.step ?? null])).toEqual([
+      ["workflow.run.started", null],
+      ["workflow.step.started", "validate_order"],
+      ["workflow.step.started", "check_inventory"],
+    ]);
   });
 });

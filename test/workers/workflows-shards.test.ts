@@ -149,7 +149,10 @@ describe("the sharded runs index", () => {
     const stub = runStub(client.tenant, run.id);
     // As a run started before the shards: indexed (running) in the registry, no shard written down.
     await eventually("the run indexed", () => rowsOf(indexShardStub(client.tenant, run.id)), (rows) => rows.includes(run.id));
-    await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("DELETE FROM index_shard"));
+    const headerOf = () => runInDurableObject(stub, (_instance, state) => JSON.parse(state.storage.sql.exec<{ header: string }>("SELECT header FROM run").one().header) as Record<string, unknown>);
+    const { indexShard, ...header } = await eventually("the shard in the run's header", headerOf, (h) => h.indexShard !== undefined);
+    expect(indexShard).toBe(runShardOf(run.id, SHARDS));
+    await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("UPDATE run SET header = ?", JSON.stringify(header)));
     await runInDurableObject(indexShardStub(client.tenant, run.id), (_instance, state) => state.storage.sql.exec("DELETE FROM runs"));
     const summary = { id: run.id, workflow: "order_processing", version: "1.0.0", status: "running", createdAt: run.createdAt, updatedAt: run.updatedAt };
     expect(await registryOf(client.tenant).recordRun({ tenant: client.tenant }, summary)).toEqual({ ok: true, value: null });

@@ -21,7 +21,7 @@ import { type ModeName, modeVars, selectedModes } from "./modes.ts";
 
 const OBSERVABILITY = /telemetry|tracing|opentelemetry|metrics|durable-call/;
 
-type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[] };
+export type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[] };
 
 /**
  * Self samples per bundled source module (wrangler's bundle marks each with a `// path`
@@ -67,7 +67,7 @@ export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: nu
   return { busy, modules, withNatives };
 };
 
-const newestBundle = (root: string): string => {
+export const newestBundle = (root: string): string => {
   const files = readdirSync(join(root, ".wrangler/tmp"))
     .filter((dir) => dir.startsWith("dev-"))
     .map((dir) => join(root, ".wrangler/tmp", dir, "index.js"))
@@ -76,7 +76,7 @@ const newestBundle = (root: string): string => {
 };
 
 /** A DevTools protocol session on wrangler's inspector proxy (it wants a local Origin). */
-const inspect = async (port: string) => {
+export const inspect = async (port: string) => {
   const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
   const ws = new WebSocket(list[0]!.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } } as never);
   await new Promise((resolve, reject) => {

@@ -43,7 +43,7 @@ export type ModeFigures = {
 };
 
 /** Reads every run until it is final (sweeps over those not yet final, bounded); the views by id. */
-const readUntilFinal = async (client: Client, runs: readonly Started[], maxMs: number): Promise<Map<string, RunView>> => {
+export const readUntilFinal = async (client: Client, runs: readonly Started[], maxMs: number): Promise<Map<string, RunView>> => {
   const views = new Map<string, RunView>();
   const deadline = performance.now() + maxMs;
   let pending = [...runs];
