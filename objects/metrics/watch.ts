@@ -34,6 +34,8 @@ export const watchMetrics = (telemetry: Telemetry, env: Env, ctx: DurableObjectS
     collector: own,
     intervalMs: flushInterval(env.JIDO_METRICS_FLUSH_MS),
     restateMs: GAUGE_RESTATE_MS,
+    // An agent's bulkhead is sampled after the action that recorded has left it.
+    deferred: true,
     ship: (batches) => shipBatches(env, source, batches),
     onError: (error) => log.warn("metrics flush failed; its batch is dropped", { error: error instanceof Error ? error.message : String(error) }),
   });

@@ -84,6 +84,15 @@ describe("trailing run", () => {
     expect(at).toEqual([1_000, 3_001, 3_011]);
   });
 
+  it("deferred: a run due at once still waits a timer tick", async () => {
+    const c = clock();
+    let ran = 0;
+    const trailing = createTrailingRun({ run: async () => void ran++, intervalMs: 1_000, deferred: true, now: c.now, sleep: c.sleep });
+    await trailing.request();
+    expect(ran).toBe(1);
+    expect(c.sleeps).toEqual([0]);
+  });
+
   it("refuses a negative interval and a stretch below one when built", () => {
     expect(() => createTrailingRun({ run: async () => {}, intervalMs: -1 })).toThrow(/intervalMs/);
     expect(() => createTrailingRun({ run: async () => {}, intervalMs: 1, maxStretch: 0 })).toThrow(/maxStretch/);

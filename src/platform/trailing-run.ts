@@ -25,6 +25,8 @@ export type TrailingRunOptions = {
   intervalMs: number;
   /** The longest interval, in intervals, for a source busy through each (1: no stretching). */
   maxStretch?: number;
+  /** A run due at once still waits one timer tick, so it sees the state after the call that requested it settled. */
+  deferred?: boolean;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 };
@@ -57,7 +59,7 @@ export const createTrailingRun = (options: TrailingRunOptions): TrailingRun => {
       stretch = wait > 0 ? Math.min(stretch + 1, maxStretch) : 1;
       return (async () => {
         try {
-          if (wait > 0) await sleep(wait);
+          if (wait > 0 || options.deferred) await sleep(Math.max(wait, 0));
         } finally {
           // Disarmed before the run starts: work gathered while it runs arms the next one.
           if (mine === generation) armed = false;

@@ -31,6 +31,8 @@ export type FlusherOptions = {
   onError?: (error: unknown) => void;
   /** Skip gauge-only batches unchanged since the last ship, until they are this old (ms). */
   restateMs?: number;
+  /** A flush due at once still waits a timer tick (sampled gauges then read the call that recorded as finished). */
+  deferred?: boolean;
 };
 
 export type Flusher = {
@@ -52,6 +54,7 @@ export const createFlusher = (options: FlusherOptions): Flusher => {
   const trailing = createTrailingRun({
     intervalMs: options.intervalMs,
     maxStretch: options.maxStretch ?? BUSY_STRETCH,
+    ...(options.deferred ? { deferred: true } : {}),
     now,
     ...(options.sleep ? { sleep: options.sleep } : {}),
     run: async () => {
