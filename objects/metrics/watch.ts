@@ -3,11 +3,12 @@
 // Its gauges (an agent's breaker and bulkhead, sampled when taken; event-set gauges such
 // as a subscription's lag) mean something per object, so they stay in its own collector,
 // shipped under its id; but a trailing flush skips a batch that only restates unchanged
-// gauges, until GAUGE_RESTATE_MS after its last ship (before the aggregator expires them).
-// The flush runs on a timer after the call that recorded, never inside it. Hibernation and
-// eviction: a pending timer keeps an object awake for at most one interval. Objects with
-// periodic alarms call `flush()` there, which restates their gauges whatever changed
-// (an agent's directory refresh, every 8-12 minutes, well inside GAUGE_TTL_MS).
+// gauges, until GAUGE_RESTATE_MS (5 min) after its last ship, before the aggregator expires
+// them (30 min). The flush runs on a timer after the call that recorded, never inside it.
+// Hibernation and eviction: a pending timer keeps an object awake for at most one
+// interval. Objects with periodic alarms call `flush()` there: an idle agent's alarm (its
+// directory refresh, every 8-12 minutes) restates its gauges when due, and wakes an evicted
+// agent as a new object, whose first flush always ships.
 import { GAUGE_RESTATE_MS } from "../../src/platform/metrics/aggregate.ts";
 import { createMetricsCollector, type CollectorOptions, type RecordScope } from "../../src/platform/metrics/collector.ts";
 import { createFlusher, type Flusher } from "../../src/platform/metrics/flusher.ts";

@@ -1,6 +1,6 @@
 // Where a scrape's numbers come from inside workerd: the counters of many agents merge
 // in their isolate's collector and still add up exactly, and an idle agent's gauges,
-// which its own flushes no longer restate unchanged, are restated by its alarm.
+// which its own flushes no longer restate unchanged, are restated when its alarm wakes it.
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { toReply, type Reply } from "./http.ts";
@@ -56,7 +56,7 @@ describe("metrics sources", () => {
     expect(sum(series, "jido_circuit_breakers", { type: "counter", status: "closed" })).toBe(ids.length);
   });
 
-  it("restates an idle agent's gauges from its alarm", async () => {
+  it("restates an idle, evicted agent's gauges when its alarm wakes it", async () => {
     const tenant = newTenant("ms");
     const send = await as(tenant);
     expect((await send("POST", "/v1/agents", { type: "counter", id: "idle" })).status).toBe(201);
@@ -73,7 +73,8 @@ describe("metrics sources", () => {
       await runInDurableObject(stub, (_instance, state) => state.abort("forgetting gauges")).catch(() => undefined);
     }
     expect(sum(await scrape(tenant), "jido_circuit_breakers", closed)).toBe(0);
-    // Unchanged, idle: only its alarm restates them.
+    // Idle, evicted (as objects are after a while), unchanged: only its alarm restates them.
+    await runInDurableObject(agent(), (_instance, state) => state.abort("evicted")).catch(() => undefined);
     expect(await runDurableObjectAlarm(agent())).toBe(true);
     const series = await eventually("the alarm's restatement", () => scrape(tenant), (s) => sum(s, "jido_circuit_breakers", closed) === 1);
     expect(sum(series, "jido_actions_total", { type: "counter" })).toBe(1);

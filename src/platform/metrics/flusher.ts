@@ -10,9 +10,10 @@
 // nothing is pending. A failed ship is reported and dropped: at most one batch of
 // deltas is lost, never retried into a pile-up against an aggregator that is struggling.
 // A source of gauges only (an object's own flusher, objects/metrics/watch.ts) sets
-// `restateMs`: a trailing run ships a tenant's batch only when it differs from the one
-// last shipped or that one is restateMs old (before the aggregator expires it); `flush()`
-// (an object's periodic alarm) always ships, restating them.
+// `restateMs`: a run ships a tenant's batch only when it differs from the one last
+// shipped or that one is restateMs old (before the aggregator expires it), `flush()` (an
+// object's alarm) included: agents' alarms also fire for idempotency expiry, schedules and
+// outbox retries, and each restating its gauges was an aggregator call and its SQL.
 import { createTrailingRun } from "../trailing-run.ts";
 import type { MetricsCollector } from "./collector.ts";
 import type { MetricBatch } from "./series.ts";
@@ -38,7 +39,7 @@ export type FlusherOptions = {
 export type Flusher = {
   /** Arms a flush if deltas are pending (or `force`) and none is armed; answers its promise, else null. */
   poke(force?: boolean): Promise<void> | null;
-  /** Ships whatever is pending now (and the sampled gauges), whatever the interval. */
+  /** Ships whatever is pending now (and the sampled gauges, unless restateMs skips them), whatever the interval. */
   flush(): Promise<void>;
 };
 
@@ -50,7 +51,6 @@ export const createFlusher = (options: FlusherOptions): Flusher => {
   const { restateMs } = options;
   /** Per tenant, the gauge-only batch last shipped and when. */
   const shipped = new Map<string, { json: string; at: number }>();
-  let forced = false;
   const trailing = createTrailingRun({
     intervalMs: options.intervalMs,
     maxStretch: options.maxStretch ?? BUSY_STRETCH,
@@ -58,8 +58,6 @@ export const createFlusher = (options: FlusherOptions): Flusher => {
     now,
     ...(options.sleep ? { sleep: options.sleep } : {}),
     run: async () => {
-      const force = forced;
-      forced = false;
       const batches = options.collector.take();
       const stated = new Map<string, string>();
       if (restateMs !== undefined) {
@@ -69,7 +67,7 @@ export const createFlusher = (options: FlusherOptions): Flusher => {
           if (!gaugesOnly(batch)) continue;
           const json = JSON.stringify(batch);
           const last = shipped.get(tenant);
-          if (!force && last && last.json === json && at - last.at < restateMs) batches.delete(tenant);
+          if (last && last.json === json && at - last.at < restateMs) batches.delete(tenant);
           else stated.set(tenant, json);
         }
       }
@@ -85,9 +83,6 @@ export const createFlusher = (options: FlusherOptions): Flusher => {
   });
   return {
     poke: (force = false) => (force || options.collector.pending() ? trailing.request() : null),
-    flush: () => {
-      forced = true;
-      return trailing.runNow();
-    },
+    flush: () => trailing.runNow(),
   };
 };
