@@ -8,6 +8,10 @@
 // stays busy ship less often: each run armed before the interval since the last one had
 // passed lengthens the next interval by one more interval, up to `maxStretch` intervals;
 // a request after a quiet interval starts again at one. A lost run still loses one batch.
+// A run whose context went away before its timer fired (an evicted object armed it)
+// never settles: a request finding the armed run overdue by more than an interval takes
+// it for lost and arms a new one (the lost run, should it ever wake, does nothing), so
+// one lost context never stops the runs of everyone sharing this rhythm.
 export type TrailingRun = {
   /** Runs now after a quiet period, else arms a run unless one is armed; answers its promise (for waitUntil), else null. */
   request(): Promise<void> | null;
@@ -21,6 +25,8 @@ export type TrailingRunOptions = {
   intervalMs: number;
   /** The longest interval, in intervals, for a source busy through each (1: no stretching). */
   maxStretch?: number;
+  /** A run due at once still waits one timer tick, so it sees the state after the call that requested it settled. */
+  deferred?: boolean;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 };
@@ -32,6 +38,9 @@ export const createTrailingRun = (options: TrailingRunOptions): TrailingRun => {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let armed = false;
+  /** When the armed run is due, and which arming it is (a superseded one does nothing). */
+  let due = 0;
+  let generation = 0;
   let last = -Infinity;
   let stretch = 1;
   const runNow = async (): Promise<void> => {
@@ -40,19 +49,22 @@ export const createTrailingRun = (options: TrailingRunOptions): TrailingRun => {
   };
   return {
     request() {
-      if (armed) return null;
+      const at = now();
+      if (armed && at <= due + Math.max(options.intervalMs, 1)) return null;
       armed = true;
-      const wait = last + options.intervalMs * stretch - now();
+      const mine = ++generation;
+      const wait = last + options.intervalMs * stretch - at;
+      due = at + Math.max(wait, 0);
       // Busy (asked again within the interval): the run after this one waits longer.
       stretch = wait > 0 ? Math.min(stretch + 1, maxStretch) : 1;
       return (async () => {
         try {
-          if (wait > 0) await sleep(wait);
+          if (wait > 0 || options.deferred) await sleep(Math.max(wait, 0));
         } finally {
           // Disarmed before the run starts: work gathered while it runs arms the next one.
-          armed = false;
+          if (mine === generation) armed = false;
         }
-        await runNow();
+        if (mine === generation) await runNow();
       })();
     },
     runNow,

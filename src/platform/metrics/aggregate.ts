@@ -20,6 +20,8 @@ import {
 
 /** Gauges of a source not heard from for this long are dropped (three agent refresh periods). */
 export const GAUGE_TTL_MS = 30 * 60_000;
+/** A source restates unchanged gauges at least this often, so a live one never expires (objects/metrics/watch.ts). */
+export const GAUGE_RESTATE_MS = GAUGE_TTL_MS / 6;
 /**
  * A source's gauges restated unchanged are written to storage again only this often: the
  * stored `at` only matters after the aggregator restarts, when such a source may then

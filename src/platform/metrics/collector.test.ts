@@ -85,6 +85,39 @@ describe("collector", () => {
     }
   });
 
+  it("shared by many objects: each records under its own tenant and type selection, and their series merge into one row", async () => {
+    const shared = createMetricsCollector({ kinds: "deltas" });
+    const objects = [
+      { tenant: () => "t", agentMetrics: () => undefined },
+      { tenant: () => "t", agentMetrics: (type: string) => (type === "quiet" ? ["latency"] : undefined) },
+      { tenant: () => "u" },
+    ];
+    for (const scope of objects) {
+      const own = createTelemetry(() => 0);
+      own.subscribe((event) => void shared.record(event, scope));
+      await own.span("agent.action", { agent_type: "loud", action: "a" }, async () => undefined);
+      await own.span("agent.action", { agent_type: "quiet", action: "a" }, async () => undefined);
+      own.emit("events.subscription_lag", { lag: 3 }, { stream: "s", subscription: "x" });
+    }
+    const batches = shared.take();
+    expect(batches.get("t")!.counters).toEqual([
+      [METRICS.actions.name, ["t", "loud", "a", "ok"], 2],
+      [METRICS.actions.name, ["t", "quiet", "a", "ok"], 1],
+    ]);
+    expect(batches.get("t")!.histograms.map(([, labels, h]) => [labels[1], h.count])).toEqual([["loud", 2], ["quiet", 2]]);
+    expect(batches.get("u")!.counters).toHaveLength(2);
+    // Gauges are not the shared collector's: they stay with each object.
+    expect([...batches.values()].every((batch) => (batch.gauges ?? []).length === 0)).toBe(true);
+  });
+
+  it("an object's own gauge collector records only gauges", () => {
+    const { telemetry, collector } = wired({ kinds: "gauges" });
+    telemetry.emit("events.appended", { count: 2 }, { tenant: "t", stream: "s" });
+    expect(collector.pending()).toBe(false);
+    telemetry.emit("events.subscription_lag", { lag: 7 }, { tenant: "t", stream: "s", subscription: "sub" });
+    expect(collector.take().get("t")).toEqual({ counters: [], histograms: [], gauges: [[METRICS.subscriptionLag.name, ["t", "s", "sub"], 7]] });
+  });
+
   it("ignores events it does not map, and events with no tenant to give them", () => {
     const { telemetry, collector } = wired();
     telemetry.emit("outbox.drained", { count: 1 }, { tenant: "t" });

@@ -3,6 +3,9 @@
 // over as one batch per tenant, to be flushed off the request path. Recording is a few
 // map updates per event; nothing here does I/O. A batch lost in flight loses exactly the
 // deltas it carried: the next batch starts from zero, never from the lost one.
+// `kinds` splits the work between two collectors: an isolate-wide one for counters and
+// histograms (many objects' series merge into one row before they ship) and each
+// object's own for its gauges, whose meaning is per source (objects/metrics/watch.ts).
 import type { TelemetryEvent } from "../telemetry/emitter.ts";
 import { agentRecords, type MetricSpec } from "./catalog.ts";
 import { MAPPED_EVENTS, type MetricOp, metricOps } from "./event-map.ts";
@@ -18,11 +21,16 @@ export type CollectorOptions = {
   /** Gauges read when a batch is taken (an agent's bulkhead and breaker). */
   sample?: () => GaugeReading[];
   cap?: number;
+  /** Which ops this collector records: counters and histograms ("deltas"), gauges, or all. */
+  kinds?: "deltas" | "gauges" | "all";
 };
+
+/** Who recorded an event, for a collector shared by many objects: overrides the collector's own options. */
+export type RecordScope = Pick<CollectorOptions, "tenant" | "agentMetrics">;
 
 export type MetricsCollector = {
   /** Records an event's deltas; answers whether it recorded any. */
-  record(event: TelemetryEvent): boolean;
+  record(event: TelemetryEvent, scope?: RecordScope): boolean;
   /** Whether a batch has anything to ship. */
   pending(): boolean;
   /** Hands over the deltas so far (one batch per tenant) and starts again from zero. */
@@ -64,10 +72,12 @@ export const createMetricsCollector = (options: CollectorOptions = {}): MetricsC
     return buffer;
   };
 
-  const apply = (op: MetricOp): boolean => {
+  const kinds = options.kinds ?? "all";
+  const apply = (op: MetricOp, agentMetrics: CollectorOptions["agentMetrics"]): boolean => {
     const tenant = op.labels.tenant;
     if (!tenant) return false;
-    if (options.agentMetrics && op.labels.type !== undefined && !agentRecords(options.agentMetrics(op.labels.type), op.metric.name)) return false;
+    if (kinds !== "all" && (op.kind === "set") !== (kinds === "gauges")) return false;
+    if (agentMetrics && op.labels.type !== undefined && !agentRecords(agentMetrics(op.labels.type), op.metric.name)) return false;
     const buffer = bufferOf(tenant);
     if (!buffer) return false;
     const labels = labelValues(op.metric, op.labels);
@@ -81,13 +91,14 @@ export const createMetricsCollector = (options: CollectorOptions = {}): MetricsC
   };
 
   return {
-    record(event) {
+    record(event, scope) {
       if (!MAPPED_EVENTS.has(event.name)) return false;
       const attributed = event.attributes.tenant;
-      const tenant = typeof attributed === "string" && attributed !== "" ? attributed : options.tenant?.();
+      const tenant = typeof attributed === "string" && attributed !== "" ? attributed : (scope?.tenant ?? options.tenant)?.();
       if (!tenant) return false;
+      const agentMetrics = scope?.agentMetrics ?? options.agentMetrics;
       let recorded = false;
-      for (const op of metricOps(event, tenant)) recorded = apply(op) || recorded;
+      for (const op of metricOps(event, tenant)) recorded = apply(op, agentMetrics) || recorded;
       dirty ||= recorded;
       return recorded;
     },
