@@ -1,21 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createExportSchedule } from "./export-schedule.ts";
-
-const clock = () => {
-  let t = 1_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleeps,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-};
+import { fakeClock as clock } from "../fake-clock.ts";
 
 describe("export schedule", () => {
   it("exports at once after a quiet period", async () => {
