@@ -12,48 +12,8 @@ import { createClient } from "../lib/http.ts";
 import { platformHeaders, platformServerVars, platformToken } from "../lib/platform-auth.ts";
 import { cpuMark, cpuSince, installSignalCleanup, startBenchServer } from "../lib/servers.ts";
 import { closedLoop, fmt, percentile } from "../lib/stats.ts";
-import { type CpuProfile, inspect, newestBundle, samplesByModule } from "../metrics/profile.ts";
+import { type CpuProfile, inspect, moduleIndex, newestBundle, samplesByFunction, samplesByModule } from "../metrics/profile.ts";
 import { labelsOf, QUERIES } from "./index.ts";
-
-/** Self samples per function (name @ module), and inclusive samples (a function counted once per sample it is on the stack of). */
-const samplesByFunction = (profile: CpuProfile, moduleOf: (line: number) => string) => {
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const keyOf = (id: number): string => {
-    const frame = nodes.get(id)!.callFrame;
-    const where = frame.url.endsWith("index.js") ? moduleOf(frame.lineNumber + 1) : "native";
-    return `${frame.functionName || "(anonymous)"} @ ${where}:${frame.lineNumber + 1}`;
-  };
-  const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  for (const id of profile.samples) {
-    if (nodes.get(id)!.callFrame.functionName === "(idle)") continue;
-    const key = keyOf(id);
-    self.set(key, (self.get(key) ?? 0) + 1);
-    const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const k = keyOf(at);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      inclusive.set(k, (inclusive.get(k) ?? 0) + 1);
-    }
-  }
-  return { self, inclusive };
-};
-
-const moduleLines = (bundle: string): ((line: number) => string) => {
-  const starts: [number, string][] = [];
-  bundle.split("\n").forEach((line, i) => {
-    const m = /^\/\/ (\S+\.(?:ts|js|mjs|cjs))$/.exec(line);
-    if (m) starts.push([i + 1, m[1]!.replace(/^.*node_modules\//, "")]);
-  });
-  return (line) => {
-    let found = "(bundle)";
-    for (const [start, name] of starts) if (start <= line) found = name;
-    return found;
-  };
-};
 
 const main = async (): Promise<void> => {
   const which = process.argv[2] ?? "both";
@@ -118,7 +78,8 @@ const main = async (): Promise<void> => {
       console.log(`${load.ok} queries in ${seconds}s; ${busy} busy samples`);
       console.log("by module (self):");
       for (const [module, n] of [...modules].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${share(n).padStart(7)}  ${module}`);
-      const { self, inclusive } = samplesByFunction(profile, moduleLines(bundle));
+      const moduleOf = moduleIndex(bundle);
+      const { self, inclusive } = samplesByFunction(profile, (frame) => `${frame.functionName || "(anonymous)"} @ ${frame.url.endsWith("index.js") ? moduleOf(frame.lineNumber + 1) : "native"}:${frame.lineNumber + 1}`);
       console.log("by function (self):");
       for (const [fn, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${share(n).padStart(7)}  ${fn}`);
       console.log("by function (inclusive):");

@@ -23,18 +23,14 @@ const OBSERVABILITY = /telemetry|tracing|opentelemetry|metrics|durable-call/;
 
 export type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[] };
 
-/**
- * Self samples per bundled source module (wrangler's bundle marks each with a `// path`
- * line); and `withNatives`, where a native function's samples (AsyncLocalStorage.run, a
- * Map's get, ...) count for the module whose code called it.
- */
-export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: number; modules: Map<string, number>; withNatives: Map<string, number> } => {
+/** The bundle's source module (its `// path` line) of a 1-based bundle line. */
+export const moduleIndex = (bundle: string): ((line: number) => string) => {
   const starts: [number, string][] = [];
   bundle.split("\n").forEach((line, i) => {
     const m = /^\/\/ (\S+\.(?:ts|js|mjs|cjs))$/.exec(line);
     if (m) starts.push([i + 1, m[1]!.replace(/^.*node_modules\//, "")]);
   });
-  const moduleOf = (line: number): string => {
+  return (line) => {
     let lo = 0;
     let hi = starts.length - 1;
     let found = "(bundle)";
@@ -45,6 +41,41 @@ export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: nu
     }
     return found;
   };
+};
+
+/**
+ * Self samples per function, and inclusive samples (a function counted once per sample
+ * it is on the stack of), each function named by `keyOf`; `skip` leaves keys out of the
+ * inclusive counts (e.g. the root).
+ */
+export const samplesByFunction = (profile: CpuProfile, keyOf: (frame: CpuProfile["nodes"][number]["callFrame"]) => string, skip: (key: string) => boolean = () => false) => {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  for (const id of profile.samples) {
+    if (nodes.get(id)!.callFrame.functionName === "(idle)") continue;
+    const key = keyOf(nodes.get(id)!.callFrame);
+    self.set(key, (self.get(key) ?? 0) + 1);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const k = keyOf(nodes.get(at)!.callFrame);
+      if (seen.has(k) || skip(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + 1);
+    }
+  }
+  return { self, inclusive };
+};
+
+/**
+ * Self samples per bundled source module (wrangler's bundle marks each with a `// path`
+ * line); and `withNatives`, where a native function's samples (AsyncLocalStorage.run, a
+ * Map's get, ...) count for the module whose code called it.
+ */
+export const samplesByModule = (profile: CpuProfile, bundle: string): { busy: number; modules: Map<string, number>; withNatives: Map<string, number> } => {
+  const moduleOf = moduleIndex(bundle);
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const callers = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) callers.set(child, node.id);

@@ -22,7 +22,7 @@ import { type Client, createClient } from "../lib/http.ts";
 import { platformHeaders, platformServerVars, platformToken } from "../lib/platform-auth.ts";
 import { type BenchServer, cpuMark, cpuSince, installSignalCleanup, startBenchServer } from "../lib/servers.ts";
 import { closedLoop, fmt, sleep } from "../lib/stats.ts";
-import { type CpuProfile, inspect, newestBundle, samplesByModule } from "../metrics/profile.ts";
+import { type CpuProfile, inspect, moduleIndex, newestBundle, samplesByFunction, samplesByModule } from "../metrics/profile.ts";
 import { FINAL, SEEDS } from "./config.ts";
 import { readUntilFinal } from "./modes.ts";
 import { type Started, startRun } from "./runs.ts";
@@ -82,49 +82,15 @@ const paced = async (client: Client, tag: string, seconds: number, started: Star
   return { runs: started.length, final: [...views.values()].filter((view) => FINAL.has(view.status)).length, errors };
 };
 
-/** The bundle's `// path` module of a 0-based line. */
-const moduleIndex = (bundle: string): ((line: number) => string) => {
-  const starts: [number, string][] = [];
-  bundle.split("\n").forEach((line, i) => {
-    const m = /^\/\/ (\S+\.(?:ts|js|mjs|cjs))$/.exec(line);
-    if (m) starts.push([i, m[1]!.replace(/^.*node_modules\//, "")]);
-  });
-  return (line) => {
-    let found = "(bundle)";
-    for (let lo = 0, hi = starts.length - 1; lo <= hi; ) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid]![0] <= line) [found, lo] = [starts[mid]![1], mid + 1];
-      else hi = mid - 1;
-    }
-    return found;
-  };
-};
-
 const printProfile = (profile: CpuProfile, bundle: string, runs: number): void => {
   const { busy, modules, withNatives } = samplesByModule(profile, bundle);
   const moduleOf = moduleIndex(bundle);
   const share = (n: number) => `${((n / busy) * 100).toFixed(2)}%`.padStart(7);
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const keyOf = (id: number): string => {
-    const frame = nodes.get(id)!.callFrame;
-    return frame.url.endsWith("index.js") ? `${frame.functionName || "(anonymous)"}  ${moduleOf(frame.lineNumber)}:${frame.lineNumber + 1}` : `${frame.functionName || "(native)"} [native]`;
-  };
-  const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  for (const id of profile.samples) {
-    if (nodes.get(id)!.callFrame.functionName === "(idle)") continue;
-    const key = keyOf(id);
-    self.set(key, (self.get(key) ?? 0) + 1);
-    const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const k = keyOf(at);
-      if (seen.has(k) || k.startsWith("(root)")) continue;
-      seen.add(k);
-      inclusive.set(k, (inclusive.get(k) ?? 0) + 1);
-    }
-  }
+  const { self, inclusive } = samplesByFunction(
+    profile,
+    (frame) => (frame.url.endsWith("index.js") ? `${frame.functionName || "(anonymous)"}  ${moduleOf(frame.lineNumber + 1)}:${frame.lineNumber + 1}` : `${frame.functionName || "(native)"} [native]`),
+    (key) => key.startsWith("(root)"),
+  );
   const top = (counts: Map<string, number>, n: number) => [...counts].sort((a, b) => b[1] - a[1]).slice(0, n);
   console.log(`\n## CPU profile: ${busy} busy samples over ${runs} runs`);
   console.log("\n### Self, by module (with natives under their calling module)");
