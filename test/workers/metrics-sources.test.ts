@@ -1,40 +1,18 @@
 // Where a scrape's numbers come from inside workerd: the counters of many agents merge
 // in their isolate's collector and still add up exactly, and an idle agent's gauges,
 // which its own flushes no longer restate unchanged, are restated when its alarm wakes it.
-import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { toReply, type Reply } from "./http.ts";
 import { eventually } from "./eventually.ts";
-import { bearer, newTenant } from "./tokens.ts";
+import { newTenant } from "./tokens.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { metricsShardCount, metricsShardName } from "../../src/platform/metrics/shards.ts";
-
-type Series = { name: string; labels: Record<string, string>; value: number };
-
-const parse = (text: string): Series[] =>
-  text
-    .split("\n")
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)!;
-      const labels: Record<string, string> = {};
-      for (const [, name, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[name!] = value!;
-      return { name: match[1]!, labels, value: Number(match[3]) };
-    });
-
-const sum = (series: Series[], name: string, labels: Record<string, string> = {}): number =>
-  series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
-
-const as = async (tenant: string) => {
-  const auth = await bearer({ tenant, caps: ["admin"], rps: 1_000_000 });
-  return async (method: string, path: string, body?: unknown): Promise<Reply> =>
-    toReply(await SELF.fetch(`http://localhost${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { "content-type": "application/json" }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
-};
+import { as, parseSamples, type Series, sum } from "./metric-samples.ts";
 
 const scrape = async (tenant: string): Promise<Series[]> => {
   const reply = await (await as(tenant))("GET", "/v1/metrics");
   expect(reply.status, reply.text).toBe(200);
-  return parse(reply.text);
+  return parseSamples(reply.text);
 };
 
 describe("metrics sources", () => {

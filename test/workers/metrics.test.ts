@@ -1,48 +1,19 @@
 // GET /v1/metrics inside workerd: what the agents, streams and workflow runs of a tenant
 // did shows up in its scrape (through the sources' flushes and the aggregator shards),
 // only in its own, only for a token holding metrics:read, and in either format.
-import { SELF } from "cloudflare:test";
+import "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { expectProblem, toReply, type Reply } from "./http.ts";
+import { expectProblem } from "./http.ts";
 import { eventually } from "./eventually.ts";
-import { bearer, newTenant } from "./tokens.ts";
+import { newTenant } from "./tokens.ts";
 import { finished, order, orderClient, startRun } from "./workflows.ts";
-
-type Series = { name: string; labels: Record<string, string>; value: number };
-
-/** A small independent reading of the text format: sample lines only. */
-const parse = (text: string): Series[] =>
-  text
-    .split("\n")
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`not a sample line: ${line}`);
-      const labels: Record<string, string> = {};
-      for (const [, name, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[name!] = value!.replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
-      return { name: match[1]!, labels, value: Number(match[3]) };
-    });
-
-const sum = (series: Series[], name: string, labels: Record<string, string> = {}): number =>
-  series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
-
-const as = async (tenant: string, caps: string[] = ["admin"]) => {
-  const auth = await bearer({ tenant, caps, rps: 1_000_000 });
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> =>
-    toReply(
-      await SELF.fetch(`http://localhost${path}`, {
-        method,
-        headers: { ...auth, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    );
-};
+import { as, parseSamples, type Series, sum } from "./metric-samples.ts";
 
 const scrape = async (tenant: string): Promise<Series[]> => {
   const reply = await (await as(tenant))("GET", "/v1/metrics");
   expect(reply.status, reply.text).toBe(200);
   expect(reply.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-  return parse(reply.text);
+  return parseSamples(reply.text);
 };
 
 describe("GET /v1/metrics", () => {
