@@ -6,7 +6,8 @@
 // it is called.
 import type { z } from "zod";
 import { callDurable } from "../../src/platform/durable-call.ts";
-import { type DiscoveryAnswer, type DiscoveryQuery, decide, decideText, EMPTY_WIRE_ANSWER, type shardQuerySchema, type WireAnswer } from "../../src/platform/discovery/query.ts";
+import { decide, decideText } from "../../src/platform/discovery/decide.ts";
+import { type DiscoveryAnswer, type DiscoveryQuery, EMPTY_WIRE_ANSWER, type shardQuerySchema, type WireAnswer } from "../../src/platform/discovery/query.ts";
 import type { Near } from "../../src/platform/discovery/score.ts";
 import { directoryShardName, shardCount } from "../../src/platform/discovery/shards.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";

@@ -152,7 +152,7 @@ export const directoryRoutes = ({ registry, telemetry }: ApiDeps) => {
       const body = c.req.valid("json");
       const cfHint = hintFromCf(c.req.raw.cf as { continent?: unknown; longitude?: unknown } | undefined);
       const near = { locationHint: body.near?.locationHint ?? (body.near ? null : cfHint), jurisdiction: body.near?.jurisdiction ?? null };
-      // The answer's text as c.json would write it, made from the shards' entry texts (query.ts decideText): typed as the route's.
+      // The answer's text as c.json would write it, made from the shards' entry texts (decide.ts decideText): typed as the route's.
       const text = await discoverText({ env: c.env, tenant: c.get("tenant"), telemetry }, body, near);
       return c.body(text, 200, { "Content-Type": "application/json" }) as never;
     });

@@ -5,7 +5,8 @@ import type { DirectoryEntry } from "./entry.ts";
 import { entry } from "./entry-fixture.ts";
 import { constraintPredicate } from "./fast-match.ts";
 import type { Jurisdiction, LocationHint } from "./placement.ts";
-import { answerShard, type ShardAnswer, TIERS } from "./query.ts";
+import { TIERS } from "./query.ts";
+import { answerShard, type ShardAnswer } from "./shard-answer.ts";
 import { byScore, matchEntry, type Near, tierOf } from "./score.ts";
 import { createRunningSet } from "./running-set.ts";
 

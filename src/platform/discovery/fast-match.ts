@@ -5,7 +5,7 @@
 // worked out once per entry, when the shard takes it in (`EntryFacts`: the parts of the
 // score an entry's own figures decide, where it is placed); the query's constraints are
 // compiled once per query into a predicate that builds no failure reasons and reads the
-// figures and labels straight off the entry. answerShard (query.ts) scores with both;
+// figures and labels straight off the entry. answerShard (shard-answer.ts) scores with both;
 // fast-match.test.ts checks it agrees with the reference.
 import type { Constraint, Constraints } from "../security/constraints.ts";
 import type { DirectoryEntry } from "./entry.ts";

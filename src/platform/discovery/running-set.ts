@@ -9,7 +9,7 @@
 // out once when it is taken in. A group is handed out in scan order (best possible
 // score first, then id; sorted again only after it changed) with each entry's place in
 // id order (`rank`, numbered again only after an id came or went), so a query scores
-// few entries beyond its `limit` and breaks ties by a number (query.ts answerShard).
+// few entries beyond its `limit` and breaks ties by a number (shard-answer.ts answerShard).
 // Pure: the shard owns loading and writes.
 import type { Constraints } from "../security/constraints.ts";
 import type { DirectoryEntry } from "./entry.ts";
