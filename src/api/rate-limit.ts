@@ -14,35 +14,30 @@ import { callDurable } from "../platform/durable-call.ts";
 import { typedStub } from "../../objects/durable/index.ts";
 import { readConfig } from "../../objects/config/index.ts";
 import { createOwnLoads } from "../platform/own-loads.ts";
+import { createTokenLeases } from "../platform/security/token-leases.ts";
 const LEASE_MS = 1_000;
 /** A request waits for another's renewal at most this many times 5 ms, then renews itself. */
 const RENEWAL_WAITS = 40;
 
-type Lease = { remaining: number; until: number; retryAfterMs: number };
+type Renewal = { retryAfterMs: number };
 
 export const rateLimit = (telemetry: Telemetry): MiddlewareHandler<AppEnv> => {
-  const leases = new Map<string, Lease>();
+  const leases = createTokenLeases({ leaseMs: LEASE_MS, maxKeys: 10_000 });
   // One renewal per token at a time: concurrent requests wait (each on its own timer) for
   // its lease instead of each taking a batch of their own (which would drain the bucket
-  // far below the rate).
-  const renewals = createOwnLoads<Lease>({ waitMs: 5, maxWaits: RENEWAL_WAITS });
+  // far below the rate); a batch taken anyway joins what is held (token-leases.ts).
+  const renewals = createOwnLoads<Renewal>({ waitMs: 5, maxWaits: RENEWAL_WAITS });
 
-  const renew = (namespace: Bindings["RATE_LIMITS"], key: string, rate: number): Promise<Lease> => {
+  const renew = (namespace: Bindings["RATE_LIMITS"], key: string, rate: number): Promise<Renewal> => {
     const wanted = Math.max(1, Math.floor(rate / 10));
-    const usable = () => {
-      const lease = leases.get(key);
-      return lease && lease.remaining > 0 && lease.until > Date.now() ? lease : undefined;
-    };
     return renewals.load(
       key,
       async () => {
         const granted = await callDurable("ratelimit.lease", () => typedStub(namespace.get(namespace.idFromName(key))).lease({ wanted, rate, burst: rate * 2 }), telemetry);
-        const lease = { remaining: granted.granted, until: Date.now() + LEASE_MS, retryAfterMs: granted.retryAfterMs };
-        if (leases.size > 10_000) leases.clear();
-        leases.set(key, lease);
-        return lease;
+        leases.add(key, granted.granted, Date.now());
+        return { retryAfterMs: granted.retryAfterMs };
       },
-      usable,
+      () => (leases.holds(key, Date.now()) ? { retryAfterMs: 0 } : undefined),
     );
   };
 
@@ -50,15 +45,10 @@ export const rateLimit = (telemetry: Telemetry): MiddlewareHandler<AppEnv> => {
     const principal = c.get("principal");
     const rate = principal.rps ?? (await readConfig(c.env, principal.tenant, telemetry)).config.infrastructure.rateLimit.rps;
     const key = `${principal.tenant}/${principal.tokenId}`;
-    for (let tries = 0; ; tries++) {
-      const lease = leases.get(key);
-      if (lease && lease.remaining > 0 && lease.until > Date.now()) {
-        lease.remaining -= 1;
-        break;
-      }
+    while (!leases.spend(key, Date.now())) {
       const renewed = await renew(c.env.RATE_LIMITS, key, rate);
-      // A renewal that granted nothing, or one that waiting requests used up twice over, is the limit.
-      if (renewed.remaining === 0 || tries >= 2) {
+      // Nothing granted and nothing held (waiting requests may have spent a renewal first): the limit.
+      if (!leases.holds(key, Date.now())) {
         telemetry.emit("security.rate_limited", { count: 1 }, { tenant: principal.tenant });
         throw problem(429, "rate-limited", "Too many requests", `This token may make ${rate} requests per second.`, {
           retryAfter: Math.max(1, Math.ceil(Math.max(renewed.retryAfterMs, 1) / 1000)),
