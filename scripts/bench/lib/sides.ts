@@ -15,7 +15,7 @@ import { fmt } from "./stats.ts";
 
 export type SideName = "platform" | "bare";
 
-const BARE_CONFIG = fileURLToPath(new URL("../fixtures/bare/wrangler.toml", import.meta.url));
+export const BARE_CONFIG = fileURLToPath(new URL("../fixtures/bare/wrangler.toml", import.meta.url));
 
 /** A client of one side's server: the platform's with the bench token (platform-auth.ts), the bare one's without auth. */
 export const sideClient = async (name: SideName, server: BenchServer, maxSockets: number): Promise<Client> => {

@@ -2,9 +2,11 @@
 // process payment, fulfil, confirm: 5 executed steps, 4 sequential stages; the failure
 // branch's 2 steps are skipped) on one `wrangler dev` platform server. Figures:
 //   0. runs bound to discovered agents (@1.0.0 over 16 validators, 16 processors and 8
-//      notifiers seeded first: seed.ts) beside runs that spawn their own (@1.0.1), at
-//      concurrency 16 and 64: starts/s, completed/s, every run final (read, and counted
-//      in the runs index), Worker CPU per run, exactly-once on the agents' totals (modes.ts);
+//      notifiers seeded first: seed.ts) beside runs that spawn their own (@1.0.1) and
+//      the bare order run (fixtures/bare: the same storage work on bare Durable Objects,
+//      on a second `wrangler dev` started beside the platform's), at concurrency 16 and
+//      64: starts/s, completed/s, every run final (read, and counted in the runs index),
+//      Worker CPU per run, exactly-once on the agents' totals (modes.ts);
 //   1. runs per second at concurrency 16: each client loop starts a run, waits until it
 //      is final (GET /v1/runs/:id every few ms, bounded), then starts the next; run
 //      latency is start -> final as the coordinator recorded it (its `updatedAt` at the
@@ -38,6 +40,7 @@
 //                    edited, point BENCH_PLATFORM_CONFIG at a copy's wrangler.toml, e.g. of
 //                    `git archive HEAD src objects wrangler.toml package.json tsconfig.json`
 //                    with node_modules symlinked, or wrangler reloads mid-measurement)
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PLATFORM_CONFIG, QUICK } from "../lib/env.ts";
 import { type Client, describe } from "../lib/http.ts";
@@ -45,7 +48,7 @@ import { platformServerVars } from "../lib/platform-auth.ts";
 import { scanLog } from "../lib/server-log.ts";
 import { startBenchServer, stopAllServers } from "../lib/servers.ts";
 import { runSession } from "../lib/session.ts";
-import { sideClient } from "../lib/sides.ts";
+import { BARE_CONFIG, sideClient } from "../lib/sides.ts";
 import { closedLoop, fmt, fmtInt, markdownTable, sleep } from "../lib/stats.ts";
 import { CONFIG, FINAL, SEEDS, STAGES, STEPS } from "./config.ts";
 import { manyBench } from "./many.ts";
@@ -69,7 +72,12 @@ const RUN_SHARDS = 8;
 export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
   const tag = Date.now().toString(36);
   let client: Client | undefined;
-  return runSession({ state: "/dev/shm/jido-bench-wf-", logs: "/tmp/jido-bench-wf-logs-" }, () => client?.close(), async ({ stateDir, logDir }) => {
+  let bareClient: Client | undefined;
+  const closeClients = () => {
+    client?.close();
+    bareClient?.close();
+  };
+  return runSession({ state: "/dev/shm/jido-bench-wf-", logs: "/tmp/jido-bench-wf-logs-" }, closeClients, async ({ stateDir, logDir }) => {
     console.log(`# Workflow benchmark${QUICK ? " (BENCH_QUICK=1)" : ""}`);
     console.log(`state: ${stateDir} (tmpfs); server log: ${logDir}`);
     const startedAt = performance.now();
@@ -81,11 +89,16 @@ export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
       ...(PLATFORM_CONFIG ? { config: PLATFORM_CONFIG } : {}),
     });
     console.log(`platform: wrangler dev pid ${server.pid} at ${server.url}, config ${PLATFORM_CONFIG ?? "wrangler.toml"}; ready in ${fmt((performance.now() - startedAt) / 1000, 1)}s`);
+    const barePersist = join(stateDir, "bare");
+    mkdirSync(barePersist);
+    const bare = await startBenchServer({ name: "bare", persistTo: barePersist, logFile: join(logDir, "bare.log"), config: BARE_CONFIG });
+    console.log(`bare: wrangler dev pid ${bare.pid} at ${bare.url}, config ${BARE_CONFIG}`);
     client = countingClient(await sideClient("platform", server, 64));
+    bareClient = countingClient(await sideClient("bare", bare, 64));
     const seeded = await seedOrderAgents(client, SEEDS, tag);
-    await smokeAndWarmUp(client, tag);
+    await smokeAndWarmUp(client, bareClient, tag);
 
-    const modes = await modesBench(server, client, tag, seeded);
+    const modes = await modesBench({ server, client }, { server: bare, client: bareClient }, tag, seeded);
     const overhead = await overheadBench(server, client, tag);
     await sleep(2_000); // let the runs' background work (outbox, index, alarms) settle
     const throughput = await throughputBench(server, client, tag);
@@ -115,21 +128,25 @@ export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
     );
 
     const getRetries = client.retries ?? 0;
-    client.close();
+    closeClients();
     client = undefined;
+    bareClient = undefined;
     await stopAllServers();
     const log = scanLog(server);
     console.log(`\n## Server log: ${log.nomem} SQLITE_NOMEM lines, ${log.errorLines} error-like lines, ${log.warnLines} warn lines`);
     for (const line of log.samples) console.log(`    ${line}`);
+    const bareLog = scanLog(bare);
+    console.log(`## Bare server log: ${bareLog.nomem} SQLITE_NOMEM lines, ${bareLog.errorLines} error-like lines, ${bareLog.warnLines} warn lines`);
+    for (const line of bareLog.samples) console.log(`    ${line}`);
 
-    const rows = summaryRows({ modes, throughput, overhead, many }, { streamLength, indexTotal, indexNotFinal, getRetries, log });
+    const rows = summaryRows({ modes, throughput, overhead, many }, { streamLength, indexTotal, indexNotFinal, getRetries, log, bareLog });
     if (firstBad.length > 0) {
       console.log("\nfirst 5xx / 429 / network-error responses:");
       for (const line of firstBad) console.log(`  ${line}`);
     }
     console.log(`\n## Workflow benchmark summary${QUICK ? " (BENCH_QUICK=1: reduced counts)" : ""}\n`);
-    console.log(markdownTable(["metric", "value", "target"], rows));
-    console.log(`\n### Discovered vs spawn-per-run order runs\n`);
+    console.log(markdownTable(["metric", "value", "bare", "target"], rows));
+    console.log(`\n### Discovered vs spawn-per-run vs bare order runs\n`);
     console.log(markdownTable(...modesTable(modes)));
     console.log(
       `\nA successful order run executes ${STEPS} steps in ${STAGES} sequential stages (validate || check_inventory, process_payment, fulfill_order, send_confirmation). ` +
@@ -139,14 +156,15 @@ export const runWorkflowBench = async (): Promise<WorkflowBenchResult> => {
   });
 };
 
-/** Smoke + warm-up: runs complete, with timestamps the client's clock agrees with; the direct calls answer. */
-const smokeAndWarmUp = async (client: Client, tag: string): Promise<void> => {
+/** Smoke + warm-up: runs complete (bare ones too), with timestamps the client's clock agrees with; the direct calls answer. */
+const smokeAndWarmUp = async (client: Client, bareClient: Client, tag: string): Promise<void> => {
   await registerSpawningOrder(client);
   beginPhase();
-  for (const mode of ["discovered", "spawn"] as const) {
-    const run = await startRun(client, `${tag}-smoke-${mode}`, undefined, mode);
+  for (const mode of ["discovered", "spawn", "bare"] as const) {
+    const on = mode === "bare" ? bareClient : client;
+    const run = await startRun(on, `${tag}-smoke-${mode}`, undefined, mode);
     if ("error" in run) throw new Error(`smoke (${mode}): ${run.error}`);
-    const done = await waitFinal(client, run, 5, 5);
+    const done = await waitFinal(on, run, 5, 5, mode);
     if ("error" in done || done.view.status !== "completed") throw new Error(`smoke run (${mode}): ${"error" in done ? done.error : done.view.status}`);
   }
   const smoke = await startRun(client, `${tag}-smoke`);
@@ -157,15 +175,18 @@ const smokeAndWarmUp = async (client: Client, tag: string): Promise<void> => {
   if (skew < -5 || skew > smoke.startMs + 5) console.log(`WARNING: the run's createdAt is ${skew} ms after the client sent the start (reply took ${fmt(smoke.startMs)} ms): clocks disagree?`);
   const direct = await directOrder(client, tag, -1);
   if ("error" in direct) throw new Error(`smoke direct: ${direct.error}`);
-  const { runs: warmRuns, concurrency: warmConcurrency } = CONFIG.warmup;
+  // `runs` platform runs (discovered and spawn alternating) and half as many bare ones.
+  const warmRuns = Math.ceil(CONFIG.warmup.runs * 1.5);
   const warm = await closedLoop({
-    concurrency: warmConcurrency,
+    concurrency: CONFIG.warmup.concurrency,
     maxCount: warmRuns,
     maxMs: 120_000,
     op: async (i) => {
-      const run = await startRun(client, `${tag}-w`, undefined, i % 2 === 0 ? "discovered" : "spawn");
+      const mode = (["discovered", "spawn", "bare"] as const)[i % 3]!;
+      const on = mode === "bare" ? bareClient : client;
+      const run = await startRun(on, `${tag}-w`, undefined, mode);
       if ("error" in run) return { ok: false, ms: 0, error: run.error };
-      const done = await waitFinal(client, run, 10, 10);
+      const done = await waitFinal(on, run, 10, 10, mode);
       return "error" in done ? { ok: false, ms: 0, error: done.error } : { ok: done.view.status === "completed", ms: 0, error: done.view.status };
     },
   });

@@ -53,9 +53,9 @@ export const cpuLine = (cpu: CpuReport, runs: number, what = "run"): string =>
   `    ${cpu.text}` +
   (runs > 0 ? `; per ${what}: worker ${fmt((cpu.workerSeconds / runs) * 1000, 2)} ms, proxy ${fmt((cpu.proxySeconds / runs) * 1000, 2)} ms, client ${fmt((cpu.clientSeconds / runs) * 1000, 2)} ms CPU` : "");
 
-/** Reloads and noise over all of this benchmark's measurements (one server: "platform"). */
+/** Reloads and noise over all of this benchmark's measurements (servers "platform" and "bare"). */
 export const tally = cpuTally();
-export const endCpu = (server: BenchServer, mark: CpuMark): CpuReport => tally.end("platform", server, mark);
+export const endCpu = (server: BenchServer, mark: CpuMark, side: "platform" | "bare" = "platform"): CpuReport => tally.end(side, server, mark);
 
 export const beginPhase = (): void => {
   phase.statuses = new Map();

@@ -1,6 +1,8 @@
 // The order runs the workflow benchmark starts and watches: their views as the platform
 // answers them, starting one (with retries under the same Idempotency-Key in phase 3),
-// polling one until it is final, and reading the coordinator's own timestamps.
+// polling one until it is final, and reading the coordinator's own timestamps. A bare
+// run (phase 0's baseline: fixtures/bare, POST /runs) is started and read the same way,
+// on the bare server's client.
 import { type Client, describe } from "../lib/http.ts";
 import { fmt, sleep } from "../lib/stats.ts";
 import { FINAL, MAX_POLLS, RUN_TIMEOUT_MS } from "./config.ts";
@@ -15,17 +17,22 @@ export type StartRetry = { key: string; attempts: number; backoffMs: number };
 const retryable = (status: number) => status === 0 || status === 429 || status === 503;
 
 let orderSeq = 0;
-/** Runs started successfully, in every phase (for events per run). */
+/** Platform runs started successfully, in every phase (for events per run). */
 export const runCounts = { started: 0 };
 export const orderInput = (orderId: string) => ({ order_id: orderId, amount: 42, items: 2, payment: "succeed" });
 
 /** The order_processing version runs start: 1.0.1 spawns agents per run (spawning.ts), 1.0.0 (built in) binds discovered ones. */
 export type Mode = "spawn" | "discovered";
 export const VERSION_OF: Record<Mode, string> = { spawn: "1.0.1", discovered: "1.0.0" };
+/** A platform mode, or the bare order run (the bare server's POST /runs: its view is {id, status, createdAt, updatedAt}). */
+export type Side = Mode | "bare";
 
-export const startRun = async (client: Client, tag: string, retry?: StartRetry, mode: Mode = "spawn"): Promise<Started | { error: string; attempts: number; firstError: string }> => {
+/** Where a run of `side` is read. */
+export const runPath = (side: Side, id: string): string => (side === "bare" ? `/runs/${encodeURIComponent(id)}` : `/v1/runs/${encodeURIComponent(id)}`);
+
+export const startRun = async (client: Client, tag: string, retry?: StartRetry, mode: Side = "spawn"): Promise<Started | { error: string; attempts: number; firstError: string }> => {
   const orderId = `o-${tag}-${orderSeq++}`;
-  const path = `/v1/workflows/order_processing/runs?version=${VERSION_OF[mode]}`;
+  const path = mode === "bare" ? "/runs" : `/v1/workflows/order_processing/runs?version=${VERSION_OF[mode]}`;
   const wallStart = Date.now();
   const perfStart = performance.now();
   const headers = retry ? { "idempotency-key": retry.key } : undefined;
@@ -43,7 +50,7 @@ export const startRun = async (client: Client, tag: string, retry?: StartRetry, 
   try {
     const view = JSON.parse(reply.body) as RunView;
     if (typeof view.id !== "string") return { error: `start: no run id: ${describe(reply)}`, attempts, firstError: firstError ?? "" };
-    runCounts.started++;
+    if (mode !== "bare") runCounts.started++;
     return { id: view.id, orderId, wallStart, perfStart, startMs: performance.now() - perfStart, view, attempts, firstError, existed };
   } catch {
     return { error: `start: not JSON: ${describe(reply)}`, attempts, firstError: firstError ?? "" };
@@ -52,15 +59,15 @@ export const startRun = async (client: Client, tag: string, retry?: StartRetry, 
 
 type Finished = { view: RunView; observedAt: number; polls: number } | { error: string; polls: number };
 
-/** Polls GET /v1/runs/:id until the run is final: first after `firstMs`, then every `everyMs`; bounded in polls and time. */
-export const waitFinal = async (client: Client, run: Started, firstMs: number, everyMs: number): Promise<Finished> => {
+/** Polls GET /v1/runs/:id (bare: /runs/:id) until the run is final: first after `firstMs`, then every `everyMs`; bounded in polls and time. */
+export const waitFinal = async (client: Client, run: Started, firstMs: number, everyMs: number, side: Side = "spawn"): Promise<Finished> => {
   const deadline = run.perfStart + RUN_TIMEOUT_MS;
   let polls = 0;
   let last = "";
   await sleep(firstMs);
   while (polls < MAX_POLLS && performance.now() < deadline) {
     polls++;
-    const reply = await client.get(`/v1/runs/${encodeURIComponent(run.id)}`);
+    const reply = await client.get(runPath(side, run.id));
     if (reply.status === 200) {
       const view = JSON.parse(reply.body) as RunView;
       const final = FINAL.has(view.status);
