@@ -58,7 +58,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
   const { sql } = storage;
   /** The tables that exist, looked up once (null: not yet, or unknown after a rollback). */
   let tables: Set<string> | null = null;
-  const exists = (table: Table): boolean => {
+  const exists = (table: Table | "event_outbox"): boolean => {
     tables ??= new Set(sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
     return tables.has(table);
   };
@@ -73,7 +73,8 @@ export const createRunStore = (storage: DurableObjectStorage) => {
   /** The outbox (its table created if it is not there yet). */
   const ready = (): SqlOutbox => {
     // Transition events carry fresh UUIDs and a run drains one pass at a time (publish-passes.ts).
-    outbox ??= createSqlOutbox(sql, "workflow", { lean: true });
+    // A run being created has no outbox table yet (nothing to read back into its memory copy).
+    outbox ??= createSqlOutbox(sql, "workflow", { lean: true, empty: !exists("event_outbox") });
     return outbox;
   };
   /** The part objects as last written (a state that still holds the same object needs no write). */
@@ -86,6 +87,8 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       return storage.transactionSync(fn);
     } catch (error) {
       tables = null;
+      // A drain under way holds this outbox: it reads the table again, without the rolled-back rows.
+      outbox?.forgetMirror();
       outbox = null;
       written = {};
       throw error;
@@ -178,11 +181,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       return ready();
     },
 
-    /**
-     * 1 when transition events wait to be published, else 0 (all a run's upkeep asks): by the
-     * drain's own statement, so that a run (a new object, compiling each distinct statement
-     * once) compiles no count of its outbox.
-     */
+    /** 1 when transition events wait to be published, else 0 (all a run's upkeep asks): from the outbox's memory copy. */
     eventsWaiting(): number {
       return ready().peek(1).length;
     },
@@ -286,6 +285,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     async forget(): Promise<void> {
       await storage.deleteAlarm();
       await storage.deleteAll();
+      outbox?.forgetMirror();
       outbox = null;
       tables = null;
       written = {};
