@@ -61,14 +61,17 @@ type SqlRow = { seq: number; body: string };
  * the transaction of its change, and drained one pass at a time: a new table then has
  * no unique index on the id (the stream stores an id once anyway) and no AUTOINCREMENT
  * (a drain removes only rows it peeked, so a reused seq is never removed unsent), two
- * fewer B-trees written with every change. A table created before keeps its shape.
+ * fewer B-trees written with every change; and the rows are mirrored in memory (see
+ * `mirrored`), so a drain reads no SQL. A table created before keeps its shape.
+ * `empty`: the caller knows the table holds no row (it is created in this transaction).
  */
-export const createSqlOutbox = (sql: SqlStorage, stream: string, options: { lean?: boolean } = {}) => {
+export const createSqlOutbox = (sql: SqlStorage, stream: string, options: { lean?: boolean; empty?: boolean } = {}): SqlOutbox => {
   sql.exec(
     options.lean
       ? "CREATE TABLE IF NOT EXISTS event_outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, body TEXT NOT NULL)"
       : "CREATE TABLE IF NOT EXISTS event_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)",
   );
+  if (options.lean) return mirrored(sql, stream, options.empty === true);
   const outbox = {
     /** Call inside the transaction that commits the change these events describe. */
     add(events: readonly OutboxEvent[]): void {
@@ -83,8 +86,57 @@ export const createSqlOutbox = (sql: SqlStorage, stream: string, options: { lean
       if (last) sql.exec("DELETE FROM event_outbox WHERE seq <= ?", last.seq);
     },
     pending: (): number => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM event_outbox").one().n,
-  } satisfies Outbox<SqlRow> & { add(events: readonly OutboxEvent[]): void };
+    forgetMirror: (): void => undefined,
+  };
   return outbox;
 };
 
-export type SqlOutbox = ReturnType<typeof createSqlOutbox>;
+type MirroredRow = SqlRow & { event?: OutboxEvent };
+
+/**
+ * The lean table's rows, also held in memory in seq order (its own seqs, given by the
+ * object): an object that drains after each change read back, per pass, the rows it had
+ * just written. The copy is read from the table the first time it is needed (after a
+ * restart: the rows a crash left unsent), and forgotten with `forgetMirror` when a
+ * transaction that added rows rolls back (the next use reads the table again).
+ */
+const mirrored = (sql: SqlStorage, stream: string, empty: boolean): SqlOutbox => {
+  let rows: MirroredRow[] | null = empty ? [] : null;
+  let nextSeq = 1;
+  const current = (): MirroredRow[] => {
+    if (rows === null) {
+      rows = sql.exec<SqlRow>("SELECT seq, body FROM event_outbox ORDER BY seq").toArray();
+      nextSeq = Math.max(nextSeq, (rows.at(-1)?.seq ?? 0) + 1);
+    }
+    return rows;
+  };
+  return {
+    add(events: readonly OutboxEvent[]): void {
+      const list = current();
+      for (const event of events) {
+        const seq = nextSeq;
+        const body = JSON.stringify(event);
+        sql.exec("INSERT INTO event_outbox (seq, id, body) VALUES (?, ?, ?)", seq, event.id, body);
+        nextSeq = seq + 1;
+        list.push({ seq, body, event });
+      }
+    },
+    peek: (limit: number): SqlRow[] => current().slice(0, limit),
+    size: (row: SqlRow): number => row.body.length,
+    streamOf: (): string => stream,
+    toEvent: (row: MirroredRow): OutboxEvent => row.event ?? (JSON.parse(row.body) as OutboxEvent),
+    remove(removed: readonly SqlRow[]): void {
+      const last = removed.at(-1);
+      if (!last) return;
+      sql.exec("DELETE FROM event_outbox WHERE seq <= ?", last.seq);
+      if (rows !== null) rows = rows.filter((row) => row.seq > last.seq);
+    },
+    pending: (): number => current().length,
+    forgetMirror(): void {
+      rows = null;
+    },
+  };
+};
+
+/** `forgetMirror`: after a rolled-back transaction added rows, the next use reads the table (a no-op without a mirror). */
+export type SqlOutbox = Outbox<SqlRow> & { add(events: readonly OutboxEvent[]): void; forgetMirror(): void };

@@ -37,7 +37,7 @@ import { bindRoles } from "./run-binding.ts";
 import { createPublishPasses } from "./publish-passes.ts";
 import { publishRun } from "./run-publishing.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
-import { armEarliest, traceObject } from "../durable/index.ts";
+import { createAlarmMemo, traceObject } from "../durable/index.ts";
 import { ATTR_ACTION, ATTR_AGENT_ID, ATTR_RUN_ID, ATTR_STEP, ATTR_WORKFLOW } from "../../src/platform/telemetry/semconv.ts";
 import { continueTrace, traceCarrier } from "../../src/platform/telemetry/spans.ts";
 
@@ -47,6 +47,8 @@ export const defineCoordinator = (registry: AgentRegistry) => {
   const catalog = catalogOf(registry);
   return class Coordinator extends DurableObject<Env> {
     readonly #store = createRunStore(this.ctx.storage);
+    /** The alarm as last set or read (objects/durable/alarm.ts): arming after each turn asks storage only when it is not known. */
+    readonly #alarm = createAlarmMemo(this.ctx.storage);
     readonly #mailbox = createMailbox();
     readonly #telemetry = createTelemetry();
     readonly #log = createLogger({ base: { component: "coordinator" }, context: () => (this.#run ? { tenant: this.#run.state.tenant, run: this.#run.state.id } : undefined) });
@@ -72,11 +74,13 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       watchMetrics(this.#telemetry, env, ctx, { tenant: () => this.#run?.state.tenant });
       ctx.blockConcurrencyWhile(async () => {
         this.#run = this.#store.load();
-        if (this.#run && !isFinal(this.#run.state.status)) await this.ctx.storage.setAlarm(Date.now());
+        if (this.#run && !isFinal(this.#run.state.status)) await this.#alarm.set(Date.now());
         // Ended, with transitions or its final status not yet published (the process died in between): publish now.
-        else if (this.#run && !this.#settled(this.#run)) await this.ctx.storage.setAlarm(Date.now());
+        else if (this.#run && !this.#settled(this.#run)) await this.#alarm.set(Date.now());
         // A run that ended before runs were deleted after their retention has no such alarm yet.
-        else await this.#armExpiry();
+        else if (this.#run) await this.#armExpiry();
+        // No run stored: no alarm either (forgetting a run deletes its alarm first).
+        else this.#alarm.none();
       });
     }
 
@@ -96,7 +100,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /** Once the run is settled, the alarm comes back when its retention ends (or earlier, for something else). */
     async #armExpiry(): Promise<void> {
       const run = this.#run;
-      if (run && this.#settled(run)) await armEarliest(this.ctx.storage, [this.#expiresAt(run)]);
+      if (run && this.#settled(run)) await this.#alarm.arm([this.#expiresAt(run)]);
     }
 
     /**
@@ -108,7 +112,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       const run = this.#run;
       if (!run || !this.#settled(run)) return;
       const at = this.#expiresAt(run);
-      if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
+      if ((await this.#alarm.current()) !== at) await this.#alarm.set(at);
     }
 
     #agents(run: StoredRun): RunAgents {
@@ -186,7 +190,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
           // armed when the call started is already set; this keeps it so (should storage
           // fail here too, the object is reset and its constructor arms the alarm).
           this.#log.error("step outcome not recorded; the alarm performs the step again", { run: run.state.id, key: effect.key, error: String(error) });
-          await armEarliest(this.ctx.storage, [Date.now() + WATCHDOG_MS]).catch(() => undefined);
+          await this.#alarm.arm([Date.now() + WATCHDOG_MS]).catch(() => undefined);
         })
         .finally(release);
       this.ctx.waitUntil(work);
@@ -196,7 +200,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       const run = this.#run;
       if (!run) return;
       const upkeep = { state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.eventsWaiting() };
-      await armEarliest(this.ctx.storage, passDeadlines(upkeep, this.#inFlight.size, Date.now()));
+      await this.#alarm.arm(passDeadlines(upkeep, this.#inFlight.size, Date.now()));
       await publishRun({ env: this.env, store: this.#store, telemetry: this.#telemetry, log: this.#log, current: () => this.#run, indexed: (latest) => (this.#run = latest) }, run);
       await this.#armAfterPass();
     }
@@ -275,11 +279,14 @@ export const defineCoordinator = (registry: AgentRegistry) => {
 
     /** Deadlines, retries, resuming interrupted calls, and publishing: all idempotent. */
     override async alarm(): Promise<void> {
+      // The runtime clears the alarm it fires (or retries it if this fails): read it again when needed.
+      this.#alarm.unknown();
       const run = this.#run;
       if (!run) return;
       if (this.#settled(run) && Date.now() >= this.#expiresAt(run)) {
         await this.#mailbox.run(async () => {
           await this.#store.forget();
+          this.#alarm.none();
           this.#run = undefined;
         });
         return;

@@ -1,14 +1,16 @@
 // Storage of one workflow run: the definition it runs, the caller it acts for, the
 // fingerprint of the request that started it (to tell a replay from a reused key), the
-// run header, one row per step and one per buffered participant event (so large step
-// outputs and signals never make one row too big: SQLite rows hold at most 2 MB), and
-// the transition events, all written in one transaction per transition. Tables are
+// run header with its rarely changing parts beside it, one row per step that has left
+// its blank start (src/platform/workflow/run-steps.ts) and one per buffered participant
+// event (so large step outputs and signals never make one row too big: SQLite rows hold
+// at most 2 MB), and the transition events, all written in one transaction per transition. Tables are
 // created by the writes of a run, so asking for a run that does not exist (or no longer
 // does) leaves no storage behind; `forget` deletes everything once the run's retention ends.
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { TraceCarrier } from "../../src/platform/telemetry/trace-context.ts";
 import type { WorkflowDefinition } from "../../src/platform/workflow/definition.ts";
 import type { RunState, StepRecord } from "../../src/platform/workflow/run-state.ts";
+import { isBlankStep, withBlankSteps } from "../../src/platform/workflow/run-steps.ts";
 import { createSqlOutbox, type OutboxEvent, type SqlOutbox } from "../durable/index.ts";
 
 type InboxEntry = RunState["inbox"][number];
@@ -29,7 +31,11 @@ export type StoredRun = { definition: WorkflowDefinition; caller: Caller; state:
 // Idempotency-Key, untraced, with no buffered event holds no table for those): a run is
 // a new object, and every CREATE TABLE of its start was a visible share of its CPU.
 const TABLES = {
-  run: "CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL)",
+  // `parts`: the header's parts that rarely change (input, bindings, roles with their
+  // spares: most of its size), as one JSON object written with the run and again only
+  // when one of them changes, not with every transition's header. A run table created
+  // before has no such column: its parts are in run_parts rows (or inline in its header).
+  run: "CREATE TABLE IF NOT EXISTS run (k INTEGER PRIMARY KEY CHECK (k = 1), definition TEXT NOT NULL, caller TEXT NOT NULL, header TEXT NOT NULL, parts TEXT)",
   steps: "CREATE TABLE IF NOT EXISTS steps (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
   // Its own table, so runs stored before it existed load unchanged (with no fingerprint).
   start_request: "CREATE TABLE IF NOT EXISTS start_request (k INTEGER PRIMARY KEY CHECK (k = 1), fingerprint TEXT NOT NULL)",
@@ -39,9 +45,9 @@ const TABLES = {
   index_shard: "CREATE TABLE IF NOT EXISTS index_shard (k INTEGER PRIMARY KEY CHECK (k = 1), shard INTEGER NOT NULL)",
   // The trace the run started in (W3C); its own table, as start_request.
   run_trace: "CREATE TABLE IF NOT EXISTS run_trace (k INTEGER PRIMARY KEY CHECK (k = 1), traceparent TEXT NOT NULL, tracestate TEXT)",
-  // The header's parts that rarely change (input, bindings, roles with their spares: most
-  // of its size), each written when it changes, not with every transition's header. A
-  // header stored before keeps them inline and loads unchanged (its own wins).
+  // The parts of a run whose run table has no parts column (stored before it had one),
+  // each written when it changes. A header stored before them keeps them inline and loads
+  // unchanged (its own wins).
   run_parts: "CREATE TABLE IF NOT EXISTS run_parts (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 } as const;
 type Table = keyof typeof TABLES;
@@ -52,7 +58,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
   const { sql } = storage;
   /** The tables that exist, looked up once (null: not yet, or unknown after a rollback). */
   let tables: Set<string> | null = null;
-  const exists = (table: Table): boolean => {
+  const exists = (table: Table | "event_outbox"): boolean => {
     tables ??= new Set(sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
     return tables.has(table);
   };
@@ -67,17 +73,22 @@ export const createRunStore = (storage: DurableObjectStorage) => {
   /** The outbox (its table created if it is not there yet). */
   const ready = (): SqlOutbox => {
     // Transition events carry fresh UUIDs and a run drains one pass at a time (publish-passes.ts).
-    outbox ??= createSqlOutbox(sql, "workflow", { lean: true });
+    // A run being created has no outbox table yet (nothing to read back into its memory copy).
+    outbox ??= createSqlOutbox(sql, "workflow", { lean: true, empty: !exists("event_outbox") });
     return outbox;
   };
-  /** The part objects as last written to run_parts (a state that still holds the same object needs no write). */
+  /** The part objects as last written (a state that still holds the same object needs no write). */
   let written: Partial<Record<Part, unknown>> = {};
+  /** Whether the run table has the parts column (a run created by this code), else the parts go to run_parts. */
+  let partsInRow = true;
   /** One transaction; when it fails, what was cached of the tables is forgotten with what it rolled back. */
   const transaction = <T>(fn: () => T): T => {
     try {
       return storage.transactionSync(fn);
     } catch (error) {
       tables = null;
+      // A drain under way holds this outbox: it reads the table again, without the rolled-back rows.
+      outbox?.forgetMirror();
       outbox = null;
       written = {};
       throw error;
@@ -96,20 +107,37 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     return JSON.stringify({ ...header, indexedStatus, ...(indexShard === undefined ? {} : { indexShard }) });
   };
 
-  /** The parts that changed (another object than the one last written). */
-  const writeParts = (state: RunState): void => {
-    for (const part of PARTS) {
-      const value = state[part];
-      if (value === undefined || written[part] === value) continue;
+  const changedParts = (state: RunState): Part[] => PARTS.filter((part) => state[part] !== undefined && written[part] !== state[part]);
+
+  /** The parts column's text: every part the state holds. */
+  const partsText = (state: RunState): string => {
+    const parts: Partial<Record<Part, unknown>> = {};
+    for (const part of PARTS) if (state[part] !== undefined) parts[part] = state[part];
+    return JSON.stringify(parts);
+  };
+
+  const noteWritten = (state: RunState): void => {
+    for (const part of PARTS) if (state[part] !== undefined) written[part] = state[part];
+  };
+
+  /** The parts that changed (another object than the one last written), in run_parts rows (a run table without the parts column). */
+  const writePartRows = (state: RunState): void => {
+    for (const part of changedParts(state)) {
       ensure("run_parts");
-      sql.exec("INSERT INTO run_parts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", part, JSON.stringify(value));
-      written[part] = value;
+      sql.exec("INSERT INTO run_parts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", part, JSON.stringify(state[part]));
+      written[part] = state[part];
     }
   };
 
+  /** One statement, with the parts column when a part changed: atomic without a transaction of its own. */
   const writeHeader = (state: RunState, indexedStatus: string | null): void => {
-    writeParts(state);
-    sql.exec("UPDATE run SET header = ? WHERE k = 1", headerText(state, indexedStatus));
+    if (!partsInRow) {
+      writePartRows(state);
+      sql.exec("UPDATE run SET header = ? WHERE k = 1", headerText(state, indexedStatus));
+    } else if (changedParts(state).length > 0) {
+      sql.exec("UPDATE run SET header = ?, parts = ? WHERE k = 1", headerText(state, indexedStatus), partsText(state));
+      noteWritten(state);
+    } else sql.exec("UPDATE run SET header = ? WHERE k = 1", headerText(state, indexedStatus));
   };
 
   /**
@@ -153,11 +181,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       return ready();
     },
 
-    /**
-     * 1 when transition events wait to be published, else 0 (all a run's upkeep asks): by the
-     * drain's own statement, so that a run (a new object, compiling each distinct statement
-     * once) compiles no count of its outbox.
-     */
+    /** 1 when transition events wait to be published, else 0 (all a run's upkeep asks): from the outbox's memory copy. */
     eventsWaiting(): number {
       return ready().peek(1).length;
     },
@@ -165,12 +189,20 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     load(): StoredRun | undefined {
       if (!hasRun()) return undefined;
       ready();
-      const row = sql.exec<{ definition: string; caller: string; header: string }>("SELECT * FROM run WHERE k = 1").toArray()[0];
+      const row = sql.exec<{ definition: string; caller: string; header: string; parts?: string | null }>("SELECT * FROM run WHERE k = 1").toArray()[0];
       if (!row) return undefined;
       const { indexedStatus, indexShard: shardInHeader, completed, compensable, inbox: legacyInbox, ...rest } = JSON.parse(row.header) as LegacyHeader;
-      // Parts the header does not hold inline are in run_parts (a header stored before holds them all).
+      // Parts the header does not hold inline are in the parts column, or in run_parts for a
+      // run table created before the column (a header stored before both holds them all).
       written = {};
-      if (exists("run_parts")) {
+      partsInRow = Object.hasOwn(row, "parts");
+      if (typeof row.parts === "string") {
+        for (const [name, value] of Object.entries(JSON.parse(row.parts) as Record<string, unknown>)) {
+          if (!(PARTS as readonly string[]).includes(name) || Object.hasOwn(rest, name)) continue;
+          (rest as Record<string, unknown>)[name] = value;
+          written[name as Part] = value;
+        }
+      } else if (exists("run_parts")) {
         for (const part of sql.exec<{ name: string; value: string }>("SELECT name, value FROM run_parts").toArray()) {
           if (!(PARTS as readonly string[]).includes(part.name) || Object.hasOwn(rest, part.name)) continue;
           const value: unknown = JSON.parse(part.value);
@@ -184,8 +216,11 @@ export const createRunStore = (storage: DurableObjectStorage) => {
         return entries;
       });
       const header = { ...rest, compensable: compensable ?? completed ?? [], inbox };
-      const steps = Object.fromEntries(
-        sql.exec<{ name: string; record: string }>("SELECT * FROM steps").toArray().map((r) => [r.name, JSON.parse(r.record) as StepRecord]),
+      const definition = JSON.parse(row.definition) as WorkflowDefinition;
+      // A step that has not left its blank start has no row (runs stored before have them all).
+      const steps = withBlankSteps(
+        definition,
+        Object.fromEntries(sql.exec<{ name: string; record: string }>("SELECT * FROM steps").toArray().map((r) => [r.name, JSON.parse(r.record) as StepRecord])),
       );
       const fingerprint = exists("start_request") ? (sql.exec<{ fingerprint: string }>("SELECT fingerprint FROM start_request WHERE k = 1").toArray()[0]?.fingerprint ?? null) : null;
       // Indexed with no shard written down: indexed before the shards existed, in the tenant's registry.
@@ -194,7 +229,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       const indexedIn: IndexHome | undefined = shard !== undefined ? shard : indexedStatus !== null ? "registry" : undefined;
       const traced = exists("run_trace") ? sql.exec<{ traceparent: string; tracestate: string | null }>("SELECT traceparent, tracestate FROM run_trace WHERE k = 1").toArray()[0] : undefined;
       const trace = traced ? { traceparent: traced.traceparent, ...(traced.tracestate === null ? {} : { tracestate: traced.tracestate }) } : undefined;
-      return { definition: JSON.parse(row.definition), caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus, fingerprint, ...(indexedIn === undefined ? {} : { indexedIn }), ...(trace ? { trace } : {}) };
+      return { definition, caller: JSON.parse(row.caller), state: { ...header, steps }, indexedStatus, fingerprint, ...(indexedIn === undefined ? {} : { indexedIn }), ...(trace ? { trace } : {}) };
     },
 
     create(run: StoredRun, events: readonly OutboxEvent[]): void {
@@ -203,14 +238,21 @@ export const createRunStore = (storage: DurableObjectStorage) => {
         ensure("steps");
         const box = ready();
         written = {};
+        partsInRow = true;
         indexShard = typeof run.indexedIn === "number" ? run.indexedIn : undefined;
-        writeParts(run.state);
-        sql.exec("INSERT INTO run (k, definition, caller, header) VALUES (1, ?, ?, ?)", JSON.stringify(run.definition), JSON.stringify(run.caller), headerText(run.state, run.indexedStatus));
+        sql.exec(
+          "INSERT INTO run (k, definition, caller, header, parts) VALUES (1, ?, ?, ?, ?)",
+          JSON.stringify(run.definition),
+          JSON.stringify(run.caller),
+          headerText(run.state, run.indexedStatus),
+          partsText(run.state),
+        );
+        noteWritten(run.state);
         if (run.fingerprint !== null) ensure("start_request");
         if (run.fingerprint !== null) sql.exec("INSERT INTO start_request (k, fingerprint) VALUES (1, ?)", run.fingerprint);
         if (run.trace) ensure("run_trace");
         if (run.trace) sql.exec("INSERT INTO run_trace (k, traceparent, tracestate) VALUES (1, ?, ?)", run.trace.traceparent, run.trace.tracestate ?? null);
-        writeSteps(Object.values(run.state.steps));
+        writeSteps(Object.values(run.state.steps).filter((record) => !isBlankStep(record)));
         writeInbox(run.state.inbox, []);
         box.add(events);
       });
@@ -226,12 +268,13 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       });
     },
 
-    /** Records the status indexed, and the shard it is indexed in, in the header (one statement). */
+    /** Records the status indexed, and the shard it is indexed in, in the header (one statement, unless its parts go to run_parts rows). */
     setIndexed(state: RunState, indexedStatus: string, indexedIn: IndexHome): void {
       const before = indexShard;
       if (indexedIn !== "registry") indexShard = indexedIn;
       try {
-        transaction(() => writeHeader(state, indexedStatus));
+        if (partsInRow) writeHeader(state, indexedStatus);
+        else transaction(() => writeHeader(state, indexedStatus));
       } catch (error) {
         indexShard = before;
         throw error;
@@ -242,6 +285,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
     async forget(): Promise<void> {
       await storage.deleteAlarm();
       await storage.deleteAll();
+      outbox?.forgetMirror();
       outbox = null;
       tables = null;
       written = {};

@@ -1,7 +1,8 @@
 // A run's storage (objects/workflow/run-store.ts): the header's rarely changing parts
-// (input, bindings, roles) live in their own rows, written when they change, and the
-// tables a run does not need are not created. A run stored before (its parts inline in
-// the header, every table created at its start) loads and goes on unchanged.
+// (input, bindings, roles) live in the run row's parts column, written when they change,
+// a step has no row until it leaves its blank start, and the tables a run does not need
+// are not created. A run stored before (its parts in run_parts rows, or inline in the
+// header; every step's row written at its start) loads and goes on unchanged.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { eventually, finished, order, orderClient, runOf, runStub, startRun, stepReaches, workflowEvents } from "./workflows.ts";
@@ -17,7 +18,7 @@ const headerOf = (tenant: string, runId: string): Promise<Record<string, unknown
   runInDurableObject(runStub(tenant, runId), (_instance, state) => JSON.parse(state.storage.sql.exec<{ header: string }>("SELECT header FROM run").one().header) as Record<string, unknown>);
 
 describe("run storage", () => {
-  it("keeps input, bindings and roles out of the header, and creates no table a run does not use", async () => {
+  it("keeps input, bindings and roles out of the header (in the run row's parts), and creates no table a run does not use", async () => {
     const client = await orderClient();
     const run = await startRun(client, "order_processing", order("succeed"));
     const done = await finished(client, run.id);
@@ -26,13 +27,16 @@ describe("run storage", () => {
     for (const part of ["input", "bindings", "roles"]) expect(Object.hasOwn(header, part)).toBe(false);
     expect(done.input).toEqual(run.input);
     expect(done.bindings).toEqual(run.bindings);
+    const parts = await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => JSON.parse(state.storage.sql.exec<{ parts: string }>("SELECT parts FROM run").one().parts) as Record<string, unknown>);
+    expect(parts).toEqual({ input: done.input, bindings: done.bindings, roles: done.roles });
     // No Idempotency-Key, no buffered event: no start_request, no inbox.
     const tables = await tablesOf(client.tenant, run.id);
     expect(tables).not.toContain("start_request");
     expect(tables).not.toContain("inbox");
     // The outbox of its transition events: no AUTOINCREMENT (its sequence table), no unique index.
     expect(tables).not.toContain("sqlite_sequence");
-    expect(tables).toEqual(expect.arrayContaining(["run", "steps", "run_parts", "event_outbox"]));
+    expect(tables).not.toContain("run_parts");
+    expect(tables).toEqual(expect.arrayContaining(["run", "steps", "event_outbox"]));
   });
 
   it("loads a run stored with its parts inline in the header, goes on with them (cancelled) and keeps them after a restart", async () => {
@@ -42,13 +46,13 @@ describe("run storage", () => {
     await stepReaches(client, run.id, "process_payment", "running");
     await new Promise((resolve) => setTimeout(resolve, 500));
     const before = await runOf(client, run.id);
-    // As a run stored before run_parts: the parts inline in its header, and no run_parts table.
+    // As a run stored before run_parts: the parts inline in its header, no parts column, no run_parts table.
     await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => {
       const { sql } = state.storage;
-      const parts = Object.fromEntries(sql.exec<{ name: string; value: string }>("SELECT name, value FROM run_parts").toArray().map((row) => [row.name, JSON.parse(row.value)]));
+      const parts = JSON.parse(sql.exec<{ parts: string }>("SELECT parts FROM run").one().parts) as Record<string, unknown>;
       const header = JSON.parse(sql.exec<{ header: string }>("SELECT header FROM run").one().header) as Record<string, unknown>;
       sql.exec("UPDATE run SET header = ?", JSON.stringify({ ...header, ...parts }));
-      sql.exec("DROP TABLE run_parts");
+      sql.exec("ALTER TABLE run DROP COLUMN parts");
     });
     await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
     const loaded = await runOf(client, run.id);
@@ -63,6 +67,64 @@ describe("run storage", () => {
     await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
     const reloaded = await runOf(client, run.id);
     expect({ input: reloaded.input, bindings: reloaded.bindings, roles: reloaded.roles }).toEqual({ input: before.input, bindings: before.bindings, roles: before.roles });
+  });
+
+  it("loads a run stored with its parts in run_parts rows and every step's row (the layout before), goes on in it and keeps it after a restart", async () => {
+    const client = await orderClient();
+    const run = await startRun(client, "order_processing", order("hang"));
+    await stepReaches(client, run.id, "process_payment", "running");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = await runOf(client, run.id);
+    // As stored before: a run table without the parts column, the parts in run_parts, a row for every step.
+    await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => {
+      const { sql } = state.storage;
+      const parts = JSON.parse(sql.exec<{ parts: string }>("SELECT parts FROM run").one().parts) as Record<string, unknown>;
+      sql.exec("ALTER TABLE run DROP COLUMN parts");
+      sql.exec("CREATE TABLE run_parts (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      for (const [name, value] of Object.entries(parts)) sql.exec("INSERT INTO run_parts (name, value) VALUES (?, ?)", name, JSON.stringify(value));
+      for (const step of before.steps) {
+        if (step.status !== "pending") continue;
+        const record = { name: step.name, kind: "step", status: "pending", attempts: 0, agent: null, startedAt: null, finishedAt: null, deadline: null, retryAt: null, output: null, error: null, compensation: null };
+        sql.exec("INSERT INTO steps (name, record) VALUES (?, ?)", step.name, JSON.stringify(record));
+      }
+    });
+    await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
+    const loaded = await runOf(client, run.id);
+    expect(loaded).toEqual(before);
+    expect((await client.send("POST", `/v1/runs/${run.id}/cancel`)).status).toBe(202);
+    const done = await eventually("the run cancelling", () => runOf(client, run.id), (view) => view.status !== "running");
+    expect({ input: done.input, bindings: done.bindings, roles: done.roles }).toEqual({ input: before.input, bindings: before.bindings, roles: before.roles });
+    // Still the layout it was stored in: no parts column, its parts in run_parts.
+    const layout = await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => ({
+      columns: state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('run')").toArray().map((row) => row.name),
+      parts: state.storage.sql.exec<{ name: string }>("SELECT name FROM run_parts ORDER BY name").toArray().map((row) => row.name),
+    }));
+    expect(layout.columns).not.toContain("parts");
+    expect(layout.parts).toEqual(["bindings", "input", "roles"]);
+    await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
+    const reloaded = await runOf(client, run.id);
+    expect({ input: reloaded.input, bindings: reloaded.bindings, roles: reloaded.roles, steps: reloaded.steps.map((s: { name: string }) => s.name) }).toEqual({
+      input: before.input,
+      bindings: before.bindings,
+      roles: before.roles,
+      steps: before.steps.map((s: { name: string }) => s.name),
+    });
+  });
+
+  it("loads a new run's steps that have no row (blank) after a restart, in flow order", async () => {
+    const client = await orderClient();
+    const run = await startRun(client, "order_processing", order("hang"));
+    await stepReaches(client, run.id, "process_payment", "running");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = await runOf(client, run.id);
+    const rows = await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM steps ORDER BY name").toArray().map((row) => row.name),
+    );
+    expect(rows).toEqual(["check_inventory", "process_payment", "validate_order"]);
+    await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
+    const loaded = await runOf(client, run.id);
+    expect(loaded).toEqual(before);
+    expect(loaded.steps.filter((s: { status: string }) => s.status === "pending").map((s: { name: string }) => s.name)).toEqual(["fulfill_order", "send_confirmation", "cancel_order", "notify_failure"]);
   });
 
   it("keeps its runs-index shard in the header, and indexes a run whose shard is in an index_shard row (stored before) in that shard", async () => {
@@ -121,7 +183,8 @@ describe("run storage", () => {
     });
     const run = await startRun(client, "order_processing", order("hang"), { "idempotency-key": key });
     const created = await runInDurableObject(stub, (_instance, state) => (state.storage as DurableObjectStorage & { created?: Record<string, string> }).created);
-    expect(created).toMatchObject({ validate_order: "running", check_inventory: "running", process_payment: "pending" });
+    // Its steps not started yet have no row (blank until they change).
+    expect(created).toEqual({ validate_order: "running", check_inventory: "running" });
     const events = await eventually("the run's first events", () => workflowEvents(client, run.id), (list) => list.length >= 3);
     expect(events.slice(0, 3).map((event) => [event.type, event.data?.step ?? null])).toEqual([
       ["workflow.run.started", null],
