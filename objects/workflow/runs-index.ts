@@ -100,20 +100,28 @@ export const createRunsIndex = (storage: DurableObjectStorage, bounds: () => Ind
     }
   };
 
-  /** The common cases in one statement: a new run's start, and the finish of a run recorded as running. False: neither applied. */
+  /**
+   * The common cases in one statement: a new run's start, and a run's finish when its
+   * entry is new or running (either way one more finished entry). False: neither applied.
+   */
   const recordCommon = (summary: RunSummary, finishedAt: number | null, values: readonly unknown[]): boolean => {
     if (finishedAt === null) {
       return sql.exec("INSERT INTO runs (id, workflow, status, summary, created_at, finished_at) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO NOTHING RETURNING id", summary.id, ...values).toArray().length > 0;
     }
-    const updated =
+    const stored =
       sql
-        .exec("UPDATE runs SET workflow = ?, status = ?, summary = ?, created_at = ?, finished_at = ? WHERE id = ? AND finished_at IS NULL RETURNING id", ...values, finishedAt, summary.id)
+        .exec(
+          "INSERT INTO runs (id, workflow, status, summary, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET workflow = excluded.workflow, status = excluded.status, summary = excluded.summary, created_at = excluded.created_at, finished_at = excluded.finished_at WHERE runs.finished_at IS NULL RETURNING id",
+          summary.id,
+          ...values,
+          finishedAt,
+        )
         .toArray().length > 0;
-    if (updated) {
+    if (stored) {
       if (finishedCount !== null) finishedCount += 1;
       if (oldestFinished !== undefined) oldestFinished = oldestFinished === null ? finishedAt : Math.min(oldestFinished, finishedAt);
     }
-    return updated;
+    return stored;
   };
 
   return {
@@ -122,7 +130,7 @@ export const createRunsIndex = (storage: DurableObjectStorage, bounds: () => Ind
       const values = [summary.workflow, summary.status, JSON.stringify(summary), startTime(summary)] as const;
       write(() => {
         if (!recordCommon(summary, finishedAt, values)) {
-          // Any other case (a retry, a run recorded as finished again or first when finished): what was there decides the count.
+          // Any other case (a start recorded again, a finished run recorded again): what was there decides the count.
           const before = sql.exec<{ finished_at: number | null }>("SELECT finished_at FROM runs WHERE id = ?", summary.id).toArray()[0];
           const count = finished();
           sql.exec("INSERT OR REPLACE INTO runs (id, workflow, status, summary, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)", summary.id, ...values, finishedAt);
