@@ -23,7 +23,7 @@ import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { watchMetrics } from "../metrics/index.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { stampTraceContext } from "../../src/platform/telemetry/spans.ts";
-import { armEarliest, traceObject } from "../durable/index.ts";
+import { createAlarmMemo, traceObject } from "../durable/index.ts";
 import { revocationCheck } from "../security/index.ts";
 import { appendToLog } from "./stream-append.ts";
 import { addressSchema, appendSchema, followSchema, publisherSchema, readSchema, replaySchema, timeSchema } from "./stream-contract.ts";
@@ -51,6 +51,8 @@ export class EventStream extends DurableObject<Env> {
   /** Retention runs in the delivery loop, never beside a delivery pass: set to run it on the next pass. */
   #retentionDue = false;
   #registering: Promise<void> | null = null;
+  /** The alarm's time as this object armed it: an append arming for later than that reads nothing. */
+  readonly #alarm = createAlarmMemo(this.ctx.storage);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -136,7 +138,7 @@ export class EventStream extends DurableObject<Env> {
     const retention = this.#retention(settings);
     const none = retention.maxAgeMs === null && retention.maxCount === null;
     const notices = this.#store.notices.pending() > 0 ? now + 1_000 : null;
-    await armEarliest(this.ctx.storage, [due, none ? null : nextRetentionAt(retention, this.#store.oldestTime(), now), notices]);
+    await this.#alarm.arm([due, none ? null : nextRetentionAt(retention, this.#store.oldestTime(), now), notices]);
   }
 
   /** Appends in order; `publisher` (default: the platform) owns the ids it stores first. */
@@ -261,6 +263,17 @@ export class EventStream extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The runtime clears (or, on a failure, retries) the alarm that runs now: read it again from storage.
+    this.#alarm.unknown();
+    this.#store.forgetOldestTime();
+    try {
+      await this.#onAlarm();
+    } finally {
+      this.#alarm.unknown();
+    }
+  }
+
+  async #onAlarm(): Promise<void> {
     const settings = this.#store.settings();
     if (!settings) return;
     // A stream the tenant's bus refused (too many streams) holds no events; its retention and delivery still run.

@@ -39,6 +39,17 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
   // of settings and subscriptions off the hot append path.
   let settingsCache: StreamSettings | undefined = kv.get<StreamSettings>(SETTINGS_KEY);
   let subscriptionsCache: SubscriptionRecord[] | null = null;
+  // Facts of the log only this object's writes change, kept off the append path the same
+  // way: read from storage once per instance (undefined: not read yet) and moved by the
+  // writes that change them. A transaction that fails forgets them all (its writes were
+  // rolled back; they are read again), so they are exact after a failure or a restart.
+  let lastSeqCache: number | undefined;
+  let oldestTimeCache: number | null | undefined;
+  let hasReplaysCache: boolean | undefined;
+  let noticesCache: number | undefined;
+  const forget = (): void => {
+    lastSeqCache = oldestTimeCache = hasReplaysCache = noticesCache = undefined;
+  };
 
   return {
     settings: (): StreamSettings | undefined => settingsCache,
@@ -47,11 +58,16 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       settingsCache = settings;
     },
 
-    lastSeq: (): number => scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? lastDeleted(kv),
+    lastSeq: (): number => (lastSeqCache ??= scalar<number | null>("SELECT MAX(seq) AS v FROM events") ?? lastDeleted(kv)),
     firstSeq: (): number | null => scalar<number | null>("SELECT MIN(seq) AS v FROM events"),
     count: (): number => scalar<number>("SELECT COUNT(*) AS v FROM events"),
     /** When the first event still held was appended, or null when none is. */
-    oldestTime: (): number | null => sql.exec<{ time: number }>("SELECT time FROM events ORDER BY seq LIMIT 1").toArray()[0]?.time ?? null,
+    oldestTime: (): number | null =>
+      oldestTimeCache !== undefined ? oldestTimeCache : (oldestTimeCache = sql.exec<{ time: number }>("SELECT time FROM events ORDER BY seq LIMIT 1").toArray()[0]?.time ?? null),
+    /** Forgets the oldest event's time (the alarm reads it again): nothing but retention changes it, but a sweep costs one query. */
+    forgetOldestTime: (): void => {
+      oldestTimeCache = undefined;
+    },
 
     /**
      * The first sequence held that was appended at or after `time` (the next one when
@@ -76,15 +92,29 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       sql.exec<{ seq: number; publisher: string | null }>("SELECT seq, publisher FROM events WHERE id = ?", id).toArray()[0],
 
     /** Stores the event unless its id is stored already (answers false then, writing nothing): one statement for a new id, the common case. */
-    insertNew: (event: CloudEvent, time: number, publisher: string): boolean =>
-      sql
-        .exec("INSERT INTO events (seq, id, time, body, publisher) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq", event.sequence, event.id, time, JSON.stringify(event), publisher)
-        .toArray().length > 0,
+    insertNew: (event: CloudEvent, time: number, publisher: string): boolean => {
+      const stored =
+        sql
+          .exec("INSERT INTO events (seq, id, time, body, publisher) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq", event.sequence, event.id, time, JSON.stringify(event), publisher)
+          .toArray().length > 0;
+      if (stored) {
+        if (lastSeqCache !== undefined) lastSeqCache = Math.max(lastSeqCache, event.sequence);
+        if (oldestTimeCache === null) oldestTimeCache = time;
+      }
+      return stored;
+    },
 
     read: (from: number, limit: number, to = Number.MAX_SAFE_INTEGER): StoredEvent[] =>
       sql.exec<StoredEvent>("SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?", from, to, limit).toArray(),
 
-    transaction: <T>(fn: () => T): T => storage.transactionSync(fn),
+    transaction: <T>(fn: () => T): T => {
+      try {
+        return storage.transactionSync(fn);
+      } catch (error) {
+        forget();
+        throw error;
+      }
+    },
 
     subscriptions: (): SubscriptionRecord[] =>
       (subscriptionsCache ??= sql
@@ -100,6 +130,7 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       sql.exec("DELETE FROM subscriptions WHERE id = ?", id);
       sql.exec("DELETE FROM deliveries WHERE subscription_id = ?", id);
       sql.exec("DELETE FROM replays WHERE subscription_id = ?", id);
+      hasReplaysCache = undefined;
       sql.exec("DELETE FROM gaps WHERE subscription_id = ?", id);
     },
 
@@ -127,6 +158,7 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
     /** Call inside the transaction that made the notice true; drained by `notices`. */
     addNotice: (stream: string, event: OutboxEvent): void => {
       sql.exec("INSERT INTO notices (stream, body) VALUES (?, ?)", stream, JSON.stringify(event));
+      if (noticesCache !== undefined) noticesCache += 1;
     },
     notices: {
       peek: (limit: number): NoticeRow[] => sql.exec<NoticeRow>("SELECT seq, stream, body FROM notices ORDER BY seq LIMIT ?", limit).toArray(),
@@ -134,9 +166,10 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       streamOf: (row: NoticeRow): string => row.stream,
       toEvent: (row: NoticeRow): OutboxEvent => JSON.parse(row.body) as OutboxEvent,
       remove: (rows: readonly NoticeRow[]): void => {
+        noticesCache = undefined;
         for (const row of rows) sql.exec("DELETE FROM notices WHERE seq = ?", row.seq);
       },
-      pending: (): number => scalar<number>("SELECT COUNT(*) AS v FROM notices"),
+      pending: (): number => (noticesCache ??= scalar<number>("SELECT COUNT(*) AS v FROM notices")),
     } satisfies Outbox<NoticeRow>,
 
     delivery: (subscriptionId: string): DeliveryState | undefined => {
@@ -147,7 +180,7 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
       sql.exec("INSERT OR REPLACE INTO deliveries (subscription_id, state) VALUES (?, ?)", state.subscriptionId, JSON.stringify(state));
     },
 
-    hasReplays: (): boolean => scalar<number>("SELECT COUNT(*) AS v FROM replays") > 0,
+    hasReplays: (): boolean => (hasReplaysCache ??= scalar<number>("SELECT COUNT(*) AS v FROM replays") > 0),
     replays: (): ReplayJob[] =>
       sql
         .exec<{ id: string; subscription_id: string; to_seq: number; state: string }>("SELECT * FROM replays ORDER BY id")
@@ -155,8 +188,10 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
         .map((row) => ({ id: row.id, subscriptionId: row.subscription_id, to: row.to_seq, state: JSON.parse(row.state) as DeliveryState })),
     putReplay: (job: ReplayJob): void => {
       sql.exec("INSERT OR REPLACE INTO replays (id, subscription_id, to_seq, state) VALUES (?, ?, ?, ?)", job.id, job.subscriptionId, job.to, JSON.stringify(job.state));
+      hasReplaysCache = true;
     },
     removeReplay: (id: string): void => {
+      hasReplaysCache = undefined;
       sql.exec("DELETE FROM replays WHERE id = ?", id);
     },
 
@@ -177,6 +212,7 @@ export const createStreamStore = (storage: DurableObjectStorage) => {
     deleteThrough: (seq: number): number => {
       const last = scalar<number | null>("SELECT MAX(seq) AS v FROM events");
       if (last !== null) kv.put("stream.lastSeq", last);
+      oldestTimeCache = undefined;
       return sql.exec("DELETE FROM events WHERE seq <= ?", seq).rowsWritten;
     },
   };

@@ -3,7 +3,9 @@
 // then id), paged by the position of the last run shown (run-cursor.ts). Bounded: a
 // finished run's entry is kept for its retention after it ended and at most `max`
 // finished entries are kept (the oldest finished go first), pruned when a run finishes
-// and on the alarm; a running run's entry is never pruned. Used by the runs-index
+// (past the most kept at once; past their retention once the oldest has expired, which
+// the object knows without a query) and on the alarm; a running run's entry is never
+// pruned. Recording a run's start or its finish is one statement in the common case. Used by the runs-index
 // shards (runs-index-shard.ts) and by the tenant's WorkflowRegistry, which held the
 // whole index before the shards existed and still lists (and finishes) those runs.
 import { z } from "zod";
@@ -12,7 +14,7 @@ import { decodeRunCursor, encodeRunCursor } from "../../src/platform/workflow/ru
 import type { RunSummary } from "../../src/platform/workflow/run-view.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { FINAL_STATUSES, isFinal, type RunStatus } from "../../src/platform/workflow/run-state.ts";
-import { armEarliest } from "../durable/index.ts";
+import { createAlarmMemo } from "../durable/index.ts";
 
 /** An index's bounds, read per call (deployment variables may change without a restart). */
 export type IndexBounds = { retentionMs: number; max: number };
@@ -37,6 +39,10 @@ export const createRunsIndex = (storage: DurableObjectStorage, bounds: () => Ind
   const sql = storage.sql;
   /** How many entries are of finished runs; counted once, then kept as entries come and go (this object is the only writer). */
   let finishedCount: number | null = null;
+  /** When the oldest finished entry finished (null: none), kept the same way; never later than the truth. undefined: not known. */
+  let oldestFinished: number | null | undefined;
+  /** The prune alarm as this object armed it. */
+  const alarm = createAlarmMemo(storage);
 
   /** An index written before a column existed lacks it: add it, filled from each summary by SQL. */
   const addColumn = (name: string, type: string, value: string, where: string): void => {
@@ -57,57 +63,94 @@ export const createRunsIndex = (storage: DurableObjectStorage, bounds: () => Ind
   const finished = (): number => (finishedCount ??= sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE finished_at IS NOT NULL").one().n);
 
   /** Deletes finished entries past their retention, then the oldest finished beyond the most kept. Call inside a transaction. */
+  const oldest = (): number | null =>
+    oldestFinished !== undefined ? oldestFinished : (oldestFinished = sql.exec<{ at: number | null }>("SELECT MIN(finished_at) AS at FROM runs WHERE finished_at IS NOT NULL").one().at);
+
+  /** Deletes finished entries past their retention, then the oldest finished beyond the most kept. Call inside a transaction. */
   const prune = (now: number): void => {
     const { retentionMs, max } = bounds();
-    const expired = sql.exec("DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at <= ? RETURNING id", now - retentionMs).toArray().length;
-    finishedCount = finished() - expired;
-    const excess = finishedCount - max;
+    const first = oldest();
+    if (first !== null && first <= now - retentionMs) {
+      const expired = sql.exec("DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at <= ? RETURNING id", now - retentionMs).toArray().length;
+      if (finishedCount !== null) finishedCount -= expired;
+      oldestFinished = undefined;
+    }
+    const excess = finished() - max;
     if (excess > 0) {
       const dropped = sql.exec("DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at IS NOT NULL ORDER BY finished_at, id LIMIT ?) RETURNING id", excess).toArray().length;
-      finishedCount -= dropped;
+      finishedCount = finished() - dropped;
+      oldestFinished = undefined;
     }
   };
 
   /** The alarm comes back when the oldest finished entry expires. */
   const armPrune = async (): Promise<void> => {
-    const oldest = sql.exec<{ at: number | null }>("SELECT MIN(finished_at) AS at FROM runs WHERE finished_at IS NOT NULL").one().at;
-    if (oldest !== null) await armEarliest(storage, [oldest + bounds().retentionMs]);
+    const first = oldest();
+    if (first !== null) await alarm.arm([first + bounds().retentionMs]);
   };
 
-  /** Runs `fn` in a transaction; the cached count is dropped if it fails (the rows are as they were). */
+  /** Runs `fn` in a transaction; the kept facts are dropped if it fails (the rows are as they were). */
   const write = <T>(fn: () => T): T => {
     try {
       return storage.transactionSync(fn);
     } catch (error) {
       finishedCount = null;
+      oldestFinished = undefined;
       throw error;
     }
+  };
+
+  /**
+   * The common cases in one statement: a new run's start, and a run's finish when its
+   * entry is new or running (either way one more finished entry). False: neither applied.
+   */
+  const recordCommon = (summary: RunSummary, finishedAt: number | null, values: readonly unknown[]): boolean => {
+    if (finishedAt === null) {
+      return sql.exec("INSERT INTO runs (id, workflow, status, summary, created_at, finished_at) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO NOTHING RETURNING id", summary.id, ...values).toArray().length > 0;
+    }
+    const stored =
+      sql
+        .exec(
+          "INSERT INTO runs (id, workflow, status, summary, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET workflow = excluded.workflow, status = excluded.status, summary = excluded.summary, created_at = excluded.created_at, finished_at = excluded.finished_at WHERE runs.finished_at IS NULL RETURNING id",
+          summary.id,
+          ...values,
+          finishedAt,
+        )
+        .toArray().length > 0;
+    if (stored) {
+      if (finishedCount !== null) finishedCount += 1;
+      if (oldestFinished !== undefined) oldestFinished = oldestFinished === null ? finishedAt : Math.min(oldestFinished, finishedAt);
+    }
+    return stored;
   };
 
   return {
     async record(summary: RunSummary): Promise<void> {
       const finishedAt = finishTime(summary);
+      const values = [summary.workflow, summary.status, JSON.stringify(summary), startTime(summary)] as const;
       write(() => {
-        const before = sql.exec<{ finished_at: number | null }>("SELECT finished_at FROM runs WHERE id = ?", summary.id).toArray()[0];
-        const count = finished();
-        sql.exec(
-          "INSERT OR REPLACE INTO runs (id, workflow, status, summary, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)",
-          summary.id,
-          summary.workflow,
-          summary.status,
-          JSON.stringify(summary),
-          startTime(summary),
-          finishedAt,
-        );
-        finishedCount = count + (finishedAt !== null ? 1 : 0) - (before && before.finished_at !== null ? 1 : 0);
+        if (!recordCommon(summary, finishedAt, values)) {
+          // Any other case (a start recorded again, a finished run recorded again): what was there decides the count.
+          const before = sql.exec<{ finished_at: number | null }>("SELECT finished_at FROM runs WHERE id = ?", summary.id).toArray()[0];
+          const count = finished();
+          sql.exec("INSERT OR REPLACE INTO runs (id, workflow, status, summary, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)", summary.id, ...values, finishedAt);
+          finishedCount = count + (finishedAt !== null ? 1 : 0) - (before && before.finished_at !== null ? 1 : 0);
+          oldestFinished = undefined;
+        }
         if (finishedAt !== null) prune(Date.now());
       });
       if (finishedAt !== null) await armPrune();
     },
 
     async alarm(): Promise<void> {
-      write(() => prune(Date.now()));
-      await armPrune();
+      // The runtime clears (or, on a failure, retries) the alarm that runs now: read it again from storage.
+      alarm.unknown();
+      try {
+        write(() => prune(Date.now()));
+        await armPrune();
+      } finally {
+        alarm.unknown();
+      }
     },
 
     page(raw: RunQuery): Page<RunSummary> {

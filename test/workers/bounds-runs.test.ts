@@ -61,6 +61,33 @@ describe("the runs index", () => {
     expect(await listedIds(client)).toEqual(["run_f4", "run_f5", "run_f3", "run_running"]);
   });
 
+  it("keeps its count of finished entries exact across restarts, runs recorded again and runs recorded first as finished", async () => {
+    const client = await clientOf();
+    const restartWithMax = async () => {
+      await runInDurableObject(registryOf(client.tenant), (_instance, state) => state.abort("restarted by test")).catch(() => undefined);
+      await withVars(registryOf(client.tenant), { JIDO_RUNS_INDEX_MAX: "2" });
+    };
+    const now = Date.now();
+    const at = (minutes: number) => now - 60_000 * (30 - minutes);
+    await withVars(registryOf(client.tenant), { JIDO_RUNS_INDEX_MAX: "2" });
+    for (const id of ["run_a", "run_b", "run_c"]) await record(client.tenant, summary(id, "running", at(0)));
+    await restartWithMax();
+    await record(client.tenant, summary("run_a", "completed", at(0), at(1)));
+    await record(client.tenant, summary("run_b", "completed", at(0), at(2)));
+    // Recorded again as it was (a retry): still one finished entry.
+    await record(client.tenant, summary("run_b", "completed", at(0), at(2)));
+    expect(await indexRows(client.tenant)).toEqual(["run_a", "run_b", "run_c"]);
+    await record(client.tenant, summary("run_c", "failed", at(0), at(3)));
+    expect(await indexRows(client.tenant)).toEqual(["run_b", "run_c"]);
+    await restartWithMax();
+    // First recorded when finished, then a run's start and finish.
+    await record(client.tenant, summary("run_d", "completed", at(4), at(4)));
+    expect(await indexRows(client.tenant)).toEqual(["run_c", "run_d"]);
+    await record(client.tenant, summary("run_e", "running", at(5)));
+    await record(client.tenant, summary("run_e", "completed", at(5), at(6)));
+    expect(await indexRows(client.tenant)).toEqual(["run_d", "run_e"]);
+  });
+
   it("prunes finished entries past JIDO_RUN_RETENTION_DAYS when a run finishes and on its alarm; running entries stay", async () => {
     const client = await clientOf();
     const now = Date.now();

@@ -52,6 +52,20 @@ describe("the platform's streams", () => {
     expect(await info(bus, "audit")).toMatchObject({ length: 2, first: 3, last: 4 });
   });
 
+  it("arm their alarm again on the next append after an alarm run expired every event (the alarm time the stream remembers is read again)", async () => {
+    const bus = await busClient();
+    const alarmOf = () => runInDurableObject(streamStub(bus.tenant, "audit"), (_instance, state) => state.storage.getAlarm());
+    await appendAs(bus.tenant, "audit", 2);
+    expect(await alarmOf()).toBeGreaterThan(Date.now() + 89 * DAY);
+    await backdate(bus.tenant, "audit", 2, 91 * DAY);
+    expect(await runDurableObjectAlarm(streamStub(bus.tenant, "audit"))).toBe(true);
+    expect(await info(bus, "audit")).toMatchObject({ length: 0, last: 2 });
+    expect(await alarmOf()).toBeNull();
+    await appendAs(bus.tenant, "audit", 1);
+    expect(await alarmOf()).toBeGreaterThan(Date.now() + 89 * DAY);
+    expect((await readAll(bus, "audit")).map((e) => e.sequence)).toEqual([3]);
+  });
+
   it("keep at least a day whatever is set, and ignore a retention set on them", async () => {
     const bus = await busClient();
     await appendAs(bus.tenant, "workflow", 3);

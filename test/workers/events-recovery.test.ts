@@ -1,7 +1,9 @@
 // Work of the event objects that outlives the call that started it survives a restart:
 // a stream killed in the middle of a delivery pass (started by a new subscription or a
 // replay) resumes it from its alarm, and the bus finishes a deletion a restart cut
-// short. Deleting a subscription while a stream registers leaves it on no stream.
+// short. Deleting a subscription while a stream registers leaves it on no stream. The
+// facts a stream keeps in memory (its last sequence) are exact after a restart and after
+// a refused batch.
 // Each test acts as a fresh tenant.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -9,7 +11,7 @@ import { typedStub } from "../../objects/durable/index.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { busObjectName } from "../../src/platform/events/naming.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
-import { agentOf, type Bus, busClient, event, eventually, holdObject, holdStream, info, publish, spawnIn, streamStub, subscribe, subscription } from "./bus.ts";
+import { agentOf, type Bus, busClient, event, eventually, holdObject, holdStream, info, publish, readAll, spawnIn, streamStub, subscribe, subscription } from "./bus.ts";
 import { expectProblem } from "./http.ts";
 
 const adminCaller = (tenant: string): Caller => ({ kind: "principal", subject: `${tenant}-admin`, tenant, grants: [{ name: "admin", constraints: {}, grantedBy: "test", expiresAt: null }] });
@@ -59,6 +61,38 @@ describe("an event stream restarted in the middle of a delivery pass", () => {
     await restart(streamStub(bus.tenant, "order"));
     await release();
     expect(await eventually("the replay", () => valueOf(bus, "c"), (value) => value === 6)).toBe(6);
+  });
+});
+
+describe("an event stream's sequence", () => {
+  it("stays gap-free across a restart between appends and after a batch refused part way", async () => {
+    const bus = await busClient();
+    const append = (ids: string[], publisher: string) =>
+      typedStub(streamStub(bus.tenant, "order")).append(
+        { tenant: bus.tenant, stream: "order" },
+        ids.map((id) => ({ id, source: "test/recovery", type: "order.created", time: new Date().toISOString(), data: {} })),
+        publisher,
+      );
+    const sequences = async (ids: string[], publisher: string) => {
+      const result = await append(ids, publisher);
+      if (!result.ok) throw new Error(`append refused: ${JSON.stringify(result)}`);
+      return result.value.map((appended) => appended.sequence);
+    };
+    expect(await sequences(["a1", "a2"], "p1")).toEqual([1, 2]);
+    await restart(streamStub(bus.tenant, "order"));
+    expect(await sequences(["a3"], "p1")).toEqual([3]);
+    // Its second id is p1's: the batch is refused whole, its first event (numbered 4 inside the transaction) is not stored.
+    expect(await append(["b1", "a1"], "p2")).toMatchObject({ ok: false, problem: { status: 409 } });
+    expect(await sequences(["a4"], "p1")).toEqual([4]);
+    await restart(streamStub(bus.tenant, "order"));
+    expect(await sequences(["a1", "a5"], "p1")).toEqual([1, 5]);
+    expect((await readAll(bus, "order")).map((e) => [e.sequence, e.id])).toEqual([
+      [1, "a1"],
+      [2, "a2"],
+      [3, "a3"],
+      [4, "a4"],
+      [5, "a5"],
+    ]);
   });
 });
 
