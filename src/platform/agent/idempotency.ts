@@ -16,6 +16,14 @@ export const IDEMPOTENCY_TTL_MS: Record<KeyOrigin, number> = {
   platform: 60 * 1000,
 };
 
+/**
+ * The alarm deletes expired records at most this often, all that are due in one
+ * statement: arming it for each record's own expiry woke a busy agent once per action a
+ * minute later (its platform keys). A record then stays up to this much past its expiry,
+ * never answering once expired (look-ups check the expiry).
+ */
+export const IDEMPOTENCY_PRUNE_INTERVAL_MS = 60 * 1000;
+
 export type IdempotencyRecord = {
   key: string;
   fingerprint: string;
