@@ -3,7 +3,6 @@
 import type { AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
 import { agentObjectName } from "../../src/platform/agent/naming.ts";
 import { callDurable } from "../../src/platform/durable-call.ts";
-import { createIdCache } from "../../src/platform/durable-ids.ts";
 import { ProblemError } from "../../src/platform/problem.ts";
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { Telemetry } from "../../src/platform/telemetry/emitter.ts";
@@ -14,10 +13,7 @@ import type { CallOutcome, Effect } from "../../src/platform/workflow/interprete
 
 export type RunAgents = { agents: Env["AGENTS"]; tenant: string; caller: Caller; telemetry: Telemetry };
 
-/** Agent ids are kept (durable-ids.ts): a run calls the same few agents, and runs share a pool of them. */
-const agentId = createIdCache<DurableObjectId>();
-
-const stub = (run: RunAgents, id: string) => typedStub(run.agents.get(agentId(run.agents, agentObjectName(run.tenant, id))));
+const stub = (run: RunAgents, id: string) => typedStub(run.agents.get(run.agents.idFromName(agentObjectName(run.tenant, id))));
 
 export const callForEffect = async (run: RunAgents, effect: Effect): Promise<CallOutcome> => {
   try {
