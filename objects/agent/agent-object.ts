@@ -24,8 +24,6 @@ import { IDEMPOTENCY_PRUNE_INTERVAL_MS } from "../../src/platform/agent/idempote
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
-import { createParseCache } from "../../src/platform/parse-cache.ts";
-import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
 import { type AgentCore, armAlarm, createCore, loadCore, requireAgent, requireAuthorized, viewOf } from "./core.ts";
 import { auditSink, traceObject } from "../durable/index.ts";
 import { ATTR_ACTION, ATTR_AGENT_ID, ATTR_AGENT_TYPE } from "../../src/platform/telemetry/semconv.ts";
@@ -70,10 +68,7 @@ const OUTBOX_RETRY_MS = 1_000;
 // Declared with their real types for the compiler's sake, and parsed all the same: an
 // RPC caller is another program, and nothing it sends is trusted.
 const address = (raw: AgentAddress) => parseOrProblem(agentAddressSchema, raw, "address");
-// The same few callers come with every call (a run's, a token's): a parse is remembered
-// by the caller's JSON text (parse-cache.ts), frozen since every later call shares it.
-const parseCaller = createParseCache(callerSchema, "caller");
-const caller = (raw: Caller): Caller => deepFreeze(parseCaller(raw));
+const caller = (raw: Caller) => parseOrProblem(callerSchema, raw, "caller");
 
 export const defineAgentObject = (registry: AgentRegistry) =>
   class AgentObject extends DurableObject<Env> {
