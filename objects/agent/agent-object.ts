@@ -20,6 +20,7 @@ import {
   type SpawnRequest,
 } from "../../src/platform/agent/rpc.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
+import { IDEMPOTENCY_PRUNE_INTERVAL_MS } from "../../src/platform/agent/idempotency.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
@@ -319,8 +320,9 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     }
 
     /**
-     * Fires due schedules, drains the outbox, prunes expired idempotency records and refreshes the directory
-     * entry (with the load figures); idempotent, and re-arms itself.
+     * Fires due schedules, drains the outbox, prunes expired idempotency records (then again
+     * no sooner than IDEMPOTENCY_PRUNE_INTERVAL_MS) and refreshes the directory entry (with
+     * the load figures); idempotent, and re-arms itself.
      */
     override async alarm(): Promise<void> {
       this.#core.alarmAt = null;
@@ -332,8 +334,9 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         this.#armSchedules();
         const empty = await this.#drain();
         if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
-        const { nextExpiry } = this.#core.store.pruneIdempotency(Date.now());
-        if (nextExpiry !== null) armAlarm(this.#core, nextExpiry);
+        const pruned = Date.now();
+        const { nextExpiry } = this.#core.store.pruneIdempotency(pruned);
+        if (nextExpiry !== null) armAlarm(this.#core, Math.max(nextExpiry, pruned + IDEMPOTENCY_PRUNE_INTERVAL_MS));
         await this.#directory.register();
         if (this.#core.meta) armAlarm(this.#core, Date.now() + this.#directoryDelay());
         await this.#metrics.flush();

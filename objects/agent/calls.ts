@@ -5,9 +5,10 @@
 import { lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
 import { executeAction } from "../../src/platform/agent/execute.ts";
 import {
+  callFingerprint,
   IDEMPOTENCY_TTL_MS,
   keyReuseProblem,
-  requestFingerprint,
+  sameFingerprint,
 } from "../../src/platform/agent/idempotency.ts";
 import type { AnyActionSpec } from "../../src/platform/agent/define-agent.ts";
 import { checkTransition } from "../../src/platform/agent/lifecycle.ts";
@@ -47,13 +48,14 @@ export const callAuthorized = async (core: AgentCore, address: AgentAddress, req
   const meta = requireAgent(core, address);
   const now = core.deps.now();
   // A platform key is a fresh UUID per request, so only its own retries can reuse it.
-  const fingerprint = request.keyOrigin === "platform" ? "" : await requestFingerprint(request.action, request.input);
+  const fingerprint = request.keyOrigin === "platform" ? "" : await callFingerprint(request.action, request.input);
 
   // A platform key is made for one HTTP request, so before the platform's first retry
   // it cannot have been recorded: the look-up is skipped on the hot path.
   const recorded = request.keyOrigin === "platform" && request.attempt === 1 ? undefined : core.store.findIdempotency(request.idempotencyKey, now);
   if (recorded) {
-    if (recorded.fingerprint !== fingerprint) throw keyReuseProblem(request.idempotencyKey);
+    // Awaits only when a hashed record meets a text fingerprint; either way this answers.
+    if (!(await sameFingerprint(recorded.fingerprint, fingerprint))) throw keyReuseProblem(request.idempotencyKey);
     return { output: JSON.parse(recorded.response), replayed: true };
   }
   const running = core.inFlight.get(request.idempotencyKey);

@@ -6,6 +6,7 @@
 import type { AgentStatus, AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
 import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_IDEMPOTENCY_LIMIT } from "../../src/platform/agent/checkpoint.ts";
 import { canonicalJson, sha256Hex } from "../../src/platform/canonical-json.ts";
+import { hashedFingerprint } from "../../src/platform/agent/idempotency.ts";
 import type { AgentAddress, SpawnOutcome } from "../../src/platform/agent/rpc.ts";
 import { conflict, problem } from "../../src/platform/problem.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
@@ -22,13 +23,15 @@ import { publishRequirements } from "../../src/platform/events/publish-access.ts
 export const takeCheckpoint = async (core: AgentCore, address: AgentAddress, caller: Caller): Promise<Checkpoint> => {
   const meta = await requireAuthorized(core, address, caller, "checkpoint");
   const now = core.deps.now();
-  return {
+  // Everything read in one turn, so the checkpoint is one moment of the agent.
+  const records = core.store.listClientIdempotency(now, CHECKPOINT_IDEMPOTENCY_LIMIT);
+  const checkpoint: Checkpoint = {
     format: CHECKPOINT_FORMAT,
     agent: { id: meta.id, type: meta.type, version: meta.version, status: meta.status },
     takenAt: iso(now),
     state: core.state,
     outbox: core.store.listOutbox().map((event) => ({ ...event, data: JSON.parse(event.data), time: iso(event.time) })),
-    idempotency: core.store.listClientIdempotency(now, CHECKPOINT_IDEMPOTENCY_LIMIT).map((record) => ({
+    idempotency: records.map((record) => ({
       key: record.key,
       fingerprint: record.fingerprint,
       response: JSON.parse(record.response),
@@ -42,6 +45,9 @@ export const takeCheckpoint = async (core: AgentCore, address: AgentAddress, cal
       counters: { calls: meta.counters.calls, failures: meta.counters.failures },
     },
   };
+  // A checkpoint carries the hashed form of every fingerprint (idempotency.ts).
+  for (const record of checkpoint.idempotency) record.fingerprint = await hashedFingerprint(record.fingerprint);
+  return checkpoint;
 };
 
 /**

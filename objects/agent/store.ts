@@ -2,7 +2,8 @@
 // split over rows 0.., the meta in a reserved row), the
 // outbox, and idempotency records. Every method is synchronous, and `commit` writes
 // state, events, meta and the idempotency record in ONE transaction, so a crash leaves
-// either the old agent or the new one.
+// either the old agent or the new one. The outbox's row count is remembered while known
+// exactly, so draining an agent does not read its empty outbox again.
 import type { AgentMeta } from "../../src/platform/agent/agent-meta.ts";
 import type { IdempotencyRecord, KeyOrigin } from "../../src/platform/agent/idempotency.ts";
 import type { PendingEvent } from "../../src/platform/agent/pending-event.ts";
@@ -58,6 +59,13 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
   const { sql, kv } = storage;
   /** The tables that exist, looked up once (null: not yet, or unknown after a rollback). */
   let tables: Set<string> | null = null;
+  /**
+   * The outbox's row count when this instance knows it exactly (null: not known): learnt
+   * from a read that saw every row, kept by the drain's deletions, forgotten by a commit
+   * with events. The object is the only writer, so a known count is the stored one; it
+   * spares the drain's last look at an empty outbox, and a view's count.
+   */
+  let outboxRows: number | null = null;
 
   const exists = (table: Table | typeof LEGACY_KV_TABLE): boolean => {
     tables ??= new Set(
@@ -141,6 +149,7 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
         .join(""),
 
     commit: (change: Commit): AgentMeta => {
+      if (change.events?.length) outboxRows = null;
       try {
         return commitChange(change);
       } catch (error) {
@@ -178,23 +187,38 @@ export const createAgentStore = (storage: DurableObjectStorage) => {
     nextIdempotencyExpiry: (): number | null =>
       !exists("idempotency") ? null : sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM idempotency").one().next,
 
-    outboxPending: (): number => (!exists("outbox") ? 0 : sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n),
+    outboxPending: (): number => {
+      if (outboxRows !== null) return outboxRows;
+      if (!exists("outbox")) return 0;
+      outboxRows = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+      return outboxRows;
+    },
 
-    listOutbox: (limit = Number.MAX_SAFE_INTEGER): PendingEvent[] =>
-      !exists("outbox") ? [] : sql.exec<OutboxRow>("SELECT id, type, subject, data, time FROM outbox ORDER BY seq LIMIT ?", limit).toArray().map((row) => ({ ...row })),
+    listOutbox: (limit = Number.MAX_SAFE_INTEGER): PendingEvent[] => {
+      if (outboxRows === 0 || !exists("outbox")) return [];
+      const rows = sql.exec<OutboxRow>("SELECT id, type, subject, data, time FROM outbox ORDER BY seq LIMIT ?", limit).toArray();
+      if (rows.length < limit) outboxRows = rows.length;
+      return rows.map((row) => ({ ...row }));
+    },
 
-    /** Removes events the bus has acknowledged. */
+    /** Removes events the bus has acknowledged (rows `listOutbox` answered: only this drain deletes them). */
     deleteOutbox: (ids: readonly string[]): void => {
       if (!exists("outbox")) return;
+      const known = outboxRows;
+      outboxRows = null;
+      let deleted = 0;
       storage.transactionSync(() => {
-        for (const id of ids) sql.exec("DELETE FROM outbox WHERE id = ?", id);
+        for (const id of ids) deleted += sql.exec("DELETE FROM outbox WHERE id = ?", id).rowsWritten > 0 ? 1 : 0;
       });
+      if (known !== null) outboxRows = known - deleted;
     },
 
     deleteAll: async (): Promise<void> => {
+      outboxRows = null;
       await storage.deleteAlarm();
       await storage.deleteAll();
       tables = null;
+      outboxRows = null;
     },
   };
 };
