@@ -109,6 +109,8 @@ const printCounts = (before: Record<string, number>, after: Record<string, numbe
   for (const [key, n] of diff.sort((x, y) => y[1] - x[1]).slice(0, 80)) console.log(`${fmt(n / runs, 2).padStart(8)}  ${key}`);
 };
 
+const IDLE_SECONDS = 5;
+
 const cpuWindow = async (server: BenchServer, client: Client, tag: string, seconds: number, concurrency: number): Promise<void> => {
   const mark = cpuMark(server);
   const result = await load(client, tag, seconds, concurrency);
@@ -120,6 +122,11 @@ const cpuWindow = async (server: BenchServer, client: Client, tag: string, secon
     `# unprofiled: ${result.runs} runs (${fmt(result.runs / seconds, 1)} starts/s), ${result.final} final, ${result.errors} start errors; ` +
       `Worker CPU per run ${per(untilFinal.workerSeconds)} ms until all final, ${per(settled.workerSeconds)} ms with 2 s settling${untilFinal.reloaded ? " (RELOADED)" : ""}; other load ${fmt(untilFinal.otherSeconds, 1)} s`,
   );
+  // What the runs leave behind: the Worker's CPU with no requests at all (timers, alarms, metrics shipping of the objects still alive).
+  const idleMark = cpuMark(server);
+  await sleep(IDLE_SECONDS * 1000);
+  const idle = cpuSince(server, idleMark);
+  console.log(`# idle afterwards: ${fmt((idle.workerSeconds / IDLE_SECONDS) * 100, 1)}% of a core over ${IDLE_SECONDS} s with no requests`);
 };
 
 const main = async (): Promise<void> => {
