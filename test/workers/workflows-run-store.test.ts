@@ -17,6 +17,15 @@ const tablesOf = (tenant: string, runId: string): Promise<string[]> =>
 const headerOf = (tenant: string, runId: string): Promise<Record<string, unknown>> =>
   runInDurableObject(runStub(tenant, runId), (_instance, state) => JSON.parse(state.storage.sql.exec<{ header: string }>("SELECT header FROM run").one().header) as Record<string, unknown>);
 
+/** An order run whose payment hangs, read once nothing more happens in it for a while (the turn's publishing is over). */
+const hangingRun = async () => {
+  const client = await orderClient();
+  const run = await startRun(client, "order_processing", order("hang"));
+  await stepReaches(client, run.id, "process_payment", "running");
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return { client, run, before: await runOf(client, run.id) };
+};
+
 describe("run storage", () => {
   it("keeps input, bindings and roles out of the header (in the run row's parts), and creates no table a run does not use", async () => {
     const client = await orderClient();
@@ -40,12 +49,7 @@ describe("run storage", () => {
   });
 
   it("loads a run stored with its parts inline in the header, goes on with them (cancelled) and keeps them after a restart", async () => {
-    const client = await orderClient();
-    const run = await startRun(client, "order_processing", order("hang"));
-    // Nothing more happens in the run for a while: its payment hangs (and the turn's publishing is over).
-    await stepReaches(client, run.id, "process_payment", "running");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const before = await runOf(client, run.id);
+    const { client, run, before } = await hangingRun();
     // As a run stored before run_parts: the parts inline in its header, no parts column, no run_parts table.
     await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => {
       const { sql } = state.storage;
@@ -70,11 +74,7 @@ describe("run storage", () => {
   });
 
   it("loads a run stored with its parts in run_parts rows and every step's row (the layout before), goes on in it and keeps it after a restart", async () => {
-    const client = await orderClient();
-    const run = await startRun(client, "order_processing", order("hang"));
-    await stepReaches(client, run.id, "process_payment", "running");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const before = await runOf(client, run.id);
+    const { client, run, before } = await hangingRun();
     // As stored before: a run table without the parts column, the parts in run_parts, a row for every step.
     await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) => {
       const { sql } = state.storage;
@@ -112,11 +112,7 @@ describe("run storage", () => {
   });
 
   it("loads a new run's steps that have no row (blank) after a restart, in flow order", async () => {
-    const client = await orderClient();
-    const run = await startRun(client, "order_processing", order("hang"));
-    await stepReaches(client, run.id, "process_payment", "running");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const before = await runOf(client, run.id);
+    const { client, run, before } = await hangingRun();
     const rows = await runInDurableObject(runStub(client.tenant, run.id), (_instance, state) =>
       state.storage.sql.exec<{ name: string }>("SELECT name FROM steps ORDER BY name").toArray().map((row) => row.name),
     );
