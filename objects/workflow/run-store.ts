@@ -9,6 +9,7 @@
 import type { Caller } from "../../src/platform/security/caller.ts";
 import type { TraceCarrier } from "../../src/platform/telemetry/trace-context.ts";
 import type { WorkflowDefinition } from "../../src/platform/workflow/definition.ts";
+import { definitionJson } from "../../src/platform/workflow/parsed-definitions.ts";
 import type { RunState, StepRecord } from "../../src/platform/workflow/run-state.ts";
 import { isBlankStep, withBlankSteps } from "../../src/platform/workflow/run-steps.ts";
 import { createSqlOutbox, type OutboxEvent, type SqlOutbox } from "../durable/index.ts";
@@ -242,7 +243,7 @@ export const createRunStore = (storage: DurableObjectStorage) => {
         indexShard = typeof run.indexedIn === "number" ? run.indexedIn : undefined;
         sql.exec(
           "INSERT INTO run (k, definition, caller, header, parts) VALUES (1, ?, ?, ?, ?)",
-          JSON.stringify(run.definition),
+          definitionJson(run.definition),
           JSON.stringify(run.caller),
           headerText(run.state, run.indexedStatus),
           partsText(run.state),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ProblemError } from "../problem.ts";
 import { orderWorkflow } from "../../workflows/order-workflow.ts";
-import { parseDefinition } from "./parsed-definitions.ts";
+import { definitionJson, parseDefinition } from "./parsed-definitions.ts";
 
 describe("definitions parsed once per text", () => {
   it("answers the same parsed definition for the same text, and parses a changed one", () => {
@@ -25,5 +25,17 @@ describe("definitions parsed once per text", () => {
         expect(JSON.stringify((error as ProblemError).problem)).toContain("definition.flow");
       }
     }
+  });
+
+  it("keeps the parsed definition's JSON text, true because the definition is frozen throughout", () => {
+    const definition = parseDefinition(JSON.parse(JSON.stringify({ ...orderWorkflow, description: "text kept" })));
+    expect(definitionJson(definition)).toBe(JSON.stringify(definition));
+    expect(Object.isFrozen(definition.flow[0])).toBe(true);
+    expect(() => {
+      (definition.participants as Record<string, unknown>)["extra"] = {};
+    }).toThrow(TypeError);
+    // A definition that did not come from parseDefinition is serialized as it is now.
+    const other = { ...definition, description: "not kept" };
+    expect(definitionJson(other)).toBe(JSON.stringify(other));
   });
 });
