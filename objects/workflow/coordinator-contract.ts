@@ -14,15 +14,11 @@ const startSchema = z.strictObject({
   /** The client's Idempotency-Key and the fingerprint of its request, when it sent one. */
   idempotency: z.strictObject({ key: z.string().min(1).max(256), fingerprint: z.string().min(1).max(128) }).nullable().default(null),
 });
-/**
- * The start request with its definition left for parseDefinition (parsed once per text and
- * isolate): the definition, or its JSON text (what the Worker sends: a string crosses RPC
- * for less than the object, and its text is the parse's memory key as it is).
- */
+/** The start request with its definition left for parseDefinition (parsed once per text and isolate). */
 export const startEnvelopeSchema = startSchema.extend({ definition: z.unknown() });
 export const signalSchema = z.strictObject({ type: z.string().min(1).max(128), role: z.string().max(64).nullable().default(null), data: z.unknown().default(null) });
 export type RunAddress = z.input<typeof addressSchema>;
-export type StartRequest = Omit<z.input<typeof startSchema>, "definition"> & { definition: z.input<typeof startSchema>["definition"] | string };
+export type StartRequest = z.input<typeof startSchema>;
 export type SignalRequest = z.input<typeof signalSchema>;
 
 /** What became of a participant event: delivered to an await that waited, or buffered for one that has not opened. */

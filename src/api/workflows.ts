@@ -77,13 +77,6 @@ const startRoute = createRoute({
 export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiDeps) => {
   // Definitions from isolate memory and the tiered cache, so starting a run does not ask the tenant's registry each time.
   const definitions = definitionLookup(telemetry, builtins);
-  // Each definition's JSON text, made once: a run start sends the text (a string crosses RPC for less than the object).
-  const texts = new WeakMap<WorkflowDefinition, string>();
-  const textOf = (definition: WorkflowDefinition): string => {
-    let text = texts.get(definition);
-    if (text === undefined) texts.set(definition, (text = JSON.stringify(definition)));
-    return text;
-  };
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(registerRoute, async (c) => {
       await requireCapability(c, telemetry, "workflows:register", "workflows");
@@ -131,7 +124,7 @@ export const workflowRoutes = ({ telemetry, catalog, workflows: builtins }: ApiD
       // The request, as the client sent it: a version given or not is part of it.
       const idempotency = key === undefined ? null : { key, fingerprint: await requestFingerprint(`start ${name}@${version ?? "latest"}`, input) };
       const caller = principalCaller(c);
-      const outcome = await onRun(c, runId, telemetry, "start", (rpc, at) => rpc.start(at, caller, { definition: textOf(definition), input, idempotency }));
+      const outcome = await onRun(c, runId, telemetry, "start", (rpc, at) => rpc.start(at, caller, { definition, input, idempotency }));
       c.header("location", `/v1/runs/${runId}`);
       if (!outcome.created) c.header("idempotent-replayed", "true");
       return c.json(outcome.run, outcome.created ? 202 : 200);

@@ -38,26 +38,4 @@ describe("definitions parsed once per text", () => {
     const other = { ...definition, description: "not kept" };
     expect(definitionJson(other)).toBe(JSON.stringify(other));
   });
-
-  it("takes the definition as its JSON text too: the same text answers the same parsed definition as the value", () => {
-    const text = JSON.stringify({ ...orderWorkflow, description: "sent as text" });
-    const fromText = parseDefinition(text);
-    expect(fromText.description).toBe("sent as text");
-    expect(parseDefinition(JSON.parse(text))).toBe(fromText);
-    expect(parseDefinition(text)).toBe(fromText);
-  });
-
-  it("refuses text that is not JSON, or not a definition, naming `definition`", () => {
-    const problemOf = (raw: unknown) => {
-      try {
-        parseDefinition(raw);
-      } catch (error) {
-        expect(error).toBeInstanceOf(ProblemError);
-        return (error as ProblemError).problem;
-      }
-      return expect.unreachable();
-    };
-    expect(problemOf("{not json")).toMatchObject({ status: 400, errors: [{ path: "definition" }] });
-    expect(JSON.stringify(problemOf(JSON.stringify({ ...orderWorkflow, flow: [] })))).toContain("definition.flow");
-  });
 });

@@ -4,11 +4,9 @@
 // the parsed form is kept in isolate memory by the exact text of what arrived (a
 // changed definition is another text, so it is parsed). Bounded; oldest out first.
 // The parsed form's own JSON text is kept beside it (written with every run), so storing
-// a run does not serialize the same definition again. A start may carry the definition as
-// its JSON text (the Worker's do): that text is the memory key as it is.
+// a run does not serialize the same definition again.
 import { type WorkflowDefinition, workflowDefinitionSchema } from "./definition.ts";
 import { parseOrProblem } from "../zod-issues.ts";
-import { validationProblem } from "../problem.ts";
 import { deepFreeze } from "../agent/deep-freeze.ts";
 
 const MAX_ENTRIES = 64;
@@ -19,24 +17,12 @@ const texts = new WeakMap<WorkflowDefinition, string>();
 /** `JSON.stringify(definition)`, from memory for a definition parseDefinition keeps. */
 export const definitionJson = (definition: WorkflowDefinition): string => texts.get(definition) ?? JSON.stringify(definition);
 
-/** JSON text as the value it stands for; text that is not JSON is refused under `definition`. */
-const fromText = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw validationProblem([{ path: "definition", message: "must be a workflow definition or its JSON text" }]);
-  }
-};
-
-/**
- * The definition, given as a value or as its JSON text, parsed (errors named under
- * `definition`), from memory when the same text was parsed before.
- */
+/** The definition parsed (errors named under `definition`), from memory when the same text was parsed before. */
 export const parseDefinition = (raw: unknown): WorkflowDefinition => {
-  const text = typeof raw === "string" ? raw : JSON.stringify(raw);
+  const text = JSON.stringify(raw);
   const known = typeof text === "string" ? parsed.get(text) : undefined;
   if (known) return known;
-  const definition = parseOrProblem(workflowDefinitionSchema, typeof raw === "string" ? fromText(raw) : raw, "definition");
+  const definition = parseOrProblem(workflowDefinitionSchema, raw, "definition");
   if (typeof text === "string") {
     parsed.set(text, deepFreeze(definition));
     texts.set(definition, JSON.stringify(definition));
