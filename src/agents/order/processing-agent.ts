@@ -13,9 +13,21 @@ const counts = z.strictObject({
   refunded: z.number().int(),
   fulfilled: z.number().int(),
   cancelled: z.number().int(),
-  /** Orders charged and not refunded: a refund decides from this, not from the step's output. */
+  /** Orders charged and not refunded (the latest OPEN_CHARGES_KEPT): a refund decides from this, not from the step's output. */
   open_charges: z.array(z.string()).max(10_000),
 });
+
+/**
+ * How many charges an agent remembers for refunds, the newest: a run's compensation comes
+ * within its run (seconds to minutes after the charge), so an agent would have to take more
+ * than this many charges in that time to forget one. Unbounded, the list grew with every
+ * payment: each call read, checked and wrote it whole, and the 10,001st charge broke the
+ * state's schema, failing every later payment of a long-lived agent.
+ */
+export const OPEN_CHARGES_KEPT = 1_000;
+
+/** `open` with `orderId` charged: the newest OPEN_CHARGES_KEPT (an older state may hold more until its next charge). */
+export const withCharge = (open: readonly string[], orderId: string): string[] => [...open.slice(-(OPEN_CHARGES_KEPT - 1)), orderId];
 type Counts = z.output<typeof counts>;
 type Counter = Exclude<keyof Counts, "open_charges">;
 
@@ -67,7 +79,7 @@ export const processingAgent = defineAgent({
         if (payment === "hang") await new Promise((resolve) => setTimeout(resolve, hang_ms ?? HANG_MS));
         if (payment === "decline") return { result: { success: false, charge_id: null } };
         const charged = bump(ctx.state, "charged");
-        return { result: { success: true, charge_id: `ch_${order_id}` }, state: { ...charged, open_charges: [...charged.open_charges, order_id] } };
+        return { result: { success: true, charge_id: `ch_${order_id}` }, state: { ...charged, open_charges: withCharge(charged.open_charges, order_id) } };
       },
     }),
     refund_payment: action({
