@@ -1,8 +1,8 @@
 // AgentObject: one Durable Object per agent, hosting every agent type. A thin shell:
-// it parses RPC input, loads itself from storage on start (recovery), re-arms its
-// alarm from stored deadlines, and delegates to the call, lifecycle and checkpoint
-// modules. Domain failures are answered as Result data; infrastructure errors are
-// thrown so the Worker can classify and retry them.
+// it parses RPC input, loads itself from storage on start (recovery), and delegates to
+// the call, lifecycle and checkpoint modules and to its upkeep (upkeep.ts: the alarm,
+// re-armed from stored deadlines). Domain failures are answered as Result data;
+// infrastructure errors are thrown so the Worker can classify and retry them.
 import { DurableObject } from "cloudflare:workers";
 import type { AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
 import type { Checkpoint } from "../../src/platform/agent/checkpoint.ts";
@@ -20,7 +20,6 @@ import {
   type SpawnRequest,
 } from "../../src/platform/agent/rpc.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
-import { IDEMPOTENCY_PRUNE_INTERVAL_MS } from "../../src/platform/agent/idempotency.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
@@ -33,7 +32,7 @@ import { platformCache } from "../cache/index.ts";
 import { agentCaller } from "./peers.ts";
 import { agentPools } from "./pools.ts";
 import { createAgentQuota } from "./quota.ts";
-import { drainAgentOutbox } from "./outbox.ts";
+import { type AgentUpkeep, createAgentUpkeep, OUTBOX_RETRY_MS } from "./upkeep.ts";
 import { grantCapability, pageGrants, revokeGrant } from "./grants.ts";
 import type { GrantRequest } from "../../src/platform/security/grants.ts";
 import type { GrantView } from "../../src/platform/security/grants.ts";
@@ -44,14 +43,12 @@ import { requestKeySchema } from "../../src/platform/request-key.ts";
 import { type Caller, callerSchema } from "../../src/platform/security/caller.ts";
 import { callAction } from "./calls.ts";
 import { restoreAgent, takeCheckpoint } from "./checkpoint.ts";
-import { destroyAgent, recoverInterrupted, restartIfDue, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
-import { checkHealthIfDue, nextHealthDue, nextRestartDue } from "./supervision.ts";
+import { destroyAgent, recoverInterrupted, setPaused, spawnAgent, startAgent, stopAgent } from "./lifecycle.ts";
 import { createAgentStore } from "./store.ts";
 import { type AgentLive, createAgentLive } from "./live.ts";
 import { CLOSE } from "../../src/platform/live/limits.ts";
 import { ticketRequestSchema, type TicketRequest, type TicketScope } from "../../src/platform/live/ticket.ts";
-import { type AgentDirectory, createAgentDirectory, DIRECTORY_RETRY_MS, refreshDelay } from "./directory.ts";
-import { classifyDurableFault } from "../../src/platform/durable-faults.ts";
+import { type AgentDirectory, createAgentDirectory, refreshDelay } from "./directory.ts";
 import { agentGauges } from "../../src/platform/metrics/agent-gauges.ts";
 import { watchMetrics } from "../metrics/index.ts";
 import type { AgentStatus } from "../../src/platform/agent/agent-meta.ts";
@@ -59,11 +56,8 @@ import type { LoadFigures } from "../../src/platform/discovery/load.ts";
 
 /** What `load` answers: the agent's status and its load figures now. */
 export type AgentLoad = LoadFigures & { status: AgentStatus };
-import { cancelSchedule, createSchedule, fireDueSchedules, listSchedules, nextScheduleDue, schedulesOf } from "./schedules.ts";
+import { cancelSchedule, createSchedule, listSchedules, schedulesOf } from "./schedules.ts";
 import { SCHEDULE_LIMITS, type ScheduleView, scheduleView } from "../../src/platform/schedules/schedule.ts";
-
-/** How soon the alarm retries an outbox that could not be drained right away. */
-const OUTBOX_RETRY_MS = 1_000;
 
 // Declared with their real types for the compiler's sake, and parsed all the same: an
 // RPC caller is another program, and nothing it sends is trusted.
@@ -76,6 +70,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     readonly #directory: AgentDirectory;
     readonly #metrics: ReturnType<typeof watchMetrics>;
     readonly #live: AgentLive;
+    readonly #upkeep: AgentUpkeep;
 
     // Each RPC method and the alarm in a span; the agent type's own sample rate decides
     // where its traces begin (sampling.ts).
@@ -118,14 +113,15 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       this.#core.onOutbox = () => {
         // The alarm is the durable backstop; the immediate drain is the fast path.
         armAlarm(this.#core, Date.now() + OUTBOX_RETRY_MS);
-        this.ctx.waitUntil(this.#drain());
+        this.ctx.waitUntil(this.#upkeep.drain());
       };
       this.#core.quota = createAgentQuota(this.#core, ctx.storage, env.QUOTAS, telemetry);
       this.#directory = createAgentDirectory(this.#core, env);
       this.#live = createAgentLive(this.#core, ctx);
       this.#core.onStateCommit = (meta, stateJson) => this.#live.committed(meta, stateJson);
       this.#metrics = watchMetrics(telemetry, env, ctx, { tenant: () => this.#core.meta?.tenant, agentMetrics: (type) => registry.get(type)?.observability.metrics, sample: () => agentGauges(this.#core.meta && this.#core.guards ? { tenant: this.#core.meta.tenant, type: this.#core.meta.type, breaker: this.#core.guards.breaker.snapshot().state, bulkhead: this.#core.guards.bulkhead.stats() } : null) });
-      this.#core.onSchedules = () => this.#armSchedules();
+      this.#upkeep = createAgentUpkeep({ core: this.#core, storage: ctx.storage, streams: env.STREAMS, directory: this.#directory, metrics: this.#metrics });
+      this.#core.onSchedules = () => this.#upkeep.armSchedules();
       this.#core.deps.listSchedules = async () => schedulesOf(this.#core).all(SCHEDULE_LIMITS.perAgent).map(scheduleView);
       this.#core.onStatusChange = () => {
         // The registration right after the commit is the fast path. Its durable backstop is
@@ -134,71 +130,21 @@ export const defineAgentObject = (registry: AgentRegistry) =>
         // sooner. Arming a short backstop for every change instead woke every agent of a
         // burst of spawns again seconds later, doubling its storage work.
         armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
-        this.#armSchedules();
-        ctx.waitUntil(this.#directory.changed().then(() => this.#retryDirectoryIfPending()));
+        this.#upkeep.armSchedules();
+        ctx.waitUntil(this.#directory.changed().then(() => this.#upkeep.retryDirectoryIfPending()));
       };
       void ctx
         .blockConcurrencyWhile(async () => {
           loadCore(this.#core);
           recoverInterrupted(this.#core);
           this.#live.resumed();
-          await this.#rearmAlarm();
+          await this.#upkeep.rearm();
         })
         // A shard may have lost updates: every start of the object refreshes its entry, and
         // only one that failed brings the alarm forward to the retry period.
         .then(() => {
-          if (this.#core.meta) ctx.waitUntil(this.#directory.register().then(() => this.#retryDirectoryIfPending()));
+          if (this.#core.meta) ctx.waitUntil(this.#directory.register().then(() => this.#upkeep.retryDirectoryIfPending()));
         });
-    }
-
-    #draining: Promise<boolean> | null = null;
-    #drainFailures = 0;
-
-    /** Drains the outbox once at a time; a failure leaves the events for the alarm to retry. */
-    #drain(): Promise<boolean> {
-      this.#draining ??= drainAgentOutbox(this.#core, this.env.STREAMS, this.#core.deps.telemetry)
-        .then((empty) => {
-          this.#drainFailures = 0;
-          return empty;
-        })
-        .catch((error: unknown) => {
-          this.#drainFailures++;
-          this.#core.deps.log.warn("outbox drain failed", { error: error instanceof Error ? error.message : String(error), failures: this.#drainFailures });
-          return false;
-        })
-        .finally(() => {
-          this.#draining = null;
-        });
-      return this.#draining;
-    }
-
-    /** Re-arms the alarm from stored deadlines: idempotency expiry and undelivered events. */
-    async #rearmAlarm(): Promise<void> {
-      if (!this.#core.meta) return;
-      const armed = await this.ctx.storage.getAlarm();
-      this.#core.alarmAt = armed;
-      const next = this.#core.store.nextIdempotencyExpiry();
-      if (next !== null) armAlarm(this.#core, next);
-      if (this.#core.store.outboxPending() > 0) armAlarm(this.#core, Date.now());
-      // The refresh: the start registers the entry right after this, and a failure brings it forward.
-      armAlarm(this.#core, Date.now() + refreshDelay(Math.random));
-      this.#armSchedules();
-    }
-
-    #retryDirectoryIfPending(): void {
-      if (this.#directory.pending()) armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
-    }
-
-    /** Arms the alarm for the earliest due schedule (only while the agent runs: others wait), pending restart or health check. */
-    #armSchedules(): void {
-      for (const due of [nextScheduleDue(this.#core), nextRestartDue(this.#core), nextHealthDue(this.#core)]) {
-        if (due !== null) armAlarm(this.#core, due);
-      }
-    }
-
-    /** How soon the directory needs the alarm: a retry while a change is unacknowledged, else the (spread) refresh. */
-    #directoryDelay(): number {
-      return this.#directory.pending() ? DIRECTORY_RETRY_MS : refreshDelay(Math.random);
     }
 
     spawn(at: AgentAddress, by: Caller, request: SpawnRequest): Promise<Result<SpawnOutcome<AgentView | AgentSummary>>> {
@@ -252,7 +198,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
     destroy(at: AgentAddress, by: Caller): Promise<Result<null>> {
       return asResult(async () => {
         const before = requireAgent(this.#core, address(at));
-        await destroyAgent(this.#core, address(at), caller(by), () => this.#drain());
+        await destroyAgent(this.#core, address(at), caller(by), () => this.#upkeep.drain());
         this.#live.closeAll(CLOSE.gone, "agent deleted");
         await this.#directory.unregister(before);
         return null;
@@ -267,7 +213,7 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       return asResult(async () => {
         const { checkpoint } = parseOrProblem(restoreRequestSchema, request);
         const outcome = await restoreAgent(this.#core, address(at), caller(by), checkpoint);
-        await this.#rearmAlarm();
+        await this.#upkeep.rearm();
         return outcome;
       });
     }
@@ -319,35 +265,8 @@ export const defineAgentObject = (registry: AgentRegistry) =>
       this.#live.closed(ws, code);
     }
 
-    /**
-     * Fires due schedules, drains the outbox, prunes expired idempotency records (then again
-     * no sooner than IDEMPOTENCY_PRUNE_INTERVAL_MS) and refreshes the directory entry (with
-     * the load figures); idempotent, and re-arms itself.
-     */
-    override async alarm(): Promise<void> {
-      this.#core.alarmAt = null;
-      try {
-        if (!this.#core.store.readMeta()) return;
-        await restartIfDue(this.#core);
-        await checkHealthIfDue(this.#core);
-        if (await fireDueSchedules(this.#core)) armAlarm(this.#core, Date.now());
-        this.#armSchedules();
-        const empty = await this.#drain();
-        if (!empty) armAlarm(this.#core, Date.now() + Math.min(60_000, OUTBOX_RETRY_MS * 2 ** Math.min(this.#drainFailures, 6)));
-        const pruned = Date.now();
-        const { nextExpiry } = this.#core.store.pruneIdempotency(pruned);
-        if (nextExpiry !== null) armAlarm(this.#core, Math.max(nextExpiry, pruned + IDEMPOTENCY_PRUNE_INTERVAL_MS));
-        await this.#directory.register();
-        if (this.#core.meta) armAlarm(this.#core, Date.now() + this.#directoryDelay());
-        await this.#metrics.flush();
-      } catch (error) {
-        // A transient storage fault (SQLite out of memory under thousands of live objects
-        // locally) is retried by this object's own alarm, quietly, rather than thrown for
-        // the runtime to retry and log; anything else is a fault to report.
-        if (classifyDurableFault(error) !== "retryable") throw error;
-        this.#core.deps.log.warn("alarm work failed; retried", { error: error instanceof Error ? error.message : String(error) });
-        armAlarm(this.#core, Date.now() + DIRECTORY_RETRY_MS);
-      }
+    override alarm(): Promise<void> {
+      return this.#upkeep.run();
     }
   };
 
