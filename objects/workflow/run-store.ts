@@ -197,19 +197,16 @@ export const createRunStore = (storage: DurableObjectStorage) => {
       // run table created before the column (a header stored before both holds them all).
       written = {};
       partsInRow = Object.hasOwn(row, "parts");
-      if (typeof row.parts === "string") {
-        for (const [name, value] of Object.entries(JSON.parse(row.parts) as Record<string, unknown>)) {
-          if (!(PARTS as readonly string[]).includes(name) || Object.hasOwn(rest, name)) continue;
-          (rest as Record<string, unknown>)[name] = value;
-          written[name as Part] = value;
-        }
-      } else if (exists("run_parts")) {
-        for (const part of sql.exec<{ name: string; value: string }>("SELECT name, value FROM run_parts").toArray()) {
-          if (!(PARTS as readonly string[]).includes(part.name) || Object.hasOwn(rest, part.name)) continue;
-          const value: unknown = JSON.parse(part.value);
-          (rest as Record<string, unknown>)[part.name] = value;
-          written[part.name as Part] = value;
-        }
+      const stored: [string, unknown][] =
+        typeof row.parts === "string"
+          ? Object.entries(JSON.parse(row.parts) as Record<string, unknown>)
+          : exists("run_parts")
+            ? sql.exec<{ name: string; value: string }>("SELECT name, value FROM run_parts").toArray().map((part) => [part.name, JSON.parse(part.value)])
+            : [];
+      for (const [name, value] of stored) {
+        if (!(PARTS as readonly string[]).includes(name) || Object.hasOwn(rest, name)) continue;
+        (rest as Record<string, unknown>)[name] = value;
+        written[name as Part] = value;
       }
       const inbox = transaction(() => {
         const entries = loadInbox(legacyInbox);

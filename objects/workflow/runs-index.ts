@@ -5,9 +5,10 @@
 // finished entries are kept (the oldest finished go first), pruned when a run finishes
 // (past the most kept at once; past their retention once the oldest has expired, which
 // the object knows without a query) and on the alarm; a running run's entry is never
-// pruned. Recording a run's start or its finish is one statement in the common case. Used by the runs-index
-// shards (runs-index-shard.ts) and by the tenant's WorkflowRegistry, which held the
-// whole index before the shards existed and still lists (and finishes) those runs.
+// pruned. Recording a run's start or its finish is one statement in the common case.
+// Used by the runs-index shards (runs-index-shard.ts) and by the tenant's
+// WorkflowRegistry, which held the whole index before the shards existed and still
+// lists (and finishes) those runs.
 import { z } from "zod";
 import type { Page } from "../../src/platform/pagination.ts";
 import { decodeRunCursor, encodeRunCursor } from "../../src/platform/workflow/run-cursor.ts";
@@ -62,7 +63,7 @@ export const createRunsIndex = (storage: DurableObjectStorage, bounds: () => Ind
 
   const finished = (): number => (finishedCount ??= sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE finished_at IS NOT NULL").one().n);
 
-  /** Deletes finished entries past their retention, then the oldest finished beyond the most kept. Call inside a transaction. */
+  /** When the oldest finished entry finished (null: none): read once, then kept (see oldestFinished). */
   const oldest = (): number | null =>
     oldestFinished !== undefined ? oldestFinished : (oldestFinished = sql.exec<{ at: number | null }>("SELECT MIN(finished_at) AS at FROM runs WHERE finished_at IS NOT NULL").one().at);
 
