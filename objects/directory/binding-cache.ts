@@ -9,12 +9,17 @@
 // want of agents works as soon as they register; nothing invalidates an entry: the bound
 // is the staleness. A stale answer can name an agent that stopped within the bound: a
 // step it refuses (agent_stopped, definite) moves to a spare. Should the cache fail, the
-// run asks the directory itself.
+// run asks the directory itself. When an answer ages past the bound, every start under
+// way would miss it at once (and each ask the directory and write the cache) until one
+// of them wrote it again: the runs of one isolate missing the same keys ask once
+// (src/platform/own-loads.ts), and the others, and those that missed just after, take
+// that answer while it is within the bound.
 import { bindingCacheKey, DISCOVERY_CACHE_NAMESPACE, discoveryStalenessMs } from "../../src/platform/discovery/binding-cache.ts";
 import type { DiscoveryAnswer } from "../../src/platform/discovery/query.ts";
 import type { Near } from "../../src/platform/discovery/score.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { type Background, cacheRead, type CacheTierEnv, cacheWrite } from "../cache/index.ts";
+import { createOwnLoads } from "../../src/platform/own-loads.ts";
 import { type Discover, discover, type DirectoryReach } from "./discover.ts";
 
 export type BindingReach = DirectoryReach & { env: DirectoryReach["env"] & CacheTierEnv & { JIDO_DISCOVERY_MAX_STALENESS_MS?: string } };
@@ -44,6 +49,19 @@ const parseEntry = (key: string, text: string): CachedAnswer => {
   return entry;
 };
 
+/** The directory's answers to one set of missed keys, and when it was asked. */
+type Asked = { at: number; answers: DiscoveryAnswer[] };
+const MAX_ASKS = 256;
+/** One ask of the directory per tenant and set of missed keys at a time in this isolate. */
+const asks = createOwnLoads<Asked>({ maxKeys: MAX_ASKS });
+/** The last answers that met every role, per tenant and set of missed keys (plain values, see own-loads.ts). Bounded; oldest out first. */
+const lastAsked = new Map<string, Asked>();
+const keepAsked = (askKey: string, asked: Asked): void => {
+  lastAsked.delete(askKey);
+  lastAsked.set(askKey, asked);
+  if (lastAsked.size > MAX_ASKS) lastAsked.delete(lastAsked.keys().next().value!);
+};
+
 /** `discover` for binding runs: each query's answer at most the bound old (see the header). */
 export const discoverForBinding = async (reach: BindingReach, queries: readonly Discover[], near: Near): Promise<DiscoveryAnswer[]> => {
   const bound = discoveryStalenessMs(reach.env.JIDO_DISCOVERY_MAX_STALENESS_MS);
@@ -69,16 +87,27 @@ export const discoverForBinding = async (reach: BindingReach, queries: readonly 
   const missing = queries.flatMap((query, i) => (cached[i] === undefined ? [{ query, i }] : []));
   reach.telemetry.emit("discovery.binding", { count: queries.length, cached: queries.length - missing.length }, {});
   if (missing.length === 0) return cached as DiscoveryAnswer[];
-  const at = Date.now();
-  const fresh = await discover(reach, missing.map((m) => m.query), near);
-  const written = new Set<string>();
-  for (const [n, { i }] of missing.entries()) {
-    const answer = fresh[n]!;
-    cached[i] = answer;
-    const key = keys[i]!;
-    if (!answer.satisfied || written.has(key)) continue;
-    written.add(key);
-    background.waitUntil(cacheWrite(reach.env, reach.tenant, DISCOVERY_CACHE_NAMESPACE, key, JSON.stringify({ at, answer } satisfies CachedAnswer), CACHE_TTL_SECONDS, background));
-  }
+  const askKey = `${reach.tenant}\n${missing.map((m) => keys[m.i]).join(",")}`;
+  const ask = async (): Promise<Asked> => {
+    const at = Date.now();
+    const answers = await discover(reach, missing.map((m) => m.query), near);
+    const written = new Set<string>();
+    for (const [n, { i }] of missing.entries()) {
+      const answer = answers[n]!;
+      const key = keys[i]!;
+      if (!answer.satisfied || written.has(key)) continue;
+      written.add(key);
+      background.waitUntil(cacheWrite(reach.env, reach.tenant, DISCOVERY_CACHE_NAMESPACE, key, JSON.stringify({ at, answer } satisfies CachedAnswer), CACHE_TTL_SECONDS, background));
+    }
+    // Kept for runs that miss later only when every role is met: a start refused for want of agents must see them once they register.
+    if (answers.every((answer) => answer.satisfied)) keepAsked(askKey, { at, answers });
+    return { at, answers };
+  };
+  const withinBound = (asked: Asked | undefined): Asked | undefined => (asked && Date.now() - asked.at <= bound ? asked : undefined);
+  // Another run's ask serves while within the bound (one settled just before this run
+  // missed, or while it waited); else this run asks.
+  const shared = withinBound(lastAsked.get(askKey)) ?? (await asks.load(askKey, ask, () => withinBound(lastAsked.get(askKey))));
+  const { answers: fresh } = withinBound(shared) ?? (await ask());
+  for (const [n, { i }] of missing.entries()) cached[i] = fresh[n]!;
   return cached as DiscoveryAnswer[];
 };
