@@ -4,7 +4,7 @@
 import type { AgentMeta, AgentSummary, AgentView } from "../../src/platform/agent/agent-meta.ts";
 import { agentSummary, agentView } from "../../src/platform/agent/agent-meta.ts";
 import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
-import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
+import { deepFreeze } from "../../src/platform/deep-freeze.ts";
 import { createMailbox, type Mailbox } from "../../src/platform/agent/mailbox.ts";
 import type { AgentRegistry } from "../../src/platform/agent/registry.ts";
 import type { AgentAddress, CallOutcome } from "../../src/platform/agent/rpc.ts";

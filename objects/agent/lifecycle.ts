@@ -5,7 +5,7 @@
 // crash cut short.
 import { type AgentMeta, type AgentOrigin, type AgentStatus, type AgentSummary, type AgentView, lastErrorFrom } from "../../src/platform/agent/agent-meta.ts";
 import type { AnyAgentDefinition } from "../../src/platform/agent/define-agent.ts";
-import { deepFreeze } from "../../src/platform/agent/deep-freeze.ts";
+import { deepFreeze } from "../../src/platform/deep-freeze.ts";
 import type { Labels } from "../../src/platform/discovery/labels.ts";
 import { type Placement, placementOf } from "../../src/platform/discovery/placement.ts";
 import { readAgentConfig } from "./config.ts";

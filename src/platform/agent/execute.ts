@@ -14,7 +14,7 @@ import { hookContext } from "./context.ts";
 import { actionLeases } from "./action-leases.ts";
 import type { AgentIdentity, RuntimeDeps } from "./runtime-deps.ts";
 import { fieldErrors } from "../zod-issues.ts";
-import { deepFreeze } from "./deep-freeze.ts";
+import { deepFreeze } from "../deep-freeze.ts";
 import { TimeoutError, withTimeout } from "../timeout.ts";
 import { type AgentConfig, configOf } from "./agent-config.ts";
 import { type ScheduleOp, scheduleContext } from "../schedules/context.ts";

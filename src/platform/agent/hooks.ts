@@ -9,7 +9,7 @@ import { problem, ProblemError } from "../problem.ts";
 import { TimeoutError, withTimeout } from "../timeout.ts";
 import { fieldErrors } from "../zod-issues.ts";
 import { errorKind } from "../telemetry/emitter.ts";
-import { deepFreeze } from "./deep-freeze.ts";
+import { deepFreeze } from "../deep-freeze.ts";
 import type { AgentConfig, ConfigChangeNotice } from "./agent-config.ts";
 
 const TITLES = {

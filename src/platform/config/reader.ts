@@ -15,6 +15,7 @@
 import { etagOf, resolveConfig, type Settings } from "./document.ts";
 import type { Config } from "./schema.ts";
 import { createOwnLoads, type OwnLoadsOptions } from "../own-loads.ts";
+import { deepFreeze } from "../deep-freeze.ts";
 
 /** The staleness bound: a change reaches every reader within this time (plus a refresh in flight, at most REFRESH_GRACE_MS). */
 export const CONFIG_MAX_STALENESS_MS = 5_000;
@@ -37,14 +38,6 @@ export const configView = (stored: StoredConfig, defaults: Config): ConfigView =
   settings: stored.settings,
   config: deepFreeze(resolveConfig(defaults, stored.settings)),
 });
-
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-};
 
 export type ConfigReaderOptions = {
   load: (tenant: string) => Promise<StoredConfig | LoadedConfig>;

@@ -7,7 +7,7 @@
 // a run does not serialize the same definition again.
 import { type WorkflowDefinition, workflowDefinitionSchema } from "./definition.ts";
 import { parseOrProblem } from "../zod-issues.ts";
-import { deepFreeze } from "../agent/deep-freeze.ts";
+import { deepFreeze } from "../deep-freeze.ts";
 
 const MAX_ENTRIES = 64;
 const parsed = new Map<string, WorkflowDefinition>();
