@@ -6,18 +6,18 @@
 // live tail. This class is the shell (storage, alarms, the RPC surface); decisions live in
 // src/platform/events and each capability in a family module: stream-append.ts (storing
 // a batch), stream-delivery.ts, stream-live.ts (live pushes), stream-registration.ts
-// (with the tenant's bus), stream-retention.ts, stream-tail.ts, stream-views.ts, and
-// stream-contract.ts (the RPC schemas and answers), stream-sweeps.ts (one sweep at a time).
+// (with the tenant's bus), stream-retention.ts, stream-tail.ts, stream-views.ts,
+// stream-contract.ts (the RPC schemas and answers), stream-schedule.ts (what a sweep does
+// and when the alarm wakes the object) and stream-sweeps.ts (one sweep at a time).
 import { DurableObject } from "cloudflare:workers";
 import { createAppendSignal } from "../../src/platform/events/append-signal.ts";
 import { initialDelivery } from "../../src/platform/events/delivery.ts";
 import { PLATFORM_PUBLISHER } from "../../src/platform/events/publish-access.ts";
-import { backlogCapFrom, type BacklogCap, nextRetentionAt, platformRetention, type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
+import { backlogCapFrom, type RetentionInput, retentionSchema } from "../../src/platform/events/retention.ts";
 import type { TailBatch } from "../../src/platform/events/sse.ts";
 import type { SubscriptionRecord, SubscriptionStreamStatus } from "../../src/platform/events/subscription.ts";
 import { problem, ProblemError } from "../../src/platform/problem.ts";
 import { asResult, type Result } from "../../src/platform/result.ts";
-import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { createTelemetry } from "../../src/platform/telemetry/emitter.ts";
 import { createLogger } from "../../src/platform/telemetry/logger.ts";
 import { watchMetrics } from "../metrics/index.ts";
@@ -28,11 +28,11 @@ import { revocationCheck } from "../security/index.ts";
 import { appendToLog } from "./stream-append.ts";
 import { addressSchema, appendSchema, followSchema, publisherSchema, readSchema, replaySchema, timeSchema } from "./stream-contract.ts";
 import type { Appended, AppendRequest, FollowQuery, ReadQuery, ReplayRange, StreamAddress, StreamInfo, StreamPage } from "./stream-contract.ts";
-import { type DeliveryContext, deliveryStateOf, pendingSince, sweep } from "./stream-delivery.ts";
+import { type DeliveryContext, deliveryStateOf, pendingSince } from "./stream-delivery.ts";
 import { createLivePushes } from "./stream-live.ts";
 import { registerWithBus } from "./stream-registration.ts";
-import { applyRetention, drainNotices } from "./stream-retention.ts";
-import { createStreamStore, type Retention, type StreamSettings, type StreamStore } from "./stream-store.ts";
+import { createSchedule, type StreamSchedule } from "./stream-schedule.ts";
+import { createStreamStore, type StreamSettings, type StreamStore } from "./stream-store.ts";
 import { streamInfo, streamPage, subscriptionStatusOf } from "./stream-views.ts";
 import { createSweeps } from "./stream-sweeps.ts";
 import { acceptTailSocket, onTailMessage, pumpSocket, pushToSubscription } from "./stream-tail.ts";
@@ -44,12 +44,11 @@ export class EventStream extends DurableObject<Env> {
   readonly #telemetry = createTelemetry();
   readonly #log = createLogger({ base: { component: "event-stream" }, context: () => ({ tenant: this.#store?.settings()?.tenant }) });
   readonly #appends = createAppendSignal();
-  readonly #backlogCap: BacklogCap;
   /** Runs delivery now and again when it is due; never two sweeps at once, no wake-up lost (stream-sweeps.ts). */
-  readonly #requestSweep = createSweeps((settings: StreamSettings) => this.#sweep(settings));
+  readonly #requestSweep = createSweeps((settings: StreamSettings) => this.#schedule.pass(settings));
   readonly #pushLive: ReturnType<typeof createLivePushes>;
-  /** Retention runs in the delivery loop, never beside a delivery pass: set to run it on the next pass. */
-  #retentionDue = false;
+  /** What a sweep does and when the alarm wakes the object (stream-schedule.ts). */
+  readonly #schedule: StreamSchedule;
   #registering: Promise<void> | null = null;
   /** The alarm's time as this object armed it: an append arming for later than that reads nothing. */
   readonly #alarm = createAlarmMemo(this.ctx.storage);
@@ -60,7 +59,15 @@ export class EventStream extends DurableObject<Env> {
     watchMetrics(this.#telemetry, env, ctx, { tenant: () => this.#store.settings()?.tenant });
     const { cap, invalid } = backlogCapFrom(env);
     if (invalid.length > 0) this.#log.error("malformed backlog cap; holding with the default", { variables: invalid.join(", ") });
-    this.#backlogCap = cap;
+    this.#schedule = createSchedule({
+      store: this.#store,
+      env: () => this.env,
+      alarm: this.#alarm,
+      backlogCap: cap,
+      telemetry: this.#telemetry,
+      log: this.#log,
+      delivery: (settings) => this.#deliveryContext(settings),
+    });
     this.#pushLive = createLivePushes({ ctx, store: this.#store, revocations: env.REVOCATIONS, telemetry: this.#telemetry });
     // Deferred work (deliveries, replays, notices, retention) is re-armed from storage
     // whenever the object starts, so a sweep cut short by a restart is resumed.
@@ -107,38 +114,8 @@ export class EventStream extends DurableObject<Env> {
     return this.#registering;
   }
 
-  /** One sweep: retention when due, then notices, then delivery; re-armed for what is due next. */
-  async #sweep(settings: StreamSettings): Promise<void> {
-    const current = this.#store.settings() ?? settings;
-    if (this.#retentionDue) {
-      this.#retentionDue = false;
-      applyRetention(this.#store, { ...current, retention: this.#retention(current) }, this.#backlogCap, Date.now(), this.#telemetry);
-    }
-    await this.#drainNotices(current);
-    const due = await sweep(this.#deliveryContext(current));
-    await this.#arm(due, current);
-  }
-
-  /** The retention in force: the deployment's for a platform stream (nothing else sets it), else the stream's own. */
-  #retention(settings: StreamSettings): Retention {
-    return platformRetention(settings.stream, storageBounds(this.env)) ?? settings.retention;
-  }
-
-  /** Notices are appended to their streams; one that fails waits for the alarm. */
-  async #drainNotices(settings: StreamSettings): Promise<void> {
-    try {
-      await drainNotices(this.#store, this.env.STREAMS, settings.tenant, this.#telemetry);
-    } catch (error) {
-      this.#log.warn("appending notices failed; the alarm retries", { stream: settings.stream, error: String(error) });
-    }
-  }
-
-  async #arm(due: number | null, settings: StreamSettings): Promise<void> {
-    const now = Date.now();
-    const retention = this.#retention(settings);
-    const none = retention.maxAgeMs === null && retention.maxCount === null;
-    const notices = this.#store.notices.pending() > 0 ? now + 1_000 : null;
-    await this.#alarm.arm([due, none ? null : nextRetentionAt(retention, this.#store.oldestTime(), now), notices]);
+  #arm(due: number | null, settings: StreamSettings): Promise<void> {
+    return this.#schedule.arm(due, settings);
   }
 
   /** Appends in order; `publisher` (default: the platform) owns the ids it stores first. */
@@ -197,7 +174,7 @@ export class EventStream extends DurableObject<Env> {
   }
 
   #info(settings: StreamSettings): StreamInfo {
-    return streamInfo(this.#store, settings.stream, this.#retention(settings));
+    return streamInfo(this.#store, settings.stream, this.#schedule.retention(settings));
   }
 
   info(at: StreamAddress): Promise<Result<StreamInfo>> {
@@ -209,7 +186,7 @@ export class EventStream extends DurableObject<Env> {
       const settings = { ...this.#address(at), retention: parseOrProblem(retentionSchema, retention) };
       this.#store.saveSettings(settings);
       await this.#arm(null, settings);
-      this.#retentionDue = true;
+      this.#schedule.setRetentionDue(true);
       await this.#requestSweep(settings);
       return this.#info(settings);
     });
@@ -281,8 +258,8 @@ export class EventStream extends DurableObject<Env> {
       if (!(error instanceof ProblemError)) throw error;
       this.#log.warn("stream not registered", { tenant: settings.tenant, stream: settings.stream, detail: error.problem.detail ?? error.problem.title });
     });
-    const retention = this.#retention(settings);
-    this.#retentionDue = retention.maxAgeMs !== null || retention.maxCount !== null;
+    const retention = this.#schedule.retention(settings);
+    this.#schedule.setRetentionDue(retention.maxAgeMs !== null || retention.maxCount !== null);
     await this.#requestSweep(settings);
   }
 
