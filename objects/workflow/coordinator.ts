@@ -25,18 +25,17 @@ import { type Advance, advance, type Effect, newRun, onCallResult, onCancel, onP
 import { isFinal } from "../../src/platform/workflow/run-state.ts";
 import { cancelRefusal, signalFate } from "../../src/platform/workflow/run-requests.ts";
 import { type RunView, runView } from "../../src/platform/workflow/run-view.ts";
-import { isSettled, passDeadlines, runHomeShard, WATCHDOG_MS } from "../../src/platform/workflow/run-upkeep.ts";
+import { runHomeShard, WATCHDOG_MS } from "../../src/platform/workflow/run-upkeep.ts";
 import { runEvent, transitionEvents } from "../../src/platform/workflow/run-events.ts";
 import { parseOrProblem } from "../../src/platform/zod-issues.ts";
 import { parseDefinition } from "../../src/platform/workflow/parsed-definitions.ts";
 import { publishDelay } from "../../src/platform/workflow/publish-delay.ts";
-import { storageBounds } from "../../src/platform/storage-bounds.ts";
 import { callForEffect, type RunAgents } from "./agent-calls.ts";
 import { addressSchema, type RunAddress, type SignalOutcome, type SignalRequest, signalSchema, startEnvelopeSchema, type StartRequest } from "./coordinator-contract.ts";
 import { bindRoles } from "./run-binding.ts";
 import { createPublishPasses } from "./publish-passes.ts";
-import { publishRun } from "./run-publishing.ts";
 import { createRunStore, type StoredRun } from "./run-store.ts";
+import { createRunUpkeep } from "./run-upkeep.ts";
 import { createAlarmMemo, traceObject } from "../durable/index.ts";
 import { ATTR_ACTION, ATTR_AGENT_ID, ATTR_RUN_ID, ATTR_STEP, ATTR_WORKFLOW } from "../../src/platform/telemetry/semconv.ts";
 import { continueTrace, traceCarrier } from "../../src/platform/telemetry/spans.ts";
@@ -55,10 +54,21 @@ export const defineCoordinator = (registry: AgentRegistry) => {
     /** Calls under way by key; the token tells a call from a later one under the same key. */
     readonly #inFlight = new Map<string, object>();
     #run: StoredRun | undefined;
+    /** Publishing passes and the run's retention, on the alarm (run-upkeep.ts). */
+    readonly #upkeep = createRunUpkeep({
+      env: () => this.env,
+      store: this.#store,
+      alarm: this.#alarm,
+      telemetry: this.#telemetry,
+      log: this.#log,
+      callsUnderWay: () => this.#inFlight.size,
+      current: () => this.#run,
+      indexed: (latest) => (this.#run = latest),
+    });
     /** Publishing after transitions, one pass at a time (publish-passes.ts). */
     readonly #afterTransition = createPublishPasses(
       () => (this.#run ? publishDelay(this.#run.state.status, this.#inFlight.size) : 0),
-      () => this.#publishPass(),
+      () => this.#upkeep.publishPass(),
     );
 
     // Each RPC method in a span; the alarm continues the run's trace (stored with the run).
@@ -76,43 +86,12 @@ export const defineCoordinator = (registry: AgentRegistry) => {
         this.#run = this.#store.load();
         if (this.#run && !isFinal(this.#run.state.status)) await this.#alarm.set(Date.now());
         // Ended, with transitions or its final status not yet published (the process died in between): publish now.
-        else if (this.#run && !this.#settled(this.#run)) await this.#alarm.set(Date.now());
+        else if (this.#run && !this.#upkeep.settled(this.#run)) await this.#alarm.set(Date.now());
         // A run that ended before runs were deleted after their retention has no such alarm yet.
-        else if (this.#run) await this.#armExpiry();
+        else if (this.#run) await this.#upkeep.armExpiry();
         // No run stored: no alarm either (forgetting a run deletes its alarm first).
         else this.#alarm.none();
       });
-    }
-
-    /** Ended, its events published and its final status in the runs index: only its retention is left. */
-    #settled(run: StoredRun): boolean {
-      return isSettled({ state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.eventsWaiting() });
-    }
-
-    /** The deployment's run retention (its variables do not change while the object lives). */
-    #retentionMs: number | undefined;
-
-    #expiresAt(run: StoredRun): number {
-      this.#retentionMs ??= storageBounds(this.env).runRetentionMs;
-      return run.state.updatedAt + this.#retentionMs;
-    }
-
-    /** Once the run is settled, the alarm comes back when its retention ends (or earlier, for something else). */
-    async #armExpiry(): Promise<void> {
-      const run = this.#run;
-      if (run && this.#settled(run)) await this.#alarm.arm([this.#expiresAt(run)]);
-    }
-
-    /**
-     * After a publishing pass: a run that is now settled needs its alarm only when its
-     * retention ends, so the fallback armed before publishing (a second after) moves
-     * there instead of waking the object for a pass with nothing to do.
-     */
-    async #armAfterPass(): Promise<void> {
-      const run = this.#run;
-      if (!run || !this.#settled(run)) return;
-      const at = this.#expiresAt(run);
-      if ((await this.#alarm.current()) !== at) await this.#alarm.set(at);
     }
 
     #agents(run: StoredRun): RunAgents {
@@ -196,15 +175,6 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       this.ctx.waitUntil(work);
     }
 
-    async #publishPass(): Promise<void> {
-      const run = this.#run;
-      if (!run) return;
-      const upkeep = { state: run.state, indexedStatus: run.indexedStatus, pendingEvents: this.#store.eventsWaiting() };
-      await this.#alarm.arm(passDeadlines(upkeep, this.#inFlight.size, Date.now()));
-      await publishRun({ env: this.env, store: this.#store, telemetry: this.#telemetry, log: this.#log, current: () => this.#run, indexed: (latest) => (this.#run = latest) }, run);
-      await this.#armAfterPass();
-    }
-
     start(at: RunAddress, by: Caller, request: StartRequest): Promise<Result<{ created: boolean; run: RunView }>> {
       return asResult(() =>
         this.#mailbox.run(async () => {
@@ -283,7 +253,7 @@ export const defineCoordinator = (registry: AgentRegistry) => {
       this.#alarm.unknown();
       const run = this.#run;
       if (!run) return;
-      if (this.#settled(run) && Date.now() >= this.#expiresAt(run)) {
+      if (this.#upkeep.expired(run)) {
         await this.#mailbox.run(async () => {
           await this.#store.forget();
           this.#alarm.none();
