@@ -1,5 +1,5 @@
 // Why: the Worker spends a token's rate-limit allowance in batches leased from the token's
-// RateLimiter object (src/api/rate-limit.ts). Under load several requests of one isolate
+// RateLimiter object (rate-admission.ts). Under load several requests of one isolate
 // may renew at once (each in its own context: own-loads.ts), and every batch the object
 // granted must stay spendable: a renewal that replaced the lease threw away what was left
 // of the one before, so an isolate drained the token's bucket with batches it never used
