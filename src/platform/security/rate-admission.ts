@@ -27,7 +27,7 @@ export type RateAdmissionOptions = {
 };
 
 /** A batch is a tenth of a second's allowance (at least one token). */
-export const leaseBatch = (rate: number): number => Math.max(1, Math.floor(rate / 10));
+const leaseBatch = (rate: number): number => Math.max(1, Math.floor(rate / 10));
 
 export const createRateAdmission = (options: RateAdmissionOptions) => {
   const now = options.now ?? Date.now;
